@@ -29,9 +29,14 @@ export const AUTH_RULES: AuthRules = { authorizeEvent, authEventTypes };
  * back to the event's own auth events when `fallbackToAuthEvents` (iterative auth checks; room
  * version 1 checks against the state alone).
  */
+/** Anything state can be read from by key (a state map, or a map with one key overridden). */
+export interface StateLookup {
+  get(key: string): string | undefined;
+}
+
 export function authStateFor(
   event: PDU,
-  state: ReadonlyMap<string, string>,
+  state: StateLookup,
   version: RoomVersion,
   ctx: ResolutionContext,
   rules: AuthRules,

@@ -36,7 +36,7 @@ export class MainlinePositions {
 
   /** Position given e1, the first power levels event of the chain (null: empty chain). */
   private positionFromPowerLevels(first: string | null): number {
-    const path: string[] = [];
+    const path = new Set<string>();
     let p = first;
     let pos = Infinity;
     while (p !== null) {
@@ -50,9 +50,9 @@ export class MainlinePositions {
         pos = known;
         break;
       }
-      path.push(p);
+      if (path.has(p)) throw new Error(`state resolution: auth_events cycle through ${p}`);
+      path.add(p);
       p = this.ctx.powerLevelsAuthEvent(p);
-      if (path.length > 1_000_000) throw new Error("state resolution: power levels auth cycle");
     }
     // Every event walked past shares the answer: its own chain meets the mainline at the same place.
     for (const q of path) this.memo.set(q, pos);

@@ -21,7 +21,7 @@ import { splitStateKey } from "../pdu.js";
 import type { RoomVersion } from "../roomVersions.js";
 import { splitConflicted } from "./conflictedStateSet.js";
 import { compareStrings, POWER_LEVELS_KEY, sortedStateMap, type ResolutionContext } from "./context.js";
-import { authStateFor, isAllowed, type AuthRules } from "./iterativeAuthCheck.js";
+import { authStateFor, isAllowed, type AuthRules, type StateLookup } from "./iterativeAuthCheck.js";
 import { sha1Hex } from "./sha1.js";
 
 interface Ranked {
@@ -43,7 +43,7 @@ function ascendingDepth(a: Ranked, b: Ranked): number {
   return compareStrings(b.sha1, a.sha1);
 }
 
-function allowedIn(event: PDU, r: ReadonlyMap<StateKey, string>, version: RoomVersion, ctx: ResolutionContext, rules: AuthRules): boolean {
+function allowedIn(event: PDU, r: StateLookup, version: RoomVersion, ctx: ResolutionContext, rules: AuthRules): boolean {
   return isAllowed(event, authStateFor(event, r, version, ctx, rules, false), version, rules);
 }
 
@@ -57,13 +57,12 @@ function resolveAuthKey(
   rules: AuthRules,
 ): string {
   const list = rank(ids, ctx).sort(ascendingDepth);
-  const r = new Map(base);
   let current = list[0].event.event_id;
-  r.set(key, current);
+  // R with this key's accepted event, without copying R for every key.
+  const r: StateLookup = { get: (k) => (k === key ? current : base.get(k)) };
   for (let i = 1; i < list.length; i++) {
     if (!allowedIn(list[i].event, r, version, ctx, rules)) break;
     current = list[i].event.event_id;
-    r.set(key, current);
   }
   return current;
 }
