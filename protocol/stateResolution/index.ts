@@ -9,14 +9,16 @@
  *   reverseTopologicalPowerSort.ts reverse topological power ordering (Kahn's algorithm)
  *   iterativeAuthCheck.ts          iterative auth checks
  *   mainlineSort.ts                mainline ordering
- *   resolveV2.ts / resolveV1.ts    the algorithms that put the steps together
+ *   resolveStateV2.ts              v2 (room versions 2–11) and v2.1 (room version 12)
+ *   resolveStateV1.ts              room version 1
+ *   sha1.ts                        sha1(event_id), room version 1's tie-break
  */
 import type { PDU, StateIdMap } from "../pdu.js";
 import type { RoomVersion } from "../roomVersions.js";
 import { ResolutionContext, sortedStateMap, type ResolveOptions } from "./context.js";
-import { AUTH_RULES, type AuthRules } from "./iterativeAuthCheck.js";
-import { resolveV1 } from "./resolveV1.js";
-import { resolveV2 } from "./resolveV2.js";
+import { AUTH_RULES } from "./iterativeAuthCheck.js";
+import { resolveStateV1 } from "./resolveStateV1.js";
+import { resolveStateV2 } from "./resolveStateV2.js";
 
 export { MissingEventError, type ResolveOptions } from "./context.js";
 
@@ -28,23 +30,14 @@ export { MissingEventError, type ResolveOptions } from "./context.js";
  * and their auth chains); it is synchronous because the Durable Object's SQLite API is. Throws
  * a MissingEventError naming the event if a needed event is missing.
  *
- * `options.isRejected` may name events rejected on receipt: they are not used as auth events
- * during the iterative auth checks (the spec's "if the auth event is not rejected").
+ * `options.isRejected` may name events rejected on receipt (failed the auth rules against their
+ * own auth events): the iterative auth checks never use them as auth events (the spec's "if the
+ * auth event is not rejected") and never admit them into the state. Without it, no event is
+ * treated as rejected.
  */
 export function resolveState(
   version: RoomVersion,
   stateSets: StateIdMap[],
-  getEvent: (eventId: string) => PDU | undefined,
-  options: ResolveOptions = {},
-): StateIdMap {
-  return resolveStateWithRules(AUTH_RULES, version, stateSets, getEvent, options);
-}
-
-/** resolveState with the auth-rule functions passed in (for unit tests of the algorithm). */
-export function resolveStateWithRules(
-  rules: AuthRules,
-  version: RoomVersion,
-  stateSets: readonly StateIdMap[],
   getEvent: (eventId: string) => PDU | undefined,
   options: ResolveOptions = {},
 ): StateIdMap {
@@ -53,9 +46,9 @@ export function resolveStateWithRules(
   const ctx = new ResolutionContext(getEvent, options);
   switch (version.stateResolution) {
     case "v1":
-      return resolveV1(version, stateSets, ctx, rules);
+      return resolveStateV1(version, stateSets, ctx, AUTH_RULES);
     case "v2":
     case "v2.1":
-      return resolveV2(version, stateSets, ctx, rules);
+      return resolveStateV2(version, stateSets, ctx, AUTH_RULES);
   }
 }

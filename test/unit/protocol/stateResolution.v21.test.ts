@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { stateKey, type StateIdMap } from "../../../protocol/pdu.js";
 import { resolveState } from "../../../protocol/stateResolution/index.js";
 import { ResolutionContext } from "../../../protocol/stateResolution/context.js";
-import { fullConflictedSet } from "../../../protocol/stateResolution/resolveV2.js";
+import { fullConflictedSet } from "../../../protocol/stateResolution/resolveStateV2.js";
 import { ALICE, BOB, CHARLIE, EVE, TestRoom, memberKey, version } from "./stateResolutionFixtures.js";
 
 const PL = stateKey("m.room.power_levels", "");

@@ -80,7 +80,7 @@ function resolveOtherKey(
   return list[list.length - 1].event.event_id;
 }
 
-export function resolveV1(
+export function resolveStateV1(
   version: RoomVersion,
   stateSets: readonly StateIdMap[],
   ctx: ResolutionContext,

@@ -40,7 +40,7 @@ export function fullConflictedSet(
   return { unconflicted: split.unconflicted, full };
 }
 
-export function resolveV2(
+export function resolveStateV2(
   version: RoomVersion,
   stateSets: readonly StateIdMap[],
   ctx: ResolutionContext,
