@@ -1,0 +1,741 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../worker/env.js";
+import { migrate } from "../schema/migrate.js";
+import { ROOM_MIGRATIONS } from "../schema/room.js";
+import { MatrixError, forbidden, notFound, tooLarge } from "../worker/errors.js";
+import type { JsonObject } from "../protocol/json.js";
+import { stateKey, splitStateKey, type PDU, type StateMap } from "../protocol/pdu.js";
+import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
+import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
+import { buildEvent } from "../protocol/buildEvent.js";
+import { redact } from "../protocol/redact.js";
+import { canonicalJson } from "../protocol/canonicalJson.js";
+import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent } from "../protocol/powerLevels.js";
+import type { SigningKey } from "../protocol/signing.js";
+import { EventStore, type EventRow } from "./room/eventStore.js";
+import { Visibility } from "./room/visibility.js";
+import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
+import type { DeliveryItem, PushContext } from "./room/delivery.js";
+import { SerialQueue } from "./serialQueue.js";
+import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
+import { serverStub, userStub } from "../worker/stubs.js";
+import { signingKeyOf, type PublicRoomSummary } from "./ServerDO.js";
+
+/** The fields a local client decides when sending an event; the room fills in the rest. */
+export interface EventTemplate {
+  sender: string;
+  type: string;
+  state_key?: string;
+  content: JsonObject;
+  redacts?: string;
+}
+
+export interface SendOptions {
+  txn?: { deviceId: string; txnId: string };
+}
+
+/** Largest PDU the spec allows (65,536 bytes of canonical JSON). */
+const MAX_PDU_BYTES = 65536;
+/** Most prev_events a new event points at. */
+const MAX_PREV_EVENTS = 10;
+/** Events delivered to members per fan-out round. */
+const FANOUT_BATCH = 100;
+
+type RoomMeta = {
+  room_id: string;
+  room_version: string;
+  state_group: number | null;
+};
+
+/**
+ * RoomDO: the only writer of one room. It builds, authorises, signs and stores events, keeps
+ * the DAG, state groups and current state, and hands each change to the UserDOs of the local
+ * members who may see it.
+ */
+export class RoomDO extends DurableObject<Env> {
+  private sql: SqlStorage;
+  private store: EventStore;
+  private queue = new SerialQueue();
+  private key: SigningKey | undefined;
+  private fanoutRunning = false;
+  /** user ID → typing expiry (ms since epoch). Ephemeral by nature, so memory only. */
+  private typing = new Map<string, number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.store = new EventStore(this.sql);
+    ctx.blockConcurrencyWhile(async () => migrate(this.sql, ROOM_MIGRATIONS));
+  }
+
+  // ---- room metadata --------------------------------------------------------------------
+
+  private meta(): RoomMeta | undefined {
+    return this.sql.exec<RoomMeta>("SELECT room_id, room_version, state_group FROM room").toArray()[0];
+  }
+
+  private requireRoom(): { meta: RoomMeta; version: RoomVersion } {
+    const meta = this.meta();
+    if (!meta) throw notFound("Room not found");
+    const version = getRoomVersion(meta.room_version);
+    if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${meta.room_version}`);
+    return { meta, version };
+  }
+
+  async exists(): Promise<boolean> {
+    return this.meta() !== undefined;
+  }
+
+  async roomVersion(): Promise<string> {
+    return this.requireRoom().meta.room_version;
+  }
+
+  private async signingKey(): Promise<SigningKey> {
+    if (!this.key) this.key = signingKeyOf(await serverStub(this.env).signingKey());
+    return this.key;
+  }
+
+  // ---- creating and sending ---------------------------------------------------------------
+
+  /**
+   * Stores a new room's create event, then sends the initial events in order. The Worker builds
+   * the create event because in v12 the room ID (and so this object's name) derives from it.
+   */
+  async createRoom(roomId: string, create: PDU, roomVersion: string, initial: EventTemplate[]): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.meta()) throw new MatrixError(400, "M_ROOM_IN_USE", "Room already exists");
+      const version = getRoomVersion(roomVersion);
+      if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${roomVersion}`);
+      const verdict = authorizeEvent(create, new Map([[stateKey("m.room.create", ""), create]]), version);
+      if (!verdict.allowed) throw new MatrixError(400, "M_BAD_JSON", `Invalid create event: ${verdict.reason}`);
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
+        this.persist(create, undefined);
+      });
+      for (const t of initial) await this.sendLocked(t, {});
+      this.kickFanout();
+    });
+  }
+
+  async send(template: EventTemplate, opts: SendOptions = {}): Promise<{ event_id: string }> {
+    return this.queue.run(() => this.sendLocked(template, opts));
+  }
+
+  private async sendLocked(template: EventTemplate, opts: SendOptions): Promise<{ event_id: string }> {
+    const { meta, version } = this.requireRoom();
+    if (opts.txn) {
+      const prior = this.sql
+        .exec<{ event_id: string }>(
+          "SELECT event_id FROM txns WHERE user_id = ? AND device_id = ? AND txn_id = ?",
+          template.sender,
+          opts.txn.deviceId,
+          opts.txn.txnId,
+        )
+        .toArray()[0];
+      if (prior) return { event_id: prior.event_id };
+    }
+    const state = this.store.currentState();
+    if (template.type === "m.room.redaction" && template.redacts) this.checkRedaction(template, state, version);
+
+    const authEvents: string[] = [];
+    for (const [type, key] of authEventTypes(template, version)) {
+      const ev = state.get(stateKey(type, key));
+      if (ev && !authEvents.includes(ev.event_id)) authEvents.push(ev.event_id);
+    }
+    const prev = this.store
+      .forwardExtremities()
+      .map((id) => this.store.getEvent(id))
+      .filter((e): e is PDU => e !== undefined)
+      .sort((a, b) => b.depth - a.depth)
+      .slice(0, MAX_PREV_EVENTS);
+    const depth = prev.reduce((d, e) => Math.max(d, e.depth), 0) + 1;
+    const pdu = await buildEvent(
+      {
+        room_id: meta.room_id,
+        sender: template.sender,
+        type: template.type,
+        state_key: template.state_key,
+        content: template.content,
+        prev_events: prev.map((e) => e.event_id),
+        auth_events: authEvents,
+        depth,
+        origin_server_ts: Date.now(),
+        redacts: template.redacts,
+      },
+      version,
+      this.env.SERVER_NAME,
+      await this.signingKey(),
+    );
+    if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge("Event is larger than 65536 bytes");
+
+    const authState: StateMap = new Map();
+    const create = state.get(stateKey("m.room.create", ""));
+    if (create) authState.set(stateKey("m.room.create", ""), create);
+    for (const id of authEvents) {
+      const ev = this.store.getEvent(id);
+      if (ev) authState.set(stateKey(ev.type, ev.state_key ?? ""), ev);
+    }
+    const verdict = authorizeEvent(pdu, authState, version);
+    if (!verdict.allowed) throw forbidden(verdict.reason);
+
+    this.ctx.storage.transactionSync(() => this.persist(pdu, opts.txn));
+    this.kickFanout();
+    return { event_id: pdu.event_id };
+  }
+
+  /** The Client-Server API refuses redactions of others' events without the redact level. */
+  private checkRedaction(template: EventTemplate, state: StateMap, version: RoomVersion): void {
+    const target = template.redacts ? this.store.getEvent(template.redacts) : undefined;
+    const originalSender = target?.sender ?? template.sender;
+    if (!canRedact(template.sender, originalSender, powerStateOf(state), version)) {
+      throw forbidden("You don't have permission to redact this event");
+    }
+  }
+
+  /** Stores an accepted event and everything derived from it, in one transaction. */
+  private persist(pdu: PDU, txn: SendOptions["txn"]): number {
+    const meta = this.meta();
+    const { version } = this.requireRoomVersionOnly(meta);
+    const groupBefore = meta?.state_group ?? null;
+    const ordering = this.store.insertEvent(pdu, groupBefore, txn);
+    if (pdu.state_key !== undefined) {
+      const group = this.store.newStateGroup(groupBefore, new Map([[stateKey(pdu.type, pdu.state_key), pdu.event_id]]));
+      this.sql.exec("UPDATE room SET state_group = ?", group);
+      this.store.setCurrentState(pdu.type, pdu.state_key, pdu.event_id);
+    }
+    this.store.advanceExtremities(pdu);
+    if (txn) {
+      this.sql.exec("INSERT OR IGNORE INTO txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
+    }
+    const relatesTo = pdu.content["m.relates_to"];
+    if (relatesTo && typeof relatesTo === "object" && !Array.isArray(relatesTo)) {
+      const parent = relatesTo.event_id;
+      const relType = relatesTo.rel_type;
+      if (typeof parent === "string" && typeof relType === "string") {
+        this.sql.exec("INSERT OR IGNORE INTO relations (event_id, relates_to, rel_type) VALUES (?, ?, ?)", pdu.event_id, parent, relType);
+      }
+    }
+    if (pdu.type === "m.room.redaction") {
+      const targetId = pdu.redacts ?? (typeof pdu.content.redacts === "string" ? pdu.content.redacts : undefined);
+      const target = targetId ? this.store.getEvent(targetId) : undefined;
+      if (target && target.type !== "m.room.create") this.store.storeRedacted(redact(target, version), pdu.event_id);
+    }
+    this.sql.exec("INSERT INTO outbox (ordering) VALUES (?)", ordering);
+    return ordering;
+  }
+
+  private requireRoomVersionOnly(meta: RoomMeta | undefined): { version: RoomVersion } {
+    const version = meta ? getRoomVersion(meta.room_version) : undefined;
+    if (!version) throw notFound("Room not found");
+    return { version };
+  }
+
+  // ---- fan-out to local members -------------------------------------------------------------
+
+  private kickFanout(): void {
+    if (this.fanoutRunning) return;
+    this.fanoutRunning = true;
+    this.runFanout()
+      .catch(async (e: unknown) => {
+        console.error("fan-out failed, retrying", e);
+        await this.ctx.storage.setAlarm(Date.now() + 2000);
+      })
+      .finally(() => {
+        this.fanoutRunning = false;
+      });
+  }
+
+  override async alarm(): Promise<void> {
+    this.expireTyping();
+    const pending = this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+    if (pending) this.kickFanout();
+  }
+
+  /** Delivers outbox events, oldest first, so every member sees them in the room's order. */
+  private async runFanout(): Promise<void> {
+    for (;;) {
+      const orderings = this.sql
+        .exec<{ ordering: number }>("SELECT ordering FROM outbox ORDER BY ordering LIMIT ?", FANOUT_BATCH)
+        .toArray()
+        .map((r) => r.ordering);
+      if (orderings.length === 0) return;
+      const { meta, version } = this.requireRoom();
+      const perUser = new Map<string, DeliveryItem[]>();
+      for (const row of this.store.rowsByOrdering(orderings)) {
+        for (const [userId, item] of this.deliveriesFor(row, meta.room_id, version)) {
+          const list = perUser.get(userId) ?? [];
+          list.push(item);
+          perUser.set(userId, list);
+        }
+      }
+      await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
+      this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
+      this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
+    }
+  }
+
+  private isLocal(userId: string): boolean {
+    return userId.slice(userId.indexOf(":") + 1) === this.env.SERVER_NAME;
+  }
+
+  /** Who among local users should learn about this event, and what each of them gets. */
+  private deliveriesFor(row: EventRow, roomId: string, version: RoomVersion): Array<[string, DeliveryItem]> {
+    const pdu = this.store.getEvent(row.event_id);
+    if (!pdu) return [];
+    const before = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
+    const after = new Map(before);
+    if (pdu.state_key !== undefined) after.set(stateKey(pdu.type, pdu.state_key), pdu.event_id);
+    const stateAfter = this.store.resolveIds(after);
+
+    const unsigned: JsonObject = {};
+    if (pdu.state_key !== undefined) {
+      const prevId = before.get(stateKey(pdu.type, pdu.state_key));
+      const prevEv = prevId ? this.store.getEvent(prevId) : undefined;
+      if (prevEv) {
+        unsigned.prev_content = prevEv.content;
+        unsigned.replaces_state = prevEv.event_id;
+        unsigned.prev_sender = prevEv.sender;
+      }
+    }
+    if (row.redacted_by) unsigned.redacted_because = row.redacted_by;
+    const event = toClientEvent(pdu, roomId, unsigned);
+
+    const joined: string[] = [];
+    for (const [k, ev] of stateAfter) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      if (ev.content.membership === "join") joined.push(ev.state_key ?? "");
+    }
+    const power = roomPower(powerStateOf(stateAfter), version);
+    const notificationPowerLevels: Record<string, number> = {};
+    for (const [k, v] of power.levels.notifications) notificationPowerLevels[k] = v;
+    if (!("room" in notificationPowerLevels)) notificationPowerLevels.room = 50;
+    const senderMember = stateAfter.get(stateKey("m.room.member", pdu.sender));
+    const push: PushContext = {
+      memberCount: joined.length,
+      senderPowerLevel: powerOf(pdu.sender, power),
+      notificationPowerLevels,
+      senderDisplayName: typeof senderMember?.content.displayname === "string" ? senderMember.content.displayname : undefined,
+    };
+
+    let redacted: ClientEvent | undefined;
+    if (pdu.type === "m.room.redaction") {
+      const targetId = event.redacts;
+      const target = targetId ? this.store.getEvent(targetId) : undefined;
+      if (target) redacted = toClientEvent(target, roomId, { redacted_because: event as unknown as JsonObject });
+    }
+
+    const recipients = new Set(joined.filter((u) => this.isLocal(u)));
+    const target = pdu.type === "m.room.member" ? pdu.state_key : undefined;
+    if (target && this.isLocal(target)) recipients.add(target);
+
+    const out: Array<[string, DeliveryItem]> = [];
+    for (const userId of recipients) {
+      const item: DeliveryItem = { ordering: row.ordering, event, isState: pdu.state_key !== undefined, push };
+      if (redacted) item.redacted = redacted;
+      if (userId === pdu.sender && row.txn_device && row.txn_id) item.txn = { deviceId: row.txn_device, txnId: row.txn_id };
+      if (userId === target) {
+        const membership = typeof pdu.content.membership === "string" ? pdu.content.membership : "leave";
+        item.membership = membership;
+        if (membership === "join") item.fullState = [...stateAfter.values()].map((e) => this.clientState(e, roomId));
+        if (membership === "invite" || membership === "knock") {
+          item.strippedState = STRIPPED_STATE_TYPES.map((t) => stateAfter.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
+          item.strippedState.push(toStrippedState(pdu));
+        }
+      }
+      out.push([userId, item]);
+    }
+    return out;
+  }
+
+  private clientState(pdu: PDU, roomId: string): ClientEvent {
+    return toClientEvent(pdu, roomId);
+  }
+
+  /** Keeps the public room directory and user directory in step with membership changes. */
+  private async refreshDirectories(perUser: Map<string, DeliveryItem[]>, roomId: string, _orderings: number[]): Promise<void> {
+    const server = serverStub(this.env);
+    let stateChanged = false;
+    const seen = new Set<string>();
+    for (const items of perUser.values()) {
+      for (const item of items) {
+        if (seen.has(item.event.event_id)) continue;
+        seen.add(item.event.event_id);
+        if (item.isState) stateChanged = true;
+        if (item.event.type === "m.room.member" && item.event.state_key && this.isLocal(item.event.state_key)) {
+          await server.setUserRoom(item.event.state_key, roomId, item.event.content.membership === "join");
+        }
+      }
+    }
+    if (stateChanged) await server.updatePublicSummary(this.summaryNow());
+  }
+
+  // ---- reading state ------------------------------------------------------------------------
+
+  private membershipNow(userId: string): string {
+    const m = this.store.currentEvent("m.room.member", userId)?.content.membership;
+    return typeof m === "string" ? m : "leave";
+  }
+
+  private worldReadable(): boolean {
+    return this.store.currentEvent("m.room.history_visibility", "")?.content.history_visibility === "world_readable";
+  }
+
+  /** Spec: guest access module — guests may join only rooms whose m.room.guest_access is can_join. */
+  async guestCanJoin(): Promise<boolean> {
+    this.requireRoom();
+    return this.store.currentEvent("m.room.guest_access", "")?.content.guest_access === "can_join";
+  }
+
+  async membership(userId: string): Promise<string> {
+    this.requireRoom();
+    return this.membershipNow(userId);
+  }
+
+  /**
+   * The state a user may read: the current state while joined (or if world-readable), the state
+   * when they left otherwise (spec: GET /rooms/{roomId}/state).
+   */
+  private readableState(userId: string): StateMap {
+    const { meta } = this.requireRoom();
+    if (this.membershipNow(userId) === "join" || this.worldReadable()) return this.store.currentState();
+    const memberId = this.store.currentStateIds().get(stateKey("m.room.member", userId));
+    if (memberId) {
+      const before = this.store.stateBefore(memberId);
+      if (before && this.store.getEvent(memberId)?.content.membership === "leave") {
+        const wasJoined = this.store.getEvent(before.get(stateKey("m.room.member", userId)) ?? "")?.content.membership === "join";
+        if (wasJoined) {
+          const after = new Map(before);
+          after.set(stateKey("m.room.member", userId), memberId);
+          return this.store.resolveIds(after);
+        }
+      }
+    }
+    void meta;
+    throw forbidden(`User ${userId} not in room`);
+  }
+
+  async getState(userId: string): Promise<ClientEvent[]> {
+    const { meta } = this.requireRoom();
+    return [...this.readableState(userId).values()].map((e) => toClientEvent(e, meta.room_id));
+  }
+
+  async getStateEvent(userId: string, type: string, key: string): Promise<ClientEvent> {
+    const { meta } = this.requireRoom();
+    const ev = this.readableState(userId).get(stateKey(type, key));
+    if (!ev) throw notFound(`Event not found`);
+    return toClientEvent(ev, meta.room_id);
+  }
+
+  /** Spec: GET /rooms/{roomId}/members, with `at`, `membership` and `not_membership`. */
+  async members(userId: string, opts: { at?: number; membership?: string; notMembership?: string }): Promise<ClientEvent[]> {
+    const { meta } = this.requireRoom();
+    let state = this.readableState(userId);
+    if (opts.at !== undefined) {
+      const row = this.sql.exec<{ state_group: number | null }>("SELECT state_group FROM events WHERE ordering < ? AND outlier = 0 ORDER BY ordering DESC LIMIT 1", opts.at).toArray()[0];
+      const last = this.sql.exec<{ event_id: string }>("SELECT event_id FROM events WHERE ordering < ? AND outlier = 0 ORDER BY ordering DESC LIMIT 1", opts.at).toArray()[0];
+      if (row && last) {
+        const ids = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
+        const lastEv = this.store.getEvent(last.event_id);
+        if (lastEv?.state_key !== undefined) ids.set(stateKey(lastEv.type, lastEv.state_key), lastEv.event_id);
+        state = this.store.resolveIds(ids);
+      }
+    }
+    const out: ClientEvent[] = [];
+    for (const [k, ev] of state) {
+      if (splitStateKey(k)[0] !== "m.room.member") continue;
+      const m = ev.content.membership;
+      if (opts.membership && m !== opts.membership) continue;
+      if (opts.notMembership && m === opts.notMembership) continue;
+      out.push(toClientEvent(ev, meta.room_id));
+    }
+    return out;
+  }
+
+  async joinedMembers(userId: string): Promise<Record<string, { display_name?: string; avatar_url?: string }>> {
+    this.requireRoom();
+    if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
+    const out: Record<string, { display_name?: string; avatar_url?: string }> = {};
+    for (const [k, ev] of this.store.currentState()) {
+      if (splitStateKey(k)[0] !== "m.room.member" || ev.content.membership !== "join") continue;
+      const info: { display_name?: string; avatar_url?: string } = {};
+      if (typeof ev.content.displayname === "string") info.display_name = ev.content.displayname;
+      if (typeof ev.content.avatar_url === "string") info.avatar_url = ev.content.avatar_url;
+      out[ev.state_key ?? ""] = info;
+    }
+    return out;
+  }
+
+  /** Local users currently joined (used when a profile changes and for server notices). */
+  async joinedUserIds(): Promise<string[]> {
+    this.requireRoom();
+    const out: string[] = [];
+    for (const [k, ev] of this.store.currentState()) {
+      if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join") out.push(ev.state_key ?? "");
+    }
+    return out;
+  }
+
+  /** Whether the user is joined and has the power to send this event type now. */
+  async userCanSend(userId: string, type: string, isState: boolean): Promise<boolean> {
+    const { version } = this.requireRoom();
+    if (this.membershipNow(userId) !== "join") return false;
+    return canSendEvent(userId, type, isState, powerStateOf(this.store.currentState()), version);
+  }
+
+  // ---- reading events -------------------------------------------------------------------------
+
+  private clientEventOf(row: EventRow, roomId: string): ClientEvent {
+    const pdu = JSON.parse(row.json) as PDU;
+    const unsigned: JsonObject = {};
+    if (row.redacted_by) {
+      const by = this.store.getEvent(row.redacted_by);
+      if (by) unsigned.redacted_because = toClientEvent(by, roomId) as unknown as JsonObject;
+    }
+    if (pdu.state_key !== undefined && row.state_group !== null) {
+      const prevId = this.store.stateAtGroup(row.state_group).get(stateKey(pdu.type, pdu.state_key));
+      const prev = prevId ? this.store.getEvent(prevId) : undefined;
+      if (prev) {
+        unsigned.prev_content = prev.content;
+        unsigned.replaces_state = prev.event_id;
+        unsigned.prev_sender = prev.sender;
+      }
+    }
+    unsigned.age = Math.max(0, Date.now() - pdu.origin_server_ts);
+    return toClientEvent(pdu, roomId, unsigned);
+  }
+
+  async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
+    const { meta } = this.requireRoom();
+    const row = this.store.getRow(eventId);
+    if (!row || row.outlier || row.rejected) throw notFound("Event not found");
+    if (!new Visibility(this.store, this.sql, userId).canSee(row)) throw notFound("Event not found");
+    return this.clientEventOf(row, meta.room_id);
+  }
+
+  /**
+   * Spec: GET /rooms/{roomId}/messages. Tokens are stream orderings: paginating backwards from
+   * N returns events with ordering < N; forwards from N returns ordering >= N.
+   */
+  async messages(
+    userId: string,
+    opts: { from?: number; to?: number; dir: "b" | "f"; limit: number; filter?: RoomEventFilter },
+  ): Promise<{ chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] }> {
+    const { meta } = this.requireRoom();
+    const vis = new Visibility(this.store, this.sql, userId);
+    const membership = this.membershipNow(userId);
+    const everMember = membership !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
+    if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
+    const maxOrdering = this.sql.exec<{ m: number | null }>("SELECT MAX(ordering) AS m FROM events").one().m ?? 0;
+    const start = opts.from ?? (opts.dir === "b" ? maxOrdering + 1 : 0);
+    const chunk: ClientEvent[] = [];
+    let cursor = start;
+    let more = true;
+    const batch = Math.max(opts.limit * 2, 20);
+    scan: while (chunk.length < opts.limit) {
+      const rows =
+        opts.dir === "b"
+          ? this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering < ? AND outlier = 0 AND rejected IS NULL ORDER BY ordering DESC LIMIT ?", cursor, batch).toArray()
+          : this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering >= ? AND outlier = 0 AND rejected IS NULL ORDER BY ordering ASC LIMIT ?", cursor, batch).toArray();
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (opts.to !== undefined && (opts.dir === "b" ? row.ordering < opts.to : row.ordering >= opts.to)) {
+          more = false;
+          break scan;
+        }
+        cursor = opts.dir === "b" ? row.ordering : row.ordering + 1;
+        if (!vis.canSee(row)) continue;
+        const ev = this.clientEventOf(row, meta.room_id);
+        if (!eventMatchesFilter(ev, opts.filter)) continue;
+        chunk.push(ev);
+        if (chunk.length >= opts.limit) {
+          more = !(i === rows.length - 1 && rows.length < batch);
+          break scan;
+        }
+      }
+      if (rows.length < batch) {
+        more = false;
+        break;
+      }
+    }
+    const res: { chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] } = { chunk, start, state: [] };
+    if (more) res.end = cursor;
+    return res;
+  }
+
+  /** Spec: GET /rooms/{roomId}/context/{eventId}. */
+  async context(userId: string, eventId: string, limit: number): Promise<JsonObject> {
+    const { meta } = this.requireRoom();
+    const row = this.store.getRow(eventId);
+    const vis = new Visibility(this.store, this.sql, userId);
+    if (!row || row.outlier || row.rejected || !vis.canSee(row)) throw notFound("Event not found");
+    const before = Math.floor(limit / 2);
+    const after = limit - before;
+    const b = await this.messages(userId, { from: row.ordering, dir: "b", limit: before });
+    const f = await this.messages(userId, { from: row.ordering + 1, dir: "f", limit: after });
+    const stateIds = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
+    const state = [...this.store.resolveIds(stateIds).values()].map((e) => toClientEvent(e, meta.room_id));
+    return {
+      event: this.clientEventOf(row, meta.room_id) as unknown as JsonObject,
+      events_before: b.chunk as unknown as JsonObject[],
+      events_after: f.chunk as unknown as JsonObject[],
+      start: `t${b.end ?? 0}`,
+      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
+      state: state as unknown as JsonObject[],
+    };
+  }
+
+  /** Spec: GET /rooms/{roomId}/timestamp_to_event (v1). */
+  async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {
+    this.requireRoom();
+    const vis = new Visibility(this.store, this.sql, userId);
+    const rows =
+      dir === "f"
+        ? this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts >= ? AND outlier = 0 AND rejected IS NULL ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200", ts).toArray()
+        : this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts <= ? AND outlier = 0 AND rejected IS NULL ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200", ts).toArray();
+    const hit = rows.find((r) => vis.canSee(r));
+    if (!hit) throw notFound(`Unable to find event ${dir === "f" ? "after" : "before"} ${ts}`);
+    return { event_id: hit.event_id, origin_server_ts: hit.origin_server_ts };
+  }
+
+  /** Spec: GET /rooms/{roomId}/relations/{eventId}[/{relType}[/{eventType}]] (newest first). */
+  async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
+    const { meta } = this.requireRoom();
+    const vis = new Visibility(this.store, this.sql, userId);
+    const parent = this.store.getRow(eventId);
+    if (!parent || !vis.canSee(parent)) throw notFound("Event not found");
+    const rows = this.sql
+      .exec<EventRow>(
+        `SELECT e.* FROM relations r JOIN events e ON e.event_id = r.event_id
+         WHERE r.relates_to = ? AND (? IS NULL OR r.rel_type = ?) AND (? IS NULL OR e.type = ?) AND e.ordering < ?
+         ORDER BY e.ordering DESC LIMIT ?`,
+        eventId,
+        relType ?? null,
+        relType ?? null,
+        eventType ?? null,
+        eventType ?? null,
+        from ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    const visible = rows.slice(0, limit).filter((r) => vis.canSee(r));
+    const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r, meta.room_id)) as unknown as JsonObject[] };
+    if (rows.length > limit) res.next_batch = `t${rows[limit - 1].ordering}`;
+    return res;
+  }
+
+  // ---- ephemeral: typing and receipts ---------------------------------------------------------
+
+  private localJoined(): string[] {
+    const out: string[] = [];
+    for (const [k, ev] of this.store.currentState()) {
+      if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join" && this.isLocal(ev.state_key ?? "")) out.push(ev.state_key ?? "");
+    }
+    return out;
+  }
+
+  async setTyping(userId: string, typing: boolean, timeoutMs: number): Promise<void> {
+    const { meta } = this.requireRoom();
+    if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
+    const was = this.typing.has(userId);
+    if (typing) this.typing.set(userId, Date.now() + Math.min(Math.max(timeoutMs, 0), 120_000));
+    else this.typing.delete(userId);
+    if (typing) {
+      const next = Math.min(...this.typing.values());
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    }
+    if (was !== typing || typing) await this.pushTyping(meta.room_id);
+  }
+
+  private expireTyping(): void {
+    const now = Date.now();
+    let changed = false;
+    for (const [u, exp] of this.typing) {
+      if (exp <= now) {
+        this.typing.delete(u);
+        changed = true;
+      }
+    }
+    const meta = this.meta();
+    if (changed && meta) this.pushTyping(meta.room_id).catch((e: unknown) => console.error("typing push failed", e));
+    if (this.typing.size > 0) this.ctx.storage.setAlarm(Math.min(...this.typing.values())).catch(() => undefined);
+  }
+
+  private async pushTyping(roomId: string): Promise<void> {
+    const content = { user_ids: [...this.typing.keys()].sort() };
+    await Promise.all(this.localJoined().map((u) => userStub(this.env, u).setRoomEphemeral(roomId, "m.typing", content)));
+  }
+
+  /** Spec: POST /rooms/{roomId}/receipt/{receiptType}/{eventId}. */
+  async setReceipt(userId: string, receiptType: string, eventId: string, threadId: string | undefined): Promise<void> {
+    const { meta } = this.requireRoom();
+    if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
+    const row = this.store.getRow(eventId);
+    if (!row) throw notFound("Event not found");
+    const ts = Date.now();
+    this.sql.exec(
+      "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
+      userId,
+      receiptType,
+      threadId ?? "",
+      eventId,
+      ts,
+    );
+    const receipt: JsonObject = { ts };
+    if (threadId) receipt.thread_id = threadId;
+    const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: receipt } } };
+    // Private receipts go only to their owner (spec: m.read.private).
+    const recipients = receiptType === "m.read.private" ? [userId] : this.localJoined();
+    await Promise.all(recipients.map((u) => userStub(this.env, u).addReceipt(meta.room_id, content, u === userId ? { eventId, ordering: row.ordering } : undefined)));
+  }
+
+  /** All public receipts of the room, for a member's initial sync. */
+  async receipts(userId: string): Promise<JsonObject> {
+    this.requireRoom();
+    const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
+    for (const r of this.sql.exec<{ user_id: string; receipt_type: string; thread_id: string; event_id: string; ts: number }>("SELECT * FROM receipts")) {
+      if (r.receipt_type === "m.read.private" && r.user_id !== userId) continue;
+      const byType = (content[r.event_id] ??= {});
+      const byUser = (byType[r.receipt_type] ??= {});
+      const receipt: JsonObject = { ts: r.ts };
+      if (r.thread_id) receipt.thread_id = r.thread_id;
+      byUser[r.user_id] = receipt;
+    }
+    return content as unknown as JsonObject;
+  }
+
+  // ---- directory summary --------------------------------------------------------------------
+
+  private summaryNow(): PublicRoomSummary {
+    const { meta } = this.requireRoom();
+    const state = this.store.currentState();
+    const str = (type: string, key: string): string | undefined => {
+      const v = state.get(stateKey(type, ""))?.content[key];
+      return typeof v === "string" ? v : undefined;
+    };
+    let joined = 0;
+    for (const [k, ev] of state) if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join") joined++;
+    const s: PublicRoomSummary = {
+      room_id: meta.room_id,
+      num_joined_members: joined,
+      world_readable: str("m.room.history_visibility", "history_visibility") === "world_readable",
+      guest_can_join: str("m.room.guest_access", "guest_access") === "can_join",
+      join_rule: str("m.room.join_rules", "join_rule") ?? "invite",
+    };
+    const name = str("m.room.name", "name");
+    if (name) s.name = name;
+    const topic = str("m.room.topic", "topic");
+    if (topic) s.topic = topic;
+    const avatar = str("m.room.avatar", "url");
+    if (avatar) s.avatar_url = avatar;
+    const alias = str("m.room.canonical_alias", "alias");
+    if (alias) s.canonical_alias = alias;
+    const type = str("m.room.create", "type");
+    if (type) s.room_type = type;
+    return s;
+  }
+
+  async summary(): Promise<PublicRoomSummary> {
+    return this.summaryNow();
+  }
+}

@@ -1,0 +1,335 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../worker/env.js";
+import { migrate } from "../schema/migrate.js";
+import { USER_MIGRATIONS } from "../schema/user.js";
+import { forbidden, notFound, MatrixError } from "../worker/errors.js";
+import type { JsonObject } from "../protocol/json.js";
+import * as account from "./user/account.js";
+import type { DeviceInfo, LoginResult, Session } from "./user/account.js";
+import type { DeliveryItem } from "./room/delivery.js";
+import { ingestRoomEvents } from "./user/delivery.js";
+import { buildSync, type SyncOptions } from "./user/sync.js";
+import { parseSyncToken } from "./user/syncToken.js";
+import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
+
+/**
+ * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
+ * push rules, profile — and the user's sync stream (see durable-objects/user/stream.ts).
+ * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
+ */
+export class UserDO extends DurableObject<Env> {
+  protected sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
+  }
+
+  // ---- accounts -------------------------------------------------------------------------
+
+  async exists(): Promise<boolean> {
+    return account.getAccount(this.sql) !== undefined;
+  }
+
+  async register(
+    userId: string,
+    opts: { password?: string; isGuest: boolean; deviceId?: string; deviceDisplayName?: string; inhibitLogin: boolean },
+  ): Promise<{ user_id: string } & Partial<LoginResult>> {
+    const localpart = userId.slice(1, userId.indexOf(":"));
+    await account.createAccount(this.sql, userId, opts.password, opts.isGuest, localpart);
+    if (opts.inhibitLogin) return { user_id: userId };
+    return account.issueToken(this.sql, userId, opts.deviceId, opts.deviceDisplayName);
+  }
+
+  async login(password: string, deviceId?: string, deviceDisplayName?: string): Promise<LoginResult> {
+    if (!(await account.checkPassword(this.sql, password))) throw forbidden("Invalid username or password");
+    const acc = account.requireAccount(this.sql);
+    return account.issueToken(this.sql, acc.user_id, deviceId, deviceDisplayName);
+  }
+
+  async checkPassword(password: string): Promise<boolean> {
+    return account.checkPassword(this.sql, password);
+  }
+
+  async authenticate(token: string): Promise<Session> {
+    return account.authenticate(this.sql, token);
+  }
+
+  async logout(token: string): Promise<void> {
+    await account.revokeToken(this.sql, token);
+  }
+
+  async logoutAll(): Promise<void> {
+    account.deleteAllDevices(this.sql);
+  }
+
+  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
+    await account.setPassword(this.sql, newPassword);
+    if (logoutDevices) account.deleteAllDevices(this.sql, keepDeviceId);
+  }
+
+  /** Deactivation: no more logins, all devices gone. Leaving rooms is done by the caller. */
+  async deactivate(): Promise<string[]> {
+    this.sql.exec("UPDATE account SET deactivated = 1, password_hash = NULL");
+    account.deleteAllDevices(this.sql);
+    return this.joinedRoomIds();
+  }
+
+  async isDeactivated(): Promise<boolean> {
+    return account.getAccount(this.sql)?.deactivated === 1;
+  }
+
+  // ---- devices --------------------------------------------------------------------------
+
+  async listDevices(): Promise<DeviceInfo[]> {
+    return account.listDevices(this.sql);
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceInfo> {
+    const d = account.listDevices(this.sql).find((x) => x.device_id === deviceId);
+    if (!d) throw notFound("Device not found");
+    return d;
+  }
+
+  async updateDevice(deviceId: string, displayName: string): Promise<void> {
+    await this.getDevice(deviceId);
+    this.sql.exec("UPDATE devices SET display_name = ? WHERE device_id = ?", displayName, deviceId);
+  }
+
+  async deleteDevices(deviceIds: string[]): Promise<void> {
+    for (const id of deviceIds) account.deleteDevice(this.sql, id);
+  }
+
+  // ---- profile --------------------------------------------------------------------------
+
+  async getProfile(): Promise<{ displayname?: string; avatar_url?: string } | null> {
+    const acc = account.getAccount(this.sql);
+    if (!acc) return null;
+    const p: { displayname?: string; avatar_url?: string } = {};
+    if (acc.displayname !== null) p.displayname = acc.displayname;
+    if (acc.avatar_url !== null) p.avatar_url = acc.avatar_url;
+    return p;
+  }
+
+  async setProfileField(field: "displayname" | "avatar_url", value: string | null): Promise<string[]> {
+    account.requireAccount(this.sql);
+    this.sql.exec(`UPDATE account SET ${field === "displayname" ? "displayname" : "avatar_url"} = ?`, value);
+    return this.joinedRoomIds();
+  }
+
+  // ---- account data and filters ---------------------------------------------------------
+
+  async getAccountData(roomId: string, type: string): Promise<JsonObject> {
+    const row = this.sql
+      .exec<{ content: string }>("SELECT content FROM account_data WHERE room_id = ? AND type = ?", roomId, type)
+      .toArray()[0];
+    if (!row) throw notFound("Account data not found");
+    return JSON.parse(row.content) as JsonObject;
+  }
+
+  async setAccountData(roomId: string, type: string, content: JsonObject): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO account_data (room_id, type, content) VALUES (?, ?, ?) ON CONFLICT (room_id, type) DO UPDATE SET content = excluded.content",
+      roomId,
+      type,
+      JSON.stringify(content),
+    );
+    this.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
+  }
+
+  async createFilter(filter: JsonObject): Promise<string> {
+    const row = this.sql
+      .exec<{ filter_id: number }>("INSERT INTO filters (json) VALUES (?) RETURNING filter_id", JSON.stringify(filter))
+      .one();
+    return String(row.filter_id);
+  }
+
+  async getFilter(filterId: string): Promise<JsonObject> {
+    if (!/^\d+$/.test(filterId)) throw notFound("No such filter");
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM filters WHERE filter_id = ?", Number(filterId)).toArray()[0];
+    if (!row) throw notFound("No such filter");
+    return JSON.parse(row.json) as JsonObject;
+  }
+
+  // ---- rooms and the sync stream ---------------------------------------------------------
+
+  joinedRoomIds(): string[] {
+    return this.sql
+      .exec<{ room_id: string }>("SELECT room_id FROM rooms WHERE membership = 'join'")
+      .toArray()
+      .map((r) => r.room_id);
+  }
+
+  async joinedRooms(): Promise<string[]> {
+    return this.joinedRoomIds();
+  }
+
+  async forget(roomId: string): Promise<void> {
+    const row = this.sql.exec<{ membership: string }>("SELECT membership FROM rooms WHERE room_id = ?", roomId).toArray()[0];
+    if (row && (row.membership === "join" || row.membership === "invite" || row.membership === "knock")) {
+      throw new MatrixError(400, "M_UNKNOWN", "User is still in the room");
+    }
+    this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
+  }
+
+  /** Called by a RoomDO: events of a room this user may see, in the room's order. */
+  async deliverRoomEvents(roomId: string, items: DeliveryItem[]): Promise<void> {
+    const acc = account.getAccount(this.sql);
+    if (!acc) return;
+    const rules = this.pushRules();
+    this.ctx.storage.transactionSync(() =>
+      ingestRoomEvents(this.sql, acc.user_id, roomId, items, rules, acc.displayname ?? undefined, (k, r, e, d, o, n, h) => this.insertStream(k, r, e, d, o, n, h)),
+    );
+    this.wakeWaiters();
+  }
+
+  /** Typing and other per-room ephemeral state that replaces its previous value. */
+  async setRoomEphemeral(roomId: string, type: string, content: JsonObject): Promise<void> {
+    const pos = this.insertStream("ephemeral", roomId, null, { type }, null, 0, 0);
+    this.sql.exec(
+      "INSERT INTO room_ephemeral (room_id, type, json, pos) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, type) DO UPDATE SET json = excluded.json, pos = excluded.pos",
+      roomId,
+      type,
+      JSON.stringify(content),
+      pos,
+    );
+    this.wakeWaiters();
+  }
+
+  /** A receipt in a room; `own` marks the user's own receipt, which resets unread counts. */
+  async addReceipt(roomId: string, content: JsonObject, own?: { eventId: string; ordering: number }): Promise<void> {
+    this.insertStream("receipt", roomId, null, content, null, 0, 0);
+    if (own) {
+      const row = this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND event_id = ?", roomId, own.eventId).toArray()[0];
+      if (row) {
+        this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", row.pos, roomId);
+        this.insertStream("read", roomId, null, {}, null, 0, 0);
+      }
+    }
+    this.wakeWaiters();
+  }
+
+  // ---- presence ---------------------------------------------------------------------------
+
+  async setPresence(presence: string, statusMsg: string | undefined, explicit: boolean): Promise<void> {
+    const row = this.sql.exec<{ presence: string }>("SELECT presence FROM presence").toArray()[0];
+    // A sync's set_presence does not override a status the user set explicitly.
+    if (!explicit && row && row.presence === presence) {
+      this.sql.exec("UPDATE presence SET last_active_ts = ?", Date.now());
+      return;
+    }
+    this.sql.exec(
+      "INSERT INTO presence (id, presence, status_msg, last_active_ts) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET presence = excluded.presence, status_msg = COALESCE(excluded.status_msg, presence.status_msg), last_active_ts = excluded.last_active_ts",
+      presence,
+      statusMsg ?? null,
+      Date.now(),
+    );
+  }
+
+  async getPresence(): Promise<JsonObject> {
+    const row = this.sql.exec<{ presence: string; status_msg: string | null; last_active_ts: number }>("SELECT * FROM presence").toArray()[0];
+    if (!row) return { presence: "offline" };
+    const out: JsonObject = { presence: row.presence, last_active_ago: Date.now() - row.last_active_ts, currently_active: row.presence === "online" };
+    if (row.status_msg !== null) out.status_msg = row.status_msg;
+    return out;
+  }
+
+  // ---- push rules ---------------------------------------------------------------------------
+
+  pushRules(): PushRuleSet {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM push_rules").toArray()[0];
+    const acc = account.getAccount(this.sql);
+    return mergeWithDefaults(row ? (JSON.parse(row.json) as StoredPushRules) : undefined, acc?.user_id ?? "");
+  }
+
+  async getPushRules(): Promise<PushRuleSet> {
+    return this.pushRules();
+  }
+
+  async setPushRules(stored: StoredPushRules): Promise<void> {
+    this.sql.exec("INSERT INTO push_rules (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json", JSON.stringify(stored));
+    this.insertStream("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
+    this.wakeWaiters();
+  }
+
+  // ---- sync ---------------------------------------------------------------------------------
+
+  async sync(opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string }): Promise<{ body: JsonObject; empty: boolean }> {
+    const since = opts.since ? parseSyncToken(opts.since) : undefined;
+    if (opts.since && !since) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid since token");
+    if (since) {
+      // The client has the to-device messages up to this token: they can go (spec: send-to-device).
+      this.sql.exec("DELETE FROM to_device WHERE device_id = ? AND pos <= ?", opts.deviceId, since.toDevice);
+    }
+    const ignored = new Set<string>();
+    const row = this.sql.exec<{ content: string }>("SELECT content FROM account_data WHERE room_id = '' AND type = 'm.ignored_user_list'").toArray()[0];
+    if (row) {
+      const list = (JSON.parse(row.content) as { ignored_users?: Record<string, unknown> }).ignored_users;
+      if (list && typeof list === "object") for (const u of Object.keys(list)) ignored.add(u);
+    }
+    return buildSync(this.sql, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored });
+  }
+
+  /**
+   * A waiting /sync parks here as a hibernatable WebSocket from the Worker: the object can be
+   * evicted (and is not billed) while nothing happens, and is woken by the next delivery.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
+    const since = new URL(request.url).searchParams.get("since") ?? "";
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], [since]);
+    const parsed = parseSyncToken(since);
+    const maxPos = this.sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
+    if (!parsed || maxPos > parsed.stream) pair[1].send("wake");
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    try {
+      ws.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Appends one entry to the user's stream. Returns its position. */
+  protected insertStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null, notify: number, highlight: number): number {
+    const row = this.sql
+      .exec<{ pos: number }>(
+        "INSERT INTO stream (kind, room_id, event_id, room_ordering, json, notify, highlight) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pos",
+        kind,
+        roomId,
+        eventId,
+        roomOrdering,
+        JSON.stringify(data),
+        notify,
+        highlight,
+      )
+      .one();
+    return row.pos;
+  }
+
+  /** Appends one entry to the user's stream and wakes waiting syncs. Returns its position. */
+  protected appendStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null = null): number {
+    const row = { pos: this.insertStream(kind, roomId, eventId, data, roomOrdering, 0, 0) };
+    this.wakeWaiters();
+    return row.pos;
+  }
+
+  /** Wakes every parked /sync; each re-reads the stream and parks again if nothing is for it. */
+  protected wakeWaiters(): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send("wake");
+      } catch {
+        // The Worker end has gone away; nothing to wake.
+      }
+    }
+  }
+
+  protected checkNotGuest(isGuest: boolean): void {
+    if (isGuest) throw new MatrixError(403, "M_GUEST_ACCESS_FORBIDDEN", "Guests cannot do this");
+  }
+}

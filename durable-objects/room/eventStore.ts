@@ -1,0 +1,221 @@
+import type { PDU, StateIdMap, StateMap, StateKey } from "../../protocol/pdu.js";
+import { stateKey } from "../../protocol/pdu.js";
+
+/**
+ * Storage of one room's events and state inside its RoomDO (synchronous SQLite).
+ *
+ * State is kept as state groups: each group is a delta on its previous group, and every
+ * SNAPSHOT_INTERVAL-th group is a full snapshot, so the state at any event is cheap to rebuild
+ * while storage grows with the changes, not with the room's size times its history.
+ */
+const SNAPSHOT_INTERVAL = 50;
+const EVENT_CACHE_SIZE = 2000;
+const GROUP_CACHE_SIZE = 64;
+
+export type EventRow = {
+  ordering: number;
+  event_id: string;
+  type: string;
+  state_key: string | null;
+  sender: string;
+  depth: number;
+  origin_server_ts: number;
+  json: string;
+  state_group: number | null;
+  outlier: number;
+  rejected: string | null;
+  redacted_by: string | null;
+  txn_device: string | null;
+  txn_id: string | null;
+};
+
+/** A small insertion-ordered LRU. */
+class Lru<K, V> {
+  private map = new Map<K, V>();
+  constructor(private max: number) {}
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: K, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(k: K): void {
+    this.map.delete(k);
+  }
+}
+
+export class EventStore {
+  private events = new Lru<string, PDU>(EVENT_CACHE_SIZE);
+  private groups = new Lru<number, StateIdMap>(GROUP_CACHE_SIZE);
+  private current: StateIdMap | undefined;
+
+  constructor(private sql: SqlStorage) {}
+
+  getEvent(eventId: string): PDU | undefined {
+    const cached = this.events.get(eventId);
+    if (cached) return cached;
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM events WHERE event_id = ?", eventId).toArray()[0];
+    if (!row) return undefined;
+    const pdu = JSON.parse(row.json) as PDU;
+    this.events.set(eventId, pdu);
+    return pdu;
+  }
+
+  getRow(eventId: string): EventRow | undefined {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE event_id = ?", eventId).toArray()[0];
+  }
+
+  rowsByOrdering(orderings: number[]): EventRow[] {
+    if (orderings.length === 0) return [];
+    return this.sql
+      .exec<EventRow>(`SELECT * FROM events WHERE ordering IN (${orderings.map(() => "?").join(",")}) ORDER BY ordering`, ...orderings)
+      .toArray();
+  }
+
+  insertEvent(pdu: PDU, stateGroup: number | null, txn?: { deviceId: string; txnId: string }): number {
+    const row = this.sql
+      .exec<{ ordering: number }>(
+        `INSERT INTO events (event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, txn_device, txn_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ordering`,
+        pdu.event_id,
+        pdu.type,
+        pdu.state_key ?? null,
+        pdu.sender,
+        pdu.depth,
+        pdu.origin_server_ts,
+        JSON.stringify(pdu),
+        stateGroup,
+        txn?.deviceId ?? null,
+        txn?.txnId ?? null,
+      )
+      .one();
+    this.events.set(pdu.event_id, pdu);
+    return row.ordering;
+  }
+
+  /** Replaces an event's stored JSON with its redacted form (the original content is gone). */
+  storeRedacted(redacted: PDU, redactedBy: string): void {
+    this.sql.exec("UPDATE events SET json = ?, redacted_by = ? WHERE event_id = ?", JSON.stringify(redacted), redactedBy, redacted.event_id);
+    this.events.set(redacted.event_id, redacted);
+  }
+
+  // ---- current state ----------------------------------------------------------------------
+
+  currentStateIds(): StateIdMap {
+    if (!this.current) {
+      const m: StateIdMap = new Map();
+      for (const r of this.sql.exec<{ type: string; state_key: string; event_id: string }>("SELECT * FROM current_state")) {
+        m.set(stateKey(r.type, r.state_key), r.event_id);
+      }
+      this.current = m;
+    }
+    return this.current;
+  }
+
+  currentState(): StateMap {
+    return this.resolveIds(this.currentStateIds());
+  }
+
+  currentEvent(type: string, key: string): PDU | undefined {
+    const id = this.currentStateIds().get(stateKey(type, key));
+    return id ? this.getEvent(id) : undefined;
+  }
+
+  setCurrentState(type: string, key: string, eventId: string): void {
+    this.sql.exec(
+      "INSERT INTO current_state (type, state_key, event_id) VALUES (?, ?, ?) ON CONFLICT (type, state_key) DO UPDATE SET event_id = excluded.event_id",
+      type,
+      key,
+      eventId,
+    );
+    this.currentStateIds().set(stateKey(type, key), eventId);
+  }
+
+  resolveIds(ids: StateIdMap): StateMap {
+    const m: StateMap = new Map();
+    for (const [k, id] of ids) {
+      const ev = this.getEvent(id);
+      if (ev) m.set(k, ev);
+    }
+    return m;
+  }
+
+  // ---- forward extremities ------------------------------------------------------------------
+
+  forwardExtremities(): string[] {
+    return this.sql.exec<{ event_id: string }>("SELECT event_id FROM forward_extremities").toArray().map((r) => r.event_id);
+  }
+
+  /** A new event replaces the extremities it points at. */
+  advanceExtremities(pdu: PDU): void {
+    for (const p of pdu.prev_events) this.sql.exec("DELETE FROM forward_extremities WHERE event_id = ?", p);
+    this.sql.exec("INSERT OR IGNORE INTO forward_extremities (event_id) VALUES (?)", pdu.event_id);
+  }
+
+  // ---- state groups -----------------------------------------------------------------------
+
+  /** Records the state after applying `delta` to `prevGroup`; returns the new group's ID. */
+  newStateGroup(prevGroup: number | null, delta: StateIdMap): number {
+    let chain = 0;
+    if (prevGroup !== null) {
+      const row = this.sql.exec<{ chain_length: number }>("SELECT chain_length FROM state_groups WHERE id = ?", prevGroup).one();
+      chain = row.chain_length + 1;
+    }
+    if (prevGroup === null || chain >= SNAPSHOT_INTERVAL) {
+      const full = prevGroup === null ? new Map<StateKey, string>() : new Map(this.stateAtGroup(prevGroup));
+      for (const [k, v] of delta) full.set(k, v);
+      const row = this.sql
+        .exec<{ id: number }>("INSERT INTO state_groups (prev_group, delta, chain_length) VALUES (NULL, ?, 0) RETURNING id", JSON.stringify([...full]))
+        .one();
+      this.groups.set(row.id, full);
+      return row.id;
+    }
+    const row = this.sql
+      .exec<{ id: number }>("INSERT INTO state_groups (prev_group, delta, chain_length) VALUES (?, ?, ?) RETURNING id", prevGroup, JSON.stringify([...delta]), chain)
+      .one();
+    return row.id;
+  }
+
+  stateAtGroup(group: number): StateIdMap {
+    const cached = this.groups.get(group);
+    if (cached) return cached;
+    const chain: Array<[StateKey, string][]> = [];
+    let id: number | null = group;
+    let base: StateIdMap | undefined;
+    while (id !== null) {
+      const hit = this.groups.get(id);
+      if (hit) {
+        base = hit;
+        break;
+      }
+      const row: { prev_group: number | null; delta: string } = this.sql
+        .exec<{ prev_group: number | null; delta: string }>("SELECT prev_group, delta FROM state_groups WHERE id = ?", id)
+        .one();
+      chain.push(JSON.parse(row.delta) as [StateKey, string][]);
+      id = row.prev_group;
+    }
+    const result: StateIdMap = new Map(base ?? []);
+    for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i]) result.set(k, v);
+    this.groups.set(group, result);
+    return result;
+  }
+
+  /** The state before an event (undefined for outliers, whose state we don't know). */
+  stateBefore(eventId: string): StateIdMap | undefined {
+    const row = this.sql.exec<{ state_group: number | null }>("SELECT state_group FROM events WHERE event_id = ?", eventId).toArray()[0];
+    if (!row || row.state_group === null) return undefined;
+    return this.stateAtGroup(row.state_group);
+  }
+
+  latestStateGroup(): number | null {
+    const row = this.sql.exec<{ id: number | null }>("SELECT MAX(id) AS id FROM state_groups").one();
+    return row.id;
+  }
+}

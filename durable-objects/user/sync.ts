@@ -1,0 +1,262 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { ClientEvent } from "../room/clientEvent.js";
+import { formatSyncToken, type SyncToken } from "./syncToken.js";
+
+/**
+ * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
+ * already holds exactly what the user may see, in order; this file only selects and shapes it.
+ */
+
+export interface SyncOptions {
+  deviceId: string;
+  since?: SyncToken;
+  fullState: boolean;
+  timelineLimit: number;
+  lazyLoadMembers: boolean;
+  includeLeave: boolean;
+  /** Room IDs to include (undefined = all) and to exclude. */
+  rooms?: string[];
+  notRooms?: string[];
+  /** Event predicate for timeline events from the filter. */
+  timelineFilter?: (ev: ClientEvent) => boolean;
+  ignoredUsers: Set<string>;
+}
+
+type StreamRow = {
+  pos: number;
+  kind: string;
+  room_id: string | null;
+  event_id: string | null;
+  room_ordering: number | null;
+  json: string;
+  notify: number;
+  highlight: number;
+};
+
+type RoomRow = {
+  room_id: string;
+  membership: string;
+  membership_event_id: string | null;
+  membership_pos: number;
+  invite_state: string | null;
+  forgotten: number;
+  read_pos: number;
+};
+
+export interface StoredTimelineEvent {
+  event: ClientEvent;
+  txn?: { deviceId: string; txnId: string };
+}
+
+export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
+  const since = opts.since?.stream ?? 0;
+  const maxPos = sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
+  const toDeviceRows = sql
+    .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT 100", opts.deviceId, opts.since?.toDevice ?? 0)
+    .toArray();
+  const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
+
+  const rooms = sql.exec<RoomRow>("SELECT * FROM rooms WHERE forgotten = 0").toArray();
+  const join: Record<string, JsonObject> = {};
+  const invite: Record<string, JsonObject> = {};
+  const leave: Record<string, JsonObject> = {};
+  const knock: Record<string, JsonObject> = {};
+
+  for (const room of rooms) {
+    if (opts.rooms && !opts.rooms.includes(room.room_id)) continue;
+    if (opts.notRooms?.includes(room.room_id)) continue;
+    const changedMembership = room.membership_pos > since;
+    if (room.membership === "invite") {
+      if (changedMembership || !opts.since) invite[room.room_id] = { invite_state: { events: JSON.parse(room.invite_state ?? "[]") } };
+      continue;
+    }
+    if (room.membership === "knock") {
+      if (changedMembership || !opts.since) knock[room.room_id] = { knock_state: { events: JSON.parse(room.invite_state ?? "[]") } };
+      continue;
+    }
+    if (room.membership === "join") {
+      const fresh = !opts.since || changedMembership || opts.fullState;
+      const section = joinedRoomSection(sql, room, since, fresh, opts);
+      if (section) join[room.room_id] = section;
+      continue;
+    }
+    // leave / ban: show the room once, up to the membership change, if it changed since `since`.
+    if ((changedMembership && opts.since) || (opts.includeLeave && !opts.since)) {
+      const section = leftRoomSection(sql, room, since, opts);
+      if (section) leave[room.room_id] = section;
+    }
+  }
+
+  const accountData = sql
+    .exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'account_data' AND pos > ? ORDER BY pos", opts.since ? since : -1)
+    .toArray()
+    .map((r) => JSON.parse(r.json) as JsonObject);
+  const globalData = opts.since ? dedupeByType(accountData) : allAccountData(sql, "");
+
+  const body: JsonObject = {
+    next_batch: formatSyncToken({ stream: maxPos, toDevice: toDevicePos }),
+    rooms: { join, invite, leave, knock },
+    account_data: { events: globalData },
+    presence: { events: [] },
+    to_device: { events: toDeviceRows.map((r) => JSON.parse(r.json) as JsonObject) },
+    device_lists: { changed: [], left: [] },
+    device_one_time_keys_count: {},
+    device_unused_fallback_key_types: [],
+  };
+  const empty =
+    Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
+    globalData.length === 0 &&
+    toDeviceRows.length === 0;
+  return { body, empty };
+}
+
+function dedupeByType(events: JsonObject[]): JsonObject[] {
+  const m = new Map<string, JsonObject>();
+  for (const e of events) m.set(String(e.type), e);
+  return [...m.values()];
+}
+
+function allAccountData(sql: SqlStorage, roomId: string): JsonObject[] {
+  return sql
+    .exec<{ type: string; content: string }>("SELECT type, content FROM account_data WHERE room_id = ?", roomId)
+    .toArray()
+    .map((r) => ({ type: r.type, content: JSON.parse(r.content) as JsonObject }));
+}
+
+function timelineOf(sql: SqlStorage, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
+  const rows = sql
+    .exec<StreamRow>(
+      "SELECT * FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ? AND pos <= ? ORDER BY pos DESC LIMIT ?",
+      roomId,
+      fromPos,
+      toPos,
+      opts.timelineLimit + 1,
+    )
+    .toArray();
+  const limited = rows.length > opts.timelineLimit;
+  const kept = rows.slice(0, opts.timelineLimit).reverse();
+  const events: JsonObject[] = [];
+  const stateIds = new Set<string>();
+  for (const r of kept) {
+    const stored = JSON.parse(r.json) as StoredTimelineEvent;
+    const ev = stored.event;
+    if (opts.ignoredUsers.has(ev.sender) && ev.state_key === undefined) continue;
+    if (opts.timelineFilter && !opts.timelineFilter(ev)) continue;
+    const out = { ...ev } as unknown as JsonObject;
+    if (stored.txn && stored.txn.deviceId === opts.deviceId) {
+      out.unsigned = { ...((ev.unsigned ?? {}) as JsonObject), transaction_id: stored.txn.txnId };
+    }
+    if (ev.state_key !== undefined) stateIds.add(ev.event_id);
+    events.push(out);
+  }
+  return { events, limited, firstOrdering: kept[0]?.room_ordering ?? undefined, stateIds };
+}
+
+function stateSection(sql: SqlStorage, roomId: string, since: number, fresh: boolean, timelineState: Set<string>, timelineSenders: Set<string>, userId: string, opts: SyncOptions): JsonObject[] {
+  const rows = fresh
+    ? sql.exec<{ event_id: string; json: string; type: string; state_key: string }>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ?", roomId).toArray()
+    : sql.exec<{ event_id: string; json: string; type: string; state_key: string }>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ? AND pos > ?", roomId, since).toArray();
+  const out: JsonObject[] = [];
+  for (const r of rows) {
+    if (timelineState.has(r.event_id)) continue;
+    if (opts.lazyLoadMembers && r.type === "m.room.member" && r.state_key !== userId && !timelineSenders.has(r.state_key)) continue;
+    out.push(JSON.parse(r.json) as JsonObject);
+  }
+  return out;
+}
+
+function ephemeralOf(sql: SqlStorage, roomId: string, since: number, fresh: boolean): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const r of sql.exec<{ type: string; json: string; pos: number }>("SELECT type, json, pos FROM room_ephemeral WHERE room_id = ?", roomId)) {
+    if (fresh || r.pos > since) out.push({ type: r.type, content: JSON.parse(r.json) as JsonObject });
+  }
+  const receipts = sql
+    .exec<{ json: string }>("SELECT json FROM stream WHERE room_id = ? AND kind = 'receipt' AND pos > ? ORDER BY pos", roomId, fresh ? -1 : since)
+    .toArray();
+  if (receipts.length > 0) out.push({ type: "m.receipt", content: mergeReceipts(receipts.map((r) => JSON.parse(r.json) as JsonObject)) });
+  return out;
+}
+
+/** Merges receipt EDU contents, keeping each user's latest receipt per type and thread. */
+function mergeReceipts(contents: JsonObject[]): JsonObject {
+  const latest = new Map<string, [string, string, string, JsonObject]>();
+  for (const c of contents) {
+    for (const [eventId, byType] of Object.entries(c)) {
+      for (const [type, byUser] of Object.entries(byType as JsonObject)) {
+        for (const [user, receipt] of Object.entries(byUser as JsonObject)) {
+          const r = receipt as JsonObject;
+          latest.set(`${type}\u0000${user}\u0000${String(r.thread_id ?? "")}`, [eventId, type, user, r]);
+        }
+      }
+    }
+  }
+  const out: Record<string, Record<string, Record<string, JsonObject>>> = {};
+  for (const [eventId, type, user, r] of latest.values()) ((out[eventId] ??= {})[type] ??= {})[user] = r;
+  return out as unknown as JsonObject;
+}
+
+function summaryOf(sql: SqlStorage, roomId: string, userId: string): JsonObject {
+  const members = sql
+    .exec<{ state_key: string; json: string }>("SELECT state_key, json FROM room_state WHERE room_id = ? AND type = 'm.room.member'", roomId)
+    .toArray()
+    .map((r) => ({ user: r.state_key, membership: (JSON.parse(r.json) as ClientEvent).content.membership }));
+  const joined = members.filter((m) => m.membership === "join");
+  const invited = members.filter((m) => m.membership === "invite");
+  const heroes = [...joined, ...invited]
+    .map((m) => m.user)
+    .filter((u) => u !== userId)
+    .sort()
+    .slice(0, 5);
+  return { "m.heroes": heroes, "m.joined_member_count": joined.length, "m.invited_member_count": invited.length };
+}
+
+function unreadOf(sql: SqlStorage, room: RoomRow): JsonObject {
+  const r = sql
+    .exec<{ n: number; h: number }>(
+      "SELECT COALESCE(SUM(notify), 0) AS n, COALESCE(SUM(highlight), 0) AS h FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ?",
+      room.room_id,
+      room.read_pos,
+    )
+    .one();
+  return { notification_count: r.n, highlight_count: r.h };
+}
+
+function joinedRoomSection(sql: SqlStorage, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+  const userId = userIdOf(sql);
+  const maxPos = Number.MAX_SAFE_INTEGER;
+  const timeline = timelineOf(sql, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
+  const ephemeral = ephemeralOf(sql, room.room_id, since, fresh);
+  const roomData = sql
+    .exec<{ json: string }>("SELECT json FROM stream WHERE room_id = ? AND kind = 'room_account_data' AND pos > ? ORDER BY pos", room.room_id, fresh ? -1 : since)
+    .toArray()
+    .map((r) => JSON.parse(r.json) as JsonObject);
+  const accountData = fresh ? allAccountData(sql, room.room_id) : dedupeByType(roomData);
+  const unreadChanged = sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND kind = 'read' AND pos > ? LIMIT 1", room.room_id, since).toArray().length > 0;
+  if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
+  const senders = new Set<string>();
+  for (const e of timeline.events) senders.add(String(e.sender));
+  const state = stateSection(sql, room.room_id, since, fresh || timeline.limited, timeline.stateIds, senders, userId, opts);
+  const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
+  if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
+  return {
+    timeline: tl,
+    state: { events: state },
+    ephemeral: { events: ephemeral },
+    account_data: { events: accountData },
+    summary: summaryOf(sql, room.room_id, userId),
+    unread_notifications: unreadOf(sql, room),
+  };
+}
+
+function leftRoomSection(sql: SqlStorage, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
+  const timeline = timelineOf(sql, room.room_id, since, room.membership_pos, opts);
+  const senders = new Set<string>();
+  const state = stateSection(sql, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userIdOf(sql), { ...opts, lazyLoadMembers: false });
+  const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
+  if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
+  return { timeline: tl, state: { events: state }, account_data: { events: [] } };
+}
+
+function userIdOf(sql: SqlStorage): string {
+  return sql.exec<{ user_id: string }>("SELECT user_id FROM account").toArray()[0]?.user_id ?? "";
+}

@@ -1,0 +1,73 @@
+import type { Migration } from "./migrate.js";
+
+/** SQLite schema of RoomDO (one per room): the event DAG, state snapshots, receipts. */
+export const ROOM_MIGRATIONS: readonly Migration[] = [
+  `
+  CREATE TABLE room (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    room_id TEXT NOT NULL,
+    room_version TEXT NOT NULL,
+    created_ts INTEGER NOT NULL,
+    -- The state group holding the current state (the state after the latest event).
+    state_group INTEGER
+  );
+  -- Every event this server holds. 'ordering' is the order it was accepted here (the stream
+  -- ordering that tokens point into); 'state_group' is the room state BEFORE the event.
+  CREATE TABLE events (
+    ordering INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    state_key TEXT,
+    sender TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    origin_server_ts INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    state_group INTEGER,
+    outlier INTEGER NOT NULL DEFAULT 0,
+    rejected TEXT,
+    redacted_by TEXT,
+    txn_device TEXT,
+    txn_id TEXT
+  );
+  CREATE INDEX events_ts ON events(origin_server_ts);
+  CREATE INDEX events_member ON events(type, state_key) WHERE state_key IS NOT NULL;
+  -- State snapshots: a full map every SNAPSHOT_INTERVAL groups and deltas in between.
+  CREATE TABLE state_groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    prev_group INTEGER,
+    delta TEXT NOT NULL,
+    chain_length INTEGER NOT NULL
+  );
+  CREATE TABLE current_state (
+    type TEXT NOT NULL,
+    state_key TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (type, state_key)
+  );
+  CREATE TABLE forward_extremities (event_id TEXT PRIMARY KEY);
+  -- Client transaction IDs, per user and device (spec: idempotent PUT /send/{txnId}).
+  CREATE TABLE txns (
+    user_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    txn_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, device_id, txn_id)
+  );
+  CREATE TABLE receipts (
+    user_id TEXT NOT NULL,
+    receipt_type TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (user_id, receipt_type, thread_id)
+  );
+  -- Events accepted but not yet handed to every local member's UserDO (survives restarts).
+  CREATE TABLE outbox (ordering INTEGER PRIMARY KEY);
+  CREATE TABLE relations (
+    event_id TEXT PRIMARY KEY,
+    relates_to TEXT NOT NULL,
+    rel_type TEXT NOT NULL
+  );
+  CREATE INDEX relations_parent ON relations(relates_to, rel_type);
+  `,
+];

@@ -1,0 +1,45 @@
+import type { Migration } from "./migrate.js";
+
+/** SQLite schema of ServerDO (one per server): signing keys, aliases, directories. */
+export const SERVER_MIGRATIONS: readonly Migration[] = [
+  `
+  CREATE TABLE signing_keys (
+    key_id TEXT PRIMARY KEY,
+    seed TEXT NOT NULL,
+    created_ts INTEGER NOT NULL,
+    expired_ts INTEGER
+  );
+  CREATE TABLE room_aliases (
+    alias TEXT PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    creator TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE INDEX room_aliases_room ON room_aliases(room_id);
+  -- The public room directory: rooms published with visibility "public", and a summary of each
+  -- kept fresh by the room itself.
+  CREATE TABLE public_rooms (
+    room_id TEXT PRIMARY KEY,
+    summary TEXT NOT NULL,
+    joined_members INTEGER NOT NULL DEFAULT 0
+  );
+  -- The user directory: local users' profiles, and who shares a room or is in a public room.
+  CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    displayname TEXT,
+    avatar_url TEXT
+  );
+  CREATE TABLE user_rooms (
+    user_id TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    is_public INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, room_id)
+  );
+  CREATE INDEX user_rooms_room ON user_rooms(room_id);
+  -- Single-use nonces of shared-secret registration (/_synapse/admin/v1/register).
+  CREATE TABLE registration_nonces (
+    nonce TEXT PRIMARY KEY,
+    created_ts INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,104 @@
+import type { Migration } from "./migrate.js";
+
+/** SQLite schema of UserDO (one per user): account, devices, tokens, per-user data and the sync stream. */
+export const USER_MIGRATIONS: readonly Migration[] = [
+  `
+  CREATE TABLE account (
+    user_id TEXT PRIMARY KEY,
+    password_hash TEXT,
+    is_guest INTEGER NOT NULL DEFAULT 0,
+    deactivated INTEGER NOT NULL DEFAULT 0,
+    created_ts INTEGER NOT NULL,
+    displayname TEXT,
+    avatar_url TEXT
+  );
+  CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    display_name TEXT,
+    last_seen_ts INTEGER,
+    last_seen_ip TEXT,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE INDEX access_tokens_device ON access_tokens(device_id);
+  CREATE TABLE account_data (
+    room_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (room_id, type)
+  );
+  CREATE TABLE filters (
+    filter_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    json TEXT NOT NULL
+  );
+  CREATE TABLE push_rules (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL
+  );
+  CREATE TABLE presence (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    presence TEXT NOT NULL,
+    status_msg TEXT,
+    last_active_ts INTEGER NOT NULL
+  );
+  -- The user's rooms as this user sees them: membership and the room's current state copy.
+  CREATE TABLE rooms (
+    room_id TEXT PRIMARY KEY,
+    membership TEXT NOT NULL,
+    membership_event_id TEXT,
+    membership_pos INTEGER NOT NULL,
+    invite_state TEXT,
+    forgotten INTEGER NOT NULL DEFAULT 0,
+    -- Stream position of the event the user's latest read receipt points at.
+    read_pos INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE room_state (
+    room_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    state_key TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (room_id, type, state_key)
+  );
+  -- The per-user stream that /sync (and later sliding sync) read: one row per thing the user
+  -- should learn about, in the order they learn it. 'pos' is the sync token's inner form.
+  CREATE TABLE stream (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    room_id TEXT,
+    event_id TEXT,
+    room_ordering INTEGER,
+    json TEXT NOT NULL,
+    -- Push-rule outcome for this user, for unread counts (room events only).
+    notify INTEGER NOT NULL DEFAULT 0,
+    highlight INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX stream_room ON stream(room_id, pos);
+  CREATE UNIQUE INDEX stream_event ON stream(room_id, event_id) WHERE event_id IS NOT NULL;
+  -- Ephemeral per-room data replaced in place (typing); its pos moves forward when it changes.
+  CREATE TABLE room_ephemeral (
+    room_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    json TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (room_id, type)
+  );
+  -- Unread notification counts per room, from push-rule evaluation at delivery.
+  CREATE TABLE to_device (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX to_device_device ON to_device(device_id, pos);
+  CREATE TABLE to_device_txns (
+    device_id TEXT NOT NULL,
+    txn_id TEXT NOT NULL,
+    PRIMARY KEY (device_id, txn_id)
+  );
+  `,
+];

@@ -1,0 +1,32 @@
+import type { IRequest } from "itty-router";
+import type { Ctx } from "./router.js";
+import { MatrixError, missingToken, unknownToken } from "./errors.js";
+import { localpartOfToken } from "../durable-objects/user/tokens.js";
+import type { Session } from "../durable-objects/user/account.js";
+import { userStub } from "./stubs.js";
+
+/**
+ * The access token of a request: the Authorization header, or the deprecated `access_token`
+ * query parameter that matrix-nio and older bots still send (Synapse accepts both).
+ */
+export function accessTokenOf(req: IRequest, url: URL): string | undefined {
+  const header = req.headers.get("Authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    return m ? m[1] : "";
+  }
+  return url.searchParams.get("access_token") ?? undefined;
+}
+
+export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?: boolean } = {}): Promise<Session> {
+  const token = accessTokenOf(req, ctx.url);
+  if (token === undefined) throw missingToken();
+  const localpart = localpartOfToken(token);
+  if (!localpart) throw unknownToken();
+  const userId = `@${localpart}:${ctx.config.serverName}`;
+  const session = await userStub(ctx.env, userId).authenticate(token);
+  if (session.isGuest && !opts.allowGuest) {
+    throw new MatrixError(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest accounts cannot use this endpoint");
+  }
+  return session;
+}

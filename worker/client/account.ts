@@ -1,0 +1,169 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, route, type Ctx } from "../router.js";
+import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
+import { MatrixError, forbidden, badJson, invalidParam } from "../errors.js";
+import { authenticate, accessTokenOf } from "../auth.js";
+import { userStub } from "../stubs.js";
+import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
+import { isValidNewLocalpart } from "./localpart.js";
+import { leaveAllRooms } from "./membershipActions.js";
+import { randomString } from "../../durable-objects/user/tokens.js";
+import { isJsonObject } from "../../protocol/json.js";
+import { verifyPasswordUia } from "./uiaPassword.js";
+
+// Spec: client-server-api "Account registration and management", "Login", registration.yaml,
+// login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml.
+
+function registrationStages(ctx: Ctx): string[] {
+  return ctx.config.registration === "token" ? ["m.login.registration_token"] : ["m.login.dummy"];
+}
+
+function validTokens(ctx: Ctx): string[] {
+  return (ctx.env.REGISTRATION_TOKENS ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+}
+
+async function register(req: IRequest, ctx: Ctx): Promise<Response> {
+  const kind = ctx.url.searchParams.get("kind") ?? "user";
+  if (kind !== "user" && kind !== "guest") throw invalidParam("kind must be 'user' or 'guest'");
+  checkRateLimit(ctx.config, "register", clientKey(req));
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const deviceId = optString(body, "device_id");
+  const deviceDisplayName = optString(body, "initial_device_display_name");
+  const inhibitLogin = optBool(body, "inhibit_login") ?? false;
+
+  if (kind === "guest") {
+    if (!ctx.config.guestAccess) throw forbidden("Guest access is disabled");
+    // Guests get numeric localparts like Synapse's, which a normal registration cannot take.
+    const localpart = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const userId = `@${localpart}:${ctx.config.serverName}`;
+    const res = await userStub(ctx.env, userId).register(userId, { isGuest: true, inhibitLogin: false, deviceDisplayName });
+    return json({ ...res, home_server: ctx.config.serverName });
+  }
+
+  if (ctx.config.registration === "closed") throw forbidden("Registration is disabled on this server");
+  const password = optString(body, "password");
+  if (password !== undefined && password.length > 512) throw invalidParam("Password too long");
+  const username = optString(body, "username")?.toLowerCase() ?? `u${randomString(9).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
+  if (!isValidNewLocalpart(username, ctx.config.serverName)) {
+    throw new MatrixError(400, "M_INVALID_USERNAME", "User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
+  }
+  const userId = `@${username}:${ctx.config.serverName}`;
+  const stub = userStub(ctx.env, userId);
+  if (await stub.exists()) throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+
+  const auth = uiaAuthOf(body);
+  const stages = registrationStages(ctx);
+  if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, auth?.session);
+  if (auth.type === "m.login.registration_token") {
+    const token = auth.body.token;
+    if (typeof token !== "string" || !validTokens(ctx).includes(token)) {
+      return uiaChallenge(stages, auth.session, { errcode: "M_FORBIDDEN", error: "Invalid registration token" });
+    }
+  }
+  const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin });
+  return json({ ...res, home_server: ctx.config.serverName });
+}
+
+async function registerAvailable(req: IRequest, ctx: Ctx): Promise<Response> {
+  const username = ctx.url.searchParams.get("username");
+  if (!username) throw new MatrixError(400, "M_MISSING_PARAM", "username is required");
+  if (!isValidNewLocalpart(username, ctx.config.serverName)) throw new MatrixError(400, "M_INVALID_USERNAME", "Invalid username");
+  if (await userStub(ctx.env, `@${username}:${ctx.config.serverName}`).exists()) {
+    throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+  }
+  return json({ available: true });
+}
+
+async function registrationTokenValidity(req: IRequest, ctx: Ctx): Promise<Response> {
+  const token = ctx.url.searchParams.get("token");
+  if (!token) throw new MatrixError(400, "M_MISSING_PARAM", "token is required");
+  if (ctx.config.registration !== "token") throw forbidden("Registration tokens are not in use");
+  return json({ valid: validTokens(ctx).includes(token) });
+}
+
+function loginFlows(): Response {
+  return json({ flows: [{ type: "m.login.password" }] });
+}
+
+/** Resolves what a client typed as a user (localpart or full user ID) to a local user ID. */
+export function localUserId(ctx: Ctx, user: string): string | undefined {
+  if (user.startsWith("@")) {
+    const colon = user.indexOf(":");
+    if (colon < 0 || user.slice(colon + 1) !== ctx.config.serverName) return undefined;
+    return `@${user.slice(1, colon).toLowerCase()}:${ctx.config.serverName}`;
+  }
+  return `@${user.toLowerCase()}:${ctx.config.serverName}`;
+}
+
+async function login(req: IRequest, ctx: Ctx): Promise<Response> {
+  checkRateLimit(ctx.config, "login", clientKey(req));
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const type = reqString(body, "type");
+  if (type !== "m.login.password") throw new MatrixError(400, "M_UNKNOWN", `Login type ${type} is not supported`);
+  if (body.identifier !== undefined && !isJsonObject(body.identifier)) throw badJson("'identifier' must be an object");
+  const user = identifiedUser(body);
+  const password = reqString(body, "password");
+  if (!user) throw forbidden("Unsupported identifier; use m.id.user");
+  const userId = localUserId(ctx, user);
+  if (!userId) throw forbidden("Invalid username or password");
+  const deviceId = optString(body, "device_id");
+  const res = await userStub(ctx.env, userId).login(password, deviceId, optString(body, "initial_device_display_name"));
+  return json({ ...res, home_server: ctx.config.serverName });
+}
+
+async function logout(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  await userStub(ctx.env, session.userId).logout(accessTokenOf(req, ctx.url) ?? "");
+  return json({});
+}
+
+async function logoutAll(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  await userStub(ctx.env, session.userId).logoutAll();
+  return json({});
+}
+
+async function whoami(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx, { allowGuest: true });
+  return json({ user_id: s.userId, device_id: s.deviceId, is_guest: s.isGuest });
+}
+
+async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const newPassword = reqString(body, "new_password");
+  const logoutDevices = optBool(body, "logout_devices") ?? true;
+  const challenge = await verifyPasswordUia(ctx, session.userId, body);
+  if (challenge) return challenge;
+  await userStub(ctx.env, session.userId).changePassword(newPassword, logoutDevices, session.deviceId);
+  return json({});
+}
+
+async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const challenge = await verifyPasswordUia(ctx, session.userId, body);
+  if (challenge) return challenge;
+  const stub = userStub(ctx.env, session.userId);
+  const rooms = await stub.joinedRooms();
+  await leaveAllRooms(ctx, session.userId, rooms);
+  await stub.deactivate();
+  return json({ id_server_unbind_result: "no-support" });
+}
+
+export function registerAccountRoutes(): void {
+  clientRoute("POST", "/register", register);
+  clientRoute("GET", "/register/available", registerAvailable);
+  route("GET", "/_matrix/client/v1/register/m.login.registration_token/validity", registrationTokenValidity);
+  clientRoute("GET", "/login", loginFlows);
+  clientRoute("POST", "/login", login);
+  clientRoute("POST", "/logout", logout);
+  clientRoute("POST", "/logout/all", logoutAll);
+  clientRoute("GET", "/account/whoami", whoami);
+  clientRoute("POST", "/account/password", changePassword);
+  clientRoute("POST", "/account/deactivate", deactivate);
+}

@@ -1,0 +1,63 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, param, type Ctx } from "../router.js";
+import { json, readJsonObject, optString, optStringArray } from "../http.js";
+import { missingParam } from "../errors.js";
+import { authenticate } from "../auth.js";
+import { userStub } from "../stubs.js";
+import { verifyPasswordUia } from "./uiaPassword.js";
+
+// Spec: device_management.yaml. Deleting devices needs user-interactive auth.
+
+async function listDevices(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  return json({ devices: await userStub(ctx.env, s.userId).listDevices() });
+}
+
+async function getDevice(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  return json(await userStub(ctx.env, s.userId).getDevice(param(req, "deviceId")));
+}
+
+async function updateDevice(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const name = optString(body, "display_name");
+  const stub = userStub(ctx.env, s.userId);
+  if (name === undefined) {
+    await stub.getDevice(param(req, "deviceId"));
+    return json({});
+  }
+  await stub.updateDevice(param(req, "deviceId"), name);
+  return json({});
+}
+
+async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const deviceId = param(req, "deviceId");
+  const stub = userStub(ctx.env, s.userId);
+  await stub.getDevice(deviceId);
+  const challenge = await verifyPasswordUia(ctx, s.userId, body);
+  if (challenge) return challenge;
+  await stub.deleteDevices([deviceId]);
+  return json({});
+}
+
+async function deleteDevices(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const devices = optStringArray(body, "devices");
+  if (!devices) throw missingParam("'devices' is required");
+  const challenge = await verifyPasswordUia(ctx, s.userId, body);
+  if (challenge) return challenge;
+  await userStub(ctx.env, s.userId).deleteDevices(devices);
+  return json({});
+}
+
+export function registerDeviceRoutes(): void {
+  clientRoute("GET", "/devices", listDevices);
+  clientRoute("GET", "/devices/:deviceId", getDevice);
+  clientRoute("PUT", "/devices/:deviceId", updateDevice);
+  clientRoute("DELETE", "/devices/:deviceId", deleteDevice);
+  clientRoute("POST", "/delete_devices", deleteDevices);
+}

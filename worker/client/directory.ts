@@ -1,0 +1,119 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, param, type Ctx } from "../router.js";
+import { json, readJsonObject, optString, optInt, optObject, reqString } from "../http.js";
+import { MatrixError, forbidden, notFound, invalidParam } from "../errors.js";
+import { authenticate } from "../auth.js";
+import { roomStub, serverStub } from "../stubs.js";
+import { isValidRoomAlias, isValidRoomId } from "../../protocol/identifiers.js";
+
+// Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
+
+function aliasParam(req: IRequest, ctx: Ctx): string {
+  const alias = param(req, "roomAlias");
+  if (!isValidRoomAlias(alias)) throw invalidParam("Invalid room alias");
+  if (alias.slice(alias.indexOf(":") + 1) !== ctx.config.serverName) throw notFound("Remote aliases need federation");
+  return alias;
+}
+
+async function resolveAlias(req: IRequest, ctx: Ctx): Promise<Response> {
+  const alias = aliasParam(req, ctx);
+  const roomId = await serverStub(ctx.env).resolveAlias(alias);
+  if (!roomId) throw notFound(`Room alias ${alias} not found`);
+  return json({ room_id: roomId, servers: [ctx.config.serverName] });
+}
+
+async function createAlias(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const alias = aliasParam(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const roomId = reqString(body, "room_id");
+  if (!isValidRoomId(roomId)) throw invalidParam("Invalid room_id");
+  const room = roomStub(ctx.env, roomId);
+  if (!(await room.exists())) throw notFound("Room not found");
+  if ((await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room to give it an alias");
+  await serverStub(ctx.env).createAlias(alias, roomId, s.userId);
+  return json({});
+}
+
+/** Deleting an alias: its creator, or a room moderator with power to change canonical_alias. */
+async function deleteAlias(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const alias = aliasParam(req, ctx);
+  const server = serverStub(ctx.env);
+  const info = await server.aliasInfo(alias);
+  if (!info) throw notFound(`Room alias ${alias} not found`);
+  if (info.creator !== s.userId) {
+    const room = roomStub(ctx.env, info.room_id);
+    if (!(await room.userCanSend(s.userId, "m.room.canonical_alias", true))) throw forbidden("You may not delete this alias");
+  }
+  await server.deleteAlias(alias);
+  return json({});
+}
+
+async function roomAliases(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const roomId = param(req, "roomId");
+  const room = roomStub(ctx.env, roomId);
+  if (!isValidRoomId(roomId) || !(await room.exists())) throw forbidden("You are not in this room");
+  await room.getState(s.userId); // membership / world-readable check
+  return json({ aliases: await serverStub(ctx.env).aliasesOf(roomId) });
+}
+
+async function getVisibility(req: IRequest, ctx: Ctx): Promise<Response> {
+  const roomId = param(req, "roomId");
+  if (!isValidRoomId(roomId) || !(await roomStub(ctx.env, roomId).exists())) throw notFound("Room not found");
+  return json({ visibility: (await serverStub(ctx.env).isPublished(roomId)) ? "public" : "private" });
+}
+
+async function setVisibility(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const roomId = param(req, "roomId");
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const visibility = optString(body, "visibility") ?? "public";
+  if (visibility !== "public" && visibility !== "private") throw invalidParam("visibility must be 'public' or 'private'");
+  const room = roomStub(ctx.env, roomId);
+  if (!isValidRoomId(roomId) || !(await room.exists())) throw notFound("Room not found");
+  if ((await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room");
+  await serverStub(ctx.env).setPublished(roomId, visibility === "public", await room.summary());
+  return json({});
+}
+
+async function publicRoomsGet(req: IRequest, ctx: Ctx): Promise<Response> {
+  const limitRaw = ctx.url.searchParams.get("limit");
+  const limit = limitRaw && /^\d+$/.test(limitRaw) ? Math.min(Number(limitRaw), 500) : 100;
+  const server = ctx.url.searchParams.get("server");
+  if (server && server !== ctx.config.serverName) throw notFound("Remote room directories need federation");
+  return json(await serverStub(ctx.env).publicRooms(limit || 100, ctx.url.searchParams.get("since") ?? undefined, undefined));
+}
+
+async function publicRoomsPost(req: IRequest, ctx: Ctx): Promise<Response> {
+  await authenticate(req, ctx, { allowGuest: true });
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const limit = Math.min(optInt(body, "limit") ?? 100, 500);
+  const filter = optObject(body, "filter");
+  const term = filter ? optString(filter, "generic_search_term") : undefined;
+  const server = ctx.url.searchParams.get("server");
+  if (server && server !== ctx.config.serverName) throw notFound("Remote room directories need federation");
+  return json(await serverStub(ctx.env).publicRooms(limit > 0 ? limit : 100, optString(body, "since"), term));
+}
+
+async function searchUsers(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const term = reqString(body, "search_term");
+  const limit = optInt(body, "limit") ?? 10;
+  if (limit < 0) throw new MatrixError(400, "M_INVALID_PARAM", "limit must not be negative");
+  return json(await serverStub(ctx.env).searchUsers(s.userId, term, Math.min(limit, 100)));
+}
+
+export function registerDirectoryRoutes(): void {
+  clientRoute("GET", "/directory/room/:roomAlias", resolveAlias);
+  clientRoute("PUT", "/directory/room/:roomAlias", createAlias);
+  clientRoute("DELETE", "/directory/room/:roomAlias", deleteAlias);
+  clientRoute("GET", "/rooms/:roomId/aliases", roomAliases);
+  clientRoute("GET", "/directory/list/room/:roomId", getVisibility);
+  clientRoute("PUT", "/directory/list/room/:roomId", setVisibility);
+  clientRoute("GET", "/publicRooms", publicRoomsGet);
+  clientRoute("POST", "/publicRooms", publicRoomsPost);
+  clientRoute("POST", "/user_directory/search", searchUsers);
+}

@@ -1,0 +1,158 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, param, type Ctx } from "../router.js";
+import { json, readJsonObject, optString, reqString } from "../http.js";
+import { MatrixError, notFound, invalidParam } from "../errors.js";
+import { authenticate } from "../auth.js";
+import { roomStub, serverStub, userStub } from "../stubs.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { isValidUserId, isValidRoomId, isValidRoomAlias } from "../../protocol/identifiers.js";
+
+// Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
+// kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
+// m.room.member event and explain refusals.
+
+async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<string> {
+  if (roomIdOrAlias.startsWith("#")) {
+    if (!isValidRoomAlias(roomIdOrAlias)) throw invalidParam("Invalid room alias");
+    const roomId = await serverStub(ctx.env).resolveAlias(roomIdOrAlias);
+    if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
+    return roomId;
+  }
+  if (!isValidRoomId(roomIdOrAlias)) throw invalidParam("Invalid room ID or alias");
+  return roomIdOrAlias;
+}
+
+async function requireRoom(ctx: Ctx, roomId: string) {
+  const stub = roomStub(ctx.env, roomId);
+  if (!(await stub.exists())) throw notFound("Room not found");
+  return stub;
+}
+
+export async function memberContent(ctx: Ctx, userId: string, membership: string, extra: JsonObject = {}): Promise<JsonObject> {
+  const content: JsonObject = { membership, ...extra };
+  if (membership === "join" || membership === "knock") {
+    const profile = (await userStub(ctx.env, userId).getProfile()) ?? {};
+    if (profile.displayname) content.displayname = profile.displayname;
+    if (profile.avatar_url) content.avatar_url = profile.avatar_url;
+  }
+  return content;
+}
+
+async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const roomId = await resolveRoom(ctx, roomIdOrAlias);
+  const room = await requireRoom(ctx, roomId);
+  const extra: JsonObject = {};
+  const reason = optString(body, "reason");
+  if (reason !== undefined) extra.reason = reason;
+  if (session.isGuest) {
+    if (!(await room.guestCanJoin())) throw new MatrixError(403, "M_FORBIDDEN", "Guest access is not allowed in this room");
+  }
+  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "join", extra) });
+  return json({ room_id: roomId });
+}
+
+async function joinByIdOrAlias(req: IRequest, ctx: Ctx): Promise<Response> {
+  return doJoin(req, ctx, param(req, "roomIdOrAlias"));
+}
+
+async function joinRoom(req: IRequest, ctx: Ctx): Promise<Response> {
+  return doJoin(req, ctx, param(req, "roomId"));
+}
+
+async function knock(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const roomId = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
+  const room = await requireRoom(ctx, roomId);
+  const extra: JsonObject = {};
+  const reason = optString(body, "reason");
+  if (reason !== undefined) extra.reason = reason;
+  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "knock", extra) });
+  return json({ room_id: roomId });
+}
+
+/** invite, kick, ban, unban: an m.room.member event about someone else. */
+function targetedMembership(membership: "invite" | "leave" | "ban", unban = false) {
+  return async (req: IRequest, ctx: Ctx): Promise<Response> => {
+    const session = await authenticate(req, ctx);
+    const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+    const target = reqString(body, "user_id");
+    if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user_id");
+    const roomId = param(req, "roomId");
+    const room = await requireRoom(ctx, roomId);
+    const current = await room.membership(target);
+    if (unban && current !== "ban") return json({});
+    if (membership === "leave" && !unban && current !== "join" && current !== "invite" && current !== "knock") {
+      throw new MatrixError(403, "M_FORBIDDEN", `${target} is not in the room`);
+    }
+    if (membership === "invite" && current === "join") throw new MatrixError(403, "M_FORBIDDEN", `${target} is already in the room`);
+    if (membership === "invite" && current === "ban") throw new MatrixError(403, "M_FORBIDDEN", `${target} is banned from the room`);
+    if (membership === "invite" && !(await isKnownUser(ctx, target))) throw notFound(`User ${target} does not exist`);
+    const extra: JsonObject = {};
+    const reason = optString(body, "reason");
+    if (reason !== undefined) extra.reason = reason;
+    await room.send({ sender: session.userId, type: "m.room.member", state_key: target, content: { membership, ...extra } });
+    return json({});
+  };
+}
+
+async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
+  if (userId.slice(userId.indexOf(":") + 1) !== ctx.config.serverName) return true; // remote: federation decides
+  return userStub(ctx.env, userId).exists();
+}
+
+async function leave(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const roomId = param(req, "roomId");
+  const room = await requireRoom(ctx, roomId);
+  const extra: JsonObject = {};
+  const reason = optString(body, "reason");
+  if (reason !== undefined) extra.reason = reason;
+  const current = await room.membership(session.userId);
+  if (current === "leave" || current === "ban") {
+    // Already out: leaving again is a no-op, as in Synapse.
+    return json({});
+  }
+  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: { membership: "leave", ...extra } });
+  return json({});
+}
+
+async function forget(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  const roomId = param(req, "roomId");
+  const room = await requireRoom(ctx, roomId);
+  const current = await room.membership(session.userId);
+  if (current === "join" || current === "invite" || current === "knock") throw new MatrixError(400, "M_UNKNOWN", "User is still in the room");
+  await userStub(ctx.env, session.userId).forget(roomId);
+  return json({});
+}
+
+/** Used on deactivation: leave every joined room. */
+export async function leaveAllRooms(ctx: Ctx, userId: string, rooms: string[]): Promise<void> {
+  for (const roomId of rooms) {
+    await roomStub(ctx.env, roomId)
+      .send({ sender: userId, type: "m.room.member", state_key: userId, content: { membership: "leave" } })
+      .catch((e: unknown) => console.error("leave on deactivate failed", roomId, e));
+  }
+}
+
+async function joinedRooms(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  return json({ joined_rooms: await userStub(ctx.env, session.userId).joinedRooms() });
+}
+
+export function registerMembershipRoutes(): void {
+  clientRoute("POST", "/join/:roomIdOrAlias", joinByIdOrAlias);
+  clientRoute("POST", "/rooms/:roomId/join", joinRoom);
+  clientRoute("POST", "/knock/:roomIdOrAlias", knock);
+  clientRoute("POST", "/rooms/:roomId/invite", targetedMembership("invite"));
+  clientRoute("POST", "/rooms/:roomId/kick", targetedMembership("leave"));
+  clientRoute("POST", "/rooms/:roomId/ban", targetedMembership("ban"));
+  clientRoute("POST", "/rooms/:roomId/unban", targetedMembership("leave", true));
+  clientRoute("POST", "/rooms/:roomId/leave", leave);
+  clientRoute("POST", "/rooms/:roomId/forget", forget);
+  clientRoute("GET", "/joined_rooms", joinedRooms);
+}

@@ -1,0 +1,121 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, param, type Ctx } from "../router.js";
+import { json, readJsonObject } from "../http.js";
+import { MatrixError, unrecognized } from "../errors.js";
+import { authenticate } from "../auth.js";
+import { userStub } from "../stubs.js";
+import {
+  PushRuleError,
+  parsePushRuleKind,
+  getRule,
+  upsertRule,
+  deleteRule,
+  setEnabled,
+  setActions,
+  toStoredPushRules,
+  type PushRuleSet,
+} from "../../protocol/pushRules/index.js";
+
+// Spec: pushrules.yaml (push module). Rules are evaluated in the UserDO when events arrive.
+
+function scope(req: IRequest): void {
+  if (param(req, "scope") !== "global") throw unrecognized("Only the 'global' scope exists");
+}
+
+/** Runs a pure ruleset edit, mapping its typed errors to Matrix errors, then stores the result. */
+async function edit(ctx: Ctx, userId: string, change: (rs: PushRuleSet) => PushRuleSet): Promise<Response> {
+  const stub = userStub(ctx.env, userId);
+  let next: PushRuleSet;
+  try {
+    next = change(await stub.getPushRules());
+  } catch (e) {
+    if (e instanceof PushRuleError) throw new MatrixError(e.status, e.errcode, e.message);
+    throw e;
+  }
+  await stub.setPushRules(toStoredPushRules(next, userId));
+  return json({});
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PushRuleError) throw new MatrixError(e.status, e.errcode, e.message);
+    throw e;
+  }
+}
+
+async function getAll(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  return json({ global: await userStub(ctx.env, s.userId).getPushRules() });
+}
+
+async function getScope(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  return json(await userStub(ctx.env, s.userId).getPushRules());
+}
+
+async function getOne(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const rs = await userStub(ctx.env, s.userId).getPushRules();
+  return json(wrap(() => getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId"))));
+}
+
+async function putOne(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const before = ctx.url.searchParams.get("before") ?? undefined;
+  const after = ctx.url.searchParams.get("after") ?? undefined;
+  return edit(ctx, s.userId, (rs) =>
+    upsertRule(rs, kind, { rule_id: param(req, "ruleId"), actions: body.actions, conditions: body.conditions, pattern: body.pattern }, { before, after }),
+  );
+}
+
+async function deleteOne(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  return edit(ctx, s.userId, (rs) => deleteRule(rs, kind, param(req, "ruleId")));
+}
+
+async function getAttr(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const rs = await userStub(ctx.env, s.userId).getPushRules();
+  const rule = wrap(() => getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId")));
+  const attr = param(req, "attr");
+  if (attr === "enabled") return json({ enabled: rule.enabled });
+  if (attr === "actions") return json({ actions: rule.actions });
+  throw unrecognized(`Unknown push rule attribute ${attr}`);
+}
+
+async function putAttr(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const ruleId = param(req, "ruleId");
+  const attr = param(req, "attr");
+  if (attr === "enabled") {
+    if (typeof body.enabled !== "boolean") throw new MatrixError(400, "M_BAD_JSON", "'enabled' must be a boolean");
+    const enabled = body.enabled;
+    return edit(ctx, s.userId, (rs) => setEnabled(rs, kind, ruleId, enabled));
+  }
+  if (attr === "actions") return edit(ctx, s.userId, (rs) => setActions(rs, kind, ruleId, body.actions));
+  throw unrecognized(`Unknown push rule attribute ${attr}`);
+}
+
+export function registerPushRuleRoutes(): void {
+  clientRoute("GET", "/pushrules", getAll);
+  clientRoute("GET", "/pushrules/", getAll);
+  clientRoute("GET", "/pushrules/:scope", getScope);
+  clientRoute("GET", "/pushrules/:scope/:kind/:ruleId", getOne);
+  clientRoute("PUT", "/pushrules/:scope/:kind/:ruleId", putOne);
+  clientRoute("DELETE", "/pushrules/:scope/:kind/:ruleId", deleteOne);
+  clientRoute("GET", "/pushrules/:scope/:kind/:ruleId/:attr", getAttr);
+  clientRoute("PUT", "/pushrules/:scope/:kind/:ruleId/:attr", putAttr);
+}

@@ -1,0 +1,22 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { Ctx } from "../router.js";
+import { userStub } from "../stubs.js";
+import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
+import { localUserId } from "./account.js";
+
+/**
+ * The `m.login.password` stage that protects sensitive operations (change password, deactivate,
+ * delete devices, cross-signing upload). Returns the 401 challenge to send, or null when the
+ * stage is complete for `userId`.
+ */
+export async function verifyPasswordUia(ctx: Ctx, userId: string, body: JsonObject): Promise<Response | null> {
+  const auth = uiaAuthOf(body);
+  if (!auth || auth.type !== "m.login.password") return uiaChallenge(["m.login.password"], auth?.session);
+  const who = identifiedUser(auth.body);
+  const password = auth.body.password;
+  const claimed = who === undefined ? userId : localUserId(ctx, who);
+  if (claimed !== userId || typeof password !== "string" || !(await userStub(ctx.env, userId).checkPassword(password))) {
+    return uiaChallenge(["m.login.password"], auth.session, { errcode: "M_FORBIDDEN", error: "Invalid password" });
+  }
+  return null;
+}

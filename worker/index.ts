@@ -1,0 +1,57 @@
+import { router, pathIsKnown, type Ctx } from "./router.js";
+import { readConfig, type Env } from "./env.js";
+import { CORS_HEADERS, errorResponse } from "./http.js";
+import { MatrixError, toMatrixError, unrecognized } from "./errors.js";
+import { registerDiscoveryRoutes } from "./client/discovery.js";
+import { registerAccountRoutes } from "./client/account.js";
+import { registerDeviceRoutes } from "./client/devices.js";
+import { registerProfileRoutes } from "./client/profile.js";
+import { registerCreateRoomRoutes } from "./client/createRoom.js";
+import { registerMembershipRoutes } from "./client/membershipActions.js";
+import { registerRoomEventRoutes } from "./client/roomEvents.js";
+import { registerSyncRoutes } from "./client/sync.js";
+import { registerAccountDataRoutes } from "./client/accountData.js";
+import { registerPushRuleRoutes } from "./client/pushRules.js";
+import { registerDirectoryRoutes } from "./client/directory.js";
+import { registerEphemeralRoutes } from "./client/ephemeral.js";
+import { registerPresenceRoutes } from "./client/presence.js";
+import { registerAdminRoutes } from "./client/admin.js";
+
+export { RoomDO } from "../durable-objects/RoomDO.js";
+export { UserDO } from "../durable-objects/UserDO.js";
+export { ServerDO } from "../durable-objects/ServerDO.js";
+
+registerDiscoveryRoutes();
+registerAccountRoutes();
+registerDeviceRoutes();
+registerProfileRoutes();
+registerCreateRoomRoutes();
+registerMembershipRoutes();
+registerRoomEventRoutes();
+registerSyncRoutes();
+registerAccountDataRoutes();
+registerPushRuleRoutes();
+registerDirectoryRoutes();
+registerEphemeralRoutes();
+registerPresenceRoutes();
+registerAdminRoutes();
+
+export default {
+  async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS_HEADERS });
+    const url = new URL(request.url);
+    const ctx: Ctx = { env, config: readConfig(env), exec, url };
+    try {
+      const res = await router.fetch(request, ctx);
+      if (res) return res;
+      // Spec: an unknown endpoint is 404 M_UNRECOGNIZED; a known one with the wrong method is 405.
+      if (pathIsKnown(url.pathname)) throw new MatrixError(405, "M_UNRECOGNIZED", "Unrecognized request method");
+      throw unrecognized();
+    } catch (e) {
+      const err = toMatrixError(e);
+      if (err) return errorResponse(err);
+      console.error("internal error", request.method, url.pathname, e);
+      return errorResponse(new MatrixError(500, "M_UNKNOWN", "Internal server error"));
+    }
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,44 @@
+import { limitExceeded } from "./errors.js";
+import type { Config } from "./env.js";
+
+/**
+ * Token-bucket rate limits on login, registration and sending, kept in the Worker isolate's
+ * memory. That is per isolate rather than global, which is enough to blunt password guessing
+ * and floods from one client without a Durable Object hop on every request.
+ * RATE_LIMITS = "off" switches them off (test runs, benchmarks).
+ */
+export interface Limit {
+  /** Requests allowed in a burst. */
+  burst: number;
+  /** Tokens regained per second. */
+  perSecond: number;
+}
+
+export const LIMITS = {
+  login: { burst: 10, perSecond: 0.2 },
+  register: { burst: 5, perSecond: 0.1 },
+  send: { burst: 50, perSecond: 10 },
+} satisfies Record<string, Limit>;
+
+const buckets = new Map<string, { tokens: number; at: number }>();
+
+export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string): void {
+  if (!config.rateLimits) return;
+  const limit = LIMITS[kind];
+  const id = `${kind}:${key}`;
+  const now = Date.now();
+  const b = buckets.get(id) ?? { tokens: limit.burst, at: now };
+  b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
+  b.at = now;
+  if (b.tokens < 1) {
+    buckets.set(id, b);
+    throw limitExceeded(Math.ceil(((1 - b.tokens) / limit.perSecond) * 1000));
+  }
+  b.tokens -= 1;
+  buckets.set(id, b);
+  if (buckets.size > 10_000) buckets.clear(); // bounded memory: forgetting is safe, it only forgives
+}
+
+export function clientKey(request: Request): string {
+  return request.headers.get("CF-Connecting-IP") ?? "local";
+}
