@@ -20,7 +20,7 @@ function randomRoom(seed: number): { room: TestRoom; states: StateIdMap[] } {
   const room = new TestRoom(version(v));
   const base = room.standard(ALICE, { [BOB]: 50, [CHARLIE]: 25 }, [BOB, CHARLIE, EVE]);
   let n = 0;
-  const ts = (): number => 5000 + Math.floor(rand() * 40); // narrow: many equal timestamps
+  const ts = (): number => 5000 + Math.floor(rand() * 8); // narrow: many equal timestamps
   const randomEvent = (f: Fork): void => {
     const id = `$s${seed}_${n++}`;
     const sender = pick(USERS);

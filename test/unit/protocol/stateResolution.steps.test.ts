@@ -181,7 +181,9 @@ describe("state resolution steps", () => {
       .add("$e2", ["$P1"], { ts: 1 })
       .add("$e3", ["$Q2"], { ts: 1 })
       .add("$e4", [], { ts: 9 })
-      .add("$e5", ["$P1"], { ts: 0 });
+      .add("$e5", ["$P1"], { ts: 0 })
+      .add("$e7", ["$P2"], { ts: 1 })
+      .add("$e6", ["$P2"], { ts: 1 });
     it("positions: index where the event's power levels chain meets the mainline, ∞ if never", () => {
       const ctx = g.ctx();
       const mainline = mainlineOf("$P2", ctx);
@@ -197,6 +199,9 @@ describe("state resolution steps", () => {
     it("greater position first, then origin_server_ts, then event_id", () => {
       const order = mainlineSort(["$e1", "$e2", "$e3", "$e4", "$e5"], "$P2", g.ctx());
       assert.deepEqual(order, ["$e4", "$e3", "$e5", "$e2", "$e1"]);
+    });
+    it("same position and origin_server_ts: smaller event_id first, whatever the input order", () => {
+      assert.deepEqual(mainlineSort(["$e7", "$e1", "$e6"], "$P2", g.ctx()), ["$e1", "$e6", "$e7"]);
     });
     it("without a power levels event every position is ∞: origin_server_ts order", () => {
       assert.deepEqual(mainlineSort(["$e4", "$e1", "$e5"], undefined, g.ctx()), ["$e5", "$e1", "$e4"]);
