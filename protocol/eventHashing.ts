@@ -57,7 +57,7 @@ export function contentHashInput(wireEvent: object, version: RoomVersion): Recor
 }
 
 /** SHA-256 of the canonical JSON of `contentHashInput(wireEvent)`. */
-export function computeContentHash(wireEvent: object, version: RoomVersion): Promise<Uint8Array> {
+export async function computeContentHash(wireEvent: object, version: RoomVersion): Promise<Uint8Array> {
   return sha256(canonicalJsonBytes(contentHashInput(wireEvent, version), jsonOptions(version)));
 }
 
@@ -68,7 +68,7 @@ export function referenceHashInput(wireEvent: object, version: RoomVersion): Rec
 }
 
 /** SHA-256 of the canonical JSON of the redacted event without `signatures` and `unsigned`. */
-export function computeReferenceHash(wireEvent: object, version: RoomVersion): Promise<Uint8Array> {
+export async function computeReferenceHash(wireEvent: object, version: RoomVersion): Promise<Uint8Array> {
   return sha256(canonicalJsonBytes(referenceHashInput(wireEvent, version), jsonOptions(version)));
 }
 

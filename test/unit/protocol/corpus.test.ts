@@ -7,10 +7,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { decodeBase64, encodeBase64 } from "../../../protocol/base64.js";
 import { canonicalJson } from "../../../protocol/canonicalJson.js";
-import { computeContentHash } from "../../../protocol/eventHashing.js";
+import { computeContentHash, computeEventId, computeReferenceHash } from "../../../protocol/eventHashing.js";
+import { hashAndSignEvent, verifyEventSignature } from "../../../protocol/eventSigning.js";
+import type { JsonObject } from "../../../protocol/json.js";
+import { redact } from "../../../protocol/redact.js";
 import { getRoomVersion } from "../../../protocol/roomVersions.js";
 import { sha256 } from "../../../protocol/sha256.js";
-import { signingKeyFromSeed, signJson, verifyJsonSignature } from "../../../protocol/signing.js";
+import { getSignature, signingKeyFromSeed, signJson, verifyJsonSignature } from "../../../protocol/signing.js";
 
 interface Corpus {
   seed: string;
@@ -18,7 +21,17 @@ interface Corpus {
   key_id: string;
   public_key: string;
   objects: Array<{ name: string; input: string; canonical: string; sha256: string; signature?: string; signed?: string }>;
-  events: Array<{ name: string; input: string; content_hash: string; canonical: string }>;
+  events: Array<{
+    name: string;
+    room_version: string;
+    input: string;
+    canonical: string;
+    content_hash: string;
+    redacted: string;
+    reference_hash: string;
+    signature: string;
+    event_id?: string;
+  }>;
 }
 
 const corpus = JSON.parse(
@@ -47,11 +60,20 @@ for (const item of corpus.objects) {
 }
 
 for (const item of corpus.events) {
-  test(`corpus event: ${item.name}`, async () => {
-    const event = JSON.parse(item.input) as Record<string, unknown>;
+  test(`corpus event (room version ${item.room_version}): ${item.name}`, async () => {
+    const version = getRoomVersion(item.room_version)!;
+    const event = JSON.parse(item.input) as JsonObject;
     assert.equal(canonicalJson(event), item.canonical);
-    // The content hash is the same for every room version here (no lax-only values).
-    const version = item.name.startsWith("v1 ") ? getRoomVersion("1")! : getRoomVersion("11")!;
     assert.equal(encodeBase64(await computeContentHash(event, version)), item.content_hash);
+
+    const hashed: JsonObject = { ...event, hashes: { sha256: item.content_hash } };
+    assert.equal(canonicalJson(redact(hashed, version)), item.redacted);
+    assert.equal(encodeBase64(await computeReferenceHash(hashed, version)), item.reference_hash);
+    if (item.event_id !== undefined) assert.equal(await computeEventId(hashed, version), item.event_id);
+
+    const signed = await hashAndSignEvent(event, version, corpus.signing_name, key);
+    assert.equal((signed.hashes as JsonObject).sha256, item.content_hash);
+    assert.equal(getSignature(signed, corpus.signing_name, corpus.key_id), item.signature);
+    assert.equal(await verifyEventSignature(signed, version, corpus.signing_name, corpus.key_id, key.publicKey), true);
   });
 }
