@@ -10,6 +10,12 @@
  * are usually direct (auth chains of the sorted events are themselves in the sorted set), but
  * when a path runs through events outside the set it still orders its two ends; such indirect
  * links are found with one memoised post-order walk, so the whole sort is O((V + E) log V).
+ *
+ * Note for interoperability: some implementations only link events by direct auth_events edges
+ * inside the full conflicted set. Under v2.1 the two readings agree (every event on an auth path
+ * between two events of the full conflicted set is itself in it, through the conflicted state
+ * subgraph or the auth difference); under v2 they can differ only when such a path leaves the
+ * full conflicted set, which needs inconsistent state sets.
  */
 import type { RoomVersion } from "../roomVersions.js";
 import { authGraphPostOrder } from "./authChain.js";
