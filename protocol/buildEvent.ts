@@ -9,7 +9,7 @@
  */
 import { computeEventId } from "./eventHashing.js";
 import { hashAndSignEvent } from "./eventSigning.js";
-import type { JsonObject } from "./json.js";
+import type { JsonObject, JsonValue } from "./json.js";
 import type { PDU } from "./pdu.js";
 import type { RoomVersion } from "./roomVersions.js";
 import type { SigningKey } from "./signing.js";
@@ -104,11 +104,10 @@ export async function buildEvent(
   if (version.eventIdFormat === "v1") {
     // Fix the tuple hashes now, so that toWireFormat later reproduces exactly what we signed.
     const lookup = options?.referenceHashes;
-    const hashesOf = (ids: string[]): Record<string, { sha256: string }> =>
-      Object.fromEntries(ids.map((id) => [id, { sha256: lookup?.(id) ?? "" }]));
+    const tuples = (ids: string[]): JsonValue[] => ids.map((id) => [id, { sha256: lookup?.(id) ?? "" }]);
     const stored: WireReferenceHashes = {
-      prev_events: hashesOf(template.prev_events),
-      auth_events: hashesOf(template.auth_events),
+      prev_events: tuples(template.prev_events),
+      auth_events: tuples(template.auth_events),
     };
     event[WIRE_REFERENCE_HASHES_KEY] = stored;
   } else {

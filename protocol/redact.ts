@@ -99,8 +99,8 @@ const CONTENT_KEYS: Record<RedactionAlgorithm, Readonly<Record<string, readonly 
 };
 
 /**
- * Key under which `fromWireFormat` keeps the hash halves of a room version 1–2 event's
- * `[event_id, {sha256}]` tuples (see wireFormat.ts). It is Lattice's flattened representation of
+ * Key under which `fromWireFormat` keeps a room version 1–2 event's `[event_id, {sha256}]`
+ * tuples as received (see wireFormat.ts). It is Lattice's flattened representation of
  * `prev_events`/`auth_events` rather than an event key, so redaction keeps it for those versions.
  */
 export const WIRE_REFERENCE_HASHES_KEY = "lattice.wire_reference_hashes";

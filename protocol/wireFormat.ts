@@ -10,8 +10,8 @@
  * - The in-memory PDU always has `event_id` and plain ID lists.
  *
  * Signatures and hashes of v1–2 events cover the tuples exactly as the sender wrote them, so
- * `fromWireFormat` keeps their hash halves under `WIRE_REFERENCE_HASHES_KEY` and `toWireFormat`
- * writes them back; without that an old event could never be re-served with valid signatures.
+ * `fromWireFormat` keeps the tuples as received under `WIRE_REFERENCE_HASHES_KEY` and
+ * `toWireFormat` writes them back; without that an old event could never be re-served with valid signatures.
  */
 import { CanonicalJsonError, canonicalJson, MAX_SAFE_INTEGER } from "./canonicalJson.js";
 import { computeEventId } from "./eventHashing.js";
@@ -35,10 +35,13 @@ export const MAX_PREV_EVENTS = 20;
 /** `auth_events` "must contain less than or equal to 10 events". */
 export const MAX_AUTH_EVENTS = 10;
 
-/** The hash halves of a v1–2 event's tuples, by event ID, exactly as received. */
+/**
+ * A v1–2 event's `prev_events`/`auth_events` tuples exactly as received (or as built), kept on
+ * the PDU under `WIRE_REFERENCE_HASHES_KEY`.
+ */
 export interface WireReferenceHashes {
-  prev_events: Record<string, JsonValue>;
-  auth_events: Record<string, JsonValue>;
+  prev_events: JsonValue[];
+  auth_events: JsonValue[];
 }
 
 /** Gives the reference hash (unpadded base64) of an event, if known; for v1–2 tuples. */
@@ -48,21 +51,26 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-function storedHashes(pdu: PDU, list: "prev_events" | "auth_events"): Record<string, JsonValue> | undefined {
+function isTuple(entry: unknown): entry is [string, JsonValue] {
+  return Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string";
+}
+
+function storedTuples(pdu: PDU, list: "prev_events" | "auth_events"): [string, JsonValue][] {
   const stored = pdu[WIRE_REFERENCE_HASHES_KEY];
-  if (!isJsonObject(stored)) return undefined;
-  const forList = stored[list];
-  return isJsonObject(forList) ? forList : undefined;
+  if (!isJsonObject(stored) || !Array.isArray(stored[list])) return [];
+  return (stored[list] as unknown[]).filter(isTuple);
 }
 
 function toTuples(pdu: PDU, list: "prev_events" | "auth_events", lookup?: ReferenceHashLookup): JsonValue[] {
-  const stored = storedHashes(pdu, list);
+  const stored = storedTuples(pdu, list);
   const entries = pdu[list] as unknown[];
+  // The usual case: the lists still match what was received, so send exactly that.
+  if (stored.length === entries.length && stored.every((tuple, i) => tuple[0] === entries[i])) return stored;
   return entries.map((entry): JsonValue => {
     if (Array.isArray(entry)) return entry as JsonValue; // already a wire tuple
     const id = entry as string;
-    if (stored && Object.hasOwn(stored, id)) return [id, stored[id]];
-    return [id, { sha256: lookup?.(id) ?? "" }];
+    const known = stored.find((tuple) => tuple[0] === id);
+    return known ?? [id, { sha256: lookup?.(id) ?? "" }];
   });
 }
 
@@ -140,25 +148,17 @@ function checkEventIdReference(id: string, where: string, version: RoomVersion):
   }
 }
 
-/** Reads a v1–2 tuple list into IDs plus the hash halves as sent. */
-function flattenTuples(
-  event: JsonObject,
-  key: "prev_events" | "auth_events",
-  version: RoomVersion,
-): { ids: string[]; hashes: Record<string, JsonValue> } {
+/** Reads a v1–2 tuple list into its event IDs, checking each `[event_id, {sha256}]` pair. */
+function flattenTuples(event: JsonObject, key: "prev_events" | "auth_events", version: RoomVersion): string[] {
   const list = event[key];
   if (!Array.isArray(list)) fail(`\`${key}\` must be an array${list === undefined ? " and is missing" : ""}`);
-  const ids: string[] = [];
-  const hashes: Record<string, JsonValue> = {};
-  list.forEach((entry, i) => {
+  return list.map((entry, i) => {
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string" || !isJsonObject(entry[1])) {
       fail(`\`${key}[${i}]\` must be an [event_id, {sha256}] pair in room version ${version.id}`);
     }
     checkEventIdReference(entry[0], `\`${key}[${i}]\``, version);
-    ids.push(entry[0]);
-    setOwn(hashes, entry[0], entry[1]);
+    return entry[0];
   });
-  return { ids, hashes };
 }
 
 function readIdList(event: JsonObject, key: "prev_events" | "auth_events", version: RoomVersion): string[] {
@@ -237,12 +237,15 @@ export async function fromWireFormat(json: unknown, version: RoomVersion): Promi
     checkEventIdReference(eventId, "`event_id`", version);
     const prev = flattenTuples(wire, "prev_events", version);
     const auth = flattenTuples(wire, "auth_events", version);
-    if (prev.ids.length > MAX_PREV_EVENTS) fail(`\`prev_events\` has more than ${MAX_PREV_EVENTS} entries`);
-    if (auth.ids.length > MAX_AUTH_EVENTS) fail(`\`auth_events\` has more than ${MAX_AUTH_EVENTS} entries`);
+    if (prev.length > MAX_PREV_EVENTS) fail(`\`prev_events\` has more than ${MAX_PREV_EVENTS} entries`);
+    if (auth.length > MAX_AUTH_EVENTS) fail(`\`auth_events\` has more than ${MAX_AUTH_EVENTS} entries`);
     for (const key of Object.keys(wire)) setOwn(pdu, key, wire[key]);
-    pdu.prev_events = prev.ids;
-    pdu.auth_events = auth.ids;
-    const stored: WireReferenceHashes = { prev_events: prev.hashes, auth_events: auth.hashes };
+    pdu.prev_events = prev;
+    pdu.auth_events = auth;
+    const stored: WireReferenceHashes = {
+      prev_events: wire.prev_events as JsonValue[],
+      auth_events: wire.auth_events as JsonValue[],
+    };
     pdu[WIRE_REFERENCE_HASHES_KEY] = stored;
   } else {
     const prev = readIdList(wire, "prev_events", version);

@@ -52,6 +52,7 @@ test("v1 round trip keeps the tuple hashes exactly as sent", async () => {
       auth_events: [
         ["$create:example.org", { sha256: "" }],
         ["$power:example.org", { sha256: "eA", extra: "kept" }],
+        ["$power:example.org", { sha256: "ZHVwbGljYXRl" }],
       ],
     }),
     "1",
@@ -59,7 +60,7 @@ test("v1 round trip keeps the tuple hashes exactly as sent", async () => {
   const pdu = await fromWireFormat(wire, v("1"));
   assert.equal(pdu.event_id, "$a4ecee13e2accdadf56c1025:example.com");
   assert.deepEqual(pdu.prev_events, ["$af232176:example.org"]);
-  assert.deepEqual(pdu.auth_events, ["$create:example.org", "$power:example.org"]);
+  assert.deepEqual(pdu.auth_events, ["$create:example.org", "$power:example.org", "$power:example.org"]);
   assert.deepEqual(toWireFormat(pdu, v("1")), wire);
   // Hashes and signatures checked through the PDU give the same answers as on the wire.
   assert.equal(await checkContentHash(toWireFormat(pdu, v("1")), v("1")), true);
