@@ -11,7 +11,8 @@
  *
  * Signatures and hashes of v1–2 events cover the tuples exactly as the sender wrote them, so
  * `fromWireFormat` keeps the tuples as received under `WIRE_REFERENCE_HASHES_KEY` and
- * `toWireFormat` writes them back; without that an old event could never be re-served with valid signatures.
+ * `toWireFormat` writes them back; without that an old event could never be re-served with
+ * valid signatures. (Callers that show events to clients must leave that key out.)
  */
 import { CanonicalJsonError, canonicalJson, MAX_SAFE_INTEGER } from "./canonicalJson.js";
 import { computeEventId } from "./eventHashing.js";
