@@ -3,7 +3,7 @@ import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
 import { forbidden, notFound, MatrixError } from "../worker/errors.js";
-import type { JsonObject } from "../protocol/json.js";
+import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import type { DeviceInfo, LoginResult, Session } from "./user/account.js";
 import type { DeliveryItem } from "./room/delivery.js";
@@ -11,6 +11,13 @@ import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
+import * as e2ee from "./user/e2ee.js";
+import * as keyBackup from "./user/keyBackup.js";
+import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/deviceLists.js";
+import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
+import { serverNameOf } from "../protocol/identifiers.js";
+import { readConfig } from "../worker/env.js";
+import { userStub } from "../worker/stubs.js";
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
@@ -58,21 +65,25 @@ export class UserDO extends DurableObject<Env> {
 
   async logout(token: string): Promise<void> {
     await account.revokeToken(this.sql, token);
+    await this.devicesRemoved();
   }
 
   async logoutAll(): Promise<void> {
     account.deleteAllDevices(this.sql);
+    await this.devicesRemoved();
   }
 
   async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
     await account.setPassword(this.sql, newPassword);
     if (logoutDevices) account.deleteAllDevices(this.sql, keepDeviceId);
+    await this.devicesRemoved();
   }
 
   /** Deactivation: no more logins, all devices gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
     this.sql.exec("UPDATE account SET deactivated = 1, password_hash = NULL");
     account.deleteAllDevices(this.sql);
+    await this.devicesRemoved();
     return this.joinedRoomIds();
   }
 
@@ -99,6 +110,7 @@ export class UserDO extends DurableObject<Env> {
 
   async deleteDevices(deviceIds: string[]): Promise<void> {
     for (const id of deviceIds) account.deleteDevice(this.sql, id);
+    await this.devicesRemoved();
   }
 
   // ---- profile --------------------------------------------------------------------------
@@ -178,9 +190,11 @@ export class UserDO extends DurableObject<Env> {
     const acc = account.getAccount(this.sql);
     if (!acc) return;
     const rules = this.pushRules();
+    const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.sql) : undefined;
     this.ctx.storage.transactionSync(() =>
       ingestRoomEvents(this.sql, acc.user_id, roomId, items, rules, acc.displayname ?? undefined, (k, r, e, d, o, n, h) => this.insertStream(k, r, e, d, o, n, h)),
     );
+    if (sharedBefore) this.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.wakeWaiters();
   }
 
@@ -251,6 +265,163 @@ export class UserDO extends DurableObject<Env> {
     this.sql.exec("INSERT INTO push_rules (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json", JSON.stringify(stored));
     this.insertStream("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
     this.wakeWaiters();
+  }
+
+  // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceLists.ts) ----
+
+  /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
+  async uploadKeys(deviceId: string, up: e2ee.KeyUpload): Promise<Record<string, number>> {
+    if (this.sql.exec("SELECT 1 FROM devices WHERE device_id = ?", deviceId).toArray().length === 0) throw notFound("Unknown device");
+    let changed = false;
+    this.ctx.storage.transactionSync(() => {
+      changed = e2ee.storeKeys(this.sql, deviceId, up);
+    });
+    if (changed) await this.announceDeviceListChange();
+    return e2ee.oneTimeKeyCounts(this.sql, deviceId);
+  }
+
+  async getDeviceKeys(deviceId: string): Promise<JsonObject | null> {
+    return e2ee.deviceKeys(this.sql, deviceId) ?? null;
+  }
+
+  /** keys/query for this user; null when there is no such user. */
+  async queryKeys(requester: string, deviceIds: string[]): Promise<e2ee.QueriedKeys | null> {
+    const acc = account.getAccount(this.sql);
+    if (!acc) return null;
+    return e2ee.queryKeys(this.sql, acc.user_id, requester, deviceIds);
+  }
+
+  /** keys/claim: device ID → algorithm. Atomic: the object runs this without interleaving. */
+  async claimKeys(wanted: Record<string, string>): Promise<Record<string, Record<string, JsonValue>>> {
+    let out: Record<string, Record<string, JsonValue>> = {};
+    this.ctx.storage.transactionSync(() => {
+      out = e2ee.claimKeys(this.sql, wanted);
+    });
+    return out;
+  }
+
+  async getCrossSigningKeys(): Promise<Partial<Record<CrossSigningUsage, JsonObject>>> {
+    return e2ee.crossSigningKeys(this.sql);
+  }
+
+  async uploadCrossSigningKeys(keys: Partial<Record<CrossSigningUsage, JsonObject>>): Promise<void> {
+    this.ctx.storage.transactionSync(() => e2ee.storeCrossSigningKeys(this.sql, keys));
+    await this.announceDeviceListChange();
+  }
+
+  /** Signatures on this user's keys (validated by the Worker). */
+  async addKeySignatures(sigs: e2ee.StoredSignature[], announce: boolean): Promise<void> {
+    this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.sql, sigs));
+    if (announce) await this.announceDeviceListChange();
+  }
+
+  /** Another user (or this one) changed devices or keys: the next sync lists them in device_lists. */
+  async notifyDeviceListChanged(userId: string, left = false): Promise<void> {
+    const row: DeviceListRow = left ? { user_id: userId, left: true } : { user_id: userId };
+    this.appendStream("device_list", null, null, row);
+  }
+
+  /** keys/changes between two sync tokens' stream positions. */
+  async keyChanges(from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
+    const f = parseSyncToken(from);
+    const t = parseSyncToken(to);
+    if (!f || !t) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid from or to token");
+    return deviceListChanges(this.sql, f.stream, t.stream);
+  }
+
+  /** Tells every local user sharing a room with this one (and this user's own devices) that its devices changed. */
+  private async announceDeviceListChange(): Promise<void> {
+    const acc = account.getAccount(this.sql);
+    if (!acc) return;
+    const serverName = readConfig(this.env).serverName;
+    const targets = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
+    await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
+  }
+
+  /** After devices are deleted: their keys go, and room-mates learn the list changed. */
+  private async devicesRemoved(): Promise<void> {
+    let changed = false;
+    this.ctx.storage.transactionSync(() => {
+      changed = e2ee.purgeRemovedDevices(this.sql);
+    });
+    if (changed) await this.announceDeviceListChange();
+  }
+
+  /** Users we started or stopped sharing a room with, after a membership change. */
+  private recordSharedUserChanges(me: string, before: Set<string>): void {
+    const after = sharedUsers(this.sql);
+    for (const u of after) if (u !== me && !before.has(u)) this.insertStream("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
+    for (const u of before) if (u !== me && !after.has(u)) this.insertStream("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
+  }
+
+  // ---- to-device messages (spec: send_to_device.md) ---------------------------------------
+
+  /** Delivers one sender's messages to this user's devices ('*' = all). Unknown devices are dropped. */
+  async receiveToDevice(sender: string, type: string, messages: Record<string, JsonObject>): Promise<number> {
+    if (!account.getAccount(this.sql)) return 0;
+    const devices = account.listDevices(this.sql).map((d) => d.device_id);
+    let n = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const [target, content] of Object.entries(messages)) {
+        const ids = target === "*" ? devices : devices.includes(target) ? [target] : [];
+        const json = JSON.stringify({ sender, type, content });
+        for (const id of ids) {
+          this.sql.exec("INSERT INTO to_device (device_id, json) VALUES (?, ?)", id, json);
+          n++;
+        }
+      }
+      // A stream row, so a /sync parking right now sees that something arrived.
+      if (n > 0) this.insertStream("to_device", null, null, {}, null, 0, 0);
+    });
+    if (n > 0) this.wakeWaiters();
+    return n;
+  }
+
+  async toDeviceTxnSeen(deviceId: string, txnId: string): Promise<boolean> {
+    return this.sql.exec("SELECT 1 FROM to_device_txns WHERE device_id = ? AND txn_id = ?", deviceId, txnId).toArray().length > 0;
+  }
+
+  async recordToDeviceTxn(deviceId: string, txnId: string): Promise<void> {
+    this.sql.exec("INSERT INTO to_device_txns (device_id, txn_id) VALUES (?, ?) ON CONFLICT DO NOTHING", deviceId, txnId);
+  }
+
+  // ---- key backup (user/keyBackup.ts) ---------------------------------------------------------
+
+  async createKeyBackupVersion(algorithm: string, authData: JsonObject): Promise<string> {
+    return keyBackup.createVersion(this.sql, algorithm, authData);
+  }
+
+  async getKeyBackupVersion(version?: string): Promise<JsonObject> {
+    return keyBackup.getVersion(this.sql, version);
+  }
+
+  async updateKeyBackupVersion(version: string, algorithm: string, authData: JsonObject, bodyVersion?: string): Promise<void> {
+    keyBackup.updateVersion(this.sql, version, algorithm, authData, bodyVersion);
+  }
+
+  async deleteKeyBackupVersion(version: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => keyBackup.deleteVersion(this.sql, version));
+  }
+
+  async putRoomKeys(version: string, upload: keyBackup.RoomKeysUpload): Promise<{ etag: string; count: number }> {
+    let out = { etag: "0", count: 0 };
+    this.ctx.storage.transactionSync(() => {
+      out = keyBackup.putKeys(this.sql, version, upload);
+    });
+    return out;
+  }
+
+  async getRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<JsonObject> {
+    return keyBackup.getKeys(this.sql, version, roomId, sessionId);
+  }
+
+  async deleteRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<{ etag: string; count: number }> {
+    let out = { etag: "0", count: 0 };
+    this.ctx.storage.transactionSync(() => {
+      out = keyBackup.deleteKeys(this.sql, version, roomId, sessionId);
+    });
+    return out;
   }
 
   // ---- sync ---------------------------------------------------------------------------------

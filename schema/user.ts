@@ -101,4 +101,59 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (device_id, txn_id)
   );
   `,
+  // 2: end-to-end encryption (spec: end_to_end_encryption.md) — device keys, one-time and
+  // fallback keys, cross-signing keys, signatures others uploaded on our keys, key backup.
+  `
+  CREATE TABLE e2e_device_keys (
+    device_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+  );
+  CREATE TABLE e2e_one_time_keys (
+    device_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (device_id, key_id)
+  );
+  CREATE INDEX e2e_one_time_keys_alg ON e2e_one_time_keys(device_id, algorithm);
+  CREATE TABLE e2e_fallback_keys (
+    device_id TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (device_id, algorithm)
+  );
+  -- master, self_signing, user_signing
+  CREATE TABLE e2e_cross_signing_keys (
+    key_type TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+  );
+  -- Signatures uploaded through keys/signatures/upload on one of this user's keys. target is a
+  -- device ID or a cross-signing public key (unpadded base64).
+  CREATE TABLE e2e_signatures (
+    target TEXT NOT NULL,
+    signer_user_id TEXT NOT NULL,
+    signer_key_id TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (target, signer_user_id, signer_key_id)
+  );
+  CREATE TABLE room_keys_versions (
+    version INTEGER PRIMARY KEY AUTOINCREMENT,
+    algorithm TEXT NOT NULL,
+    auth_data TEXT NOT NULL,
+    etag INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE room_keys (
+    version INTEGER NOT NULL,
+    room_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    first_message_index INTEGER NOT NULL,
+    forwarded_count INTEGER NOT NULL,
+    is_verified INTEGER NOT NULL,
+    session_data TEXT NOT NULL,
+    PRIMARY KEY (version, room_id, session_id)
+  );
+  `,
 ];

@@ -16,6 +16,10 @@ import { registerDirectoryRoutes } from "./client/directory.js";
 import { registerEphemeralRoutes } from "./client/ephemeral.js";
 import { registerPresenceRoutes } from "./client/presence.js";
 import { registerAdminRoutes } from "./client/admin.js";
+import { registerMediaRoutes } from "./media/routes.js";
+import { registerKeysRoutes } from "./client/keys.js";
+import { registerToDeviceRoutes } from "./client/toDevice.js";
+import { registerKeyBackupRoutes } from "./client/keyBackup.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
 export { UserDO } from "../durable-objects/UserDO.js";
@@ -35,6 +39,10 @@ registerDirectoryRoutes();
 registerEphemeralRoutes();
 registerPresenceRoutes();
 registerAdminRoutes();
+registerMediaRoutes();
+registerKeysRoutes();
+registerToDeviceRoutes();
+registerKeyBackupRoutes();
 
 export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {

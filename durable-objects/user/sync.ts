@@ -1,6 +1,8 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { ClientEvent } from "../room/clientEvent.js";
 import { formatSyncToken, type SyncToken } from "./syncToken.js";
+import { deviceListChanges } from "./deviceLists.js";
+import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -93,20 +95,23 @@ export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): {
     .map((r) => JSON.parse(r.json) as JsonObject);
   const globalData = opts.since ? dedupeByType(accountData) : allAccountData(sql, "");
 
+  const deviceLists = opts.since ? deviceListChanges(sql, since, maxPos) : { changed: [], left: [] };
   const body: JsonObject = {
     next_batch: formatSyncToken({ stream: maxPos, toDevice: toDevicePos }),
     rooms: { join, invite, leave, knock },
     account_data: { events: globalData },
     presence: { events: [] },
     to_device: { events: toDeviceRows.map((r) => JSON.parse(r.json) as JsonObject) },
-    device_lists: { changed: [], left: [] },
-    device_one_time_keys_count: {},
-    device_unused_fallback_key_types: [],
+    // Only an incremental sync reports device list changes (spec: end-to-end encryption).
+    device_lists: deviceLists,
+    device_one_time_keys_count: oneTimeKeyCounts(sql, opts.deviceId),
+    device_unused_fallback_key_types: unusedFallbackKeyTypes(sql, opts.deviceId),
   };
   const empty =
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
     globalData.length === 0 &&
-    toDeviceRows.length === 0;
+    toDeviceRows.length === 0 &&
+    deviceLists.changed.length + deviceLists.left.length === 0;
   return { body, empty };
 }
 

@@ -1,0 +1,267 @@
+import type { IRequest } from "itty-router";
+import { clientRoute, type Ctx } from "../router.js";
+import { json, readJsonObject, optObject } from "../http.js";
+import { MatrixError, badJson, invalidParam, missingParam } from "../errors.js";
+import { authenticate } from "../auth.js";
+import { userStub } from "../stubs.js";
+import { verifyPasswordUia } from "./uiaPassword.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
+import { isValidUserId } from "../../protocol/identifiers.js";
+import {
+  checkDeviceKeys,
+  checkOneTimeKey,
+  isSignedBy,
+  parseCrossSigningKey,
+  sameJson,
+  withoutSignatures,
+  type CrossSigningUsage,
+} from "../../protocol/e2eeKeys.js";
+import type { StoredSignature } from "../../durable-objects/user/e2ee.js";
+
+// Spec: keys.yaml (upload, query, claim, changes) and cross_signing.yaml (device_signing/upload,
+// signatures/upload). Shapes and signatures are checked here; the user's UserDO stores them.
+
+const isLocal = (ctx: Ctx, userId: string) => userId.slice(userId.indexOf(":") + 1) === ctx.config.serverName;
+const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
+
+function keyMap(body: JsonObject, key: string): Record<string, JsonValue> | undefined {
+  return optObject(body, key);
+}
+
+async function upload(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const stub = userStub(ctx.env, s.userId);
+  let deviceKeys: JsonObject | undefined;
+  if (body.device_keys !== undefined && body.device_keys !== null) {
+    const err = await checkDeviceKeys(body.device_keys, s.userId, s.deviceId);
+    if (err) throw invalidParam(err);
+    deviceKeys = body.device_keys as JsonObject;
+  }
+  const stored = deviceKeys ?? (await stub.getDeviceKeys(s.deviceId)) ?? undefined;
+  const storedKeys = stored && isJsonObject(stored.keys) ? stored.keys : {};
+  const ed = storedKeys[`ed25519:${s.deviceId}`];
+  const edKey = typeof ed === "string" ? ed : undefined;
+  const oneTimeKeys = keyMap(body, "one_time_keys");
+  const fallbackKeys = keyMap(body, "fallback_keys") ?? keyMap(body, "org.matrix.msc2732.fallback_keys");
+  for (const map of [oneTimeKeys, fallbackKeys]) {
+    for (const [keyId, value] of Object.entries(map ?? {})) {
+      const err = await checkOneTimeKey(keyId, value, s.userId, s.deviceId, edKey);
+      if (err) throw invalidParam(err);
+    }
+  }
+  const counts = await stub.uploadKeys(s.deviceId, { deviceKeys, oneTimeKeys, fallbackKeys });
+  return json({ one_time_key_counts: counts });
+}
+
+async function query(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const wanted = optObject(body, "device_keys");
+  if (!wanted) throw missingParam("'device_keys' is required");
+  const out = {
+    device_keys: {} as Record<string, JsonObject>,
+    master_keys: {} as Record<string, JsonObject>,
+    self_signing_keys: {} as Record<string, JsonObject>,
+    user_signing_keys: {} as Record<string, JsonObject>,
+    failures: {} as Record<string, JsonObject>,
+  };
+  await Promise.all(
+    Object.entries(wanted).map(async ([userId, devices]) => {
+      if (!Array.isArray(devices) || !devices.every((d) => typeof d === "string")) throw badJson(`device_keys.${userId} must be an array of device IDs`);
+      if (!isValidUserId(userId)) return;
+      if (!isLocal(ctx, userId)) {
+        // No federation yet: the spec's failures map says which servers could not be reached.
+        out.failures[serverOf(userId)] = { errcode: "M_UNKNOWN", error: "Federation is not available" };
+        return;
+      }
+      const keys = await userStub(ctx.env, userId).queryKeys(s.userId, devices as string[]);
+      if (!keys) return;
+      out.device_keys[userId] = keys.device_keys;
+      if (keys.master_key) out.master_keys[userId] = keys.master_key;
+      if (keys.self_signing_key) out.self_signing_keys[userId] = keys.self_signing_key;
+      if (keys.user_signing_key) out.user_signing_keys[userId] = keys.user_signing_key;
+    }),
+  );
+  return json(out);
+}
+
+async function claim(req: IRequest, ctx: Ctx): Promise<Response> {
+  await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const wanted = optObject(body, "one_time_keys");
+  if (!wanted) throw missingParam("'one_time_keys' is required");
+  const perUser: [string, Record<string, string>][] = [];
+  for (const [userId, devices] of Object.entries(wanted)) {
+    if (!isJsonObject(devices) || !Object.values(devices).every((a) => typeof a === "string")) throw badJson(`one_time_keys.${userId} must map device IDs to algorithms`);
+    perUser.push([userId, devices as Record<string, string>]);
+  }
+  const out: Record<string, Record<string, Record<string, JsonValue>>> = {};
+  const failures: Record<string, JsonObject> = {};
+  await Promise.all(
+    perUser.map(async ([userId, devices]) => {
+      if (!isValidUserId(userId)) return;
+      if (!isLocal(ctx, userId)) {
+        failures[serverOf(userId)] = { errcode: "M_UNKNOWN", error: "Federation is not available" };
+        return;
+      }
+      const keys = await userStub(ctx.env, userId).claimKeys(devices);
+      if (Object.keys(keys).length > 0) out[userId] = keys;
+    }),
+  );
+  return json({ one_time_keys: out, failures });
+}
+
+async function changes(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const from = ctx.url.searchParams.get("from");
+  const to = ctx.url.searchParams.get("to");
+  if (!from || !to) throw missingParam("'from' and 'to' are required");
+  return json(await userStub(ctx.env, s.userId).keyChanges(from, to));
+}
+
+const USAGES: [string, CrossSigningUsage][] = [
+  ["master_key", "master"],
+  ["self_signing_key", "self_signing"],
+  ["user_signing_key", "user_signing"],
+];
+
+async function deviceSigningUpload(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const stub = userStub(ctx.env, s.userId);
+  const existing = await stub.getCrossSigningKeys();
+  const provided: Partial<Record<CrossSigningUsage, JsonObject>> = {};
+  for (const [field, usage] of USAGES) {
+    const v = body[field];
+    if (v !== undefined && v !== null) {
+      if (!isJsonObject(v)) throw badJson(`'${field}' must be an object`);
+      provided[usage] = v;
+    }
+  }
+  // Spec: UIA unless there is no master key yet, or the request only repeats the stored keys.
+  const repeatsStored = existing.master !== undefined && Object.entries(provided).every(([u, k]) => sameJson(existing[u as CrossSigningUsage], k));
+  if (existing.master !== undefined && !repeatsStored) {
+    const challenge = await verifyPasswordUia(ctx, s.userId, body);
+    if (challenge) return challenge;
+  }
+  if (repeatsStored) return json({});
+
+  const master = provided.master ?? existing.master;
+  if (!master) throw invalidParam("A master key is required");
+  const parsedMaster = parseCrossSigningKey(master, s.userId, "master");
+  if (typeof parsedMaster === "string") throw invalidParam(parsedMaster);
+  for (const usage of ["self_signing", "user_signing"] as const) {
+    const key = provided[usage];
+    if (!key) continue;
+    const parsed = parseCrossSigningKey(key, s.userId, usage);
+    if (typeof parsed === "string") throw invalidParam(parsed);
+    if (!(await isSignedBy(key, s.userId, parsedMaster.keyId, parsedMaster.publicKey))) {
+      throw new MatrixError(400, "M_INVALID_SIGNATURE", `${usage} key is not signed by the master key`);
+    }
+  }
+  // A new master key invalidates sub-keys signed by the old one unless they are replaced too.
+  if (provided.master && existing.master && !sameJson(provided.master, existing.master)) {
+    for (const usage of ["self_signing", "user_signing"] as const) {
+      if (!provided[usage] && existing[usage]) throw invalidParam(`A new master key needs a new ${usage} key`);
+    }
+  }
+  await stub.uploadCrossSigningKeys(provided);
+  return json({});
+}
+
+/** The ed25519 public keys this user signs with: devices' keys and cross-signing keys, by key ID. */
+async function signingKeysOf(ctx: Ctx, userId: string): Promise<{ byKeyId: Map<string, string>; cross: Partial<Record<CrossSigningUsage, JsonObject>> }> {
+  const stub = userStub(ctx.env, userId);
+  const [own, cross] = await Promise.all([stub.queryKeys(userId, []), stub.getCrossSigningKeys()]);
+  const byKeyId = new Map<string, string>();
+  for (const [deviceId, dk] of Object.entries(own?.device_keys ?? {})) {
+    const k = isJsonObject(dk.keys) ? dk.keys[`ed25519:${deviceId}`] : undefined;
+    if (typeof k === "string") byKeyId.set(`ed25519:${deviceId}`, k);
+  }
+  for (const key of Object.values(cross)) {
+    for (const [keyId, pub] of Object.entries(isJsonObject(key.keys) ? key.keys : {})) if (typeof pub === "string") byKeyId.set(keyId, pub);
+  }
+  return { byKeyId, cross };
+}
+
+async function signaturesUpload(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  const failures: Record<string, Record<string, JsonObject>> = {};
+  const fail = (userId: string, keyId: string, errcode: string, error: string) => ((failures[userId] ??= {})[keyId] = { errcode, error });
+  const mine = await signingKeysOf(ctx, s.userId);
+
+  for (const [userId, byKey] of Object.entries(body)) {
+    if (!isJsonObject(byKey)) {
+      fail(userId, "", "M_BAD_JSON", "Expected a map of key IDs to signed keys");
+      continue;
+    }
+    if (!isValidUserId(userId) || !isLocal(ctx, userId)) {
+      for (const keyId of Object.keys(byKey)) fail(userId, keyId, "M_NOT_FOUND", "Unknown user");
+      continue;
+    }
+    const target = userId === s.userId ? mine : await signingKeysOf(ctx, userId);
+    const toStore: StoredSignature[] = [];
+    for (const [keyId, signed] of Object.entries(byKey)) {
+      if (!isJsonObject(signed)) {
+        fail(userId, keyId, "M_BAD_JSON", "Expected a signed key object");
+        continue;
+      }
+      // What is being signed: one of the target user's devices, or their master key (by public
+      // key); another user's key may only be their master key.
+      let stored: JsonObject | undefined;
+      const masterPub = target.cross.master ? Object.values(isJsonObject(target.cross.master.keys) ? target.cross.master.keys : {})[0] : undefined;
+      if (keyId === masterPub) stored = target.cross.master;
+      else if (userId === s.userId) stored = (await userStub(ctx.env, userId).getDeviceKeys(keyId)) ?? undefined;
+      else stored = undefined;
+      if (!stored) {
+        fail(userId, keyId, "M_NOT_FOUND", "Unknown key");
+        continue;
+      }
+      if (!sameJson(withoutSignatures(signed), withoutSignatures(stored))) {
+        fail(userId, keyId, "M_INVALID_SIGNATURE", "Signed object does not match the stored key");
+        continue;
+      }
+      const sigs = isJsonObject(signed.signatures) ? signed.signatures[s.userId] : undefined;
+      const storedSigs = isJsonObject(stored.signatures) && isJsonObject(stored.signatures[s.userId]) ? stored.signatures[s.userId] : {};
+      const fresh: StoredSignature[] = [];
+      let bad = false;
+      for (const [signerKeyId, sig] of Object.entries(isJsonObject(sigs) ? sigs : {})) {
+        if (isJsonObject(storedSigs) && storedSigs[signerKeyId] === sig) continue;
+        const pub = mine.byKeyId.get(signerKeyId);
+        // Another user's master key may only be signed with our user-signing key.
+        const usk = mine.cross.user_signing ? Object.keys(isJsonObject(mine.cross.user_signing.keys) ? mine.cross.user_signing.keys : {})[0] : undefined;
+        if (userId !== s.userId && signerKeyId !== usk) {
+          bad = true;
+          continue;
+        }
+        if (typeof sig !== "string" || !pub || !(await isSignedBy(signed, s.userId, signerKeyId, pub))) {
+          bad = true;
+          continue;
+        }
+        fresh.push({ target: keyId, signerUserId: s.userId, signerKeyId, signature: sig });
+      }
+      if (bad) {
+        fail(userId, keyId, "M_INVALID_SIGNATURE", "Invalid signature");
+        continue;
+      }
+      toStore.push(...fresh);
+    }
+    if (toStore.length > 0) {
+      await userStub(ctx.env, userId).addKeySignatures(toStore, userId === s.userId);
+      // Our own devices learn about the signature we made on someone else's key.
+      if (userId !== s.userId) await userStub(ctx.env, s.userId).notifyDeviceListChanged(userId);
+    }
+  }
+  return json({ failures });
+}
+
+export function registerKeysRoutes(): void {
+  clientRoute("POST", "/keys/upload", upload);
+  clientRoute("POST", "/keys/query", query);
+  clientRoute("POST", "/keys/claim", claim);
+  clientRoute("GET", "/keys/changes", changes);
+  clientRoute("POST", "/keys/device_signing/upload", deviceSigningUpload, ["v3", "unstable"]);
+  clientRoute("POST", "/keys/signatures/upload", signaturesUpload, ["v3", "unstable"]);
+}
