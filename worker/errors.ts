@@ -21,7 +21,7 @@ export class MatrixError extends Error {
   }
 }
 
-const ENCODED = /^\[(\d{3}) (M_[A-Z_]+)\] ([\s\S]*?)(?: (\{[\s\S]*\}))?$/;
+const ENCODED = /^(?:MatrixError: )?\[(\d{3}) (M_[A-Z_]+)\] ([\s\S]*?)(?: (\{[\s\S]*\}))?$/;
 
 /** Recovers a MatrixError from anything thrown, locally or across an RPC boundary. */
 export function toMatrixError(e: unknown): MatrixError | undefined {

@@ -16,8 +16,15 @@ export function randomString(bytes: number): string {
   return b64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/** Random letters and digits only, so the last "_" in a token always ends the localpart part. */
+export function randomAlphanumeric(length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
 export function newAccessToken(localpart: string): string {
-  return `${PREFIX}${b64url(new TextEncoder().encode(localpart))}_${randomString(24)}`;
+  return `${PREFIX}${b64url(new TextEncoder().encode(localpart))}_${randomAlphanumeric(40)}`;
 }
 
 /** The localpart a token claims to belong to, or undefined if it is not one of ours. */
