@@ -15,6 +15,14 @@ export interface Env {
   GUEST_ACCESS?: string;
   RATE_LIMITS?: string;
   MAX_REQUEST_BYTES?: string;
+  /** Largest media upload in bytes (default 50 MB). */
+  MAX_UPLOAD_BYTES?: string;
+  /** Legacy unauthenticated /_matrix/media/v3/download and thumbnail: "serve" or "frozen". */
+  LEGACY_MEDIA?: string;
+  /** With LEGACY_MEDIA = "frozen": media uploaded before this time (ms since epoch) stays served. */
+  LEGACY_MEDIA_FROZEN_SINCE?: string;
+  /** Hosts that URL previews may fetch despite the SSRF guard (tests only), comma-separated. */
+  PREVIEW_ALLOW_HOSTS?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */
@@ -32,6 +40,11 @@ export interface Config {
   guestAccess: boolean;
   rateLimits: boolean;
   maxRequestBytes: number;
+  maxUploadBytes: number;
+  legacyMedia: "serve" | "frozen";
+  /** Media uploaded at or after this time is frozen on the legacy endpoints (0: all). */
+  legacyMediaFrozenSince: number;
+  previewAllowHosts: string[];
 }
 
 export function readConfig(env: Env): Config {
@@ -42,5 +55,10 @@ export function readConfig(env: Env): Config {
     guestAccess: env.GUEST_ACCESS !== "false",
     rateLimits: env.RATE_LIMITS !== "off",
     maxRequestBytes: Number(env.MAX_REQUEST_BYTES) > 0 ? Number(env.MAX_REQUEST_BYTES) : 1048576,
+    maxUploadBytes: Number(env.MAX_UPLOAD_BYTES) > 0 ? Number(env.MAX_UPLOAD_BYTES) : 50 * 1024 * 1024,
+    // Spec v1.12: servers SHOULD freeze the unauthenticated endpoints, so frozen is the default.
+    legacyMedia: env.LEGACY_MEDIA === "serve" ? "serve" : "frozen",
+    legacyMediaFrozenSince: Number(env.LEGACY_MEDIA_FROZEN_SINCE) > 0 ? Number(env.LEGACY_MEDIA_FROZEN_SINCE) : 0,
+    previewAllowHosts: (env.PREVIEW_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }

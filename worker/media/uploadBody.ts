@@ -1,0 +1,62 @@
+/**
+ * The body of an upload, checked against the size limit before a byte is stored.
+ *
+ * R2 can take a stream only when its length is known, so with a Content-Length the request
+ * body goes straight into R2 and a 100 MB upload never sits in memory. Without one (chunked
+ * transfer) we buffer, but only up to BUFFER_LIMIT: larger chunked uploads get 411.
+ */
+import { MatrixError, tooLarge } from "../errors.js";
+
+export const BUFFER_LIMIT = 8 * 1024 * 1024;
+
+export interface UploadBody {
+  body: ReadableStream | ArrayBuffer;
+  length: number;
+}
+
+export async function readUploadBody(request: Request, maxBytes: number): Promise<UploadBody> {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && /^\d+$/.test(declared)) {
+    const length = Number(declared);
+    if (length > maxBytes) throw tooLarge(`Upload is larger than the limit of ${maxBytes} bytes`);
+    if (length === 0 || !request.body) return { body: new ArrayBuffer(0), length: 0 };
+    return { body: request.body, length };
+  }
+  if (!request.body) return { body: new ArrayBuffer(0), length: 0 };
+  const cap = Math.min(maxBytes, BUFFER_LIMIT);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel();
+      if (total > maxBytes) throw tooLarge(`Upload is larger than the limit of ${maxBytes} bytes`);
+      throw new MatrixError(411, "M_MISSING_PARAM", `Uploads over ${BUFFER_LIMIT} bytes need a Content-Length header`);
+    }
+    chunks.push(value);
+  }
+  const buf = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    buf.set(c, at);
+    at += c.byteLength;
+  }
+  return { body: buf.buffer, length: total };
+}
+
+/** The Content-Type of an upload; the spec's default when the client sent none. */
+export function uploadContentType(request: Request): string {
+  const t = request.headers.get("Content-Type")?.trim();
+  return t ? t : "application/octet-stream";
+}
+
+/** The optional `filename` query parameter, bounded so it fits R2 metadata. */
+export function uploadFileName(url: URL): string | undefined {
+  const name = url.searchParams.get("filename");
+  if (!name) return undefined;
+  if (name.length > 255) throw new MatrixError(400, "M_INVALID_PARAM", "filename is too long");
+  return name;
+}
