@@ -19,5 +19,5 @@ if (files.length === 0) {
   console.error(`no tests under test/${layer}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...extra, ...files], { stdio: "inherit" });
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-force-exit", "--test-reporter=spec", ...extra, ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);
