@@ -559,6 +559,13 @@ export class RoomDO extends DurableObject<Env> {
     }
     const res: { chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] } = { chunk, start, state: [] };
     if (more) res.end = cursor;
+    if (opts.filter?.lazy_load_members) {
+      // Lazy-loading clients get the member events of the senders they are shown (spec: filtering).
+      for (const sender of new Set(chunk.map((e) => e.sender))) {
+        const member = this.store.currentEvent("m.room.member", sender);
+        if (member) res.state.push(toClientEvent(member, meta.room_id));
+      }
+    }
     return res;
   }
 

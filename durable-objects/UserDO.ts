@@ -10,6 +10,8 @@ import type { DeliveryItem } from "./room/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
+import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
+import type { ClientEvent } from "./room/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
@@ -426,7 +428,9 @@ export class UserDO extends DurableObject<Env> {
 
   // ---- sync ---------------------------------------------------------------------------------
 
-  async sync(opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string }): Promise<{ body: JsonObject; empty: boolean }> {
+  async sync(
+    opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
+  ): Promise<{ body: JsonObject; empty: boolean }> {
     const since = opts.since ? parseSyncToken(opts.since) : undefined;
     if (opts.since && !since) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid since token");
     if (since) {
@@ -439,7 +443,9 @@ export class UserDO extends DurableObject<Env> {
       const list = (JSON.parse(row.content) as { ignored_users?: Record<string, unknown> }).ignored_users;
       if (list && typeof list === "object") for (const u of Object.keys(list)) ignored.add(u);
     }
-    return buildSync(this.sql, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored });
+    const filter = opts.timelineFilter;
+    const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
+    return buildSync(this.sql, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**

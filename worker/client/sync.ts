@@ -72,8 +72,7 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     includeLeave: filter?.room?.include_leave === true,
     rooms: filter?.room?.rooms,
     notRooms: filter?.room?.not_rooms,
-    timelineTypes: filter?.room?.timeline?.types,
-    timelineNotTypes: filter?.room?.timeline?.not_types,
+    timelineFilter: filter?.room?.timeline,
   };
   const deadline = Date.now() + timeout;
   let result = await stub.sync(opts);
