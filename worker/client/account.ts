@@ -3,7 +3,7 @@ import { clientRoute, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
 import { MatrixError, forbidden, badJson, invalidParam } from "../errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { serverStub, userStub } from "../stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart } from "./localpart.js";
@@ -65,6 +65,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     }
   }
   const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin });
+  await serverStub(ctx.env).upsertUser(userId, username, null);
   return json({ ...res, home_server: ctx.config.serverName });
 }
 
@@ -152,6 +153,7 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   const rooms = await stub.joinedRooms();
   await leaveAllRooms(ctx, session.userId, rooms);
   await stub.deactivate();
+  await serverStub(ctx.env).removeUser(session.userId);
   return json({ id_server_unbind_result: "no-support" });
 }
 
