@@ -3,8 +3,9 @@ import { createClient, ClientEvent, SyncState, type MatrixClient } from "matrix-
 import { logger } from "matrix-js-sdk/lib/logger.js";
 import type { TestUser } from "./harness.js";
 
-// The SDK logs every request at debug level; tests only need failures.
-logger.setLevel("warn");
+// The SDK logs every request at debug level; tests only need failures. At run time the SDK's
+// logger is a loglevel logger, whose setLevel its published type does not declare.
+(logger as unknown as { setLevel(level: string): void }).setLevel("warn");
 
 export async function startClient(baseUrl: string, user: TestUser): Promise<MatrixClient> {
   const client = createClient({ baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId });
