@@ -10,13 +10,14 @@ import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
 import { redact } from "../protocol/redact.js";
 import { canonicalJson } from "../protocol/canonicalJson.js";
-import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent } from "../protocol/powerLevels.js";
+import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem, PushContext } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
+import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import { serverStub, userStub } from "../worker/stubs.js";
 import { signingKeyOf, type PublicRoomSummary } from "./ServerDO.js";
@@ -378,6 +379,23 @@ export class RoomDO extends DurableObject<Env> {
 
   private worldReadable(): boolean {
     return this.store.currentEvent("m.room.history_visibility", "")?.content.history_visibility === "world_readable";
+  }
+
+  /**
+   * Restricted rooms (v8+, spec: "Restricted rooms"): for a user who is neither joined nor
+   * invited, the rooms whose membership would let them in and a local joined member with the
+   * power to invite, who will authorise the join. Undefined when the room isn't restricted for them.
+   */
+  async restrictedJoinPlan(userId: string): Promise<{ allowRooms: string[]; authoriser?: string } | undefined> {
+    const { version } = this.requireRoom();
+    const state = this.store.currentState();
+    const membership = this.membershipNow(userId);
+    if (membership === "join" || membership === "invite" || !joinRuleIsRestricted(joinRuleOf(state), version)) return undefined;
+    const power = powerStateOf(state);
+    const authoriser = this.localJoined()
+      .filter((u) => canInvite(u, power, version))
+      .sort()[0];
+    return { allowRooms: restrictedAllowRoomIds(state, version), authoriser };
   }
 
   /** Spec: guest access module — guests may join only rooms whose m.room.guest_access is can_join. */

@@ -32,7 +32,9 @@ export async function startServer(opts: { serverName?: string; vars?: Record<str
   const state = mkdtempSync(join(tmpdir(), "lattice-test-"));
   const serverName = opts.serverName ?? "localhost";
   const vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"];
+  // Each server needs its own inspector port too, or parallel servers collide on 9229.
+  const inspectorPort = await freePort();
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn("npx", args, {
     cwd: join(import.meta.dirname, "..", ".."),

@@ -49,6 +49,15 @@ async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<R
   if (session.isGuest) {
     if (!(await room.guestCanJoin())) throw new MatrixError(403, "M_FORBIDDEN", "Guest access is not allowed in this room");
   }
+  const plan = await room.restrictedJoinPlan(session.userId);
+  if (plan) {
+    // A restricted room admits members of its allowed rooms, vouched for by a resident who can invite.
+    const memberships = await Promise.all(plan.allowRooms.map(async (r) => (isValidRoomId(r) ? roomStub(ctx.env, r).membership(session.userId).catch(() => "leave") : "leave")));
+    if (memberships.includes("join")) {
+      if (!plan.authoriser) throw new MatrixError(400, "M_UNABLE_TO_AUTHORISE_JOIN", "No member of this server can authorise the join");
+      extra.join_authorised_via_users_server = plan.authoriser;
+    }
+  }
   await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "join", extra) });
   return json({ room_id: roomId });
 }

@@ -1,0 +1,145 @@
+/**
+ * Room rules as users meet them: join rules (invite, knock, restricted), older room versions,
+ * and the read endpoints around a single event (context, relations, timestamp_to_event, members at).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+
+let server: RunningServer;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+const enc = encodeURIComponent;
+
+async function api(user: TestUser, method: string, path: string, body?: unknown) {
+  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
+}
+
+async function createRoom(user: TestUser, body: Record<string, unknown>): Promise<string> {
+  const r = await api(user, "POST", "/createRoom", body);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return String(r.body.room_id);
+}
+
+async function membership(user: TestUser, roomId: string, target: string): Promise<string | undefined> {
+  const r = await api(user, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(target)}`);
+  return r.status === 200 ? String(r.body.membership) : undefined;
+}
+
+before(async () => {
+  server = await startServer();
+  alice = await registerUser(server.baseUrl, "alice");
+  bob = await registerUser(server.baseUrl, "bob");
+  carol = await registerUser(server.baseUrl, "carol");
+});
+after(async () => server?.stop());
+
+test("an invite-only room refuses uninvited joins and changes nothing", async () => {
+  const roomId = await createRoom(alice, { preset: "private_chat" });
+  const r = await api(bob, "POST", `/join/${enc(roomId)}`, {});
+  assert.equal(r.status, 403);
+  assert.equal(r.body.errcode, "M_FORBIDDEN");
+  assert.equal(await membership(alice, roomId, bob.userId), undefined);
+});
+
+test("knocking: bob knocks, sees the knock in sync, alice invites him and he joins", async () => {
+  const roomId = await createRoom(alice, { preset: "private_chat", initial_state: [{ type: "m.room.join_rules", content: { join_rule: "knock" } }] });
+  const k = await api(bob, "POST", `/knock/${enc(roomId)}`, { reason: "let me in" });
+  assert.equal(k.status, 200);
+  assert.equal(await membership(alice, roomId, bob.userId), "knock");
+  let knockState: unknown;
+  for (let i = 0; i < 50 && !knockState; i++) {
+    const s = await api(bob, "GET", "/sync");
+    knockState = (s.body.rooms as { knock: Record<string, unknown> }).knock[roomId];
+    if (!knockState) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(knockState, "the knock appears in bob's sync");
+  assert.equal((await api(alice, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: bob.userId })).status, 200);
+  assert.equal((await api(bob, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  assert.equal(await membership(alice, roomId, bob.userId), "join");
+});
+
+test("a restricted room admits members of the allowed room only", async () => {
+  const space = await createRoom(alice, { preset: "private_chat", invite: [bob.userId] });
+  assert.equal((await api(bob, "POST", `/join/${enc(space)}`, {})).status, 200);
+  const roomId = await createRoom(alice, {
+    preset: "private_chat",
+    initial_state: [{ type: "m.room.join_rules", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: space }] } }],
+  });
+  const refused = await api(carol, "POST", `/join/${enc(roomId)}`, {});
+  assert.equal(refused.status, 403);
+  assert.equal(await membership(alice, roomId, carol.userId), undefined);
+  const ok = await api(bob, "POST", `/join/${enc(roomId)}`, {});
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const ev = await api(alice, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(bob.userId)}`);
+  assert.equal(ev.body.membership, "join");
+  assert.equal(ev.body.join_authorised_via_users_server, alice.userId);
+});
+
+for (const version of ["1", "3", "6", "9", "10", "11", "12"]) {
+  test(`room version ${version}: create, invite, join, talk and redact`, async () => {
+    const roomId = await createRoom(alice, { room_version: version, invite: [bob.userId], name: `v${version}` });
+    const create = await api(alice, "GET", `/rooms/${enc(roomId)}/state/m.room.create`);
+    assert.equal(create.body.room_version, version);
+    assert.equal((await api(bob, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+    const sent = await api(bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/v${version}`, { msgtype: "m.text", body: "hello" });
+    assert.equal(sent.status, 200);
+    const red = await api(alice, "PUT", `/rooms/${enc(roomId)}/redact/${enc(String(sent.body.event_id))}/r${version}`, { reason: "mod" });
+    assert.equal(red.status, 200);
+    const ev = await api(bob, "GET", `/rooms/${enc(roomId)}/event/${enc(String(sent.body.event_id))}`);
+    assert.deepEqual(ev.body.content, {});
+  });
+}
+
+test("an unknown room version is refused", async () => {
+  const r = await api(alice, "POST", "/createRoom", { room_version: "999" });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.errcode, "M_UNSUPPORTED_ROOM_VERSION");
+});
+
+test("context, relations, timestamp_to_event and members at a point in time", async () => {
+  const roomId = await createRoom(alice, { preset: "public_chat" });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push(String((await api(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/c${i}`, { msgtype: "m.text", body: `c${i}` })).body.event_id));
+  const ctx = await api(alice, "GET", `/rooms/${enc(roomId)}/context/${enc(ids[2])}?limit=2`);
+  assert.equal(ctx.status, 200);
+  assert.equal((ctx.body.event as { event_id: string }).event_id, ids[2]);
+  assert.deepEqual((ctx.body.events_before as Array<{ event_id: string }>).map((e) => e.event_id), [ids[1]]);
+  assert.deepEqual((ctx.body.events_after as Array<{ event_id: string }>).map((e) => e.event_id), [ids[3]]);
+
+  const reaction = await api(bob, "POST", `/join/${enc(roomId)}`, {});
+  assert.equal(reaction.status, 200);
+  const r = await api(bob, "PUT", `/rooms/${enc(roomId)}/send/m.reaction/x1`, { "m.relates_to": { rel_type: "m.annotation", event_id: ids[0], key: "👍" } });
+  const rel = await call(server.baseUrl, "GET", `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(ids[0])}/m.annotation`, { token: alice.accessToken });
+  assert.deepEqual((rel.body.chunk as Array<{ event_id: string }>).map((e) => e.event_id), [String(r.body.event_id)]);
+
+  const first = await api(alice, "GET", `/rooms/${enc(roomId)}/event/${enc(ids[0])}`);
+  const ts = Number(first.body.origin_server_ts);
+  const found = await call(server.baseUrl, "GET", `/_matrix/client/v1/rooms/${enc(roomId)}/timestamp_to_event?ts=${ts}&dir=f`, { token: alice.accessToken });
+  assert.equal(found.status, 200);
+  assert.equal(Number(found.body.origin_server_ts) >= ts, true);
+
+  // Members as of the first message: bob had not joined yet.
+  const page = await api(alice, "GET", `/rooms/${enc(roomId)}/messages?dir=f&limit=1&from=${enc(String(ctx.body.start))}`);
+  const at = String(page.body.start);
+  const then = await api(alice, "GET", `/rooms/${enc(roomId)}/members?at=${enc(at)}`);
+  const now = await api(alice, "GET", `/rooms/${enc(roomId)}/members`);
+  const who = (b: Record<string, unknown>) => (b.chunk as Array<{ state_key: string; content: { membership: string } }>).filter((e) => e.content.membership === "join").map((e) => e.state_key).sort();
+  assert.deepEqual(who(then.body), [alice.userId]);
+  assert.deepEqual(who(now.body), [alice.userId, bob.userId].sort());
+});
+
+test("guests may join only rooms that allow guests", async () => {
+  const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(g.status, 200);
+  const guest: TestUser = { userId: String(g.body.user_id), accessToken: String(g.body.access_token), deviceId: String(g.body.device_id), password: "" };
+  const open = await createRoom(alice, { preset: "public_chat", initial_state: [{ type: "m.room.guest_access", content: { guest_access: "can_join" } }] });
+  const closed = await createRoom(alice, { preset: "public_chat" });
+  assert.equal((await api(guest, "POST", `/join/${enc(open)}`, {})).status, 200);
+  const refused = await api(guest, "POST", `/join/${enc(closed)}`, {});
+  assert.equal(refused.status, 403);
+  const create = await api(guest, "POST", "/createRoom", {});
+  assert.equal(create.status, 403);
+  assert.equal(create.body.errcode, "M_GUEST_ACCESS_FORBIDDEN");
+});
