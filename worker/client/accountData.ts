@@ -1,7 +1,8 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, forbidden, notFound, badJson } from "../errors.js";
+import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../errors.js";
+import { isValidRoomId } from "../../protocol/identifiers.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
@@ -15,10 +16,17 @@ async function own(req: IRequest, ctx: Ctx, allowGuest = true) {
   return { session: s, stub: userStub(ctx.env, s.userId) };
 }
 
-/** Types the server manages itself may not be set through account data (spec). */
+/** The room of per-room account data and tags (spec: an invalid room ID is 400 M_INVALID_PARAM). */
+function roomParam(req: IRequest): string {
+  const roomId = param(req, "roomId");
+  if (!isValidRoomId(roomId)) throw invalidParam(`${roomId} is not a valid room ID`);
+  return roomId;
+}
+
+/** Types the server manages itself may not be set through account data (spec: 405 M_BAD_JSON). */
 function checkSettable(type: string): void {
   if (type === "m.fully_read" || type === "m.push_rules") {
-    throw new MatrixError(400, "M_BAD_JSON", `Cannot set ${type} through this API`);
+    throw new MatrixError(405, "M_BAD_JSON", `Cannot set ${type} through this API`);
   }
 }
 
@@ -44,7 +52,7 @@ async function putGlobal(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function getRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
-  return json(await stub.getAccountData(param(req, "roomId"), param(req, "type")));
+  return json(await stub.getAccountData(roomParam(req), param(req, "type")));
 }
 
 async function putRoom(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -52,7 +60,7 @@ async function putRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const type = param(req, "type");
   checkSettable(type);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  await stub.setAccountData(param(req, "roomId"), type, body);
+  await stub.setAccountData(roomParam(req), type, body);
   return json({});
 }
 
@@ -70,14 +78,14 @@ async function tagsOf(stub: ReturnType<typeof userStub>, roomId: string): Promis
 
 async function getTags(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
-  return json({ tags: await tagsOf(stub, param(req, "roomId")) });
+  return json({ tags: await tagsOf(stub, roomParam(req)) });
 }
 
 async function putTag(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   if (body.order !== undefined && typeof body.order !== "number") throw badJson("'order' must be a number");
-  const roomId = param(req, "roomId");
+  const roomId = roomParam(req);
   const tags = await tagsOf(stub, roomId);
   tags[param(req, "tag")] = body;
   await stub.setAccountData(roomId, "m.tag", { tags });
@@ -86,7 +94,7 @@ async function putTag(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function deleteTag(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
-  const roomId = param(req, "roomId");
+  const roomId = roomParam(req);
   const tags = await tagsOf(stub, roomId);
   delete tags[param(req, "tag")];
   await stub.setAccountData(roomId, "m.tag", { tags });

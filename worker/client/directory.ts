@@ -1,6 +1,6 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
-import { json, readJsonObject, optString, optInt, optObject, reqString } from "../http.js";
+import { json, readJsonObject, optString, optInt, optObject, reqString, queryInt } from "../http.js";
 import { MatrixError, forbidden, notFound, invalidParam } from "../errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub } from "../stubs.js";
@@ -79,8 +79,8 @@ async function setVisibility(req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 async function publicRoomsGet(req: IRequest, ctx: Ctx): Promise<Response> {
-  const limitRaw = ctx.url.searchParams.get("limit");
-  const limit = limitRaw && /^\d+$/.test(limitRaw) ? Math.min(Number(limitRaw), 500) : 100;
+  const limitRaw = queryInt(ctx.url, "limit");
+  const limit = limitRaw !== undefined && limitRaw >= 0 ? Math.min(limitRaw, 500) : 100;
   const server = ctx.url.searchParams.get("server");
   if (server && server !== ctx.config.serverName) throw notFound("Remote room directories need federation");
   return json(await serverStub(ctx.env).publicRooms(limit || 100, ctx.url.searchParams.get("since") ?? undefined, undefined));

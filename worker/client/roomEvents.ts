@@ -154,6 +154,7 @@ async function timestampToEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   const ts = queryInt(ctx.url, "ts");
   if (ts === undefined) throw new MatrixError(400, "M_MISSING_PARAM", "ts is required");
   const dir = ctx.url.searchParams.get("dir");
+  if (dir === null) throw new MatrixError(400, "M_MISSING_PARAM", "dir is required");
   if (dir !== "f" && dir !== "b") throw invalidParam("dir must be 'f' or 'b'");
   return json(await stub.timestampToEvent(session.userId, ts, dir));
 }
