@@ -23,6 +23,8 @@ export interface Env {
   LEGACY_MEDIA_FROZEN_SINCE?: string;
   /** Hosts that URL previews may fetch despite the SSRF guard (tests only), comma-separated. */
   PREVIEW_ALLOW_HOSTS?: string;
+  /** "on": count requests and Durable Object calls, served at GET /_lattice/metrics (benchmarks). */
+  LATTICE_METRICS?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */

@@ -1,6 +1,6 @@
 import { router, pathIsKnown, type Ctx } from "./router.js";
 import { readConfig, type Env } from "./env.js";
-import { CORS_HEADERS, errorResponse } from "./http.js";
+import { CORS_HEADERS, errorResponse, json } from "./http.js";
 import { MatrixError, toMatrixError, unrecognized } from "./errors.js";
 import { registerDiscoveryRoutes } from "./client/discovery.js";
 import { registerAccountRoutes } from "./client/account.js";
@@ -20,6 +20,7 @@ import { registerMediaRoutes } from "./media/routes.js";
 import { registerKeysRoutes } from "./client/keys.js";
 import { registerToDeviceRoutes } from "./client/toDevice.js";
 import { registerKeyBackupRoutes } from "./client/keyBackup.js";
+import { count, metricsEnabled, snapshot } from "./metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
 export { UserDO } from "../durable-objects/UserDO.js";
@@ -48,6 +49,11 @@ export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS_HEADERS });
     const url = new URL(request.url);
+    if (metricsEnabled(env)) {
+      // Benchmark counters (bench/README.md); the metrics endpoint itself is not counted.
+      if (url.pathname === "/_lattice/metrics" && request.method === "GET") return json(snapshot());
+      count("worker.requests");
+    }
     const ctx: Ctx = { env, config: readConfig(env), exec, url };
     try {
       const res = await router.fetch(request, ctx);
