@@ -4,7 +4,8 @@ import { migrate } from "../schema/migrate.js";
 import { ROOM_MIGRATIONS } from "../schema/room.js";
 import { MatrixError, forbidden, notFound, tooLarge } from "../worker/errors.js";
 import type { JsonObject } from "../protocol/json.js";
-import { stateKey, splitStateKey, type PDU, type StateMap } from "../protocol/pdu.js";
+import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } from "../protocol/pdu.js";
+import { resolveState } from "../protocol/stateResolution/index.js";
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
@@ -41,6 +42,12 @@ const MAX_PDU_BYTES = 65536;
 const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
+
+/** The state before an event: its state group and the state itself. */
+interface StateBefore {
+  group: number | null;
+  ids: StateIdMap;
+}
 
 type RoomMeta = {
   room_id: string;
@@ -111,7 +118,7 @@ export class RoomDO extends DurableObject<Env> {
       if (!verdict.allowed) throw new MatrixError(400, "M_BAD_JSON", `Invalid create event: ${verdict.reason}`);
       this.ctx.storage.transactionSync(() => {
         this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
-        this.persist(create, undefined);
+        this.persist(create, { before: { group: null, ids: new Map() } });
       });
       for (const t of initial) await this.sendLocked(t, {});
       this.kickFanout();
@@ -135,7 +142,15 @@ export class RoomDO extends DurableObject<Env> {
         .toArray()[0];
       if (prior) return { event_id: prior.event_id };
     }
-    const state = this.store.currentState();
+    const prev = this.store
+      .forwardExtremities()
+      .map((id) => this.store.getEvent(id))
+      .filter((e): e is PDU => e !== undefined)
+      .sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? -1 : 1))
+      .slice(0, MAX_PREV_EVENTS);
+    const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
+    if (!before) throw new MatrixError(500, "M_UNKNOWN", "The room's latest events have no known state");
+    const state = this.store.resolveIds(before.ids);
     if (template.type === "m.room.redaction" && template.redacts) this.checkRedaction(template, state, version);
 
     const authEvents: string[] = [];
@@ -143,12 +158,6 @@ export class RoomDO extends DurableObject<Env> {
       const ev = state.get(stateKey(type, key));
       if (ev && !authEvents.includes(ev.event_id)) authEvents.push(ev.event_id);
     }
-    const prev = this.store
-      .forwardExtremities()
-      .map((id) => this.store.getEvent(id))
-      .filter((e): e is PDU => e !== undefined)
-      .sort((a, b) => b.depth - a.depth)
-      .slice(0, MAX_PREV_EVENTS);
     const depth = prev.reduce((d, e) => Math.max(d, e.depth), 0) + 1;
     const pdu = await buildEvent(
       {
@@ -179,7 +188,7 @@ export class RoomDO extends DurableObject<Env> {
     const verdict = authorizeEvent(pdu, authState, version);
     if (!verdict.allowed) throw forbidden(verdict.reason);
 
-    this.ctx.storage.transactionSync(() => this.persist(pdu, opts.txn));
+    this.ctx.storage.transactionSync(() => this.persist(pdu, { before, txn: opts.txn }));
     this.kickFanout();
     return { event_id: pdu.event_id };
   }
@@ -193,18 +202,54 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  /** Stores an accepted event and everything derived from it, in one transaction. */
-  private persist(pdu: PDU, txn: SendOptions["txn"]): number {
+  /**
+   * The room state before an event with these prev_events: the state after the single prev
+   * event, or the resolution of the states after each of them when branches meet.
+   * Undefined when a prev event is missing or an outlier.
+   */
+  private stateBeforePrevs(prevIds: string[], version: RoomVersion): StateBefore | undefined {
+    if (prevIds.length === 0) return { group: null, ids: new Map() };
+    const groups: number[] = [];
+    for (const id of prevIds) {
+      const g = this.store.afterGroup(id);
+      if (g === undefined) return undefined;
+      if (!groups.includes(g)) groups.push(g);
+    }
+    if (groups.length === 1) return { group: groups[0], ids: this.store.stateAtGroup(groups[0]) };
+    const ids = resolveState(version, groups.map((g) => this.store.stateAtGroup(g)), (id) => this.store.getEvent(id), { isRejected: (id) => this.store.isRejected(id) });
+    return { group: this.store.newStateGroup(null, ids), ids };
+  }
+
+  /** Current state: the state after the forward extremities, resolved when there are several. */
+  private recomputeCurrentState(version: RoomVersion): void {
+    const groups: number[] = [];
+    for (const id of this.store.forwardExtremities()) {
+      const g = this.store.afterGroup(id);
+      if (g !== undefined && !groups.includes(g)) groups.push(g);
+    }
+    if (groups.length === 0) return;
+    let group = groups[0];
+    let ids = this.store.stateAtGroup(group);
+    if (groups.length > 1) {
+      ids = resolveState(version, groups.map((g) => this.store.stateAtGroup(g)), (id) => this.store.getEvent(id), { isRejected: (id) => this.store.isRejected(id) });
+      group = this.store.newStateGroup(null, ids);
+    }
+    this.sql.exec("UPDATE room SET state_group = ?", group);
+    this.store.replaceCurrentState(ids);
+  }
+
+  /** Stores an accepted event and everything derived from it; call inside a transaction. */
+  private persist(pdu: PDU, opts: { before: StateBefore; txn?: SendOptions["txn"]; softFailed?: boolean; existingOutlier?: boolean }): number {
     const meta = this.meta();
     const { version } = this.requireRoomVersionOnly(meta);
-    const groupBefore = meta?.state_group ?? null;
-    const ordering = this.store.insertEvent(pdu, groupBefore, txn);
-    if (pdu.state_key !== undefined) {
-      const group = this.store.newStateGroup(groupBefore, new Map([[stateKey(pdu.type, pdu.state_key), pdu.event_id]]));
-      this.sql.exec("UPDATE room SET state_group = ?", group);
-      this.store.setCurrentState(pdu.type, pdu.state_key, pdu.event_id);
-    }
+    const txn = opts.txn;
+    const after = pdu.state_key !== undefined ? this.store.newStateGroup(opts.before.group, new Map([[stateKey(pdu.type, pdu.state_key), pdu.event_id]])) : opts.before.group;
+    let ordering: number;
+    if (opts.existingOutlier) ordering = this.store.deOutlier(pdu.event_id, opts.before.group ?? after ?? 0, after ?? 0, opts.softFailed ?? false);
+    else ordering = this.store.insertEvent(pdu, { before: opts.before.group, after, txn, softFailed: opts.softFailed });
+    if (opts.softFailed) return ordering;
     this.store.advanceExtremities(pdu);
+    this.recomputeCurrentState(version);
     if (txn) {
       this.sql.exec("INSERT OR IGNORE INTO txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
     }
@@ -552,8 +597,8 @@ export class RoomDO extends DurableObject<Env> {
     scan: while (chunk.length < opts.limit) {
       const rows =
         opts.dir === "b"
-          ? this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering < ? AND outlier = 0 AND rejected IS NULL ORDER BY ordering DESC LIMIT ?", cursor, batch).toArray()
-          : this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering >= ? AND outlier = 0 AND rejected IS NULL ORDER BY ordering ASC LIMIT ?", cursor, batch).toArray();
+          ? this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering < ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY ordering DESC LIMIT ?", cursor, batch).toArray()
+          : this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering >= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY ordering ASC LIMIT ?", cursor, batch).toArray();
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         if (opts.to !== undefined && (opts.dir === "b" ? row.ordering < opts.to : row.ordering >= opts.to)) {
@@ -615,8 +660,8 @@ export class RoomDO extends DurableObject<Env> {
     const vis = new Visibility(this.store, this.sql, userId);
     const rows =
       dir === "f"
-        ? this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts >= ? AND outlier = 0 AND rejected IS NULL ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200", ts).toArray()
-        : this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts <= ? AND outlier = 0 AND rejected IS NULL ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200", ts).toArray();
+        ? this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts >= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200", ts).toArray()
+        : this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts <= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200", ts).toArray();
     const hit = rows.find((r) => vis.canSee(r));
     if (!hit) throw notFound(`Unable to find event ${dir === "f" ? "after" : "before"} ${ts}`);
     return { event_id: hit.event_id, origin_server_ts: hit.origin_server_ts };

@@ -13,6 +13,7 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
   );
   -- Every event this server holds. 'ordering' is the order it was accepted here (the stream
   -- ordering that tokens point into); 'state_group' is the room state BEFORE the event.
+  -- Outliers are events we hold without knowing the state at them (auth chains, fetched events).
   CREATE TABLE events (
     ordering INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
@@ -23,7 +24,12 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
     origin_server_ts INTEGER NOT NULL,
     json TEXT NOT NULL,
     state_group INTEGER,
+    -- The room state AFTER the event (the same group as before for non-state events).
+    state_group_after INTEGER,
     outlier INTEGER NOT NULL DEFAULT 0,
+    -- Soft-failed events are stored (they pass auth against their own history) but not shown
+    -- to clients nor used as prev_events (spec: "Soft failure").
+    soft_failed INTEGER NOT NULL DEFAULT 0,
     rejected TEXT,
     redacted_by TEXT,
     txn_device TEXT,
@@ -45,6 +51,14 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (type, state_key)
   );
   CREATE TABLE forward_extremities (event_id TEXT PRIMARY KEY);
+  -- The DAG's edges (event → each of its prev_events), to tell whether an event that arrives
+  -- late is already referenced by a newer one (and so is not a forward extremity).
+  CREATE TABLE prev_edges (
+    event_id TEXT NOT NULL,
+    prev_id TEXT NOT NULL,
+    PRIMARY KEY (event_id, prev_id)
+  );
+  CREATE INDEX prev_edges_prev ON prev_edges(prev_id);
   -- Client transaction IDs, per user and device (spec: idempotent PUT /send/{txnId}).
   CREATE TABLE txns (
     user_id TEXT NOT NULL,

@@ -1,5 +1,5 @@
 import type { PDU, StateIdMap, StateMap, StateKey } from "../../protocol/pdu.js";
-import { stateKey } from "../../protocol/pdu.js";
+import { stateKey, splitStateKey } from "../../protocol/pdu.js";
 
 /**
  * Storage of one room's events and state inside its RoomDO (synchronous SQLite).
@@ -12,6 +12,15 @@ const SNAPSHOT_INTERVAL = 50;
 const EVENT_CACHE_SIZE = 2000;
 const GROUP_CACHE_SIZE = 64;
 
+export interface InsertOptions {
+  before?: number | null;
+  after?: number | null;
+  outlier?: boolean;
+  softFailed?: boolean;
+  rejected?: string;
+  txn?: { deviceId: string; txnId: string };
+}
+
 export type EventRow = {
   ordering: number;
   event_id: string;
@@ -22,7 +31,9 @@ export type EventRow = {
   origin_server_ts: number;
   json: string;
   state_group: number | null;
+  state_group_after: number | null;
   outlier: number;
+  soft_failed: number;
   rejected: string | null;
   redacted_by: string | null;
   txn_device: string | null;
@@ -79,11 +90,15 @@ export class EventStore {
       .toArray();
   }
 
-  insertEvent(pdu: PDU, stateGroup: number | null, txn?: { deviceId: string; txnId: string }): number {
+  /**
+   * Stores an event. `before`/`after` are its state groups (null for outliers, whose state we
+   * don't know); soft-failed events are kept for the DAG but never shown or built upon.
+   */
+  insertEvent(pdu: PDU, opts: InsertOptions): number {
     const row = this.sql
       .exec<{ ordering: number }>(
-        `INSERT INTO events (event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, txn_device, txn_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ordering`,
+        `INSERT INTO events (event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, state_group_after, outlier, soft_failed, rejected, txn_device, txn_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ordering`,
         pdu.event_id,
         pdu.type,
         pdu.state_key ?? null,
@@ -91,13 +106,43 @@ export class EventStore {
         pdu.depth,
         pdu.origin_server_ts,
         JSON.stringify(pdu),
-        stateGroup,
-        txn?.deviceId ?? null,
-        txn?.txnId ?? null,
+        opts.before ?? null,
+        opts.after ?? null,
+        opts.outlier ? 1 : 0,
+        opts.softFailed ? 1 : 0,
+        opts.rejected ?? null,
+        opts.txn?.deviceId ?? null,
+        opts.txn?.txnId ?? null,
       )
       .one();
     this.events.set(pdu.event_id, pdu);
     return row.ordering;
+  }
+
+  /** Turns a stored outlier into a full event once the state at it is known. */
+  deOutlier(eventId: string, before: number, after: number, softFailed: boolean): number {
+    const row = this.sql
+      .exec<{ ordering: number }>(
+        "UPDATE events SET outlier = 0, state_group = ?, state_group_after = ?, soft_failed = ? WHERE event_id = ? RETURNING ordering",
+        before,
+        after,
+        softFailed ? 1 : 0,
+        eventId,
+      )
+      .one();
+    return row.ordering;
+  }
+
+  /** The state group after an event, or undefined if the event is unknown or an outlier. */
+  afterGroup(eventId: string): number | undefined {
+    const row = this.sql.exec<{ g: number | null; outlier: number }>("SELECT state_group_after AS g, outlier FROM events WHERE event_id = ?", eventId).toArray()[0];
+    if (!row || row.outlier || row.g === null) return undefined;
+    return row.g;
+  }
+
+  isRejected(eventId: string): boolean {
+    const row = this.sql.exec<{ rejected: string | null }>("SELECT rejected FROM events WHERE event_id = ?", eventId).toArray()[0];
+    return row !== undefined && row.rejected !== null;
   }
 
   /** Replaces an event's stored JSON with its redacted form (the original content is gone). */
@@ -138,6 +183,24 @@ export class EventStore {
     this.currentStateIds().set(stateKey(type, key), eventId);
   }
 
+  /** Makes `ids` the current state, writing only what changed. */
+  replaceCurrentState(ids: StateIdMap): void {
+    const current = this.currentStateIds();
+    for (const [k, id] of ids) {
+      if (current.get(k) !== id) {
+        const [type, key] = splitStateKey(k);
+        this.setCurrentState(type, key, id);
+      }
+    }
+    for (const k of [...current.keys()]) {
+      if (!ids.has(k)) {
+        const [type, key] = splitStateKey(k);
+        this.sql.exec("DELETE FROM current_state WHERE type = ? AND state_key = ?", type, key);
+        current.delete(k);
+      }
+    }
+  }
+
   resolveIds(ids: StateIdMap): StateMap {
     const m: StateMap = new Map();
     for (const [k, id] of ids) {
@@ -153,10 +216,17 @@ export class EventStore {
     return this.sql.exec<{ event_id: string }>("SELECT event_id FROM forward_extremities").toArray().map((r) => r.event_id);
   }
 
-  /** A new event replaces the extremities it points at. */
+  /**
+   * A new event replaces the extremities it points at, and becomes one itself unless a newer
+   * event we hold already points at it (it arrived late, e.g. through get_missing_events).
+   */
   advanceExtremities(pdu: PDU): void {
-    for (const p of pdu.prev_events) this.sql.exec("DELETE FROM forward_extremities WHERE event_id = ?", p);
-    this.sql.exec("INSERT OR IGNORE INTO forward_extremities (event_id) VALUES (?)", pdu.event_id);
+    for (const p of pdu.prev_events) {
+      this.sql.exec("INSERT OR IGNORE INTO prev_edges (event_id, prev_id) VALUES (?, ?)", pdu.event_id, p);
+      this.sql.exec("DELETE FROM forward_extremities WHERE event_id = ?", p);
+    }
+    const referenced = this.sql.exec("SELECT 1 FROM prev_edges WHERE prev_id = ? LIMIT 1", pdu.event_id).toArray().length > 0;
+    if (!referenced) this.sql.exec("INSERT OR IGNORE INTO forward_extremities (event_id) VALUES (?)", pdu.event_id);
   }
 
   // ---- state groups -----------------------------------------------------------------------
