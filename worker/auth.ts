@@ -25,8 +25,8 @@ export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?:
   if (!localpart) throw unknownToken();
   const userId = `@${localpart}:${ctx.config.serverName}`;
   const session = await userStub(ctx.env, userId).authenticate(token);
-  if (session.isGuest && !opts.allowGuest) {
-    throw new MatrixError(403, "M_GUEST_ACCESS_FORBIDDEN", "Guest accounts cannot use this endpoint");
-  }
+  if (session.isGuest && !opts.allowGuest) throw guestAccessForbidden();
   return session;
 }
+
+export const guestAccessForbidden = (text = "Guest accounts cannot use this endpoint") => new MatrixError(403, "M_GUEST_ACCESS_FORBIDDEN", text);

@@ -6,20 +6,21 @@ import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 
-// Spec: device_management.yaml. Deleting devices needs user-interactive auth.
+// Spec: device_management.yaml. Deleting devices needs user-interactive auth. Guests may list,
+// read and rename their devices (guest access module).
 
 async function listDevices(req: IRequest, ctx: Ctx): Promise<Response> {
-  const s = await authenticate(req, ctx);
+  const s = await authenticate(req, ctx, { allowGuest: true });
   return json({ devices: await userStub(ctx.env, s.userId).listDevices() });
 }
 
 async function getDevice(req: IRequest, ctx: Ctx): Promise<Response> {
-  const s = await authenticate(req, ctx);
+  const s = await authenticate(req, ctx, { allowGuest: true });
   return json(await userStub(ctx.env, s.userId).getDevice(param(req, "deviceId")));
 }
 
 async function updateDevice(req: IRequest, ctx: Ctx): Promise<Response> {
-  const s = await authenticate(req, ctx);
+  const s = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const name = optString(body, "display_name");
   const stub = userStub(ctx.env, s.userId);

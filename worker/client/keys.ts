@@ -29,7 +29,7 @@ function keyMap(body: JsonObject, key: string): Record<string, JsonValue> | unde
 }
 
 async function upload(req: IRequest, ctx: Ctx): Promise<Response> {
-  const s = await authenticate(req, ctx);
+  const s = await authenticate(req, ctx, { allowGuest: true }); // guests may upload, query and claim keys (guest access module)
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const stub = userStub(ctx.env, s.userId);
   let deviceKeys: JsonObject | undefined;
@@ -55,7 +55,7 @@ async function upload(req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 async function query(req: IRequest, ctx: Ctx): Promise<Response> {
-  const s = await authenticate(req, ctx);
+  const s = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const wanted = optObject(body, "device_keys");
   if (!wanted) throw missingParam("'device_keys' is required");
@@ -87,7 +87,7 @@ async function query(req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 async function claim(req: IRequest, ctx: Ctx): Promise<Response> {
-  await authenticate(req, ctx);
+  await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const wanted = optObject(body, "one_time_keys");
   if (!wanted) throw missingParam("'one_time_keys' is required");

@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../errors.js";
-import { authenticate } from "../auth.js";
+import { authenticate, guestAccessForbidden } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import { isValidUserId } from "../../protocol/identifiers.js";
 import type { JsonObject } from "../../protocol/json.js";
@@ -41,6 +41,7 @@ async function setField(req: IRequest, ctx: Ctx): Promise<Response> {
   const userId = userParam(req, ctx);
   if (userId !== session.userId) throw forbidden("You can only change your own profile");
   const field = param(req, "field");
+  if (session.isGuest && field !== "displayname") throw guestAccessForbidden("Guests may only change their display name");
   if (!(FIELDS as readonly string[]).includes(field)) throw new MatrixError(400, "M_UNRECOGNIZED", `Profile field ${field} is not supported`);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const value = body[field];

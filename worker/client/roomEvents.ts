@@ -31,7 +31,7 @@ async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 async function sendState(req: IRequest, ctx: Ctx): Promise<Response> {
-  const session = await authenticate(req, ctx);
+  const session = await authenticate(req, ctx, { allowGuest: true }); // guests may since v1.2
   checkRateLimit(ctx.config, "send", session.userId);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const { stub } = await roomFor(req, ctx);
