@@ -131,6 +131,8 @@ export class RoomDO extends DurableObject<Env> {
 
   private async sendLocked(template: EventTemplate, opts: SendOptions): Promise<{ event_id: string }> {
     const { meta, version } = this.requireRoom();
+    // Auth rules: a create event is only ever the first event (a client may try to send another).
+    if (template.type === "m.room.create") throw forbidden("The room already has a create event");
     if (opts.txn) {
       const prior = this.sql
         .exec<{ event_id: string }>(

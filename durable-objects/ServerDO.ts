@@ -56,6 +56,16 @@ export class ServerDO extends DurableObject<Env> {
     return { keyId: key.keyId, seed: encodeBase64(key.seed) };
   }
 
+  /** Keys this server signed with before (spec: old_verify_keys): public key and when it expired. */
+  async oldVerifyKeys(): Promise<{ keyId: string; publicKey: string; expiredTs: number }[]> {
+    const current = await this.signingKey();
+    return this.sql
+      .exec<{ key_id: string; seed: string; expired_ts: number }>("SELECT key_id, seed, expired_ts FROM signing_keys WHERE expired_ts IS NOT NULL")
+      .toArray()
+      .filter((r) => r.key_id !== current.keyId)
+      .map((r) => ({ keyId: r.key_id, publicKey: encodeBase64(signingKeyOf({ keyId: r.key_id, seed: r.seed }).publicKey), expiredTs: r.expired_ts }));
+  }
+
   // ---- shared-secret registration nonces -------------------------------------------------
 
   async issueNonce(nonce: string): Promise<void> {

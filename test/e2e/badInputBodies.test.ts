@@ -346,6 +346,7 @@ test("forbidden actions are 403 M_FORBIDDEN and change nothing", async () => {
     { who: bob, method: "PUT", path: () => r("/state/m.room.name/"), body: { name: "bob's room" }, status: 403, errcodes: F },
     { who: bob, method: "PUT", path: () => r("/state/m.room.power_levels/"), body: { users: { [bob.userId]: 100 } }, status: 403, errcodes: F },
     { who: bob, method: "PUT", path: () => r("/state/m.room.history_visibility/"), body: { history_visibility: "world_readable" }, status: 403, errcodes: F },
+    { method: "PUT", path: () => r("/state/m.room.create/"), body: { room_version: "12" }, status: 403, errcodes: F },
     { who: bob, method: "POST", path: () => r("/kick"), body: { user_id: alice.userId }, status: 403, errcodes: F },
     { who: bob, method: "POST", path: () => r("/ban"), body: { user_id: alice.userId }, status: 403, errcodes: F },
     { who: bob, method: "PUT", path: () => r(`/redact/${enc(aliceEvent)}/f1`), body: {}, status: 403, errcodes: F },
