@@ -1,12 +1,14 @@
 import type { RoomDO } from "../durable-objects/RoomDO.js";
 import type { UserDO } from "../durable-objects/UserDO.js";
 import type { ServerDO } from "../durable-objects/ServerDO.js";
+import type { RemoteDO } from "../durable-objects/RemoteDO.js";
 
 /** The bindings and variables of wrangler.toml (see README "Configuration"). */
 export interface Env {
   ROOM: DurableObjectNamespace<RoomDO>;
   USER: DurableObjectNamespace<UserDO>;
   SERVER: DurableObjectNamespace<ServerDO>;
+  REMOTE: DurableObjectNamespace<RemoteDO>;
   MEDIA: R2Bucket;
   SERVER_NAME: string;
   PUBLIC_BASEURL?: string;
@@ -25,6 +27,12 @@ export interface Env {
   PREVIEW_ALLOW_HOSTS?: string;
   /** "on": count requests and Durable Object calls, served at GET /_lattice/metrics (benchmarks). */
   LATTICE_METRICS?: string;
+  /** "true": federation may reach loopback, private and link-local addresses (local tests only). */
+  FEDERATION_ALLOW_PRIVATE?: string;
+  /** "true" (with FEDERATION_ALLOW_PRIVATE): "127.0.0.1:PORT"/"localhost:PORT" over plain HTTP (tests). */
+  FEDERATION_INSECURE_HTTP?: string;
+  /** Comma-separated notary servers asked for keys a server cannot serve itself; empty: none. */
+  TRUSTED_KEY_SERVERS?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */

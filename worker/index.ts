@@ -20,11 +20,13 @@ import { registerMediaRoutes } from "./media/routes.js";
 import { registerKeysRoutes } from "./client/keys.js";
 import { registerToDeviceRoutes } from "./client/toDevice.js";
 import { registerKeyBackupRoutes } from "./client/keyBackup.js";
+import { registerFederationRoutes } from "./federation/routes.js";
 import { count, metricsEnabled, snapshot } from "./metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
 export { UserDO } from "../durable-objects/UserDO.js";
 export { ServerDO } from "../durable-objects/ServerDO.js";
+export { RemoteDO } from "../durable-objects/RemoteDO.js";
 
 registerDiscoveryRoutes();
 registerAccountRoutes();
@@ -44,6 +46,7 @@ registerMediaRoutes();
 registerKeysRoutes();
 registerToDeviceRoutes();
 registerKeyBackupRoutes();
+registerFederationRoutes();
 
 export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {

@@ -1,0 +1,69 @@
+/**
+ * Inbound request authentication (spec: "Request Authentication"). Every federation request is
+ * checked before a handler sees it: the X-Matrix header parses, its destination (when given) is
+ * this server, the origin is a valid server name other than ours, the body fits the limit and
+ * is JSON, and the signature over {method, uri, origin, destination, content} verifies with the
+ * origin's key (fetched and cached by the origin's RemoteDO). Any failure is 401 M_UNAUTHORIZED.
+ */
+import type { IRequest } from "itty-router";
+import type { Ctx } from "../router.js";
+import { MatrixError, tooLarge, notJson } from "../errors.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
+import { isValidServerName } from "../../protocol/identifiers.js";
+import { parseXMatrix, XMatrixParseError, type XMatrixAuth } from "./xMatrix.js";
+import { verifyRequestSignature } from "./requestSigning.js";
+import { remoteStub } from "./remoteStub.js";
+
+/** Largest federation request body: a full transaction (50 PDUs of up to 64 KiB, 100 EDUs). */
+export const MAX_FEDERATION_BODY_BYTES = 8 * 1024 * 1024;
+
+const unauthorized = (text: string) => new MatrixError(401, "M_UNAUTHORIZED", text);
+
+async function readBody(req: IRequest): Promise<string> {
+  const declared = Number(req.headers.get("Content-Length") ?? "0");
+  if (declared > MAX_FEDERATION_BODY_BYTES) throw tooLarge(`Request body is larger than ${MAX_FEDERATION_BODY_BYTES} bytes`);
+  const buf = await req.arrayBuffer();
+  if (buf.byteLength > MAX_FEDERATION_BODY_BYTES) throw tooLarge(`Request body is larger than ${MAX_FEDERATION_BODY_BYTES} bytes`);
+  return new TextDecoder().decode(buf);
+}
+
+export async function authenticateFederation(req: IRequest, ctx: Ctx): Promise<{ origin: string; body: JsonObject | undefined }> {
+  const header = req.headers.get("Authorization");
+  if (!header) throw unauthorized("Missing X-Matrix Authorization header");
+  let auth: XMatrixAuth;
+  try {
+    auth = parseXMatrix(header);
+  } catch (e) {
+    throw unauthorized(e instanceof XMatrixParseError ? `Malformed X-Matrix header: ${e.message}` : "Malformed X-Matrix header");
+  }
+  const ours = ctx.config.serverName;
+  if (auth.destination !== undefined && auth.destination !== ours) throw unauthorized("Request is not addressed to this server");
+  if (!isValidServerName(auth.origin) || auth.origin === ours) throw unauthorized("Invalid origin");
+  if (!auth.key.startsWith("ed25519:")) throw unauthorized("Unsupported key algorithm");
+
+  const text = await readBody(req);
+  let content: JsonValue | undefined;
+  if (text.trim() !== "") {
+    try {
+      content = JSON.parse(text) as JsonValue;
+    } catch {
+      throw unauthorized("Request body is not JSON, so its signature cannot be checked");
+    }
+  }
+
+  let publicKey: Uint8Array | undefined;
+  try {
+    publicKey = await remoteStub(ctx.env, auth.origin).verifyKey(auth.key, Date.now());
+  } catch (e) {
+    console.warn(`key lookup for ${auth.origin} failed: ${e instanceof Error ? e.message : String(e)}`);
+    publicKey = undefined;
+  }
+  if (!publicKey) throw unauthorized(`Cannot find key ${auth.key} of ${auth.origin}`);
+
+  const uri = ctx.url.pathname + ctx.url.search;
+  const request = { method: req.method, uri, origin: auth.origin, destination: auth.destination ?? ours, content };
+  if (!(await verifyRequestSignature(request, auth, publicKey))) throw unauthorized("Invalid signature");
+
+  if (content !== undefined && !isJsonObject(content)) throw notJson("Request body must be a JSON object");
+  return { origin: auth.origin, body: content };
+}
