@@ -27,10 +27,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(opts: { serverName?: string; vars?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { serverName?: string; /** A server name that depends on the chosen port, e.g. `127.0.0.1:${port}` for federation tests. */ serverNameFor?: (port: number) => string; vars?: Record<string, string> } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "lattice-test-"));
-  const serverName = opts.serverName ?? "localhost";
+  const serverName = opts.serverNameFor?.(port) ?? opts.serverName ?? "localhost";
   const vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
   // Each server needs its own inspector port too, or parallel servers collide on 9229.
   const inspectorPort = await freePort();
