@@ -18,6 +18,12 @@ import { Visibility } from "./room/visibility.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem, PushContext } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
+import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
+import { remoteStub } from "../worker/federation/remoteStub.js";
+import { federationRequest } from "../worker/federation/request.js";
+import { serverNameOf } from "../protocol/identifiers.js";
+import { toWireFormat, fromWireFormat } from "../protocol/wireFormat.js";
+import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import { serverStub, userStub } from "../worker/stubs.js";
@@ -43,11 +49,6 @@ const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
 
-/** The state before an event: its state group and the state itself. */
-interface StateBefore {
-  group: number | null;
-  ids: StateIdMap;
-}
 
 type RoomMeta = {
   room_id: string;
@@ -190,7 +191,12 @@ export class RoomDO extends DurableObject<Env> {
     const verdict = authorizeEvent(pdu, authState, version);
     if (!verdict.allowed) throw forbidden(verdict.reason);
 
-    this.ctx.storage.transactionSync(() => this.persist(pdu, { before, txn: opts.txn }));
+    let accepted = pdu;
+    if (pdu.type === "m.room.member" && pdu.content.membership === "invite" && pdu.state_key && !this.isLocal(pdu.state_key)) {
+      accepted = await this.inviteRemoteUser(pdu, version, meta.room_id, state);
+    }
+    const toStore = accepted;
+    this.ctx.storage.transactionSync(() => this.persist(toStore, { before, txn: opts.txn }));
     this.kickFanout();
     return { event_id: pdu.event_id };
   }
@@ -317,6 +323,9 @@ export class RoomDO extends DurableObject<Env> {
         }
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
+      const rows = this.store.rowsByOrdering(orderings);
+      await this.sendToRemoteServers(rows, version);
+      await serverStub(this.env).indexEvents(meta.room_id, rows.map((r) => r.event_id));
       this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
     }
@@ -417,6 +426,319 @@ export class RoomDO extends DurableObject<Env> {
     if (stateChanged) await server.updatePublicSummary(this.summaryNow());
   }
 
+  // ---- federation -----------------------------------------------------------------------
+
+  private roomAccess(version: RoomVersion, roomId: string, key: SigningKey): RoomAccess {
+    return {
+      env: this.env,
+      store: this.store,
+      sql: this.sql,
+      roomId,
+      version,
+      serverName: this.env.SERVER_NAME,
+      ownKey: { serverName: this.env.SERVER_NAME, keyId: key.keyId, publicKey: key.publicKey },
+      stateBeforePrevs: (prevIds) => this.stateBeforePrevs(prevIds, version),
+      persist: (pdu, before, softFailed, existingOutlier) => this.persist(pdu, { before, softFailed, existingOutlier }),
+      transaction: (f) => this.ctx.storage.transactionSync(f),
+      kickFanout: () => this.kickFanout(),
+    };
+  }
+
+  private async access(): Promise<RoomAccess> {
+    const { meta, version } = this.requireRoom();
+    return this.roomAccess(version, meta.room_id, await this.signingKey());
+  }
+
+  /**
+   * Events this server created go to every other server with a joined member after the event,
+   * plus the server of a remote user whose membership the event changes (a kick or ban). Events
+   * received from others are not re-sent: their origin sends them to everyone.
+   */
+  private async sendToRemoteServers(rows: EventRow[], version: RoomVersion): Promise<void> {
+    const perServer = new Map<string, JsonObject[]>();
+    const { meta } = this.requireRoom();
+    const room = this.roomAccess(version, meta.room_id, await this.signingKey());
+    for (const row of rows) {
+      if (!this.isLocal(row.sender) || row.soft_failed || row.outlier) continue;
+      const pdu = this.store.getEvent(row.event_id);
+      if (!pdu) continue;
+      const after = row.state_group_after === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group_after);
+      const servers = new Set(serversInState(room, after));
+      if (pdu.type === "m.room.member" && pdu.state_key && !this.isLocal(pdu.state_key)) servers.add(serverNameOf(pdu.state_key));
+      servers.delete(this.env.SERVER_NAME);
+      for (const server of servers) {
+        const list = perServer.get(server) ?? [];
+        list.push(wireOf(room, pdu));
+        perServer.set(server, list);
+      }
+    }
+    await Promise.all([...perServer].map(([server, pdus]) => remoteStub(this.env, server).queuePdus(pdus)));
+  }
+
+  /**
+   * Inviting a user of another server (spec: server-server "Inviting to a room"): their server
+   * must see and co-sign the invite before it enters the room (PUT /invite v2).
+   */
+  private async inviteRemoteUser(pdu: PDU, version: RoomVersion, roomId: string, state: StateMap): Promise<PDU> {
+    const room = this.roomAccess(version, roomId, await this.signingKey());
+    const target = serverNameOf(pdu.state_key ?? "");
+    const stripped = STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
+    let res: { event?: unknown };
+    try {
+      res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`, {
+        room_version: version.id,
+        event: wireOf(room, pdu),
+        invite_room_state: stripped as unknown as JsonObject[],
+      });
+    } catch (e) {
+      throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const checked = await checkFormatAndSignatures(room, res.event);
+    if ("error" in checked || checked.pdu.event_id !== pdu.event_id || !checked.pdu.signatures[target]) {
+      throw forbidden(`${target} returned an invalid invite`);
+    }
+    return checked.pdu;
+  }
+
+  /** Spec: PUT /send/{txnId} — the PDUs of one transaction that belong to this room. */
+  async receivePdus(origin: string, pdus: JsonObject[]): Promise<Record<string, { error?: string }>> {
+    return this.queue.run(async () => {
+      const room = await this.access();
+      const results: Record<string, { error?: string }> = {};
+      for (const raw of [...pdus].sort((a, b) => Number(a.depth ?? 0) - Number(b.depth ?? 0))) {
+        const r = await receivePdu(room, origin, raw);
+        const id = r.eventId ?? (typeof raw.event_id === "string" ? raw.event_id : undefined);
+        if (id) results[id] = r.error ? { error: r.error } : {};
+      }
+      return results;
+    });
+  }
+
+  /** Whether a server has a joined member now (spec: requests about a room come from its servers). */
+  private serverInRoom(server: string): boolean {
+    for (const [k, id] of this.store.currentStateIds()) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      const ev = this.store.getEvent(id);
+      if (ev?.content.membership === "join" && ev.state_key && serverNameOf(ev.state_key) === server) return true;
+    }
+    return false;
+  }
+
+  private requireServerInRoom(origin: string): void {
+    if (!this.serverInRoom(origin) && !this.worldReadable()) throw forbidden(`${origin} is not in the room`);
+  }
+
+  /** Spec: GET /make_join and /make_leave and /make_knock — an event template for a remote user. */
+  async makeMembership(userId: string, membership: "join" | "leave" | "knock", supportedVersions: string[]): Promise<{ room_version: string; event: JsonObject }> {
+    const { meta, version } = this.requireRoom();
+    if (membership !== "leave" && !supportedVersions.includes(version.id)) {
+      throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", `Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
+    }
+    const content: JsonObject = { membership };
+    if (membership === "join") {
+      const plan = await this.restrictedJoinPlan(userId);
+      if (plan) {
+        if (!plan.authoriser) throw new MatrixError(400, "M_UNABLE_TO_AUTHORISE_JOIN", "No member of this server can authorise the join");
+        content.join_authorised_via_users_server = plan.authoriser;
+      }
+    }
+    const prev = this.store
+      .forwardExtremities()
+      .map((id) => this.store.getEvent(id))
+      .filter((e): e is PDU => e !== undefined)
+      .sort((a, b) => b.depth - a.depth)
+      .slice(0, MAX_PREV_EVENTS);
+    const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
+    if (!before) throw new MatrixError(500, "M_UNKNOWN", "The room's latest events have no known state");
+    const state = this.store.resolveIds(before.ids);
+    const template = { sender: userId, type: "m.room.member", state_key: userId, content };
+    const authEvents: string[] = [];
+    for (const [type, key] of authEventTypes(template, version)) {
+      const ev = state.get(stateKey(type, key));
+      if (ev && !authEvents.includes(ev.event_id)) authEvents.push(ev.event_id);
+    }
+    const event: JsonObject = {
+      room_id: meta.room_id,
+      sender: userId,
+      type: "m.room.member",
+      state_key: userId,
+      content,
+      prev_events: prev.map((e) => e.event_id),
+      auth_events: authEvents,
+      depth: prev.reduce((d, e) => Math.max(d, e.depth), 0) + 1,
+      origin_server_ts: Date.now(),
+    };
+    if (!version.v11EventFormat) event.origin = serverNameOf(userId);
+    const wire = version.eventIdFormat === "v1" ? toWireFormat({ ...(event as unknown as PDU), event_id: "", hashes: { sha256: "" }, signatures: {} }, version, (id) => this.referenceHashOf(id)) : event;
+    if (version.eventIdFormat === "v1") {
+      delete wire.event_id;
+      delete wire.hashes;
+      delete wire.signatures;
+    }
+    return { room_version: version.id, event: wire };
+  }
+
+  private referenceHashOf(_eventId: string): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * Spec: PUT /send_join, /send_leave, /send_knock (v2) — a remote user's membership event.
+   * It must be the membership the origin's user asked for, pass every receipt check, and for a
+   * restricted join we add our signature as the authorising server.
+   */
+  async sendMembership(origin: string, membership: "join" | "leave" | "knock", raw: JsonObject): Promise<JsonObject> {
+    return this.queue.run(async () => {
+      const room = await this.access();
+      let checked: { pdu: PDU } | { error: string } = await checkFormatAndSignatures(room, raw);
+      if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
+      let pdu = checked.pdu;
+      if (pdu.type !== "m.room.member" || pdu.state_key !== pdu.sender || pdu.content.membership !== membership || serverNameOf(pdu.sender) !== origin) {
+        throw new MatrixError(400, "M_BAD_JSON", `Not a ${membership} event of a user of ${origin}`);
+      }
+      const via = pdu.content.join_authorised_via_users_server;
+      let signedWire: JsonObject | undefined;
+      if (membership === "join" && typeof via === "string" && this.isLocal(via)) {
+        const key = await this.signingKey();
+        const cosigned = await signEvent(toWireFormat(pdu, room.version), room.version, this.env.SERVER_NAME, key);
+        signedWire = cosigned;
+        checked = await checkFormatAndSignatures(room, cosigned);
+        if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
+        pdu = checked.pdu;
+      }
+      const wireEvent = signedWire ?? raw;
+      const r = await receivePdu(room, origin, wireEvent, 0);
+      if (r.error) throw forbidden(r.error);
+      const row = this.store.getRow(pdu.event_id);
+      if (!row || row.soft_failed) throw forbidden("The event was not accepted");
+      if (membership === "knock") {
+        const state = this.store.resolveIds(row.state_group === null ? new Map() : this.store.stateAtGroup(row.state_group));
+        return { knock_room_state: STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState) as unknown as JsonObject[] };
+      }
+      if (membership === "leave") return {};
+      const stateIds = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
+      const state = [...stateIds.values()].map((id) => this.store.getEvent(id)).filter((e): e is PDU => e !== undefined);
+      const authChain = authChainOf(room, [...stateIds.values(), pdu.event_id]);
+      const res: JsonObject = {
+        origin: this.env.SERVER_NAME,
+        state: state.map((e) => wireOf(room, e)),
+        auth_chain: authChain.map((e) => wireOf(room, e)),
+        members_omitted: false,
+        servers_in_room: serversInState(room, stateIds),
+      };
+      if (signedWire) res.event = signedWire;
+      return res;
+    });
+  }
+
+  /**
+   * A local user joined a room on another server (send_join answered): store the room's state
+   * and auth chain as outliers after checking them, then the join with that state before it.
+   */
+  async importRemoteJoin(roomId: string, roomVersion: string, origin: string, joinEvent: JsonObject, state: JsonObject[], authChain: JsonObject[]): Promise<void> {
+    return this.queue.run(async () => {
+      const version = getRoomVersion(roomVersion);
+      if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${roomVersion}`);
+      if (!this.meta()) this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
+      const room = this.roomAccess(version, roomId, await this.signingKey());
+      await storeOutliers(room, [...authChain, ...state]);
+      const ids: StateIdMap = new Map();
+      for (const raw of state) {
+        const pdu = await fromWireFormat(raw, version).catch(() => undefined);
+        const ev = pdu ? this.store.getEvent(pdu.event_id) : undefined;
+        if (!ev || ev.state_key === undefined || this.store.isRejected(ev.event_id)) continue;
+        ids.set(stateKey(ev.type, ev.state_key), ev.event_id);
+      }
+      if (!ids.has(stateKey("m.room.create", ""))) throw new MatrixError(502, "M_UNKNOWN", "The joined room's state has no valid create event");
+      const checked = await checkFormatAndSignatures(room, joinEvent);
+      if ("error" in checked) throw new MatrixError(502, "M_UNKNOWN", `The join event came back invalid: ${checked.error}`);
+      const pdu = checked.pdu;
+      const authError = authAgainstAuthEvents(room, pdu);
+      if (authError) throw new MatrixError(403, "M_FORBIDDEN", `Join refused: ${authError}`);
+      const group = this.store.newStateGroup(null, ids);
+      this.ctx.storage.transactionSync(() => this.persist(pdu, { before: { group, ids }, existingOutlier: this.store.getRow(pdu.event_id) !== undefined }));
+      void origin;
+      this.kickFanout();
+    });
+  }
+
+  /** Spec: GET /event/{eventId} for a server in the room. */
+  async federationEvent(origin: string, eventId: string): Promise<JsonObject> {
+    this.requireServerInRoom(origin);
+    const room = await this.access();
+    const pdu = this.store.getEvent(eventId);
+    if (!pdu) throw notFound("Event not found");
+    return wireOf(room, pdu);
+  }
+
+  /** Spec: GET /state_ids and /state — the state before an event, and its auth chain. */
+  async federationState(origin: string, eventId: string, idsOnly: boolean): Promise<JsonObject> {
+    this.requireServerInRoom(origin);
+    const room = await this.access();
+    const row = this.store.getRow(eventId);
+    if (!row || row.outlier || row.state_group === null) throw notFound("Event not found or its state is unknown");
+    const stateIds = [...this.store.stateAtGroup(row.state_group).values()];
+    const chain = authChainOf(room, stateIds);
+    if (idsOnly) return { pdu_ids: stateIds, auth_chain_ids: chain.map((e) => e.event_id) };
+    return {
+      pdus: stateIds.map((id) => this.store.getEvent(id)).filter((e): e is PDU => e !== undefined).map((e) => wireOf(room, e)),
+      auth_chain: chain.map((e) => wireOf(room, e)),
+    };
+  }
+
+  /** Spec: GET /event_auth/{roomId}/{eventId}. */
+  async federationEventAuth(origin: string, eventId: string): Promise<JsonObject> {
+    this.requireServerInRoom(origin);
+    const room = await this.access();
+    if (!this.store.getEvent(eventId)) throw notFound("Event not found");
+    return { auth_chain: authChainOf(room, [eventId]).map((e) => wireOf(room, e)) };
+  }
+
+  /** Spec: GET /backfill — walking prev_events back from `from`, newest first. */
+  async backfill(origin: string, from: string[], limit: number): Promise<JsonObject[]> {
+    this.requireServerInRoom(origin);
+    const room = await this.access();
+    const out: PDU[] = [];
+    const seen = new Set<string>();
+    let frontier = from.filter((id) => this.store.getEvent(id) !== undefined);
+    while (frontier.length > 0 && out.length < limit) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        if (seen.has(id) || out.length >= limit) continue;
+        seen.add(id);
+        const ev = this.store.getEvent(id);
+        if (!ev) continue;
+        out.push(ev);
+        next.push(...ev.prev_events);
+      }
+      frontier = next;
+    }
+    return out.sort((a, b) => b.depth - a.depth).map((e) => wireOf(room, e));
+  }
+
+  /** Spec: POST /get_missing_events — events between `earliest` and `latest`, oldest first. */
+  async getMissingEvents(origin: string, earliest: string[], latest: string[], limit: number, minDepth: number): Promise<JsonObject[]> {
+    this.requireServerInRoom(origin);
+    const room = await this.access();
+    const stop = new Set(earliest);
+    const seen = new Set<string>(latest);
+    const out: PDU[] = [];
+    let frontier = latest.flatMap((id) => this.store.getEvent(id)?.prev_events ?? []);
+    while (frontier.length > 0 && out.length < limit) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        if (seen.has(id) || stop.has(id) || out.length >= limit) continue;
+        seen.add(id);
+        const ev = this.store.getEvent(id);
+        if (!ev || ev.depth < minDepth) continue;
+        out.push(ev);
+        next.push(...ev.prev_events);
+      }
+      frontier = next;
+    }
+    return out.sort((a, b) => a.depth - b.depth).map((e) => wireOf(room, e));
+  }
+
   // ---- reading state ------------------------------------------------------------------------
 
   private membershipNow(userId: string): string {
@@ -443,6 +765,15 @@ export class RoomDO extends DurableObject<Env> {
       .filter((u) => canInvite(u, power, version))
       .sort()[0];
     return { allowRooms: restrictedAllowRoomIds(state, version), authoriser };
+  }
+
+  /**
+   * Whether joins can be done here: a local user is joined, or no other server is. Otherwise a
+   * local user (re)joining must go through a resident server (make_join/send_join).
+   */
+  async isResidentHere(): Promise<boolean> {
+    if (!this.meta()) return false;
+    return this.localJoined().length > 0 || this.remoteServers().length === 0;
   }
 
   /** Spec: guest access module — guests may join only rooms whose m.room.guest_access is can_join. */
@@ -585,13 +916,64 @@ export class RoomDO extends DurableObject<Env> {
     userId: string,
     opts: { from?: number; to?: number; dir: "b" | "f"; limit: number; filter?: RoomEventFilter },
   ): Promise<{ chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] }> {
+    const res = this.readMessages(userId, opts);
+    // Paginating back past the oldest event we hold: ask the other servers in the room for more.
+    if (opts.dir === "b" && res.end === undefined && res.chunk.length < opts.limit && this.remoteServers().length > 0) {
+      const added = await this.queue.run(() => this.backfillFromRemote(Math.max(opts.limit - res.chunk.length, 10)));
+      if (added > 0) return this.readMessages(userId, opts);
+    }
+    return res;
+  }
+
+  /** Spec: server-server "Backfilling" — fetch history older than our oldest event. Returns how many were added. */
+  private async backfillFromRemote(limit: number): Promise<number> {
+    const room = await this.access();
+    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
+    if (!first) return 0;
+    const firstPdu = this.store.getEvent(first.event_id);
+    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
+    if (missing.length === 0) return 0;
+    for (const server of this.remoteServers()) {
+      let pdus: unknown[];
+      try {
+        const q = missing.map((id) => `v=${encodeURIComponent(id)}`).join("&");
+        const res = await federationRequest<{ pdus?: unknown[] }>(this.env, server, "GET", `/_matrix/federation/v1/backfill/${encodeURIComponent(room.roomId)}?${q}&limit=${limit}`);
+        pdus = res.pdus ?? [];
+      } catch {
+        continue;
+      }
+      let added = 0;
+      const checkedAll: PDU[] = [];
+      for (const raw of pdus) {
+        const checked = await checkFormatAndSignatures(room, raw);
+        if ("error" in checked) continue;
+        checkedAll.push(checked.pdu);
+      }
+      // Newest first, so each one lands just below the previous in ordering.
+      checkedAll.sort((a, b) => b.depth - a.depth);
+      for (const pdu of checkedAll) {
+        if (this.store.getRow(pdu.event_id)?.outlier === 0) continue;
+        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchAuthChain(room, server, pdu.event_id);
+        if (authAgainstAuthEvents(room, pdu)) continue;
+        this.ctx.storage.transactionSync(() => this.store.insertBackfilled(pdu, first.state_group));
+        added++;
+      }
+      if (added > 0) return added;
+    }
+    return 0;
+  }
+
+  private readMessages(
+    userId: string,
+    opts: { from?: number; to?: number; dir: "b" | "f"; limit: number; filter?: RoomEventFilter },
+  ): { chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] } {
     const { meta } = this.requireRoom();
     const vis = new Visibility(this.store, this.sql, userId);
     const membership = this.membershipNow(userId);
     const everMember = membership !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
     if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
-    const maxOrdering = this.sql.exec<{ m: number | null }>("SELECT MAX(ordering) AS m FROM events").one().m ?? 0;
-    const start = opts.from ?? (opts.dir === "b" ? maxOrdering + 1 : 0);
+    const bounds = this.sql.exec<{ lo: number | null; hi: number | null }>("SELECT MIN(ordering) AS lo, MAX(ordering) AS hi FROM events").one();
+    const start = opts.from ?? (opts.dir === "b" ? (bounds.hi ?? 0) + 1 : (bounds.lo ?? 0));
     const chunk: ClientEvent[] = [];
     let cursor = start;
     let more = true;
@@ -716,7 +1098,65 @@ export class RoomDO extends DurableObject<Env> {
       const current = await this.ctx.storage.getAlarm();
       if (current === null || current > next) await this.ctx.storage.setAlarm(next);
     }
-    if (was !== typing || typing) await this.pushTyping(meta.room_id);
+    if (was !== typing || typing) {
+      await this.pushTyping(meta.room_id);
+      await this.sendEdu({ edu_type: "m.typing", content: { room_id: meta.room_id, user_id: userId, typing } });
+    }
+  }
+
+  /** Servers other than ours with a joined member now: where this room's EDUs go. */
+  private remoteServers(): string[] {
+    const servers = new Set<string>();
+    for (const [k, id] of this.store.currentStateIds()) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      const ev = this.store.getEvent(id);
+      if (ev?.content.membership === "join" && ev.state_key && !this.isLocal(ev.state_key)) servers.add(serverNameOf(ev.state_key));
+    }
+    return [...servers];
+  }
+
+  private async sendEdu(edu: JsonObject): Promise<void> {
+    await Promise.all(this.remoteServers().map((server) => remoteStub(this.env, server).queueEdus([edu])));
+  }
+
+  /** A typing EDU from another server (spec: m.typing). Remote typing lasts 30 s unless renewed. */
+  async remoteTyping(userId: string, typing: boolean): Promise<void> {
+    const { meta } = this.requireRoom();
+    if (this.membershipNow(userId) !== "join") return;
+    if (typing) this.typing.set(userId, Date.now() + 30_000);
+    else this.typing.delete(userId);
+    if (typing) await this.ctx.storage.setAlarm(Math.min(...this.typing.values()));
+    await this.pushTyping(meta.room_id);
+  }
+
+  /** Receipt EDUs from another server (spec: m.receipt), for its own joined users only. */
+  async remoteReceipts(origin: string, byType: JsonObject): Promise<void> {
+    const { meta } = this.requireRoom();
+    for (const [receiptType, byUser] of Object.entries(byType)) {
+      if (receiptType !== "m.read" || !byUser || typeof byUser !== "object" || Array.isArray(byUser)) continue;
+      for (const [userId, receipt] of Object.entries(byUser)) {
+        if (serverNameOf(userId) !== origin || this.membershipNow(userId) !== "join") continue;
+        if (!receipt || typeof receipt !== "object" || Array.isArray(receipt)) continue;
+        const ids = receipt.event_ids;
+        const data = receipt.data && typeof receipt.data === "object" && !Array.isArray(receipt.data) ? receipt.data : {};
+        if (!Array.isArray(ids) || typeof ids[0] !== "string") continue;
+        const eventId = ids[0];
+        const ts = typeof data.ts === "number" ? data.ts : Date.now();
+        const threadId = typeof data.thread_id === "string" ? data.thread_id : "";
+        this.sql.exec(
+          "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
+          userId,
+          receiptType,
+          threadId,
+          eventId,
+          ts,
+        );
+        const r: JsonObject = { ts };
+        if (threadId) r.thread_id = threadId;
+        const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: r } } };
+        await Promise.all(this.localJoined().map((u) => userStub(this.env, u).addReceipt(meta.room_id, content)));
+      }
+    }
   }
 
   private expireTyping(): void {
@@ -758,6 +1198,11 @@ export class RoomDO extends DurableObject<Env> {
     const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: receipt } } };
     // Private receipts go only to their owner (spec: m.read.private).
     const recipients = receiptType === "m.read.private" ? [userId] : this.localJoined();
+    if (receiptType === "m.read") {
+      const data: JsonObject = { ts };
+      if (threadId) data.thread_id = threadId;
+      await this.sendEdu({ edu_type: "m.receipt", content: { [meta.room_id]: { "m.read": { [userId]: { event_ids: [eventId], data } } } } });
+    }
     await Promise.all(recipients.map((u) => userStub(this.env, u).addReceipt(meta.room_id, content, u === userId ? { eventId, ordering: row.ordering } : undefined)));
   }
 

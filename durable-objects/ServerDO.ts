@@ -79,6 +79,17 @@ export class ServerDO extends DurableObject<Env> {
     return row.length > 0;
   }
 
+  // ---- event → room index ----------------------------------------------------------------
+
+  async indexEvents(roomId: string, eventIds: string[]): Promise<void> {
+    for (const id of eventIds) this.sql.exec("INSERT OR IGNORE INTO event_rooms (event_id, room_id) VALUES (?, ?)", id, roomId);
+  }
+
+  async roomOfEvent(eventId: string): Promise<string | null> {
+    const row = this.sql.exec<{ room_id: string }>("SELECT room_id FROM event_rooms WHERE event_id = ?", eventId).toArray()[0];
+    return row ? row.room_id : null;
+  }
+
   // ---- aliases --------------------------------------------------------------------------
 
   async createAlias(alias: string, roomId: string, creator: string): Promise<void> {

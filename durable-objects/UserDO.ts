@@ -179,6 +179,14 @@ export class UserDO extends DurableObject<Env> {
     return this.joinedRoomIds();
   }
 
+  /** The servers of the users who invited this user to a room: where a remote join can go. */
+  async inviteServers(roomId: string): Promise<string[]> {
+    const row = this.sql.exec<{ invite_state: string | null }>("SELECT invite_state FROM rooms WHERE room_id = ? AND membership = 'invite'", roomId).toArray()[0];
+    if (!row?.invite_state) return [];
+    const events = JSON.parse(row.invite_state) as Array<{ type?: string; sender?: string }>;
+    return [...new Set(events.filter((e) => e.type === "m.room.member" && typeof e.sender === "string").map((e) => String(e.sender).slice(String(e.sender).indexOf(":") + 1)))];
+  }
+
   async forget(roomId: string): Promise<void> {
     const row = this.sql.exec<{ membership: string }>("SELECT membership FROM rooms WHERE room_id = ?", roomId).toArray()[0];
     if (row && (row.membership === "join" || row.membership === "invite" || row.membership === "knock")) {

@@ -42,4 +42,12 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     created_ts INTEGER NOT NULL
   );
   `,
+  `
+  -- Which room each event belongs to, for GET /_matrix/federation/v1/event/{eventId}, whose
+  -- request names no room.
+  CREATE TABLE event_rooms (
+    event_id TEXT PRIMARY KEY,
+    room_id TEXT NOT NULL
+  );
+  `,
 ];

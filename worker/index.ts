@@ -21,6 +21,8 @@ import { registerKeysRoutes } from "./client/keys.js";
 import { registerToDeviceRoutes } from "./client/toDevice.js";
 import { registerKeyBackupRoutes } from "./client/keyBackup.js";
 import { registerFederationRoutes } from "./federation/routes.js";
+import { registerFederationRoomRoutes } from "./federation/rooms.js";
+import { registerFederationInviteRoutes } from "./federation/invite.js";
 import { count, metricsEnabled, snapshot } from "./metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
@@ -47,6 +49,8 @@ registerKeysRoutes();
 registerToDeviceRoutes();
 registerKeyBackupRoutes();
 registerFederationRoutes();
+registerFederationRoomRoutes();
+registerFederationInviteRoutes();
 
 export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {

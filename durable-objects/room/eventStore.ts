@@ -119,6 +119,35 @@ export class EventStore {
     return row.ordering;
   }
 
+  /**
+   * Stores (or promotes from outlier) an event fetched by backfill. It is older than everything we
+   * have, so it takes an ordering below the lowest one: pagination then meets it in DAG order.
+   */
+  insertBackfilled(pdu: PDU, stateGroup: number | null): void {
+    const min = this.sql.exec<{ m: number | null }>("SELECT MIN(ordering) AS m FROM events").one().m ?? 1;
+    const ordering = Math.min(min, 1) - 1;
+    const exists = this.sql.exec("SELECT 1 FROM events WHERE event_id = ?", pdu.event_id).toArray().length > 0;
+    if (exists) {
+      this.sql.exec("UPDATE events SET ordering = ?, outlier = 0, state_group = ?, state_group_after = ? WHERE event_id = ? AND outlier = 1", ordering, stateGroup, stateGroup, pdu.event_id);
+      return;
+    }
+    this.sql.exec(
+      `INSERT INTO events (ordering, event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, state_group_after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ordering,
+      pdu.event_id,
+      pdu.type,
+      pdu.state_key ?? null,
+      pdu.sender,
+      pdu.depth,
+      pdu.origin_server_ts,
+      JSON.stringify(pdu),
+      stateGroup,
+      stateGroup,
+    );
+    this.events.set(pdu.event_id, pdu);
+  }
+
   /** Turns a stored outlier into a full event once the state at it is known. */
   deOutlier(eventId: string, before: number, after: number, softFailed: boolean): number {
     const row = this.sql

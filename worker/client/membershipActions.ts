@@ -5,21 +5,46 @@ import { MatrixError, notFound, invalidParam } from "../errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { isValidUserId, isValidRoomId, isValidRoomAlias } from "../../protocol/identifiers.js";
+import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "../../protocol/identifiers.js";
+import { federationRequest } from "../federation/request.js";
+import { joinRemoteRoom } from "../federation/remoteJoin.js";
 
 // Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
 // kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
 // m.room.member event and explain refusals.
 
-async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<string> {
+/**
+ * A room ID or alias → the room ID, plus servers that may be in the room (for joining over
+ * federation): the alias's servers, the `via`/`server_name` parameters, the room ID's domain.
+ */
+async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<{ roomId: string; servers: string[] }> {
+  const servers = [...ctx.url.searchParams.getAll("via"), ...ctx.url.searchParams.getAll("server_name")];
   if (roomIdOrAlias.startsWith("#")) {
     if (!isValidRoomAlias(roomIdOrAlias)) throw invalidParam("Invalid room alias");
-    const roomId = await serverStub(ctx.env).resolveAlias(roomIdOrAlias);
-    if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
-    return roomId;
+    const aliasServer = serverNameOf(roomIdOrAlias);
+    if (aliasServer === ctx.config.serverName) {
+      const roomId = await serverStub(ctx.env).resolveAlias(roomIdOrAlias);
+      if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
+      return { roomId, servers };
+    }
+    try {
+      const res = await federationRequest<{ room_id?: unknown; servers?: unknown }>(
+        ctx.env,
+        aliasServer,
+        "GET",
+        `/_matrix/federation/v1/query/directory?room_alias=${encodeURIComponent(roomIdOrAlias)}`,
+      );
+      if (typeof res.room_id !== "string") throw new Error("no room_id");
+      const more = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string") : [];
+      return { roomId: res.room_id, servers: [...servers, ...more, aliasServer] };
+    } catch {
+      throw notFound(`Room alias ${roomIdOrAlias} not found`);
+    }
   }
   if (!isValidRoomId(roomIdOrAlias)) throw invalidParam("Invalid room ID or alias");
-  return roomIdOrAlias;
+  const colon = roomIdOrAlias.indexOf(":");
+  if (colon > 0) servers.push(roomIdOrAlias.slice(colon + 1));
+  return { roomId: roomIdOrAlias, servers };
 }
 
 async function requireRoom(ctx: Ctx, roomId: string) {
@@ -41,11 +66,18 @@ export async function memberContent(ctx: Ctx, userId: string, membership: string
 async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const roomId = await resolveRoom(ctx, roomIdOrAlias);
-  const room = await requireRoom(ctx, roomId);
+  const { roomId, servers } = await resolveRoom(ctx, roomIdOrAlias);
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  const local = roomStub(ctx.env, roomId);
+  if (!(await local.isResidentHere())) {
+    // Nobody here is in the room: join through a server that is (spec: "Joining rooms").
+    const invitedBy = await userStub(ctx.env, session.userId).inviteServers(roomId);
+    await joinRemoteRoom(ctx, session.userId, roomId, [...invitedBy, ...servers], await memberContent(ctx, session.userId, "join", extra));
+    return json({ room_id: roomId });
+  }
+  const room = await requireRoom(ctx, roomId);
   if (session.isGuest) {
     if (!(await room.guestCanJoin())) throw new MatrixError(403, "M_FORBIDDEN", "Guest access is not allowed in this room");
   }
@@ -73,7 +105,7 @@ async function joinRoom(req: IRequest, ctx: Ctx): Promise<Response> {
 async function knock(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const roomId = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
+  const { roomId } = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
   const room = await requireRoom(ctx, roomId);
   const extra: JsonObject = {};
   const reason = optString(body, "reason");

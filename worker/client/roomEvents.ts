@@ -102,7 +102,7 @@ async function joinedMembers(req: IRequest, ctx: Ctx): Promise<Response> {
  * given as `from` (the spec allows it); it means "the latest point", i.e. no bound.
  */
 function paginationOrdering(token: string): number | undefined {
-  const m = /^t(\d+)$/.exec(token);
+  const m = /^t(-?\d+)$/.exec(token);
   if (m) return Number(m[1]);
   if (/^s\d+_\d+$/.test(token)) return undefined;
   throw invalidParam("Invalid pagination token");

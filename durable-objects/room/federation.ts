@@ -1,0 +1,295 @@
+import type { Env } from "../../worker/env.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protocol/pdu.js";
+import type { RoomVersion } from "../../protocol/roomVersions.js";
+import { authorizeEvent, authEventTypes, checkAuthEventsList } from "../../protocol/authRules/index.js";
+import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
+import { checkContentHash } from "../../protocol/eventHashing.js";
+import { redact } from "../../protocol/redact.js";
+import { serverNameOf } from "../../protocol/identifiers.js";
+import { resolveState } from "../../protocol/stateResolution/index.js";
+import { federationRequest } from "../../worker/federation/request.js";
+import type { EventStore } from "./eventStore.js";
+import { verifyPduSignatures } from "./verifyPdu.js";
+
+/**
+ * Receiving room events from other servers (spec: server-server "Checks performed on receipt of
+ * a PDU", "Retrieving events", "Joining rooms") and serving them. The RoomDO hands this code a
+ * narrow view of itself, so the rules here read in the spec's order without the object's plumbing.
+ */
+
+export interface StateBefore {
+  group: number | null;
+  ids: StateIdMap;
+}
+
+export interface RoomAccess {
+  env: Env;
+  store: EventStore;
+  sql: SqlStorage;
+  roomId: string;
+  version: RoomVersion;
+  serverName: string;
+  ownKey: { serverName: string; keyId: string; publicKey: Uint8Array };
+  stateBeforePrevs(prevIds: string[]): StateBefore | undefined;
+  /** Stores an accepted (or soft-failed) event with its state; returns its ordering. */
+  persist(pdu: PDU, before: StateBefore, softFailed: boolean, existingOutlier: boolean): number;
+  transaction<T>(f: () => T): T;
+  kickFanout(): void;
+}
+
+/** Depth of fetching missing history per incoming event, so one event can't make us walk forever. */
+const MAX_FETCH_DEPTH = 3;
+const MISSING_EVENTS_LIMIT = 20;
+
+function isKnown(room: RoomAccess, eventId: string): boolean {
+  return room.store.getRow(eventId) !== undefined;
+}
+
+function isFull(room: RoomAccess, eventId: string): boolean {
+  const row = room.store.getRow(eventId);
+  return row !== undefined && row.outlier === 0;
+}
+
+/** Steps 1–3 of the receipt checks: format, signatures, content hash (redact on mismatch). */
+export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): Promise<{ pdu: PDU } | { error: string }> {
+  let pdu: PDU;
+  try {
+    pdu = await fromWireFormat(raw, room.version);
+  } catch (e) {
+    return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (pdu.room_id !== undefined && pdu.room_id !== room.roomId) return { error: "event is for another room" };
+  const sigError = await verifyPduSignatures(room.env, pdu, room.version, room.ownKey);
+  if (sigError) return { error: sigError };
+  if (!(await checkContentHash(raw as object, room.version))) pdu = redact(pdu, room.version);
+  return { pdu };
+}
+
+/** The auth events of an event, keyed by (type, state_key), plus the create event for v12. */
+function authMapOf(room: RoomAccess, pdu: PDU): { map: StateMap; list: PDU[] } | undefined {
+  const map: StateMap = new Map();
+  const list: PDU[] = [];
+  for (const id of pdu.auth_events) {
+    const ev = room.store.getEvent(id);
+    if (!ev) return undefined;
+    list.push(ev);
+    map.set(stateKey(ev.type, ev.state_key ?? ""), ev);
+  }
+  const createId = room.version.roomIdIsCreateEventHash ? `$${room.roomId.slice(1)}` : undefined;
+  if (createId && pdu.type !== "m.room.create") {
+    const create = room.store.getEvent(createId);
+    if (create) map.set(stateKey("m.room.create", ""), create);
+  }
+  return { map, list };
+}
+
+/** Step 4: the event must be allowed by its own auth events, none of them rejected. */
+export function authAgainstAuthEvents(room: RoomAccess, pdu: PDU): string | undefined {
+  const auth = authMapOf(room, pdu);
+  if (!auth) return "auth events missing";
+  if (auth.list.some((e) => room.store.isRejected(e.event_id))) return "an auth event was rejected";
+  const listCheck = checkAuthEventsList(pdu, auth.list, room.version);
+  if (!listCheck.allowed) return listCheck.reason;
+  const verdict = authorizeEvent(pdu, auth.map, room.version);
+  return verdict.allowed ? undefined : verdict.reason;
+}
+
+function authStateFrom(room: RoomAccess, pdu: PDU, state: StateIdMap): StateMap {
+  const map: StateMap = new Map();
+  const create = state.get(stateKey("m.room.create", ""));
+  const createEv = create ? room.store.getEvent(create) : undefined;
+  if (createEv) map.set(stateKey("m.room.create", ""), createEv);
+  for (const [type, key] of authEventTypes(pdu, room.version)) {
+    const id = state.get(stateKey(type, key));
+    const ev = id ? room.store.getEvent(id) : undefined;
+    if (ev) map.set(stateKey(type, key), ev);
+  }
+  return map;
+}
+
+/** Stores an event we can't place in the timeline yet (auth chain, fetched state), after checking it. */
+async function storeOutlier(room: RoomAccess, raw: unknown): Promise<PDU | undefined> {
+  const checked = await checkFormatAndSignatures(room, raw);
+  if ("error" in checked) return undefined;
+  const pdu = checked.pdu;
+  if (isKnown(room, pdu.event_id)) return room.store.getEvent(pdu.event_id);
+  const reason = authAgainstAuthEvents(room, pdu);
+  room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: reason }));
+  return pdu;
+}
+
+/** Stores a batch of outliers in depth order, so each one's auth events are stored before it. */
+export async function storeOutliers(room: RoomAccess, raws: unknown[]): Promise<void> {
+  const sorted = [...raws].sort((a, b) => depthOf(a) - depthOf(b));
+  for (const raw of sorted) await storeOutlier(room, raw);
+}
+
+function depthOf(raw: unknown): number {
+  return isJsonObject(raw) && typeof raw.depth === "number" ? raw.depth : 0;
+}
+
+async function fetchEvent(room: RoomAccess, origin: string, eventId: string): Promise<unknown | undefined> {
+  try {
+    const res = await federationRequest<{ pdus?: unknown[] }>(room.env, origin, "GET", `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}`);
+    return res.pdus?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fetches and stores the auth chain of an event whose auth events we lack. */
+export async function fetchAuthChain(room: RoomAccess, origin: string, eventId: string): Promise<void> {
+  try {
+    const res = await federationRequest<{ auth_chain?: unknown[] }>(
+      room.env,
+      origin,
+      "GET",
+      `/_matrix/federation/v1/event_auth/${encodeURIComponent(room.roomId)}/${encodeURIComponent(eventId)}`,
+    );
+    await storeOutliers(room, res.auth_chain ?? []);
+  } catch {
+    // The auth check that follows reports what is still missing.
+  }
+}
+
+/**
+ * The state after a prev event we did not have, learnt from the remote server: the state before
+ * it (/state_ids) plus the event itself if it is a state event.
+ */
+async function fetchStateAfter(room: RoomAccess, origin: string, prevId: string): Promise<StateIdMap | undefined> {
+  let res: { pdu_ids?: unknown; auth_chain_ids?: unknown };
+  try {
+    res = await federationRequest(room.env, origin, "GET", `/_matrix/federation/v1/state_ids/${encodeURIComponent(room.roomId)}?event_id=${encodeURIComponent(prevId)}`);
+  } catch {
+    return undefined;
+  }
+  const ids = [...(Array.isArray(res.auth_chain_ids) ? res.auth_chain_ids : []), ...(Array.isArray(res.pdu_ids) ? res.pdu_ids : []), prevId].filter((x): x is string => typeof x === "string");
+  const missing = ids.filter((id) => !isKnown(room, id));
+  const fetched: unknown[] = [];
+  for (const id of missing) {
+    const ev = await fetchEvent(room, origin, id);
+    if (ev) fetched.push(ev);
+  }
+  await storeOutliers(room, fetched);
+  const state: StateIdMap = new Map();
+  for (const id of Array.isArray(res.pdu_ids) ? res.pdu_ids : []) {
+    const ev = typeof id === "string" ? room.store.getEvent(id) : undefined;
+    if (!ev || ev.state_key === undefined || room.store.isRejected(ev.event_id)) continue;
+    state.set(stateKey(ev.type, ev.state_key), ev.event_id);
+  }
+  const prev = room.store.getEvent(prevId);
+  if (!prev) return undefined;
+  if (prev.state_key !== undefined && !room.store.isRejected(prevId)) state.set(stateKey(prev.type, prev.state_key), prevId);
+  return state;
+}
+
+export interface ReceiveResult {
+  eventId?: string;
+  error?: string;
+}
+
+/**
+ * Takes one PDU from a remote server through every check, in the spec's order, fetching missing
+ * history from `origin` where needed, and stores it (accepted, soft-failed or rejected).
+ */
+export async function receivePdu(room: RoomAccess, origin: string, raw: unknown, fetchDepth = MAX_FETCH_DEPTH): Promise<ReceiveResult> {
+  const checked = await checkFormatAndSignatures(room, raw);
+  if ("error" in checked) return { error: checked.error };
+  const pdu = checked.pdu;
+  if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
+
+  // Step 4: auth against the event's own auth events (fetched if we lack them).
+  if (pdu.auth_events.some((id) => !isKnown(room, id))) await fetchAuthChain(room, origin, pdu.event_id);
+  const authError = authAgainstAuthEvents(room, pdu);
+  if (authError) {
+    if (!isKnown(room, pdu.event_id)) room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: authError }));
+    return { eventId: pdu.event_id, error: `rejected: ${authError}` };
+  }
+
+  // Missing prev events: ask for what lies between our latest events and this one.
+  const missingPrev = pdu.prev_events.filter((id) => !isFull(room, id));
+  if (missingPrev.length > 0 && fetchDepth > 0) {
+    try {
+      const res = await federationRequest<{ events?: unknown[] }>(room.env, origin, "POST", `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(room.roomId)}`, {
+        earliest_events: room.store.forwardExtremities(),
+        latest_events: [pdu.event_id],
+        limit: MISSING_EVENTS_LIMIT,
+        min_depth: 0,
+      });
+      const events = [...(res.events ?? [])].sort((a, b) => depthOf(a) - depthOf(b));
+      for (const ev of events) await receivePdu(room, origin, ev, fetchDepth - 1);
+    } catch {
+      // Fall back to asking for the state at the missing events below.
+    }
+  }
+
+  // Step 5: auth against the state before the event.
+  let before = room.stateBeforePrevs(pdu.prev_events);
+  if (!before) {
+    const maps: StateIdMap[] = [];
+    for (const prevId of pdu.prev_events) {
+      const g = room.store.afterGroup(prevId);
+      const m = g !== undefined ? room.store.stateAtGroup(g) : await fetchStateAfter(room, origin, prevId);
+      if (!m) return { eventId: pdu.event_id, error: "could not learn the state before the event" };
+      maps.push(m);
+    }
+    const ids = maps.length === 1 ? maps[0] : resolveState(room.version, maps, (id) => room.store.getEvent(id), { isRejected: (id) => room.store.isRejected(id) });
+    before = { group: room.store.newStateGroup(null, ids), ids };
+  }
+  const verdict = authorizeEvent(pdu, authStateFrom(room, pdu, before.ids), room.version);
+  if (!verdict.allowed) {
+    if (!isKnown(room, pdu.event_id)) room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: verdict.reason }));
+    return { eventId: pdu.event_id, error: `rejected: ${verdict.reason}` };
+  }
+
+  // Step 6: soft failure against the current state — stored, but not shown or built upon.
+  const current = authorizeEvent(pdu, authStateFrom(room, pdu, room.store.currentStateIds()), room.version);
+  const softFailed = !current.allowed;
+  const existingOutlier = isKnown(room, pdu.event_id);
+  const stateBefore = before;
+  room.transaction(() => room.persist(pdu, stateBefore, softFailed, existingOutlier));
+  room.kickFanout();
+  return { eventId: pdu.event_id };
+}
+
+// ---- serving other servers ---------------------------------------------------------------------
+
+/** Servers with a joined member in the given state (spec: a server is "in the room"). */
+export function serversInState(room: RoomAccess, state: StateIdMap): string[] {
+  const servers = new Set<string>();
+  for (const [k, id] of state) {
+    if (!k.startsWith("m.room.member\u0000")) continue;
+    const ev = room.store.getEvent(id);
+    if (ev?.content.membership === "join" && ev.state_key) servers.add(serverNameOf(ev.state_key));
+  }
+  return [...servers].sort();
+}
+
+/** The wire form of an event for other servers: no `unsigned` data of ours. */
+export function wireOf(room: RoomAccess, pdu: PDU): JsonObject {
+  const { unsigned: _u, ...rest } = pdu;
+  return toWireFormat(rest as PDU, room.version);
+}
+
+/** The auth chain of some events: every event reachable through auth_events. */
+export function authChainOf(room: RoomAccess, eventIds: string[]): PDU[] {
+  const seen = new Set<string>();
+  const out: PDU[] = [];
+  const stack = [...eventIds];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    const ev = room.store.getEvent(id);
+    if (!ev) continue;
+    for (const a of ev.auth_events) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      const aev = room.store.getEvent(a);
+      if (aev) {
+        out.push(aev);
+        stack.push(a);
+      }
+    }
+  }
+  return out.sort((a, b) => a.depth - b.depth);
+}

@@ -1,0 +1,184 @@
+/**
+ * Three Lattice servers federating on loopback, each with its own server name: a room created on
+ * A is joined from B and C, and everything users do flows between them.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+
+const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
+let A: RunningServer;
+let B: RunningServer;
+let C: RunningServer;
+let alice: TestUser; // on A
+let bob: TestUser; // on B
+let carol: TestUser; // on C
+let roomId: string;
+const enc = encodeURIComponent;
+
+async function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
+  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
+}
+
+async function eventually<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function timelineBodies(server: RunningServer, user: TestUser): Promise<string[]> {
+  const r = await api(server, user, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=100`);
+  if (r.status !== 200) return [];
+  return (r.body.chunk as Array<{ type: string; content: { body?: string } }>)
+    .filter((e) => e.type === "m.room.message")
+    .map((e) => String(e.content.body))
+    .reverse();
+}
+
+before(async () => {
+  [A, B, C] = await Promise.all(
+    [0, 1, 2].map(() => startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS })),
+  );
+  alice = await registerUser(A.baseUrl, "alice");
+  bob = await registerUser(B.baseUrl, "bob");
+  carol = await registerUser(C.baseUrl, "carol");
+});
+
+after(async () => {
+  await Promise.all([A, B, C].map((s) => s?.stop()));
+});
+
+test("a room created on A is joined from B by alias and from C by room ID", async () => {
+  const r = await api(A, alice, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "fed", name: "Federated" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  roomId = String(r.body.room_id);
+  const viaAlias = await api(B, bob, "POST", `/join/${enc(`#fed:${A.serverName}`)}`, {});
+  assert.equal(viaAlias.status, 200, JSON.stringify(viaAlias.body));
+  assert.equal(viaAlias.body.room_id, roomId);
+  // History C will not receive when it joins: only backfill can bring it.
+  assert.equal((await api(A, alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/early`, { msgtype: "m.text", body: "before C joined" })).status, 200);
+  const viaId = await api(C, carol, "POST", `/join/${enc(roomId)}?via=${enc(A.serverName)}`, {});
+  assert.equal(viaId.status, 200, JSON.stringify(viaId.body));
+  for (const [server, user] of [[A, alice], [B, bob], [C, carol]] as const) {
+    await eventually(`${server.serverName} sees three members`, async () => {
+      const m = await api(server, user, "GET", `/rooms/${enc(roomId)}/joined_members`);
+      return m.status === 200 && Object.keys(m.body.joined as object).length === 3;
+    });
+  }
+  const name = await api(C, carol, "GET", `/rooms/${enc(roomId)}/state/m.room.name`);
+  assert.equal(name.body.name, "Federated");
+});
+
+test("messages from each server arrive at the others", async () => {
+  await api(A, alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/a1`, { msgtype: "m.text", body: "from A" });
+  await api(B, bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/b1`, { msgtype: "m.text", body: "from B" });
+  await api(C, carol, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/c1`, { msgtype: "m.text", body: "from C" });
+  for (const [server, user] of [[A, alice], [B, bob], [C, carol]] as const) {
+    await eventually(`${server.serverName} has all three messages`, async () => {
+      const bodies = await timelineBodies(server, user);
+      return ["from A", "from B", "from C"].every((b) => bodies.includes(b));
+    });
+  }
+});
+
+test("state changes, redactions and power are enforced the same everywhere", async () => {
+  const refused = await api(B, bob, "PUT", `/rooms/${enc(roomId)}/state/m.room.name`, { name: "bob's room" });
+  assert.equal(refused.status, 403);
+  await api(A, alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.topic`, { topic: "federation works" });
+  for (const [server, user] of [[B, bob], [C, carol]] as const) {
+    await eventually(`${server.serverName} sees the topic`, async () => {
+      const t = await api(server, user, "GET", `/rooms/${enc(roomId)}/state/m.room.topic`);
+      return t.body.topic === "federation works";
+    });
+  }
+  const sent = await api(B, bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/b2`, { msgtype: "m.text", body: "oops" });
+  const eventId = String(sent.body.event_id);
+  await eventually("A has bob's message", async () => (await api(A, alice, "GET", `/rooms/${enc(roomId)}/event/${enc(eventId)}`)).status === 200);
+  const red = await api(A, alice, "PUT", `/rooms/${enc(roomId)}/redact/${enc(eventId)}/r1`, {});
+  assert.equal(red.status, 200);
+  for (const [server, user] of [[B, bob], [C, carol]] as const) {
+    await eventually(`${server.serverName} sees the redaction`, async () => {
+      const e = await api(server, user, "GET", `/rooms/${enc(roomId)}/event/${enc(eventId)}`);
+      return e.status === 200 && Object.keys(e.body.content as object).length === 0;
+    });
+  }
+});
+
+test("typing and read receipts cross servers", async () => {
+  await api(B, bob, "PUT", `/rooms/${enc(roomId)}/typing/${enc(bob.userId)}`, { typing: true, timeout: 20000 });
+  await eventually("alice sees bob typing", async () => {
+    const s = await api(A, alice, "GET", "/sync?timeout=0");
+    const eph = (s.body.rooms as { join: Record<string, { ephemeral: { events: Array<{ type: string; content: { user_ids?: string[] } }> } }> }).join[roomId]?.ephemeral.events ?? [];
+    return eph.some((e) => e.type === "m.typing" && e.content.user_ids?.includes(bob.userId));
+  });
+  const last = await api(A, alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/a2`, { msgtype: "m.text", body: "read me" });
+  const eventId = String(last.body.event_id);
+  await eventually("C has the message", async () => (await api(C, carol, "GET", `/rooms/${enc(roomId)}/event/${enc(eventId)}`)).status === 200);
+  assert.equal((await api(C, carol, "POST", `/rooms/${enc(roomId)}/receipt/m.read/${enc(eventId)}`, {})).status, 200);
+  await eventually("alice sees carol's receipt", async () => {
+    const s = await api(A, alice, "GET", "/sync?timeout=0");
+    const eph = (s.body.rooms as { join: Record<string, { ephemeral: { events: Array<{ type: string; content: Record<string, { "m.read"?: Record<string, unknown> }> }> } }> }).join[roomId]?.ephemeral.events ?? [];
+    return eph.some((e) => e.type === "m.receipt" && e.content[eventId]?.["m.read"]?.[carol.userId] !== undefined);
+  });
+});
+
+test("concurrent state changes on two servers converge to the same state everywhere", async () => {
+  const pl = await api(A, alice, "GET", `/rooms/${enc(roomId)}/state/m.room.power_levels`);
+  const users = { ...(pl.body.users as Record<string, number>), [bob.userId]: 50 };
+  assert.equal((await api(A, alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.power_levels`, { ...pl.body, users })).status, 200);
+  await eventually("B knows bob is a moderator", async () => {
+    const p = await api(B, bob, "GET", `/rooms/${enc(roomId)}/state/m.room.power_levels`);
+    return (p.body.users as Record<string, number> | undefined)?.[bob.userId] === 50;
+  });
+  await Promise.all([
+    api(A, alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.name`, { name: "name from A" }),
+    api(B, bob, "PUT", `/rooms/${enc(roomId)}/state/m.room.name`, { name: "name from B" }),
+  ]);
+  // A later message from each side merges the forks.
+  await api(A, alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/m1`, { msgtype: "m.text", body: "merge A" });
+  await api(B, bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/m2`, { msgtype: "m.text", body: "merge B" });
+  const names = await eventually("all servers agree on the name", async () => {
+    const got = await Promise.all(
+      ([[A, alice], [B, bob], [C, carol]] as const).map(async ([s, u]) => String((await api(s, u, "GET", `/rooms/${enc(roomId)}/state/m.room.name`)).body.name)),
+    );
+    return got.every((n) => n === got[0]) && got[0].startsWith("name from") ? got : undefined;
+  });
+  assert.equal(new Set(names).size, 1);
+});
+
+test("a late joiner paginates back into history its server never received (backfill)", async () => {
+  const dave = await registerUser(C.baseUrl, "dave");
+  const joined = await api(C, dave, "POST", `/join/${enc(roomId)}`, {});
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  const seen: string[] = [];
+  let from: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const q = new URLSearchParams({ dir: "b", limit: "5" });
+    if (from) q.set("from", from);
+    const r = await api(C, dave, "GET", `/rooms/${enc(roomId)}/messages?${q}`);
+    assert.equal(r.status, 200);
+    for (const e of r.body.chunk as Array<{ type: string; content: { body?: string } }>) if (e.type === "m.room.message") seen.push(String(e.content.body));
+    if (!r.body.end) break;
+    from = String(r.body.end);
+  }
+  assert.ok(seen.includes("before C joined"), `backfilled history: ${seen.join(" | ")}`);
+  assert.ok(seen.indexOf("before C joined") > seen.indexOf("from A"), "older messages come later when paginating back");
+  const create = await api(C, dave, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=100`);
+  assert.equal(create.status, 200);
+});
+
+test("federation requests without valid signatures are refused and change nothing", async () => {
+  const unsigned = await call(A.baseUrl, "PUT", "/_matrix/federation/v1/send/evil1", {
+    body: { origin: B.serverName, origin_server_ts: Date.now(), pdus: [], edus: [] },
+  });
+  assert.equal(unsigned.status, 401);
+  assert.equal(unsigned.body.errcode, "M_UNAUTHORIZED");
+  const forged = await call(A.baseUrl, "GET", `/_matrix/federation/v1/state_ids/${enc(roomId)}?event_id=x`, {
+    headers: { Authorization: `X-Matrix origin="${B.serverName}",destination="${A.serverName}",key="ed25519:a_x",sig="aGVsbG8"` },
+  });
+  assert.equal(forged.status, 401);
+});

@@ -1,0 +1,163 @@
+import type { IRequest } from "itty-router";
+import { param, type Ctx } from "../router.js";
+import { json } from "../http.js";
+import { MatrixError, badJson, notFound, forbidden } from "../errors.js";
+import { roomStub, serverStub } from "../stubs.js";
+import { fedRoute } from "./routes.js";
+import { remoteStub } from "./remoteStub.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import { isValidRoomId, serverNameOf } from "../../protocol/identifiers.js";
+
+// Spec: server-server-api "Transactions", "Joining Rooms", "Leaving Rooms", "Knocking",
+// "Retrieving events", "Backfilling and retrieving missing events".
+
+const MAX_PDUS = 50;
+const MAX_EDUS = 100;
+
+async function existingRoom(ctx: Ctx, roomId: string) {
+  if (!isValidRoomId(roomId)) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid room ID");
+  const stub = roomStub(ctx.env, roomId);
+  if (!(await stub.exists())) throw notFound("Unknown room");
+  return stub;
+}
+
+/** PUT /send/{txnId}: PDUs go to their rooms; EDUs to where they belong; replays are answered, not re-applied. */
+async function sendTransaction(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> {
+  if (!body) throw badJson("Missing transaction body");
+  const pdus = body.pdus ?? [];
+  const edus = body.edus ?? [];
+  if (!Array.isArray(pdus) || !Array.isArray(edus)) throw badJson("pdus and edus must be arrays");
+  if (pdus.length > MAX_PDUS || edus.length > MAX_EDUS) throw badJson(`At most ${MAX_PDUS} PDUs and ${MAX_EDUS} EDUs per transaction`);
+  if (typeof body.origin === "string" && body.origin !== origin) throw forbidden("Transaction origin does not match the signing server");
+  const txnId = param(req, "txnId");
+  if (!(await remoteStub(ctx.env, origin).claimInboundTxn(txnId))) return json({ pdus: {} });
+
+  const byRoom = new Map<string, JsonObject[]>();
+  const results: Record<string, JsonObject> = {};
+  for (const pdu of pdus) {
+    if (!isJsonObject(pdu) || typeof pdu.room_id !== "string") continue;
+    const list = byRoom.get(pdu.room_id) ?? [];
+    list.push(pdu);
+    byRoom.set(pdu.room_id, list);
+  }
+  await Promise.all(
+    [...byRoom].map(async ([roomId, list]) => {
+      const stub = roomStub(ctx.env, roomId);
+      if (!isValidRoomId(roomId) || !(await stub.exists())) {
+        for (const p of list) if (typeof p.event_id === "string") results[p.event_id] = { error: "Unknown room" };
+        return;
+      }
+      Object.assign(results, await stub.receivePdus(origin, list));
+    }),
+  );
+  await handleEdus(ctx, origin, edus.filter(isJsonObject));
+  return json({ pdus: results });
+}
+
+/** EDUs: typing and receipts go to the room; the others are for users' objects. */
+async function handleEdus(ctx: Ctx, origin: string, edus: JsonObject[]): Promise<void> {
+  for (const edu of edus) {
+    const content = isJsonObject(edu.content) ? edu.content : undefined;
+    if (!content) continue;
+    try {
+      if (edu.edu_type === "m.typing" && typeof content.room_id === "string" && typeof content.user_id === "string") {
+        if (serverNameOf(content.user_id) !== origin) continue;
+        const stub = roomStub(ctx.env, content.room_id);
+        if (await stub.exists()) await stub.remoteTyping(content.user_id, content.typing === true);
+      } else if (edu.edu_type === "m.receipt") {
+        for (const [roomId, byType] of Object.entries(content)) {
+          if (!isJsonObject(byType)) continue;
+          const stub = roomStub(ctx.env, roomId);
+          if (!(await stub.exists())) continue;
+          await stub.remoteReceipts(origin, byType);
+        }
+      }
+    } catch (e) {
+      console.error("EDU failed", edu.edu_type, e);
+    }
+  }
+}
+
+function versionsOf(ctx: Ctx): string[] {
+  const v = ctx.url.searchParams.getAll("ver");
+  return v.length > 0 ? v : ["1"];
+}
+
+function makeMembership(membership: "join" | "leave" | "knock") {
+  return async (req: IRequest, ctx: Ctx, origin: string): Promise<Response> => {
+    const userId = param(req, "userId");
+    if (serverNameOf(userId) !== origin) throw forbidden("The user does not belong to the requesting server");
+    const stub = await existingRoom(ctx, param(req, "roomId"));
+    return json(await stub.makeMembership(userId, membership, versionsOf(ctx)));
+  };
+}
+
+function sendMembership(membership: "join" | "leave" | "knock") {
+  return async (req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> => {
+    if (!body) throw badJson("Missing event");
+    const stub = await existingRoom(ctx, param(req, "roomId"));
+    return json(await stub.sendMembership(origin, membership, body));
+  };
+}
+
+async function getEvent(req: IRequest, ctx: Ctx, origin: string): Promise<Response> {
+  const eventId = param(req, "eventId");
+  const roomId = await serverStub(ctx.env).roomOfEvent(eventId);
+  if (!roomId) throw notFound("Event not found");
+  const pdu = await roomStub(ctx.env, roomId).federationEvent(origin, eventId);
+  return json({ origin: ctx.config.serverName, origin_server_ts: Date.now(), pdus: [pdu] });
+}
+
+function state(idsOnly: boolean) {
+  return async (req: IRequest, ctx: Ctx, origin: string): Promise<Response> => {
+    const eventId = ctx.url.searchParams.get("event_id");
+    if (!eventId) throw new MatrixError(400, "M_MISSING_PARAM", "event_id is required");
+    const stub = await existingRoom(ctx, param(req, "roomId"));
+    return json(await stub.federationState(origin, eventId, idsOnly));
+  };
+}
+
+async function eventAuth(req: IRequest, ctx: Ctx, origin: string): Promise<Response> {
+  const stub = await existingRoom(ctx, param(req, "roomId"));
+  return json(await stub.federationEventAuth(origin, param(req, "eventId")));
+}
+
+async function backfill(req: IRequest, ctx: Ctx, origin: string): Promise<Response> {
+  const stub = await existingRoom(ctx, param(req, "roomId"));
+  const v = ctx.url.searchParams.getAll("v");
+  const limitRaw = ctx.url.searchParams.get("limit");
+  if (v.length === 0 || !limitRaw || !/^\d+$/.test(limitRaw)) throw new MatrixError(400, "M_MISSING_PARAM", "v and an integer limit are required");
+  const pdus = await stub.backfill(origin, v, Math.min(Number(limitRaw), 100));
+  return json({ origin: ctx.config.serverName, origin_server_ts: Date.now(), pdus });
+}
+
+async function getMissingEvents(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> {
+  if (!body || !Array.isArray(body.earliest_events) || !Array.isArray(body.latest_events)) throw badJson("earliest_events and latest_events are required");
+  const stub = await existingRoom(ctx, param(req, "roomId"));
+  const limit = typeof body.limit === "number" ? Math.min(Math.max(body.limit, 0), 100) : 10;
+  const minDepth = typeof body.min_depth === "number" ? body.min_depth : 0;
+  const events = await stub.getMissingEvents(
+    origin,
+    body.earliest_events.filter((x): x is string => typeof x === "string"),
+    body.latest_events.filter((x): x is string => typeof x === "string"),
+    limit,
+    minDepth,
+  );
+  return json({ events });
+}
+
+export function registerFederationRoomRoutes(): void {
+  fedRoute("PUT", "/_matrix/federation/v1/send/:txnId", sendTransaction);
+  fedRoute("GET", "/_matrix/federation/v1/make_join/:roomId/:userId", makeMembership("join"));
+  fedRoute("PUT", "/_matrix/federation/v2/send_join/:roomId/:eventId", sendMembership("join"));
+  fedRoute("GET", "/_matrix/federation/v1/make_leave/:roomId/:userId", makeMembership("leave"));
+  fedRoute("PUT", "/_matrix/federation/v2/send_leave/:roomId/:eventId", sendMembership("leave"));
+  fedRoute("GET", "/_matrix/federation/v1/make_knock/:roomId/:userId", makeMembership("knock"));
+  fedRoute("PUT", "/_matrix/federation/v1/send_knock/:roomId/:eventId", sendMembership("knock"));
+  fedRoute("GET", "/_matrix/federation/v1/event/:eventId", getEvent);
+  fedRoute("GET", "/_matrix/federation/v1/state/:roomId", state(false));
+  fedRoute("GET", "/_matrix/federation/v1/state_ids/:roomId", state(true));
+  fedRoute("GET", "/_matrix/federation/v1/event_auth/:roomId/:eventId", eventAuth);
+  fedRoute("GET", "/_matrix/federation/v1/backfill/:roomId", backfill);
+  fedRoute("POST", "/_matrix/federation/v1/get_missing_events/:roomId", getMissingEvents);
+}
