@@ -33,6 +33,8 @@ export interface Env {
   FEDERATION_INSECURE_HTTP?: string;
   /** Comma-separated notary servers asked for keys a server cannot serve itself; empty: none. */
   TRUSTED_KEY_SERVERS?: string;
+  /** "true": test-only endpoints under /_lattice/test/federation (worker/federation/testHooks.ts). Never in production. */
+  FEDERATION_TEST_HOOKS?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */

@@ -5,6 +5,7 @@ import { registerKeyRoutes } from "./keys.js";
 import { registerQueryRoutes } from "./query.js";
 import { registerPublicRoomsRoutes } from "./publicRooms.js";
 import { registerUserKeysRoutes } from "./userKeys.js";
+import { registerFederationTestHooks } from "./testHooks.js";
 
 export { fedRoute, type FederationHandler } from "./fedRoute.js";
 
@@ -21,4 +22,5 @@ export function registerFederationRoutes(): void {
   registerQueryRoutes();
   registerPublicRoomsRoutes();
   registerUserKeysRoutes();
+  registerFederationTestHooks();
 }
