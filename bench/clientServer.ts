@@ -20,6 +20,7 @@ const INITIAL_SYNC_MESSAGES = 50;
 const INITIAL_SYNC_RUNS = 5;
 const LOGIN_RUNS = 10;
 const COST_SENDS = 20;
+const DIAGNOSTIC_SAMPLES = 100;
 
 export interface Metrics {
   counts: Record<string, number>;
@@ -33,6 +34,8 @@ export interface Cost {
   do_calls_by_method: Record<string, number>;
   /** Summed caller-side wall time of the DO calls (an upper bound on billed DO duration). */
   do_call_ms: number;
+  /** The same per class and method: where the time of the operation goes. */
+  do_ms_by_method: Record<string, number>;
 }
 
 let seq = 0;
@@ -133,12 +136,18 @@ export function costPer(before: Metrics, after: Metrics, ops: number): Cost {
     if (/^do\.[^.]+$/.test(k)) calls += d;
     else byMethod[k.slice(3)] = round(d / ops);
   }
-  for (const [k, v] of Object.entries(after.ms)) ms += v - (before.ms[k] ?? 0);
+  const msByMethod: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after.ms)) {
+    const d = v - (before.ms[k] ?? 0);
+    ms += d;
+    if (d !== 0) msByMethod[k.slice(3)] = round(d / ops);
+  }
   return {
     worker_requests: round(((after.counts["worker.requests"] ?? 0) - (before.counts["worker.requests"] ?? 0)) / ops),
     do_calls: round(calls / ops),
     do_calls_by_method: byMethod,
     do_call_ms: round(ms / ops),
+    do_ms_by_method: msByMethod,
   };
 }
 
@@ -173,6 +182,7 @@ export interface ClientServerFigures {
   sync_wakeup: ReturnType<typeof summarize> & { send_p50_ms: number };
   initial_sync: ReturnType<typeof summarize> & { rooms: number; messages_per_room: number; response_bytes: number };
   login: ReturnType<typeof summarize>;
+  diagnostics: { whoami_request_floor: ReturnType<typeof summarize>; send_latency_room_of_1: ReturnType<typeof summarize> };
   cost?: {
     message_to_room_of_10: Cost | undefined;
     initial_sync_20_rooms: Cost | undefined;
@@ -211,6 +221,24 @@ export async function benchClientServer(base: string): Promise<ClientServerFigur
     sendSamples.push(performance.now() - s);
   }
   mark("send_latency", t);
+
+  // Diagnostics: the floor of one authenticated request (whoami: Worker + one UserDO call), and
+  // send latency in a room where the sender is the only member (no fan-out to others).
+  const floorSamples: number[] = [];
+  for (let i = 0; i < DIAGNOSTIC_SAMPLES; i++) {
+    const s = performance.now();
+    await ok(base, "GET", "/_matrix/client/v3/account/whoami", { token: alice.accessToken });
+    floorSamples.push(performance.now() - s);
+  }
+  const soloRoom = await createRoom(base, alice);
+  for (let i = 0; i < 10; i++) await sendText(base, alice, soloRoom, `warm ${i}`);
+  await quiet(base);
+  const soloSamples: number[] = [];
+  for (let i = 0; i < DIAGNOSTIC_SAMPLES; i++) {
+    const s = performance.now();
+    await sendText(base, alice, soloRoom, `solo ${i}`);
+    soloSamples.push(performance.now() - s);
+  }
 
   // Cost of one message to a room of 10 local members (send + fan-out to 10 UserDOs).
   const costMessage = metricsOn
@@ -283,7 +311,12 @@ export async function benchClientServer(base: string): Promise<ClientServerFigur
           do_calls: round(whole.do_calls - costMessage.do_calls),
           do_calls_by_method: minus,
           do_call_ms: round(whole.do_call_ms - costMessage.do_call_ms),
+          do_ms_by_method: {},
         };
+        for (const [k, v] of Object.entries(whole.do_ms_by_method)) {
+          const d = round(v - (costMessage.do_ms_by_method[k] ?? 0));
+          if (d !== 0) costWake.do_ms_by_method[k] = d;
+        }
       }
     }
   }
@@ -347,6 +380,7 @@ export async function benchClientServer(base: string): Promise<ClientServerFigur
     sync_wakeup: { ...summarize(wakeSamples), send_p50_ms: summarize(wakeSendSamples).p50_ms },
     initial_sync: { ...summarize(initialSamples), rooms: INITIAL_SYNC_ROOMS, messages_per_room: INITIAL_SYNC_MESSAGES, response_bytes: bytes },
     login: summarize(loginSamples),
+    diagnostics: { whoami_request_floor: summarize(floorSamples), send_latency_room_of_1: summarize(soloSamples) },
     cost: metricsOn
       ? {
           message_to_room_of_10: costMessage,

@@ -4,7 +4,7 @@
  * JSON object with all figures and the machine they were measured on. Progress goes to stderr.
  * See bench/README.md for what each figure means.
  */
-import { cpus, totalmem, platform, release } from "node:os";
+import { cpus, loadavg, totalmem, platform, release } from "node:os";
 import { startServer } from "../test/e2e/harness.js";
 import { registerUser } from "../test/e2e/harness.js";
 import { benchClientServer, benchIdleLongPoll, targets } from "./clientServer.js";
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     memory_gb: Math.round(totalmem() / 2 ** 30),
     platform: `${platform()} ${release()}`,
     node: process.version,
+    /** 1-minute load average before the run: other work on the machine skews every figure. */
+    load_average_1m: Math.round(loadavg()[0] * 100) / 100,
   };
   log("starting Lattice (wrangler dev) …");
   const server = await startServer({ vars: { RATE_LIMITS: "off", LATTICE_METRICS: "on" } });
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     // The idle long-poll waits a real 30 s doing nothing; the in-process (CPU-only) benchmarks
     // run meanwhile (they do not touch the server, so its counters stay the idle cycle's own),
     // one after the other so they do not skew each other's timings.
-    const idlePromise = timed("idleLongPoll", () => benchIdleLongPoll(server.baseUrl), 60_000);
+    const idlePromise = timed("idleLongPoll", () => benchIdleLongPoll(server.baseUrl), 90_000);
     const protocol = await optional("./protocol.ts", "benchProtocol", (fn) => fn());
     const stateResolution = await optional("./stateResolution.ts", "benchStateResolution", (fn) => fn());
     const idle = await idlePromise;
