@@ -103,6 +103,7 @@ test("chunked uploads without Content-Length are buffered within the limit", asy
 
 test("async upload PUT over the limit is 413 and the ID stays usable", async () => {
   const c = await call(server.baseUrl, "POST", "/_matrix/media/v1/create", { token: user.accessToken });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
   const id = String(c.body.content_uri).split("/").pop();
   const put = (n: number) =>
     fetch(`${server.baseUrl}/_matrix/media/v3/upload/localhost/${id}`, {
