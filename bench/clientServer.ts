@@ -306,17 +306,17 @@ export async function benchClientServer(base: string): Promise<ClientServerFigur
           const d = round(v - (costMessage.do_calls_by_method[k] ?? 0));
           if (d !== 0) minus[k] = d;
         }
+        // Time only of the calls the long-poll itself added (the send's time varies too much
+        // between samples to subtract).
+        const msByMethod: Record<string, number> = {};
+        for (const k of Object.keys(minus)) if (whole.do_ms_by_method[k] !== undefined) msByMethod[k] = whole.do_ms_by_method[k];
         costWake = {
           worker_requests: round(whole.worker_requests - costMessage.worker_requests),
           do_calls: round(whole.do_calls - costMessage.do_calls),
           do_calls_by_method: minus,
-          do_call_ms: round(whole.do_call_ms - costMessage.do_call_ms),
-          do_ms_by_method: {},
+          do_call_ms: round(Object.values(msByMethod).reduce((a, b) => a + b, 0)),
+          do_ms_by_method: msByMethod,
         };
-        for (const [k, v] of Object.entries(whole.do_ms_by_method)) {
-          const d = round(v - (costMessage.do_ms_by_method[k] ?? 0));
-          if (d !== 0) costWake.do_ms_by_method[k] = d;
-        }
       }
     }
   }
