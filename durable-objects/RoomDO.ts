@@ -117,13 +117,59 @@ export class RoomDO extends DurableObject<Env> {
       if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${roomVersion}`);
       const verdict = authorizeEvent(create, new Map([[stateKey("m.room.create", ""), create]]), version);
       if (!verdict.allowed) throw new MatrixError(400, "M_BAD_JSON", `Invalid create event: ${verdict.reason}`);
+      // Invites to other servers need their server's signature, so they go out after the room exists.
+      const remoteInvites = initial.filter((t) => t.type === "m.room.member" && t.content.membership === "invite" && t.state_key !== undefined && !this.isLocal(t.state_key));
+      const pdus = await this.buildInitialEvents(roomId, create, version, initial.filter((t) => !remoteInvites.includes(t)));
       this.ctx.storage.transactionSync(() => {
         this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
-        this.persist(create, { before: { group: null, ids: new Map() } });
+        for (const pdu of pdus) {
+          const before = this.stateBeforePrevs(pdu.prev_events, version);
+          if (!before) throw new MatrixError(500, "M_UNKNOWN", "Initial event chain broken");
+          this.persist(pdu, { before });
+        }
       });
-      for (const t of initial) await this.sendLocked(t, {});
       this.kickFanout();
+      for (const t of remoteInvites) {
+        await this.sendLocked(t, {}).catch((e: unknown) => console.error("initial remote invite failed", t.state_key, e));
+      }
     });
+  }
+
+  /**
+   * Builds and authorises a new room's initial events in memory, each on top of the previous,
+   * so that a bad initial_state or power-level override is refused (400 M_INVALID_ROOM_STATE)
+   * before anything is stored: no half-built room is ever left behind.
+   */
+  private async buildInitialEvents(roomId: string, create: PDU, version: RoomVersion, initial: EventTemplate[]): Promise<PDU[]> {
+    const key = await this.signingKey();
+    const state: StateMap = new Map([[stateKey("m.room.create", ""), create]]);
+    const out: PDU[] = [create];
+    let prev = create;
+    for (const t of initial) {
+      const authEvents: string[] = [];
+      const authState: StateMap = new Map([[stateKey("m.room.create", ""), create]]);
+      for (const [type, k] of authEventTypes(t, version)) {
+        const ev = state.get(stateKey(type, k));
+        if (ev && !authEvents.includes(ev.event_id)) {
+          authEvents.push(ev.event_id);
+          authState.set(stateKey(type, k), ev);
+        }
+      }
+      if (t.type === "m.room.create") throw new MatrixError(400, "M_INVALID_ROOM_STATE", "initial_state cannot contain a second m.room.create");
+      const pdu = await buildEvent(
+        { room_id: roomId, sender: t.sender, type: t.type, state_key: t.state_key, content: t.content, prev_events: [prev.event_id], auth_events: authEvents, depth: prev.depth + 1, origin_server_ts: Date.now() },
+        version,
+        this.env.SERVER_NAME,
+        key,
+      );
+      if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge(`Initial ${t.type} event is larger than 65536 bytes`);
+      const verdict = authorizeEvent(pdu, authState, version);
+      if (!verdict.allowed) throw new MatrixError(400, "M_INVALID_ROOM_STATE", `Invalid initial ${t.type} event: ${verdict.reason}`);
+      if (pdu.state_key !== undefined) state.set(stateKey(pdu.type, pdu.state_key), pdu);
+      out.push(pdu);
+      prev = pdu;
+    }
+    return out;
   }
 
   async send(template: EventTemplate, opts: SendOptions = {}): Promise<{ event_id: string }> {

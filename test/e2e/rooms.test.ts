@@ -143,3 +143,22 @@ test("guests may join only rooms that allow guests", async () => {
   assert.equal(create.status, 403);
   assert.equal(create.body.errcode, "M_GUEST_ACCESS_FORBIDDEN");
 });
+
+test("createRoom with invalid initial state is refused whole: no room, no alias", async () => {
+  const before = await api(alice, "GET", "/joined_rooms");
+  const badPl = await api(alice, "POST", "/createRoom", { room_alias_name: "halfbuilt", power_level_content_override: { users: "bad" } });
+  assert.equal(badPl.status, 400);
+  assert.equal(badPl.body.errcode, "M_INVALID_ROOM_STATE");
+  const badMember = await api(alice, "POST", "/createRoom", {
+    room_alias_name: "halfbuilt",
+    initial_state: [{ type: "m.room.member", state_key: bob.userId, content: { membership: "join" } }],
+  });
+  assert.equal(badMember.status, 400);
+  assert.equal(badMember.body.errcode, "M_INVALID_ROOM_STATE");
+  const after = await api(alice, "GET", "/joined_rooms");
+  assert.deepEqual(after.body, before.body);
+  const alias = await call(server.baseUrl, "GET", `/_matrix/client/v3/directory/room/${enc("#halfbuilt:localhost")}`);
+  assert.equal(alias.status, 404);
+  const ok = await api(alice, "POST", "/createRoom", { room_alias_name: "halfbuilt" });
+  assert.equal(ok.status, 200);
+});

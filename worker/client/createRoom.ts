@@ -138,8 +138,9 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
     templates.push({ sender: creator, type: "m.room.member", state_key: u, content: c });
   }
 
-  if (alias) await serverStub(ctx.env).createAlias(alias, roomId, creator);
+  // The room first: if its initial events are refused, no alias is left pointing at nothing.
   await roomStub(ctx.env, roomId).createRoom(roomId, create, version.id, templates);
+  if (alias) await serverStub(ctx.env).createAlias(alias, roomId, creator);
   if (visibility === "public") await serverStub(ctx.env).setPublished(roomId, true, await roomStub(ctx.env, roomId).summary());
   return json({ room_id: roomId });
 }
