@@ -1,0 +1,189 @@
+/**
+ * End-to-end encryption with matrix-js-sdk and its Rust crypto (the stack under Element) against
+ * a running Lattice: every device must decrypt what it should, which exercises keys upload,
+ * query and claim, to-device delivery, device list tracking, cross-signing and key backup.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+
+let server: RunningServer;
+const clients: MatrixClient[] = [];
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  for (const c of clients) c.stopClient();
+  await server?.stop();
+  // The SDK leaves long timers behind after stopClient(); do not wait minutes for them.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+});
+
+async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A logged-in device with Rust crypto (in memory), syncing. */
+async function startCryptoClient(user: TestUser): Promise<MatrixClient> {
+  const client = createClient({ baseUrl: server.baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId });
+  await client.initRustCrypto({ useIndexedDB: false });
+  const ready = new Promise<void>((resolve, reject) => {
+    const onSync = (state: SyncState) => {
+      if (state === SyncState.Prepared || state === SyncState.Syncing) {
+        client.off(ClientEvent.Sync, onSync);
+        resolve();
+      } else if (state === SyncState.Error) reject(new Error("sync error"));
+    };
+    client.on(ClientEvent.Sync, onSync);
+  });
+  await client.startClient({ initialSyncLimit: 30 });
+  await ready;
+  clients.push(client);
+  // The device has published its keys once another user can see them.
+  await eventually(`${user.userId} ${user.deviceId} published keys`, async () => {
+    const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/keys/query", { token: user.accessToken, body: { device_keys: { [user.userId]: [user.deviceId] } } });
+    const devs = (r.body.device_keys as Record<string, Record<string, unknown>>)[user.userId];
+    return devs?.[user.deviceId] !== undefined;
+  });
+  return client;
+}
+
+async function login(user: TestUser): Promise<TestUser> {
+  const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/login", {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
+}
+
+function findEvent(client: MatrixClient, roomId: string, eventId: string): MatrixEvent | undefined {
+  return client.getRoom(roomId)?.getLiveTimeline().getEvents().find((e) => e.getId() === eventId);
+}
+
+/** Waits until `client` has decrypted event `eventId` and returns its clear body. */
+async function decryptedBody(client: MatrixClient, roomId: string, eventId: string): Promise<string> {
+  return eventually(`${client.getUserId()} ${client.getDeviceId()} decrypts ${eventId}`, async () => {
+    const ev = findEvent(client, roomId, eventId);
+    if (!ev) return undefined;
+    if (ev.isBeingDecrypted() || ev.isDecryptionFailure()) return undefined;
+    if (!ev.isEncrypted()) throw new Error("event was not encrypted");
+    const body = ev.getContent().body;
+    return typeof body === "string" ? body : undefined;
+  });
+}
+
+async function encryptedRoom(creator: MatrixClient, others: MatrixClient[]): Promise<string> {
+  const { room_id: roomId } = await creator.createRoom({
+    invite: others.map((c) => c.getUserId() ?? ""),
+    initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+  });
+  for (const o of others) {
+    await eventually("invite arrives", () => o.getRoom(roomId)?.getMyMembership() === "invite");
+    await o.joinRoom(roomId);
+  }
+  await eventually("everyone joined", () => creator.getRoom(roomId)?.getJoinedMemberCount() === others.length + 1);
+  for (const o of others) await eventually("room is encrypted for members", () => o.getRoom(roomId)?.hasEncryptionStateEvent() === true);
+  return roomId;
+}
+
+let alice: MatrixClient;
+let bob: MatrixClient;
+let aliceUser: TestUser;
+let bobUser: TestUser;
+let roomId: string;
+
+test("Alice and Bob exchange encrypted messages and both decrypt them", async () => {
+  aliceUser = await registerUser(server.baseUrl);
+  bobUser = await registerUser(server.baseUrl);
+  alice = await startCryptoClient(aliceUser);
+  bob = await startCryptoClient(bobUser);
+  roomId = await encryptedRoom(alice, [bob]);
+
+  const { event_id: e1 } = await alice.sendTextMessage(roomId, "hello bob, secretly");
+  assert.equal(await decryptedBody(bob, roomId, e1), "hello bob, secretly");
+  const { event_id: e2 } = await bob.sendTextMessage(roomId, "hello alice");
+  assert.equal(await decryptedBody(alice, roomId, e2), "hello alice");
+  // The server only ever stored ciphertext.
+  const raw = await call(server.baseUrl, "GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(e1)}`, { token: bobUser.accessToken });
+  assert.equal(raw.body.type, "m.room.encrypted");
+});
+
+test("Bob logs in on a second device and decrypts Alice's next message", async () => {
+  const bob2User = await login(bobUser);
+  const bob2 = await startCryptoClient(bob2User);
+  await eventually("bob2 sees the room", () => bob2.getRoom(roomId)?.getMyMembership() === "join");
+  // Alice learns about the new device through device_lists.changed, then shares the session.
+  const { event_id } = await alice.sendTextMessage(roomId, "for both of bob's devices");
+  assert.equal(await decryptedBody(bob2, roomId, event_id), "for both of bob's devices");
+  assert.equal(await decryptedBody(bob, roomId, event_id), "for both of bob's devices");
+});
+
+test("Alice bootstraps cross-signing and key backup; a new device restores the backup and decrypts history", async () => {
+  const crypto = alice.getCrypto();
+  assert.ok(crypto);
+  await crypto.bootstrapCrossSigning({
+    authUploadDeviceSigningKeys: async (makeRequest) => {
+      await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: aliceUser.userId }, password: aliceUser.password });
+    },
+  });
+  assert.equal(await crypto.isCrossSigningReady(), true);
+  // The signature reaches the device through keys/signatures/upload, device_lists and keys/query.
+  await eventually("the device is signed by the self-signing key", async () => (await crypto.getDeviceVerificationStatus(aliceUser.userId, aliceUser.deviceId))?.crossSigningVerified === true);
+
+  const { event_id: history } = await alice.sendTextMessage(roomId, "history worth keeping");
+  await crypto.resetKeyBackup();
+  const version = await eventually("backup version", async () => (await crypto.getActiveSessionBackupVersion()) ?? undefined);
+  await eventually("keys reach the backup", async () => {
+    const r = await call(server.baseUrl, "GET", "/_matrix/client/v3/room_keys/version", { token: aliceUser.accessToken });
+    return typeof r.body.count === "number" && r.body.count >= 1;
+  });
+  const backupKey = await crypto.getSessionBackupPrivateKey();
+  assert.ok(backupKey);
+
+  // A fresh device: no room keys until it restores the backup.
+  const alice2User = await login(aliceUser);
+  const alice2 = await startCryptoClient(alice2User);
+  await eventually("alice2 sees the history event", () => findEvent(alice2, roomId, history) !== undefined);
+  const crypto2 = alice2.getCrypto();
+  assert.ok(crypto2);
+  await crypto2.storeSessionBackupPrivateKey(backupKey, version);
+  const restored = await crypto2.restoreKeyBackup();
+  assert.ok(restored.imported >= 1, JSON.stringify(restored));
+  assert.equal(await decryptedBody(alice2, roomId, history), "history worth keeping");
+  // Bob sees Alice's cross-signing keys.
+  const q = await call(server.baseUrl, "POST", "/_matrix/client/v3/keys/query", { token: bobUser.accessToken, body: { device_keys: { [aliceUser.userId]: [] } } });
+  assert.ok((q.body.master_keys as Record<string, unknown>)[aliceUser.userId]);
+  assert.ok((q.body.self_signing_keys as Record<string, unknown>)[aliceUser.userId]);
+  assert.equal((q.body.user_signing_keys as Record<string, unknown>)[aliceUser.userId], undefined, "user-signing key only to its owner");
+});
+
+test("5 users on 10 devices: every message decrypts on every device", async () => {
+  const users = await Promise.all(Array.from({ length: 5 }, () => registerUser(server.baseUrl)));
+  const devices: MatrixClient[] = [];
+  for (const u of users) devices.push(await startCryptoClient(u));
+  const creator = devices[0];
+  const rid = await encryptedRoom(
+    creator,
+    devices.slice(1),
+  );
+  for (const u of users) devices.push(await startCryptoClient(await login(u)));
+  for (const d of devices.slice(5)) await eventually("second device sees the room", () => d.getRoom(rid)?.getMyMembership() === "join");
+  const sent: [string, string][] = [];
+  for (const [i, sender] of devices.entries()) {
+    const body = `message ${i} from ${sender.getUserId()} ${sender.getDeviceId()}`;
+    const { event_id } = await sender.sendTextMessage(rid, body);
+    sent.push([event_id, body]);
+  }
+  for (const d of devices) {
+    for (const [eventId, body] of sent) assert.equal(await decryptedBody(d, rid, eventId), body);
+  }
+});
