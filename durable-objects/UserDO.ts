@@ -249,6 +249,23 @@ export class UserDO extends DurableObject<Env> {
       statusMsg ?? null,
       Date.now(),
     );
+    await this.announcePresence();
+  }
+
+  /** Tells this user and every local user sharing a room with them about a presence change. */
+  private async announcePresence(): Promise<void> {
+    const acc = account.getAccount(this.sql);
+    if (!acc) return;
+    const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
+    const serverName = readConfig(this.env).serverName;
+    const others = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    this.appendStream("presence", null, null, event);
+    await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
+  }
+
+  /** Another user's presence changed (they share a room with this user). */
+  async receivePresence(event: JsonObject): Promise<void> {
+    this.appendStream("presence", null, null, event);
   }
 
   async getPresence(): Promise<JsonObject> {

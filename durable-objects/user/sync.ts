@@ -96,11 +96,12 @@ export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): {
   const globalData = opts.since ? dedupeByType(accountData) : allAccountData(sql, "");
 
   const deviceLists = opts.since ? deviceListChanges(sql, since, maxPos) : { changed: [], left: [] };
+  const presence = presenceSince(sql, opts.since ? since : -1);
   const body: JsonObject = {
     next_batch: formatSyncToken({ stream: maxPos, toDevice: toDevicePos }),
     rooms: { join, invite, leave, knock },
     account_data: { events: globalData },
-    presence: { events: [] },
+    presence: { events: presence },
     to_device: { events: toDeviceRows.map((r) => JSON.parse(r.json) as JsonObject) },
     // Only an incremental sync reports device list changes (spec: end-to-end encryption).
     device_lists: deviceLists,
@@ -111,6 +112,7 @@ export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): {
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
     globalData.length === 0 &&
     toDeviceRows.length === 0 &&
+    presence.length === 0 &&
     deviceLists.changed.length + deviceLists.left.length === 0;
   return { body, empty };
 }
@@ -264,4 +266,14 @@ function leftRoomSection(sql: SqlStorage, room: RoomRow, since: number, opts: Sy
 
 function userIdOf(sql: SqlStorage): string {
   return sql.exec<{ user_id: string }>("SELECT user_id FROM account").toArray()[0]?.user_id ?? "";
+}
+
+/** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */
+function presenceSince(sql: SqlStorage, since: number): JsonObject[] {
+  const latest = new Map<string, JsonObject>();
+  for (const r of sql.exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'presence' AND pos > ? ORDER BY pos", since)) {
+    const ev = JSON.parse(r.json) as JsonObject;
+    latest.set(String(ev.sender), ev);
+  }
+  return [...latest.values()];
 }

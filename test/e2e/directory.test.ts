@@ -105,6 +105,18 @@ test("a message in a 1:1 room counts as unread for the other user until they rea
   assert.deepEqual((s.body.rooms as { join: Record<string, { unread_notifications: unknown }> }).join[roomId].unread_notifications, { notification_count: 0, highlight_count: 0 });
 });
 
+test("a presence change reaches the sync of users who share a room", async () => {
+  const room = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: alice.accessToken, body: { invite: [bob.userId] } });
+  await call(server.baseUrl, "POST", `/_matrix/client/v3/join/${enc(String(room.body.room_id))}`, { token: bob.accessToken, body: {} });
+  const first = await call(server.baseUrl, "GET", "/_matrix/client/v3/sync", { token: bob.accessToken });
+  await call(server.baseUrl, "PUT", `/_matrix/client/v3/presence/${enc(alice.userId)}/status`, { token: alice.accessToken, body: { presence: "online", status_msg: "here" } });
+  const next = await call(server.baseUrl, "GET", `/_matrix/client/v3/sync?timeout=5000&since=${enc(String(first.body.next_batch))}`, { token: bob.accessToken });
+  const events = (next.body.presence as { events: Array<{ sender: string; content: { presence: string; status_msg?: string } }> }).events;
+  const mine = events.find((e) => e.sender === alice.userId);
+  assert.equal(mine?.content.presence, "online");
+  assert.equal(mine?.content.status_msg, "here");
+});
+
 test("presence can be set and read", async () => {
   const put = await call(server.baseUrl, "PUT", `/_matrix/client/v3/presence/${enc(alice.userId)}/status`, { token: alice.accessToken, body: { presence: "unavailable", status_msg: "lunch" } });
   assert.equal(put.status, 200);
