@@ -171,6 +171,32 @@ test("a late joiner paginates back into history its server never received (backf
   assert.equal(create.status, 200);
 });
 
+test("invites cross servers: bob accepts one, carol rejects another", async () => {
+  const r = await api(A, alice, "POST", "/createRoom", { preset: "private_chat", name: "Secret", invite: [bob.userId, carol.userId] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const privateRoom = String(r.body.room_id);
+  for (const [server, user] of [[B, bob], [C, carol]] as const) {
+    await eventually(`${server.serverName} user sees the invite`, async () => {
+      const s = await api(server, user, "GET", "/sync?timeout=0");
+      return (s.body.rooms as { invite: Record<string, unknown> }).invite[privateRoom] !== undefined;
+    });
+  }
+  const joined = await api(B, bob, "POST", `/join/${enc(privateRoom)}`, {});
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  const rejected = await api(C, carol, "POST", `/rooms/${enc(privateRoom)}/leave`, {});
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  await eventually("alice sees bob joined and carol's rejection", async () => {
+    const m = await api(A, alice, "GET", `/rooms/${enc(privateRoom)}/members`);
+    const by = new Map((m.body.chunk as Array<{ state_key: string; content: { membership: string } }>).map((e) => [e.state_key, e.content.membership]));
+    return by.get(bob.userId) === "join" && by.get(carol.userId) === "leave";
+  });
+  await eventually("carol's sync no longer shows the invite", async () => {
+    const s = await api(C, carol, "GET", "/sync?timeout=0");
+    const rooms = s.body.rooms as { invite: Record<string, unknown>; leave: Record<string, unknown> };
+    return rooms.invite[privateRoom] === undefined;
+  });
+});
+
 test("federation requests without valid signatures are refused and change nothing", async () => {
   const unsigned = await call(A.baseUrl, "PUT", "/_matrix/federation/v1/send/evil1", {
     body: { origin: B.serverName, origin_server_ts: Date.now(), pdus: [], edus: [] },

@@ -8,6 +8,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "../../protocol/identifiers.js";
 import { federationRequest } from "../federation/request.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
+import { rejectRemoteInvite } from "../federation/remoteLeave.js";
 
 // Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
 // kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
@@ -148,10 +149,17 @@ async function leave(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const roomId = param(req, "roomId");
-  const room = await requireRoom(ctx, roomId);
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  if (!(await roomStub(ctx.env, roomId).exists())) {
+    // An invite to a room hosted elsewhere that nobody here has joined: reject it over federation.
+    const invitedBy = await userStub(ctx.env, session.userId).inviteServers(roomId);
+    if (invitedBy.length === 0) throw notFound("Room not found");
+    await rejectRemoteInvite(ctx, session.userId, roomId, invitedBy, extra);
+    return json({});
+  }
+  const room = await requireRoom(ctx, roomId);
   const current = await room.membership(session.userId);
   if (current === "leave" || current === "ban") {
     // Already out: leaving again is a no-op, as in Synapse.
