@@ -133,7 +133,7 @@ test("50 parallel claims on 20 one-time keys: none handed out twice, then the fa
 test("device list changes reach room-mates in sync and keys/changes", async () => {
   const a = await registerUser(base);
   const b = await registerUser(base);
-  await sharedRoom(a, b);
+  const roomId = await sharedRoom(a, b);
   const s0 = await sync(b);
   const since = String(s0.next_batch);
   await uploadDevice(base, a, 1);
@@ -153,6 +153,11 @@ test("device list changes reach room-mates in sync and keys/changes", async () =
   assert.deepEqual((sc1.device_lists as { changed: string[] }).changed, []);
   const bad = await call(base, "GET", `${C}/keys/changes?from=garbage&to=s1_0`, { token: b.accessToken });
   assert.equal(bad.status, 400);
+  // When a and b no longer share a room, each sees the other in `left`.
+  const before = await sync(a);
+  assert.equal((await call(base, "POST", `${C}/rooms/${encodeURIComponent(roomId)}/leave`, { token: b.accessToken, body: {} })).status, 200);
+  const afterLeave = await sync(a, String(before.next_batch));
+  assert.ok((afterLeave.device_lists as { left: string[] }).left.includes(b.userId), JSON.stringify(afterLeave.device_lists));
 });
 
 test("to-device: delivered to one device or '*', kept until acknowledged, idempotent per txn", async () => {
