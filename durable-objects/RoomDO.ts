@@ -22,6 +22,7 @@ import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFor
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
 import { serverNameOf } from "../protocol/identifiers.js";
+import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat } from "../protocol/wireFormat.js";
 import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
@@ -551,11 +552,23 @@ export class RoomDO extends DurableObject<Env> {
     return this.queue.run(async () => {
       const room = await this.access();
       const results: Record<string, { error?: string }> = {};
+      if (!this.serverAllowed(origin)) {
+        // Spec: server ACLs apply per PDU; a denied server's PDUs are ignored with an error each.
+        for (const raw of pdus) {
+          const id = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
+          if (id) results[id] = { error: `${origin} is denied by the room's server ACL` };
+        }
+        return results;
+      }
       for (const raw of [...pdus].sort((a, b) => Number(a.depth ?? 0) - Number(b.depth ?? 0))) {
         const r = await receivePdu(room, origin, raw);
         const id = r.eventId ?? (typeof raw.event_id === "string" ? raw.event_id : undefined);
         if (id) results[id] = r.error ? { error: r.error } : {};
       }
+      // Soft-failed events skip the fan-out that indexes events, but other servers may still ask
+      // for them with GET /event (spec: "Soft failure").
+      const softFailed = Object.keys(results).filter((id) => this.store.getRow(id)?.soft_failed);
+      if (softFailed.length > 0) await serverStub(this.env).indexEvents(room.roomId, softFailed);
       return results;
     });
   }
@@ -571,12 +584,28 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   private requireServerInRoom(origin: string): void {
+    this.requireServerAllowed(origin);
     if (!this.serverInRoom(origin) && !this.worldReadable()) throw forbidden(`${origin} is not in the room`);
+  }
+
+  /** Whether the room's current m.room.server_acl lets `server` take part (spec: "Server ACLs"). */
+  private serverAllowed(server: string): boolean {
+    return serverAclAllows(this.store.currentEvent("m.room.server_acl", "")?.content, server);
+  }
+
+  private requireServerAllowed(origin: string): void {
+    if (!this.serverAllowed(origin)) throw forbidden(`${origin} is denied by the room's server ACL`);
+  }
+
+  /** For endpoints outside this object that must honour the room's ACL (e.g. invites); unknown rooms allow. */
+  async serverAclAllows(server: string): Promise<boolean> {
+    return !this.meta() || this.serverAllowed(server);
   }
 
   /** Spec: GET /make_join and /make_leave and /make_knock — an event template for a remote user. */
   async makeMembership(userId: string, membership: "join" | "leave" | "knock", supportedVersions: string[]): Promise<{ room_version: string; event: JsonObject }> {
     const { meta, version } = this.requireRoom();
+    this.requireServerAllowed(serverNameOf(userId));
     if (membership !== "leave" && !supportedVersions.includes(version.id)) {
       throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", `Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
     }
@@ -636,6 +665,7 @@ export class RoomDO extends DurableObject<Env> {
   async sendMembership(origin: string, membership: "join" | "leave" | "knock", raw: JsonObject): Promise<JsonObject> {
     return this.queue.run(async () => {
       const room = await this.access();
+      this.requireServerAllowed(origin);
       let checked: { pdu: PDU } | { error: string } = await checkFormatAndSignatures(room, raw);
       if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
       let pdu = checked.pdu;
@@ -1168,7 +1198,7 @@ export class RoomDO extends DurableObject<Env> {
   /** A typing EDU from another server (spec: m.typing). Remote typing lasts 30 s unless renewed. */
   async remoteTyping(userId: string, typing: boolean): Promise<void> {
     const { meta } = this.requireRoom();
-    if (this.membershipNow(userId) !== "join") return;
+    if (this.membershipNow(userId) !== "join" || !this.serverAllowed(serverNameOf(userId))) return;
     if (typing) this.typing.set(userId, Date.now() + 30_000);
     else this.typing.delete(userId);
     if (typing) await this.ctx.storage.setAlarm(Math.min(...this.typing.values()));
@@ -1178,6 +1208,7 @@ export class RoomDO extends DurableObject<Env> {
   /** Receipt EDUs from another server (spec: m.receipt), for its own joined users only. */
   async remoteReceipts(origin: string, byType: JsonObject): Promise<void> {
     const { meta } = this.requireRoom();
+    if (!this.serverAllowed(origin)) return;
     for (const [receiptType, byUser] of Object.entries(byType)) {
       if (receiptType !== "m.read" || !byUser || typeof byUser !== "object" || Array.isArray(byUser)) continue;
       for (const [userId, receipt] of Object.entries(byUser)) {

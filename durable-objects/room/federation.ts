@@ -51,17 +51,20 @@ function isFull(room: RoomAccess, eventId: string): boolean {
   return row !== undefined && row.outlier === 0;
 }
 
-/** Steps 1–3 of the receipt checks: format, signatures, content hash (redact on mismatch). */
-export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): Promise<{ pdu: PDU } | { error: string }> {
+/**
+ * Steps 1–3 of the receipt checks: format, signatures, content hash (redact on mismatch). An
+ * event dropped for its signatures still reports its ID, so a transaction's reply can name it.
+ */
+export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): Promise<{ pdu: PDU } | { error: string; eventId?: string }> {
   let pdu: PDU;
   try {
     pdu = await fromWireFormat(raw, room.version);
   } catch (e) {
     return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}` };
   }
-  if (pdu.room_id !== undefined && pdu.room_id !== room.roomId) return { error: "event is for another room" };
+  if (pdu.room_id !== undefined && pdu.room_id !== room.roomId) return { error: "event is for another room", eventId: pdu.event_id };
   const sigError = await verifyPduSignatures(room.env, pdu, room.version, room.ownKey);
-  if (sigError) return { error: sigError };
+  if (sigError) return { error: sigError, eventId: pdu.event_id };
   if (!(await checkContentHash(raw as object, room.version))) pdu = redact(pdu, room.version);
   return { pdu };
 }
@@ -195,7 +198,7 @@ export interface ReceiveResult {
  */
 export async function receivePdu(room: RoomAccess, origin: string, raw: unknown, fetchDepth = MAX_FETCH_DEPTH): Promise<ReceiveResult> {
   const checked = await checkFormatAndSignatures(room, raw);
-  if ("error" in checked) return { error: checked.error };
+  if ("error" in checked) return { eventId: checked.eventId, error: checked.error };
   const pdu = checked.pdu;
   if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
 

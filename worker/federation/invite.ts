@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { param, type Ctx } from "../router.js";
 import { json } from "../http.js";
 import { MatrixError, badJson, forbidden } from "../errors.js";
-import { userStub } from "../stubs.js";
+import { roomStub, userStub } from "../stubs.js";
 import { fedRoute } from "./routes.js";
 import { ownSigningKey } from "./ownKey.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
@@ -35,6 +35,8 @@ async function invite(req: IRequest, ctx: Ctx, origin: string, body: JsonObject 
     throw badJson("Not an invite event for this room");
   }
   if (serverNameOf(pdu.sender) !== origin) throw forbidden("The invite's sender does not belong to the origin server");
+  // Spec: server ACLs protect /invite — when we know the room, a denied server may not invite into it.
+  if (!(await roomStub(ctx.env, roomId).serverAclAllows(origin))) throw forbidden(`${origin} is denied by the room's server ACL`);
   if (serverNameOf(target) !== ctx.config.serverName || !(await userStub(ctx.env, target).exists())) throw forbidden("No such local user");
   const { serverName, key } = await ownSigningKey(ctx.env);
   const sigError = await verifyPduSignatures(ctx.env, pdu, version, { serverName, keyId: key.keyId, publicKey: key.publicKey });

@@ -1,0 +1,281 @@
+/**
+ * A fake federating homeserver inside the test process, for hostile-peer tests: a Node HTTP
+ * server on 127.0.0.1:<port>, named "127.0.0.1:<port>", that publishes a self-signed key at
+ * GET /_matrix/key/v2/server, signs requests to a Lattice server with the X-Matrix scheme, and
+ * builds signed PDUs as its own users. It follows the rooms it joins just enough to build
+ * plausible events (the state it learnt at send_join plus the PDUs it is sent), and lets tests
+ * send anything at all: wrong signatures, forged senders, broken hashes, stale prev_events.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { generateSigningKey, signJson, type SigningKey } from "../../protocol/signing.js";
+import { encodeBase64 } from "../../protocol/base64.js";
+import { buildEvent } from "../../protocol/buildEvent.js";
+import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
+import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
+import { authEventTypes } from "../../protocol/authRules/index.js";
+import { stateKey, type PDU, type StateKey } from "../../protocol/pdu.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import { signRequest } from "../../worker/federation/requestSigning.js";
+
+/** Where requests go: a Lattice server under test. */
+export interface Peer {
+  baseUrl: string;
+  serverName: string;
+}
+
+export interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** What the fake server knows of a room it joined. */
+export interface FakeRoom {
+  roomId: string;
+  version: RoomVersion;
+  events: Map<string, PDU>;
+  /** Current state as the fake server believes it: (type, state_key) → event ID. */
+  state: Map<StateKey, string>;
+  /** The newest event it knows: the prev_event of the next event it builds. */
+  head: PDU;
+}
+
+export interface PduTemplate {
+  sender: string;
+  type: string;
+  state_key?: string;
+  content: JsonObject;
+  /** Defaults: the room's head, the auth events the current state gives, head depth + 1, now. */
+  prev_events?: string[];
+  auth_events?: string[];
+  depth?: number;
+  origin_server_ts?: number;
+}
+
+export interface RequestOptions {
+  /** Sign as this origin instead of ours (the key is still ours). */
+  origin?: string;
+  /** Put this destination in the header and the signature. */
+  destination?: string;
+  /** Sign with this key instead of ours. */
+  key?: SigningKey;
+  /** Send no Authorization header at all. */
+  unsigned?: boolean;
+}
+
+export class FakeServer {
+  readonly key: SigningKey = generateSigningKey("fake");
+  readonly rooms = new Map<string, FakeRoom>();
+  /** Transactions Lattice sent us, newest last. */
+  readonly received: JsonObject[] = [];
+  private http!: Server;
+  serverName = "";
+  private txnCounter = 0;
+
+  static async start(): Promise<FakeServer> {
+    const f = new FakeServer();
+    f.http = createServer((req, res) => {
+      f.handle(req, res).catch((e: unknown) => {
+        res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ errcode: "M_UNKNOWN", error: String(e) }));
+      });
+    });
+    await new Promise<void>((resolve) => f.http.listen(0, "127.0.0.1", resolve));
+    f.serverName = `127.0.0.1:${(f.http.address() as AddressInfo).port}`;
+    return f;
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  userId(localpart: string): string {
+    return `@${localpart}:${this.serverName}`;
+  }
+
+  // ---- serving -------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://fake");
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const path = url.pathname;
+    if (req.method === "GET" && path === "/_matrix/key/v2/server") {
+      const keys = await signJson(
+        {
+          server_name: this.serverName,
+          verify_keys: { [this.key.keyId]: { key: encodeBase64(this.key.publicKey) } },
+          old_verify_keys: {},
+          valid_until_ts: Date.now() + 24 * 3600_000,
+        },
+        this.serverName,
+        this.key,
+      );
+      return reply(200, keys);
+    }
+    let m: RegExpMatchArray | null;
+    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send\/([^/]+)$/))) {
+      const body = JSON.parse(text || "{}") as JsonObject;
+      this.received.push(body);
+      for (const raw of Array.isArray(body.pdus) ? body.pdus : []) await this.learn(raw);
+      return reply(200, { pdus: {} });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/event\/([^/]+)$/))) {
+      const id = decodeURIComponent(m[1]);
+      for (const room of this.rooms.values()) {
+        const ev = room.events.get(id);
+        if (ev) return reply(200, { origin: this.serverName, origin_server_ts: Date.now(), pdus: [this.wire(room.roomId, ev)] });
+      }
+      return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
+    }
+    return reply(404, { errcode: "M_UNRECOGNIZED", error: "The fake server does not do this" });
+  }
+
+  /** Records a PDU Lattice sent us into the room it belongs to (accepted as it is). */
+  private async learn(raw: unknown): Promise<void> {
+    if (!isJsonObject(raw) || typeof raw.room_id !== "string") return;
+    const room = this.rooms.get(raw.room_id);
+    if (!room) return;
+    this.record(room.roomId, await fromWireFormat(raw, room.version));
+  }
+
+  /** Takes an event into the fake's view of the room: a new head, and state when it is state. */
+  record(roomId: string, pdu: PDU): void {
+    const room = this.room(roomId);
+    room.events.set(pdu.event_id, pdu);
+    if (pdu.state_key !== undefined) room.state.set(stateKey(pdu.type, pdu.state_key), pdu.event_id);
+    if (pdu.depth >= room.head.depth) room.head = pdu;
+  }
+
+  room(roomId: string): FakeRoom {
+    const room = this.rooms.get(roomId);
+    if (!room) throw new Error(`the fake server is not in ${roomId}`);
+    return room;
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  /** A federation request to `peer`, signed as this server unless told otherwise. */
+  async request(peer: Peer, method: "GET" | "PUT" | "POST", path: string, body?: JsonObject, opts: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (!opts.unsigned) {
+      headers.Authorization = await signRequest(
+        { method, uri: path, origin: opts.origin ?? this.serverName, destination: opts.destination ?? peer.serverName, content: body },
+        opts.key ?? this.key,
+      );
+    }
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const r = await fetch(`${peer.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const text = await r.text();
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      parsed = { _raw: text };
+    }
+    return { status: r.status, body: parsed };
+  }
+
+  /** PUT /send/{txnId} with these PDUs and EDUs; a fresh transaction ID unless one is given. */
+  async sendTxn(peer: Peer, pdus: JsonObject[], edus: JsonObject[] = [], opts: RequestOptions & { txnId?: string; bodyOrigin?: string } = {}): Promise<Reply> {
+    const txnId = opts.txnId ?? `fake${Date.now()}_${this.txnCounter++}`;
+    const body: JsonObject = { origin: opts.bodyOrigin ?? opts.origin ?? this.serverName, origin_server_ts: Date.now(), pdus };
+    if (edus.length > 0) body.edus = edus;
+    return this.request(peer, "PUT", `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, body, opts);
+  }
+
+  /** A user of ours joins a room on `peer` through make_join and send_join; returns the join event. */
+  async join(peer: Peer, roomId: string, localpart: string): Promise<PDU> {
+    const userId = this.userId(localpart);
+    const enc = encodeURIComponent;
+    const made = await this.request(peer, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}?ver=10&ver=11&ver=12`);
+    if (made.status !== 200) throw new Error(`make_join: ${made.status} ${JSON.stringify(made.body)}`);
+    const version = getRoomVersion(String(made.body.room_version));
+    if (!version) throw new Error(`unknown room version ${String(made.body.room_version)}`);
+    const t = made.body.event as JsonObject;
+    const join = await buildEvent(
+      {
+        room_id: roomId,
+        sender: userId,
+        type: "m.room.member",
+        state_key: userId,
+        content: t.content as JsonObject,
+        prev_events: t.prev_events as string[],
+        auth_events: t.auth_events as string[],
+        depth: t.depth as number,
+        origin_server_ts: Date.now(),
+      },
+      version,
+      this.serverName,
+      this.key,
+    );
+    const sent = await this.request(peer, "PUT", `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.event_id)}`, toWireFormat(join, version));
+    if (sent.status !== 200) throw new Error(`send_join: ${sent.status} ${JSON.stringify(sent.body)}`);
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = { roomId, version, events: new Map(), state: new Map(), head: join };
+      this.rooms.set(roomId, room);
+    }
+    for (const raw of [...(sent.body.auth_chain as unknown[]), ...(sent.body.state as unknown[])]) {
+      const ev = await fromWireFormat(raw, version);
+      room.events.set(ev.event_id, ev);
+    }
+    for (const raw of sent.body.state as unknown[]) {
+      const ev = await fromWireFormat(raw, version);
+      if (ev.state_key !== undefined) room.state.set(stateKey(ev.type, ev.state_key), ev.event_id);
+    }
+    this.record(roomId, join);
+    return join;
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  /** The auth events the fake's view of the current state gives an event. */
+  authEventsFor(roomId: string, t: Pick<PDU, "type" | "state_key" | "sender" | "content">): string[] {
+    const room = this.room(roomId);
+    const out: string[] = [];
+    for (const [type, key] of authEventTypes(t, room.version)) {
+      const id = room.state.get(stateKey(type, key));
+      if (id && !out.includes(id)) out.push(id);
+    }
+    return out;
+  }
+
+  /** A PDU of `roomId` built, hashed and signed by this server (signed with `key` if given). */
+  async pdu(roomId: string, t: PduTemplate, key: SigningKey = this.key, serverName = this.serverName): Promise<PDU> {
+    const room = this.room(roomId);
+    return buildEvent(
+      {
+        room_id: roomId,
+        sender: t.sender,
+        type: t.type,
+        state_key: t.state_key,
+        content: t.content,
+        prev_events: t.prev_events ?? [room.head.event_id],
+        auth_events: t.auth_events ?? this.authEventsFor(roomId, t),
+        depth: t.depth ?? room.head.depth + 1,
+        origin_server_ts: t.origin_server_ts ?? Date.now(),
+      },
+      room.version,
+      serverName,
+      key,
+    );
+  }
+
+  /** The wire form of an event (no event_id for v3+ rooms). */
+  wire(roomId: string, pdu: PDU): JsonObject {
+    return toWireFormat(pdu, this.room(roomId).version);
+  }
+
+  /** A message from one of our users, in wire form, with its event ID. */
+  async message(roomId: string, localpart: string, body: string, extra: Partial<PduTemplate> = {}): Promise<{ pdu: PDU; wire: JsonObject }> {
+    const pdu = await this.pdu(roomId, { sender: this.userId(localpart), type: "m.room.message", content: { msgtype: "m.text", body }, ...extra });
+    return { pdu, wire: this.wire(roomId, pdu) };
+  }
+}
