@@ -11,7 +11,7 @@ import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
 import { redact } from "../protocol/redact.js";
 import { canonicalJson } from "../protocol/canonicalJson.js";
-import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
+import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent, canInvite, type RoomPower } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
@@ -68,6 +68,8 @@ export class RoomDO extends DurableObject<Env> {
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
   private fanoutRunning = false;
+  /** Joined members and power per state group, for fan-out (see membersAndPower). */
+  private groupSummaries = new Map<number, { joined: string[]; power: RoomPower; notificationPowerLevels: Record<string, number> }>();
   /** user ID → typing expiry (ms since epoch). Ephemeral by nature, so memory only. */
   private typing = new Map<string, number>();
 
@@ -174,6 +176,9 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   async send(template: EventTemplate, opts: SendOptions = {}): Promise<{ event_id: string }> {
+    // For a room we have never heard of the sender cannot be in it: the answer a client gets for
+    // any room it is not in (the Worker skips an exists() round trip on this hot path).
+    if (!this.meta()) throw forbidden("You are not in this room");
     return this.queue.run(() => this.sendLocked(template, opts));
   }
 
@@ -200,7 +205,11 @@ export class RoomDO extends DurableObject<Env> {
       .slice(0, MAX_PREV_EVENTS);
     const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
     if (!before) throw new MatrixError(500, "M_UNKNOWN", "The room's latest events have no known state");
-    const state = this.store.resolveIds(before.ids);
+    // Only the state this event's checks read (create, power levels, its auth events, and what an
+    // invite shows), not the whole room: a room of 1,000 members must not cost 1,000 reads per message.
+    const wanted: Array<[string, string]> = [["m.room.create", ""], ["m.room.power_levels", ""], ...authEventTypes(template, version)];
+    if (template.type === "m.room.member") for (const t of STRIPPED_STATE_TYPES) wanted.push([t, ""]);
+    const state = this.store.pickState(before.ids, wanted);
     if (template.type === "m.room.redaction" && template.redacts) this.checkRedaction(template, state, version);
 
     const authEvents: string[] = [];
@@ -372,9 +381,23 @@ export class RoomDO extends DurableObject<Env> {
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
       const rows = this.store.rowsByOrdering(orderings);
       await this.sendToRemoteServers(rows, version);
-      await serverStub(this.env).indexEvents(meta.room_id, rows.map((r) => r.event_id));
+      // Only federated rooms need the event → room index (GET /event/{eventId} from other
+      // servers); when a room first federates, its earlier events are indexed too.
+      if (this.remoteServers().length > 0) await this.indexEventsForFederation(meta.room_id);
       this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
+    }
+  }
+
+  private async indexEventsForFederation(roomId: string): Promise<void> {
+    let upto = this.sql.exec<{ indexed_upto: number }>("SELECT indexed_upto FROM room").one().indexed_upto;
+    for (;;) {
+      const rows = this.sql.exec<{ ordering: number; event_id: string }>("SELECT ordering, event_id FROM events WHERE ordering > ? ORDER BY ordering LIMIT 500", upto).toArray();
+      if (rows.length === 0) return;
+      await serverStub(this.env).indexEvents(roomId, rows.map((r) => r.event_id));
+      upto = rows[rows.length - 1].ordering;
+      this.sql.exec("UPDATE room SET indexed_upto = ?", upto);
+      if (rows.length < 500) return;
     }
   }
 
@@ -387,9 +410,7 @@ export class RoomDO extends DurableObject<Env> {
     const pdu = this.store.getEvent(row.event_id);
     if (!pdu) return [];
     const before = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
-    const after = new Map(before);
-    if (pdu.state_key !== undefined) after.set(stateKey(pdu.type, pdu.state_key), pdu.event_id);
-    const stateAfter = this.store.resolveIds(after);
+    const after = row.state_group_after !== null ? this.store.stateAtGroup(row.state_group_after) : before;
 
     const unsigned: JsonObject = {};
     if (pdu.state_key !== undefined) {
@@ -404,23 +425,15 @@ export class RoomDO extends DurableObject<Env> {
     if (row.redacted_by) unsigned.redacted_because = row.redacted_by;
     const event = toClientEvent(pdu, roomId, unsigned);
 
-    const joined: string[] = [];
-    for (const [k, ev] of stateAfter) {
-      if (!k.startsWith("m.room.member\u0000")) continue;
-      if (ev.content.membership === "join") joined.push(ev.state_key ?? "");
-    }
-    const power = roomPower(powerStateOf(stateAfter), version);
-    const notificationPowerLevels: Record<string, number> = {};
-    for (const [k, v] of power.levels.notifications) notificationPowerLevels[k] = v;
-    if (!("room" in notificationPowerLevels)) notificationPowerLevels.room = 50;
-    const senderMember = stateAfter.get(stateKey("m.room.member", pdu.sender));
+    const { joined, power, notificationPowerLevels } = this.membersAndPower(row.state_group_after, after, version);
+    const senderMemberId = after.get(stateKey("m.room.member", pdu.sender));
+    const senderName = senderMemberId ? this.store.getEvent(senderMemberId)?.content.displayname : undefined;
     const push: PushContext = {
       memberCount: joined.length,
       senderPowerLevel: powerOf(pdu.sender, power),
       notificationPowerLevels,
-      senderDisplayName: typeof senderMember?.content.displayname === "string" ? senderMember.content.displayname : undefined,
+      senderDisplayName: typeof senderName === "string" ? senderName : undefined,
     };
-
     let redacted: ClientEvent | undefined;
     if (pdu.type === "m.room.redaction") {
       const targetId = event.redacts;
@@ -440,15 +453,47 @@ export class RoomDO extends DurableObject<Env> {
       if (userId === target) {
         const membership = typeof pdu.content.membership === "string" ? pdu.content.membership : "leave";
         item.membership = membership;
-        if (membership === "join") item.fullState = [...stateAfter.values()].map((e) => this.clientState(e, roomId));
+        if (membership === "join") item.fullState = [...this.store.resolveIds(after).values()].map((e) => this.clientState(e, roomId));
         if (membership === "invite" || membership === "knock") {
-          item.strippedState = STRIPPED_STATE_TYPES.map((t) => stateAfter.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
+          item.strippedState = STRIPPED_STATE_TYPES.map((t) => after.get(stateKey(t, "")))
+            .map((id) => (id ? this.store.getEvent(id) : undefined))
+            .filter((e): e is PDU => e !== undefined)
+            .map(toStrippedState);
           item.strippedState.push(toStrippedState(pdu));
         }
       }
       out.push([userId, item]);
     }
     return out;
+  }
+
+  /**
+   * Joined members and power levels of a state group. Every message in a stretch without state
+   * changes shares one group, so this walks the member list once per group, not per message.
+   */
+  private membersAndPower(group: number | null, ids: StateIdMap, version: RoomVersion): { joined: string[]; power: RoomPower; notificationPowerLevels: Record<string, number> } {
+    const cached = group !== null ? this.groupSummaries.get(group) : undefined;
+    if (cached) return cached;
+    const joined: string[] = [];
+    for (const [k, id] of ids) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      const ev = this.store.getEvent(id);
+      if (ev?.content.membership === "join" && ev.state_key) joined.push(ev.state_key);
+    }
+    const pick = (type: string) => {
+      const id = ids.get(stateKey(type, ""));
+      return id ? this.store.getEvent(id) : undefined;
+    };
+    const power = roomPower({ create: pick("m.room.create"), powerLevels: pick("m.room.power_levels") }, version);
+    const notificationPowerLevels: Record<string, number> = {};
+    for (const [k, v] of power.levels.notifications) notificationPowerLevels[k] = v;
+    if (!("room" in notificationPowerLevels)) notificationPowerLevels.room = 50;
+    const summary = { joined, power, notificationPowerLevels };
+    if (group !== null) {
+      if (this.groupSummaries.size >= 32) this.groupSummaries.delete(this.groupSummaries.keys().next().value as number);
+      this.groupSummaries.set(group, summary);
+    }
+    return summary;
   }
 
   private clientState(pdu: PDU, roomId: string): ClientEvent {

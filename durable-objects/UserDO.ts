@@ -10,12 +10,14 @@ import type { DeliveryItem } from "./room/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, type SyncParams } from "./user/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "./room/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/deviceLists.js";
+import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
 import { serverNameOf } from "../protocol/identifiers.js";
 import { readConfig } from "../worker/env.js";
@@ -261,6 +263,14 @@ export class UserDO extends DurableObject<Env> {
     const others = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
     this.appendStream("presence", null, null, event);
     await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
+    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.sql, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
+  }
+
+  /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
+  async receiveRemotePresence(event: JsonObject): Promise<boolean> {
+    if (typeof event.sender !== "string" || !sharedUsers(this.sql).has(event.sender)) return false;
+    this.appendStream("presence", null, null, event);
+    return true;
   }
 
   /** Another user's presence changed (they share a room with this user). */
@@ -278,10 +288,16 @@ export class UserDO extends DurableObject<Env> {
 
   // ---- push rules ---------------------------------------------------------------------------
 
+  /** The merged ruleset, kept in memory: every delivered event is evaluated against it. */
+  private rulesCache: PushRuleSet | undefined;
+
   pushRules(): PushRuleSet {
+    if (this.rulesCache) return this.rulesCache;
     const row = this.sql.exec<{ json: string }>("SELECT json FROM push_rules").toArray()[0];
     const acc = account.getAccount(this.sql);
-    return mergeWithDefaults(row ? (JSON.parse(row.json) as StoredPushRules) : undefined, acc?.user_id ?? "");
+    if (!acc) return mergeWithDefaults(undefined, "");
+    this.rulesCache = mergeWithDefaults(row ? (JSON.parse(row.json) as StoredPushRules) : undefined, acc.user_id);
+    return this.rulesCache;
   }
 
   async getPushRules(): Promise<PushRuleSet> {
@@ -290,6 +306,7 @@ export class UserDO extends DurableObject<Env> {
 
   async setPushRules(stored: StoredPushRules): Promise<void> {
     this.sql.exec("INSERT INTO push_rules (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json", JSON.stringify(stored));
+    this.rulesCache = undefined;
     this.insertStream("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
     this.wakeWaiters();
   }
@@ -303,7 +320,7 @@ export class UserDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.storeKeys(this.sql, deviceId, up);
     });
-    if (changed) await this.announceDeviceListChange();
+    if (changed) await this.announceDeviceListChange({ devices: [deviceId] });
     return e2ee.oneTimeKeyCounts(this.sql, deviceId);
   }
 
@@ -333,19 +350,29 @@ export class UserDO extends DurableObject<Env> {
 
   async uploadCrossSigningKeys(keys: Partial<Record<CrossSigningUsage, JsonObject>>): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeCrossSigningKeys(this.sql, keys));
-    await this.announceDeviceListChange();
+    await this.announceDeviceListChange({ signingKeys: true });
   }
 
   /** Signatures on this user's keys (validated by the Worker). */
   async addKeySignatures(sigs: e2ee.StoredSignature[], announce: boolean): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.sql, sigs));
-    if (announce) await this.announceDeviceListChange();
+    if (!announce) return;
+    const devices = new Set(account.listDevices(this.sql).map((d) => d.device_id));
+    const targets = [...new Set(sigs.map((s) => s.target))];
+    await this.announceDeviceListChange({ devices: targets.filter((t) => devices.has(t)), signingKeys: targets.some((t) => !devices.has(t)) });
   }
 
   /** Another user (or this one) changed devices or keys: the next sync lists them in device_lists. */
   async notifyDeviceListChanged(userId: string, left = false): Promise<void> {
     const row: DeviceListRow = left ? { user_id: userId, left: true } : { user_id: userId };
     this.appendStream("device_list", null, null, row);
+  }
+
+  /** A remote user's devices or keys changed (federation EDU): noted only if they share a room with this user. */
+  async remoteDeviceListChanged(userId: string): Promise<boolean> {
+    if (!sharedUsers(this.sql).has(userId)) return false;
+    await this.notifyDeviceListChanged(userId);
+    return true;
   }
 
   /** keys/changes between two sync tokens' stream positions. */
@@ -356,23 +383,31 @@ export class UserDO extends DurableObject<Env> {
     return deviceListChanges(this.sql, f.stream, t.stream);
   }
 
-  /** Tells every local user sharing a room with this one (and this user's own devices) that its devices changed. */
-  private async announceDeviceListChange(): Promise<void> {
+  /**
+   * Tells every local user sharing a room with this one (and this user's own devices) that its
+   * devices changed, and every remote server sharing a room: m.device_list_update for `devices`,
+   * m.signing_key_update when the cross-signing keys changed.
+   */
+  private async announceDeviceListChange(change: { devices?: string[]; signingKeys?: boolean } = {}): Promise<void> {
     const acc = account.getAccount(this.sql);
     if (!acc) return;
     const serverName = readConfig(this.env).serverName;
     const targets = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
+    const pos = this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
+    const edus = fedOut.deviceListEdus(this.sql, acc.user_id, pos, change.devices ?? []);
+    if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.sql, acc.user_id));
+    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.sql, serverName), edus);
   }
 
   /** After devices are deleted: their keys go, and room-mates learn the list changed. */
   private async devicesRemoved(): Promise<void> {
     let changed = false;
+    const gone = fedOut.devicesGoneWithKeys(this.sql);
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.purgeRemovedDevices(this.sql);
     });
-    if (changed) await this.announceDeviceListChange();
+    if (changed) await this.announceDeviceListChange({ devices: gone });
   }
 
   /** Users we started or stopped sharing a room with, after a membership change. */
@@ -452,6 +487,32 @@ export class UserDO extends DurableObject<Env> {
   }
 
   // ---- sync ---------------------------------------------------------------------------------
+
+  /**
+   * GET /sync in one call: checks the access token, resolves the filter, records set_presence
+   * and builds the response. One Durable Object request per sync (plus the parked wait).
+   */
+  async syncRequest(token: string, params: SyncParams): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
+    const session = await account.authenticate(this.sql, token);
+    const filter = resolveSyncFilter(params.filter, (id) => {
+      if (!/^\d+$/.test(id)) return undefined;
+      const row = this.sql.exec<{ json: string }>("SELECT json FROM filters WHERE filter_id = ?", Number(id)).toArray()[0];
+      return row ? (JSON.parse(row.json) as JsonObject) : undefined;
+    });
+    if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
+    const result = await this.sync({
+      deviceId: session.deviceId,
+      since: params.since,
+      fullState: params.fullState,
+      timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
+      lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
+      includeLeave: filter?.room?.include_leave === true,
+      rooms: filter?.room?.rooms,
+      notRooms: filter?.room?.not_rooms,
+      timelineFilter: filter?.room?.timeline,
+    });
+    return { userId: session.userId, ...result };
+  }
 
   async sync(
     opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },

@@ -9,7 +9,9 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
     room_version TEXT NOT NULL,
     created_ts INTEGER NOT NULL,
     -- The state group holding the current state (the state after the latest event).
-    state_group INTEGER
+    state_group INTEGER,
+    -- Events up to this ordering are in ServerDO's event → room index (kept for federated rooms).
+    indexed_upto INTEGER NOT NULL DEFAULT 0
   );
   -- Every event this server holds. 'ordering' is the order it was accepted here (the stream
   -- ordering that tokens point into); 'state_group' is the room state BEFORE the event.

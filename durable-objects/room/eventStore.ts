@@ -230,6 +230,18 @@ export class EventStore {
     }
   }
 
+  /** The events of some (type, state_key) pairs of a state, skipping the rest. */
+  pickState(ids: StateIdMap, keys: Array<[string, string]>): StateMap {
+    const m: StateMap = new Map();
+    for (const [type, key] of keys) {
+      const k = stateKey(type, key);
+      const id = ids.get(k);
+      const ev = id ? this.getEvent(id) : undefined;
+      if (ev) m.set(k, ev);
+    }
+    return m;
+  }
+
   resolveIds(ids: StateIdMap): StateMap {
     const m: StateMap = new Map();
     for (const [k, id] of ids) {

@@ -12,6 +12,13 @@ import { isValidRoomId } from "../../protocol/identifiers.js";
 // joined_members), message_pagination.yaml, event_context.yaml, room_event_by_timestamp.yaml,
 // relations.yaml.
 
+/** The room of a send: RoomDO.send itself refuses rooms it doesn't hold, so no exists() call. */
+function roomForSend(req: IRequest, ctx: Ctx) {
+  const roomId = param(req, "roomId");
+  if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
+  return { roomId, stub: roomStub(ctx.env, roomId) };
+}
+
 async function roomFor(req: IRequest, ctx: Ctx) {
   const roomId = param(req, "roomId");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
@@ -24,7 +31,7 @@ async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   checkRateLimit(ctx.config, "send", session.userId);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  const { stub } = await roomFor(req, ctx);
+  const { stub } = roomForSend(req, ctx);
   const type = param(req, "eventType");
   const txnId = param(req, "txnId");
   return json(await stub.send({ sender: session.userId, type, content: body }, { txn: { deviceId: session.deviceId, txnId } }));

@@ -1,0 +1,28 @@
+import { MatrixError } from "../../worker/errors.js";
+import { parseFilterJson, validateFilter, FilterError, type Filter } from "../../protocol/filters/index.js";
+import type { JsonObject } from "../../protocol/json.js";
+
+/** The query parameters of GET /sync, as the Worker read them (already type-checked). */
+export interface SyncParams {
+  since?: string;
+  fullState: boolean;
+  /** `filter`: inline JSON or the ID of a stored filter. */
+  filter?: string;
+  setPresence?: string;
+}
+
+export const DEFAULT_TIMELINE_LIMIT = 10;
+
+/** Resolves the `filter` parameter: inline JSON, or a stored filter by ID (spec: GET /sync). */
+export function resolveSyncFilter(raw: string | undefined, stored: (id: string) => JsonObject | undefined): Filter | undefined {
+  if (!raw) return undefined;
+  try {
+    if (raw.trim().startsWith("{")) return parseFilterJson(raw);
+    const json = stored(raw);
+    if (!json) throw new MatrixError(400, "M_INVALID_PARAM", "No such filter");
+    return validateFilter(json);
+  } catch (e) {
+    if (e instanceof FilterError) throw new MatrixError(400, e.errcode, e.message);
+    throw e;
+  }
+}
