@@ -8,6 +8,8 @@
 import { MatrixError, tooLarge } from "../errors.js";
 
 export const BUFFER_LIMIT = 8 * 1024 * 1024;
+/** How much of an oversized chunked body we read and drop before answering. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 export interface UploadBody {
   body: ReadableStream | ArrayBuffer;
@@ -32,7 +34,15 @@ export async function readUploadBody(request: Request, maxBytes: number): Promis
     if (done) break;
     total += value.byteLength;
     if (total > cap) {
-      await reader.cancel();
+      // Read (and drop) the rest before answering, within a bound: answering while the client is
+      // still sending makes some proxies drop the reply, and the client then sees no error at all.
+      let drained = total;
+      while (drained < cap + DRAIN_LIMIT) {
+        const next = await reader.read();
+        if (next.done) break;
+        drained += next.value.byteLength;
+      }
+      await reader.cancel().catch(() => undefined);
       if (total > maxBytes) throw tooLarge(`Upload is larger than the limit of ${maxBytes} bytes`);
       throw new MatrixError(411, "M_MISSING_PARAM", `Uploads over ${BUFFER_LIMIT} bytes need a Content-Length header`);
     }
