@@ -10,7 +10,7 @@ import type { DeliveryItem } from "./room/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, type SyncParams } from "./user/syncRequest.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "./user/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "./room/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
@@ -540,13 +540,23 @@ export class UserDO extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
+    let session: Session;
+    try {
+      session = await account.authenticate(this.sql, request.headers.get(SYNC_TOKEN_HEADER) ?? "");
+    } catch {
+      return new Response("unknown token", { status: 401 });
+    }
     const since = new URL(request.url).searchParams.get("since") ?? "";
+    const parsed = parseSyncToken(since);
+    if (!parsed) return new Response("invalid since token", { status: 400 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [since]);
-    const parsed = parseSyncToken(since);
     const maxPos = this.sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
-    if (!parsed || maxPos > parsed.stream) pair[1].send("wake");
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    const toDevicePending = this.sql.exec("SELECT 1 FROM to_device WHERE device_id = ? AND pos > ? LIMIT 1", session.deviceId, parsed.toDevice).toArray().length > 0;
+    if (maxPos > parsed.stream || toDevicePending) pair[1].send("wake");
+    // What an empty sync must still tell the device, so a wait that times out needs no further call.
+    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.sql, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.sql, session.deviceId) };
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {

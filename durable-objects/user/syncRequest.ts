@@ -13,6 +13,11 @@ export interface SyncParams {
 
 export const DEFAULT_TIMELINE_LIMIT = 10;
 
+/** The access token on the Worker's internal WebSocket request that parks a /sync wait. */
+export const SYNC_TOKEN_HEADER = "X-Lattice-Access-Token";
+/** On the UserDO's handshake reply: the per-device fields of an empty sync response. */
+export const SYNC_IDLE_HEADER = "X-Lattice-Idle-Sync";
+
 /** Resolves the `filter` parameter: inline JSON, or a stored filter by ID (spec: GET /sync). */
 export function resolveSyncFilter(raw: string | undefined, stored: (id: string) => JsonObject | undefined): Filter | undefined {
   if (!raw) return undefined;

@@ -5,7 +5,8 @@ import { invalidParam, missingToken, unknownToken } from "../errors.js";
 import { accessTokenOf } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { localpartOfToken } from "../../durable-objects/user/tokens.js";
-import type { SyncParams } from "../../durable-objects/user/syncRequest.js";
+import { SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../durable-objects/user/syncRequest.js";
+import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: GET /_matrix/client/v3/sync (sync.yaml).
 
@@ -13,20 +14,31 @@ import type { SyncParams } from "../../durable-objects/user/syncRequest.js";
 const MAX_TIMEOUT_MS = 60_000;
 
 /**
- * Waits until the user's stream moves past `since`, without keeping the UserDO busy: the UserDO
- * accepts a hibernatable WebSocket and sends "wake" when something arrives. The Worker, billed
- * only for CPU, holds the wait.
+ * Parks until the user's stream moves past `since`, without keeping the UserDO busy: the UserDO
+ * accepts a hibernatable WebSocket (checking the token) and sends "wake" when something arrives —
+ * at once if something already has. The Worker, billed only for CPU, holds the wait. Returns
+ * whether it was woken, and the per-device fields an empty response still carries.
  */
-async function waitForChange(ctx: Ctx, userId: string, since: string, timeoutMs: number): Promise<void> {
-  const res = await userStub(ctx.env, userId).fetch(`https://user/wait?since=${encodeURIComponent(since)}`, { headers: { Upgrade: "websocket" } });
+async function waitForChange(ctx: Ctx, userId: string, token: string, since: string, timeoutMs: number): Promise<{ woke: boolean; idle: JsonObject }> {
+  const res = await userStub(ctx.env, userId).fetch(`https://user/wait?since=${encodeURIComponent(since)}`, {
+    headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token },
+  });
+  if (res.status === 401) throw unknownToken();
+  if (res.status === 400) throw invalidParam("Invalid since token");
+  let idle: JsonObject = {};
+  try {
+    idle = JSON.parse(res.headers.get(SYNC_IDLE_HEADER) ?? "{}") as JsonObject;
+  } catch {
+    idle = {};
+  }
   const ws = res.webSocket;
-  if (!ws) return;
+  if (!ws) return { woke: true, idle };
   ws.accept();
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
+  const woke = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
     const done = () => {
       clearTimeout(timer);
-      resolve();
+      resolve(true);
     };
     ws.addEventListener("message", done);
     ws.addEventListener("close", done);
@@ -37,6 +49,20 @@ async function waitForChange(ctx: Ctx, userId: string, since: string, timeoutMs:
   } catch {
     // already closed
   }
+  return { woke, idle };
+}
+
+/** What a long-poll that ends with nothing new returns: the same token, nothing else new. */
+function emptySync(since: string, idle: JsonObject): JsonObject {
+  return {
+    next_batch: since,
+    rooms: { join: {}, invite: {}, leave: {}, knock: {} },
+    account_data: { events: [] },
+    presence: { events: [] },
+    to_device: { events: [] },
+    device_lists: { changed: [], left: [] },
+    ...idle,
+  };
 }
 
 async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -55,13 +81,22 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     filter: ctx.url.searchParams.get("filter") ?? undefined,
     setPresence: setPresence ?? undefined,
   };
-  // Authentication happens inside the UserDO's syncRequest: one Durable Object call per sync.
-  const stub = userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`);
+  const userId = `@${localpart}:${ctx.config.serverName}`;
+  const stub = userStub(ctx.env, userId);
   const deadline = Date.now() + timeout;
+  const canWait = params.since !== undefined && !params.fullState && timeout > 0;
+
+  // An incremental long-poll parks first: the UserDO wakes it at once if anything is already
+  // there, so an idle device costs one Durable Object request per poll, not three.
+  if (canWait && params.since) {
+    const first = await waitForChange(ctx, userId, token, params.since, timeout);
+    if (!first.woke) return json(emptySync(params.since, first.idle));
+  }
+  // Authentication, the filter and set_presence are handled inside syncRequest: one DO call.
   let result = await stub.syncRequest(token, params);
-  // Long-poll: only an incremental sync waits, and only while nothing is there for the client.
-  while (result.empty && params.since && !params.fullState && Date.now() < deadline) {
-    await waitForChange(ctx, result.userId, String(result.body.next_batch), deadline - Date.now());
+  while (canWait && result.empty && Date.now() < deadline) {
+    const next = await waitForChange(ctx, userId, token, String(result.body.next_batch), deadline - Date.now());
+    if (!next.woke) break;
     result = await stub.syncRequest(token, { ...params, setPresence: undefined });
   }
   return json(result.body);
