@@ -11,6 +11,10 @@ import { createServer } from "node:net";
 export interface RunningServer {
   baseUrl: string;
   serverName: string;
+  /** Stops the process but keeps its state and port, for resume(). */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port with the same state. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +38,42 @@ export async function startServer(
   const state = mkdtempSync(join(tmpdir(), "lattice-test-"));
   const serverName = opts.serverNameFor?.(port) ?? opts.serverName ?? "localhost";
   const vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined = await launch(port, state, vars, baseUrl);
+  const kill = async () => {
+    if (!child) return;
+    const pid = child.pid ?? 0;
+    child = undefined;
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    baseUrl,
+    serverName,
+    async halt() {
+      await kill();
+    },
+    async resume() {
+      if (!child) child = await launch(port, state, vars, baseUrl);
+    },
+    async stop() {
+      await kill();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs wrangler dev on `port` with state in `state` and waits until it answers. */
+async function launch(port: number, state: string, vars: Record<string, string>, baseUrl: string): Promise<ChildProcess> {
   // Each server needs its own inspector port too, or parallel servers collide on 9229.
   const inspectorPort = await freePort();
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false"];
@@ -47,12 +87,11 @@ export async function startServer(
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       const r = await fetch(`${baseUrl}/_matrix/client/versions`);
-      if (r.ok) break;
+      if (r.ok) return child;
     } catch {
       // not up yet
     }
@@ -66,24 +105,6 @@ export async function startServer(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return {
-    baseUrl,
-    serverName,
-    async stop() {
-      try {
-        process.kill(-(child.pid ?? 0), "SIGTERM");
-      } catch {
-        // already gone
-      }
-      await new Promise((r) => setTimeout(r, 300));
-      try {
-        process.kill(-(child.pid ?? 0), "SIGKILL");
-      } catch {
-        // already gone
-      }
-      rmSync(state, { recursive: true, force: true });
-    },
-  };
 }
 
 /** A raw HTTP call returning status and parsed JSON body (for bad-input tests). */

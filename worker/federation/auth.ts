@@ -65,5 +65,23 @@ export async function authenticateFederation(req: IRequest, ctx: Ctx): Promise<{
   if (!(await verifyRequestSignature(request, auth, publicKey))) throw unauthorized("Invalid signature");
 
   if (content !== undefined && !isJsonObject(content)) throw notJson("Request body must be a JSON object");
+  pokeOutboundQueue(ctx, auth.origin);
   return { origin: auth.origin, body: content };
+}
+
+/** How often one isolate tells an origin's RemoteDO that the origin is reachable. */
+const POKE_INTERVAL_MS = 5_000;
+const lastPoke = new Map<string, number>();
+
+/**
+ * A server that talks to us is up: if our queue to it is waiting out a backoff, send now, so a
+ * server returning from downtime gets its backlog promptly. Throttled per isolate and done in the
+ * background; RemoteDO.retryNow is a no-op when nothing is waiting.
+ */
+function pokeOutboundQueue(ctx: Ctx, origin: string): void {
+  const now = Date.now();
+  if (now - (lastPoke.get(origin) ?? 0) < POKE_INTERVAL_MS) return;
+  if (lastPoke.size > 10_000) lastPoke.clear();
+  lastPoke.set(origin, now);
+  ctx.exec.waitUntil(remoteStub(ctx.env, origin).retryNow().catch((e: unknown) => console.warn(`retryNow for ${origin} failed: ${e instanceof Error ? e.message : String(e)}`)));
 }
