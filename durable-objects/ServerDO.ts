@@ -193,6 +193,11 @@ export class ServerDO extends DurableObject<Env> {
     this.sql.exec("DELETE FROM user_rooms WHERE user_id = ?", userId);
   }
 
+  /** Local users joined to at least one room (candidates for a remote user's EDUs). */
+  async localUsersInRooms(): Promise<string[]> {
+    return this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM user_rooms").toArray().map((r) => r.user_id);
+  }
+
   /** Records room membership changes so the directory knows who shares a room with whom. */
   async setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void> {
     if (joined) {

@@ -4,7 +4,9 @@ import { json, readJsonObject, optString, optInt, optObject, reqString, queryInt
 import { MatrixError, forbidden, notFound, invalidParam } from "../errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub } from "../stubs.js";
-import { isValidRoomAlias, isValidRoomId } from "../../protocol/identifiers.js";
+import { isValidRoomAlias, isValidRoomId, isValidServerName } from "../../protocol/identifiers.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { federationRequest, FederationError } from "../federation/request.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
 
@@ -78,12 +80,30 @@ async function setVisibility(req: IRequest, ctx: Ctx): Promise<Response> {
   return json({});
 }
 
+/** Another server's public room directory, through its GET or POST /_matrix/federation/v1/publicRooms. */
+async function remoteDirectory(ctx: Ctx, server: string, method: "GET" | "POST", query: string, body?: JsonObject): Promise<JsonObject> {
+  if (!isValidServerName(server)) throw invalidParam("Invalid server name");
+  try {
+    const r = await federationRequest(ctx.env, server, method, `/_matrix/federation/v1/publicRooms${query}`, body, { timeoutMs: 15_000 });
+    if (!Array.isArray(r.chunk)) throw new FederationError(502, "no chunk in the reply");
+    return r;
+  } catch (e) {
+    if (e instanceof FederationError && e.status === 404) throw notFound(`${server} has no public room directory`);
+    throw new MatrixError(502, "M_UNKNOWN", `Could not read the room directory of ${server}`);
+  }
+}
+
 async function publicRoomsGet(req: IRequest, ctx: Ctx): Promise<Response> {
   const limitRaw = queryInt(ctx.url, "limit");
   const limit = limitRaw !== undefined && limitRaw >= 0 ? Math.min(limitRaw, 500) : 100;
   const server = ctx.url.searchParams.get("server");
-  if (server && server !== ctx.config.serverName) throw notFound("Remote room directories need federation");
-  return json(await serverStub(ctx.env).publicRooms(limit || 100, ctx.url.searchParams.get("since") ?? undefined, undefined));
+  const since = ctx.url.searchParams.get("since") ?? undefined;
+  if (server && server !== ctx.config.serverName) {
+    const q = new URLSearchParams({ limit: String(limit || 100) });
+    if (since !== undefined) q.set("since", since);
+    return json(await remoteDirectory(ctx, server, "GET", `?${q}`));
+  }
+  return json(await serverStub(ctx.env).publicRooms(limit || 100, since, undefined));
 }
 
 async function publicRoomsPost(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -93,7 +113,13 @@ async function publicRoomsPost(req: IRequest, ctx: Ctx): Promise<Response> {
   const filter = optObject(body, "filter");
   const term = filter ? optString(filter, "generic_search_term") : undefined;
   const server = ctx.url.searchParams.get("server");
-  if (server && server !== ctx.config.serverName) throw notFound("Remote room directories need federation");
+  if (server && server !== ctx.config.serverName) {
+    const fedBody: JsonObject = { limit: limit > 0 ? limit : 100 };
+    const since = optString(body, "since");
+    if (since !== undefined) fedBody.since = since;
+    if (term !== undefined) fedBody.filter = { generic_search_term: term };
+    return json(await remoteDirectory(ctx, server, "POST", "", fedBody));
+  }
   return json(await serverStub(ctx.env).publicRooms(limit > 0 ? limit : 100, optString(body, "since"), term));
 }
 

@@ -17,12 +17,13 @@ import {
   type CrossSigningUsage,
 } from "../../protocol/e2eeKeys.js";
 import type { StoredSignature } from "../../durable-objects/user/e2ee.js";
+import { byServer, claimRemoteKeys, keysTimeout, queryRemoteKeys } from "./remoteKeys.js";
 
 // Spec: keys.yaml (upload, query, claim, changes) and cross_signing.yaml (device_signing/upload,
 // signatures/upload). Shapes and signatures are checked here; the user's UserDO stores them.
+// Remote users' keys are asked of their servers (remoteKeys.ts).
 
 const isLocal = (ctx: Ctx, userId: string) => userId.slice(userId.indexOf(":") + 1) === ctx.config.serverName;
-const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 
 function keyMap(body: JsonObject, key: string): Record<string, JsonValue> | undefined {
   return optObject(body, key);
@@ -66,13 +67,13 @@ async function query(req: IRequest, ctx: Ctx): Promise<Response> {
     user_signing_keys: {} as Record<string, JsonObject>,
     failures: {} as Record<string, JsonObject>,
   };
+  const remote: [string, string[]][] = [];
   await Promise.all(
     Object.entries(wanted).map(async ([userId, devices]) => {
       if (!Array.isArray(devices) || !devices.every((d) => typeof d === "string")) throw badJson(`device_keys.${userId} must be an array of device IDs`);
       if (!isValidUserId(userId)) return;
       if (!isLocal(ctx, userId)) {
-        // No federation yet: the spec's failures map says which servers could not be reached.
-        out.failures[serverOf(userId)] = { errcode: "M_UNKNOWN", error: "Federation is not available" };
+        remote.push([userId, devices as string[]]);
         return;
       }
       const keys = await userStub(ctx.env, userId).queryKeys(s.userId, devices as string[]);
@@ -83,6 +84,7 @@ async function query(req: IRequest, ctx: Ctx): Promise<Response> {
       if (keys.user_signing_key) out.user_signing_keys[userId] = keys.user_signing_key;
     }),
   );
+  await queryRemoteKeys(ctx.env, byServer(remote), keysTimeout(body), out);
   return json(out);
 }
 
@@ -98,17 +100,19 @@ async function claim(req: IRequest, ctx: Ctx): Promise<Response> {
   }
   const out: Record<string, Record<string, Record<string, JsonValue>>> = {};
   const failures: Record<string, JsonObject> = {};
+  const remote: [string, Record<string, string>][] = [];
   await Promise.all(
     perUser.map(async ([userId, devices]) => {
       if (!isValidUserId(userId)) return;
       if (!isLocal(ctx, userId)) {
-        failures[serverOf(userId)] = { errcode: "M_UNKNOWN", error: "Federation is not available" };
+        remote.push([userId, devices]);
         return;
       }
       const keys = await userStub(ctx.env, userId).claimKeys(devices);
       if (Object.keys(keys).length > 0) out[userId] = keys;
     }),
   );
+  await claimRemoteKeys(ctx.env, byServer(remote), keysTimeout(body), out, failures);
   return json({ one_time_keys: out, failures });
 }
 

@@ -4,33 +4,63 @@ import { json, readJsonObject } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
-import { isValidUserId } from "../../protocol/identifiers.js";
+import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
+import { federationRequest, FederationError } from "../federation/request.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: profile.yaml. A change also updates the member events of the user's joined rooms.
+// Remote users' profiles are asked of their servers (server-server "Querying for information").
 
 const FIELDS = ["displayname", "avatar_url"] as const;
 type Field = (typeof FIELDS)[number];
 
-function userParam(req: IRequest, ctx: Ctx): string {
+function anyUserParam(req: IRequest): string {
   const userId = param(req, "userId");
   if (!isValidUserId(userId, { historical: true })) throw invalidParam("Invalid user ID");
-  if (userId.slice(userId.indexOf(":") + 1) !== ctx.config.serverName) throw notFound("Profile not found (remote profiles need federation)");
   return userId;
 }
 
+function userParam(req: IRequest, ctx: Ctx): string {
+  const userId = anyUserParam(req);
+  if (serverNameOf(userId) !== ctx.config.serverName) throw forbidden("You can only change profiles of this server's users");
+  return userId;
+}
+
+/**
+ * A user's profile: local ones from their UserDO, remote ones from their server's
+ * GET /_matrix/federation/v1/query/profile (its 404 stays a 404; an unreachable server is 502).
+ */
+async function profileOf(ctx: Ctx, userId: string, field?: Field): Promise<{ displayname?: string; avatar_url?: string }> {
+  const server = serverNameOf(userId);
+  if (server === ctx.config.serverName) {
+    const p = await userStub(ctx.env, userId).getProfile();
+    if (!p) throw notFound("Profile not found");
+    return p;
+  }
+  const query = `user_id=${encodeURIComponent(userId)}${field ? `&field=${field}` : ""}`;
+  let r: JsonObject;
+  try {
+    r = await federationRequest(ctx.env, server, "GET", `/_matrix/federation/v1/query/profile?${query}`, undefined, { timeoutMs: REMOTE_TIMEOUT_MS });
+  } catch (e) {
+    if (e instanceof FederationError && e.status === 404) throw notFound("Profile not found");
+    throw new MatrixError(502, "M_UNKNOWN", `Could not reach ${server}`);
+  }
+  const out: { displayname?: string; avatar_url?: string } = {};
+  if (typeof r.displayname === "string") out.displayname = r.displayname;
+  if (typeof r.avatar_url === "string") out.avatar_url = r.avatar_url;
+  return out;
+}
+
+const REMOTE_TIMEOUT_MS = 10_000;
+
 async function getProfile(req: IRequest, ctx: Ctx): Promise<Response> {
-  const userId = userParam(req, ctx);
-  const p = await userStub(ctx.env, userId).getProfile();
-  if (!p) throw notFound("Profile not found");
-  return json(p);
+  return json(await profileOf(ctx, anyUserParam(req)));
 }
 
 async function getField(req: IRequest, ctx: Ctx): Promise<Response> {
-  const userId = userParam(req, ctx);
+  const userId = anyUserParam(req);
   const field = param(req, "field");
-  const p = await userStub(ctx.env, userId).getProfile();
-  if (!p) throw notFound("Profile not found");
+  const p = await profileOf(ctx, userId, (FIELDS as readonly string[]).includes(field) ? (field as Field) : undefined);
   const v = (p as Record<string, unknown>)[field];
   if (v === undefined) throw notFound(`No ${field} set`);
   return json({ [field]: v });

@@ -30,10 +30,11 @@ export class FederationError extends Error {
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const TIMEOUT_MS = 60_000;
 
-async function readLimited(res: Response): Promise<string> {
+/** The body of `res` as bytes, refusing more than `max` bytes. */
+export async function readBytesLimited(res: Response, max = MAX_RESPONSE_BYTES): Promise<Uint8Array> {
   const declared = Number(res.headers.get("Content-Length") ?? "0");
-  if (declared > MAX_RESPONSE_BYTES) throw new Error("response too large");
-  if (!res.body) return "";
+  if (declared > max) throw new Error("response too large");
+  if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -41,7 +42,7 @@ async function readLimited(res: Response): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) {
+    if (total > max) {
       await reader.cancel();
       throw new Error("response too large");
     }
@@ -53,7 +54,55 @@ async function readLimited(res: Response): Promise<string> {
     all.set(c, o);
     o += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
+}
+
+async function readLimited(res: Response): Promise<string> {
+  return new TextDecoder().decode(await readBytesLimited(res));
+}
+
+export interface FederationFetchOptions {
+  /** Abort after this many milliseconds (default 60 s). */
+  timeoutMs?: number;
+  /** The Accept header (default application/json). */
+  accept?: string;
+}
+
+/**
+ * Sends a signed request to `destination` and returns the remote's Response as it is, whatever
+ * its status (for replies that are not JSON, such as federation media). `path` starts with
+ * `/_matrix/` and includes any query string, already percent-encoded: it is signed as given.
+ * Throws FederationError (network) when the remote cannot be reached.
+ */
+export async function federationFetch(
+  env: Env,
+  destination: string,
+  method: "GET" | "PUT" | "POST",
+  path: string,
+  body?: JsonObject,
+  opts: FederationFetchOptions = {},
+): Promise<Response> {
+  const { serverName, key } = await ownSigningKey(env);
+  let baseUrl: string;
+  try {
+    ({ baseUrl } = await resolveServer(env, destination));
+  } catch (e) {
+    throw new FederationError(502, `cannot resolve ${destination}: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined, true);
+  }
+  const authorization = await signRequest({ method, uri: path, origin: serverName, destination, content: body }, key);
+  const headers: Record<string, string> = { Authorization: authorization, Accept: opts.accept ?? "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  try {
+    return await fetch(baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+      signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw new FederationError(502, `${method} ${destination}${path.split("?")[0]} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined, true);
+  }
 }
 
 /**
@@ -67,29 +116,9 @@ export async function federationRequest<T = JsonObject>(
   method: "GET" | "PUT" | "POST",
   path: string,
   body?: JsonObject,
+  opts: { timeoutMs?: number } = {},
 ): Promise<T> {
-  const { serverName, key } = await ownSigningKey(env);
-  let baseUrl: string;
-  try {
-    ({ baseUrl } = await resolveServer(env, destination));
-  } catch (e) {
-    throw new FederationError(502, `cannot resolve ${destination}: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined, true);
-  }
-  const authorization = await signRequest({ method, uri: path, origin: serverName, destination, content: body }, key);
-  const headers: Record<string, string> = { Authorization: authorization, Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let res: Response;
-  try {
-    res = await fetch(baseUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (e) {
-    throw new FederationError(502, `${method} ${destination}${path.split("?")[0]} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined, true);
-  }
+  const res = await federationFetch(env, destination, method, path, body, { timeoutMs: opts.timeoutMs });
   let text: string;
   try {
     text = await readLimited(res);

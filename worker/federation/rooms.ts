@@ -5,6 +5,7 @@ import { MatrixError, badJson, notFound, forbidden } from "../errors.js";
 import { roomStub, serverStub } from "../stubs.js";
 import { fedRoute } from "./routes.js";
 import { remoteStub } from "./remoteStub.js";
+import { handleEdus } from "./edus.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidRoomId, serverNameOf } from "../../protocol/identifiers.js";
 
@@ -50,32 +51,8 @@ async function sendTransaction(req: IRequest, ctx: Ctx, origin: string, body: Js
       Object.assign(results, await stub.receivePdus(origin, list));
     }),
   );
-  await handleEdus(ctx, origin, edus.filter(isJsonObject));
+  await handleEdus(ctx.env, ctx.config.serverName, origin, edus.filter(isJsonObject));
   return json({ pdus: results });
-}
-
-/** EDUs: typing and receipts go to the room; the others are for users' objects. */
-async function handleEdus(ctx: Ctx, origin: string, edus: JsonObject[]): Promise<void> {
-  for (const edu of edus) {
-    const content = isJsonObject(edu.content) ? edu.content : undefined;
-    if (!content) continue;
-    try {
-      if (edu.edu_type === "m.typing" && typeof content.room_id === "string" && typeof content.user_id === "string") {
-        if (serverNameOf(content.user_id) !== origin) continue;
-        const stub = roomStub(ctx.env, content.room_id);
-        if (await stub.exists()) await stub.remoteTyping(content.user_id, content.typing === true);
-      } else if (edu.edu_type === "m.receipt") {
-        for (const [roomId, byType] of Object.entries(content)) {
-          if (!isJsonObject(byType)) continue;
-          const stub = roomStub(ctx.env, roomId);
-          if (!(await stub.exists())) continue;
-          await stub.remoteReceipts(origin, byType);
-        }
-      }
-    } catch (e) {
-      console.error("EDU failed", edu.edu_type, e);
-    }
-  }
 }
 
 function versionsOf(ctx: Ctx): string[] {
