@@ -5,6 +5,7 @@ import { registerKeyRoutes } from "./keys.js";
 import { registerQueryRoutes } from "./query.js";
 import { registerPublicRoomsRoutes } from "./publicRooms.js";
 import { registerUserKeysRoutes } from "./userKeys.js";
+import { registerFederationMediaRoutes } from "./media.js";
 import { registerFederationTestHooks } from "./testHooks.js";
 
 export { fedRoute, type FederationHandler } from "./fedRoute.js";
@@ -22,5 +23,6 @@ export function registerFederationRoutes(): void {
   registerQueryRoutes();
   registerPublicRoomsRoutes();
   registerUserKeysRoutes();
+  registerFederationMediaRoutes();
   registerFederationTestHooks();
 }

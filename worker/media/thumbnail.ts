@@ -12,7 +12,7 @@ import { authenticate } from "../auth.js";
 import { queryInt } from "../http.js";
 import { MatrixError, invalidParam, missingParam, notFound, tooLarge } from "../errors.js";
 import { mediaRefOf } from "./mxc.js";
-import { checkLegacyAllowed, findMedia } from "./findMedia.js";
+import { checkLegacyAllowed, findMedia, type FoundMedia } from "./findMedia.js";
 import { thumbnailKey } from "./mediaStore.js";
 import { essence, mediaHeaders } from "./servingHeaders.js";
 import { FORMAT_CONTENT_TYPE, readImageHeader } from "./imageHeader.js";
@@ -36,46 +36,59 @@ export function thumbnailHandler(opts: { legacy: boolean }) {
   return async (req: IRequest, ctx: Ctx): Promise<Response> => {
     if (!opts.legacy) await authenticate(req, ctx, { allowGuest: true });
     const ref = mediaRefOf(param(req, "serverName"), param(req, "mediaId"));
-    const width = dimension(ctx.url, "width");
-    const height = dimension(ctx.url, "height");
-    const m = ctx.url.searchParams.get("method") ?? "scale";
-    if (m !== "scale" && m !== "crop") throw invalidParam("'method' must be 'scale' or 'crop'");
-    const method: ThumbnailMethod = m;
-    const animated = ctx.url.searchParams.get("animated");
-    if (animated !== null && animated !== "true" && animated !== "false") throw invalidParam("'animated' must be true or false");
-
+    const { width, height, method } = thumbnailParams(ctx.url);
     const media = await findMedia(ctx, ref);
     if (opts.legacy) checkLegacyAllowed(ctx, media);
-    if (!THUMBNAILABLE.has(essence(media.contentType))) throw cannotThumbnail();
-    if (media.size > MAX_THUMBNAIL_SOURCE_BYTES) throw tooLarge("Content is too large to thumbnail");
-
-    const cacheKey = thumbnailKey(media.mediaId, width, height, method);
-    const cached = await ctx.env.MEDIA.get(cacheKey);
-    if (cached) {
-      const type = cached.httpMetadata?.contentType ?? "image/png";
-      return imageResponse(cached.body, cached.size, type);
-    }
-
-    const obj = await ctx.env.MEDIA.get(media.key);
-    if (!obj) throw notFound("Media not found");
-    const source = new Uint8Array(await obj.arrayBuffer());
-    const header = readImageHeader(source);
-    if (!header || header.width === 0 || header.height === 0) throw cannotThumbnail();
-    if (header.width * header.height > MAX_THUMBNAIL_PIXELS) throw tooLarge("Image is too large to thumbnail");
-
-    const plan = planThumbnail(header.width, header.height, width, height, method);
-    // No smaller version exists: the spec says to return the original content.
-    if (plan.kind === "original") return imageResponse(source, source.byteLength, FORMAT_CONTENT_TYPE[header.format]);
-
-    let thumb;
-    try {
-      thumb = renderThumbnail(source, header.format, plan);
-    } catch {
-      throw cannotThumbnail(); // corrupt or unsupported image data
-    }
-    await ctx.env.MEDIA.put(cacheKey, thumb.bytes, { httpMetadata: { contentType: thumb.contentType } });
-    return imageResponse(thumb.bytes, thumb.bytes.byteLength, thumb.contentType);
+    const t = await thumbnailOf(ctx, media, width, height, method);
+    return imageResponse(t.body, t.size, t.contentType);
   };
+}
+
+/** The request's width and height (clamped), method and animated flag; shared with federation. */
+export function thumbnailParams(url: URL): { width: number; height: number; method: ThumbnailMethod } {
+  const width = dimension(url, "width");
+  const height = dimension(url, "height");
+  const m = url.searchParams.get("method") ?? "scale";
+  if (m !== "scale" && m !== "crop") throw invalidParam("'method' must be 'scale' or 'crop'");
+  const animated = url.searchParams.get("animated");
+  if (animated !== null && animated !== "true" && animated !== "false") throw invalidParam("'animated' must be true or false");
+  return { width, height, method: m };
+}
+
+export interface Thumbnail {
+  body: ReadableStream | Uint8Array;
+  size: number;
+  contentType: string;
+}
+
+/** A thumbnail of `media` (cached in R2, generated the first time), or the original when no smaller one exists. */
+export async function thumbnailOf(ctx: Ctx, media: FoundMedia, width: number, height: number, method: ThumbnailMethod): Promise<Thumbnail> {
+  if (!THUMBNAILABLE.has(essence(media.contentType))) throw cannotThumbnail();
+  if (media.size > MAX_THUMBNAIL_SOURCE_BYTES) throw tooLarge("Content is too large to thumbnail");
+
+  const cacheKey = thumbnailKey(media.mediaId, width, height, method);
+  const cached = await ctx.env.MEDIA.get(cacheKey);
+  if (cached) return { body: cached.body, size: cached.size, contentType: cached.httpMetadata?.contentType ?? "image/png" };
+
+  const obj = await ctx.env.MEDIA.get(media.key);
+  if (!obj) throw notFound("Media not found");
+  const source = new Uint8Array(await obj.arrayBuffer());
+  const header = readImageHeader(source);
+  if (!header || header.width === 0 || header.height === 0) throw cannotThumbnail();
+  if (header.width * header.height > MAX_THUMBNAIL_PIXELS) throw tooLarge("Image is too large to thumbnail");
+
+  const plan = planThumbnail(header.width, header.height, width, height, method);
+  // No smaller version exists: the spec says to return the original content.
+  if (plan.kind === "original") return { body: source, size: source.byteLength, contentType: FORMAT_CONTENT_TYPE[header.format] };
+
+  let thumb;
+  try {
+    thumb = renderThumbnail(source, header.format, plan);
+  } catch {
+    throw cannotThumbnail(); // corrupt or unsupported image data
+  }
+  await ctx.env.MEDIA.put(cacheKey, thumb.bytes, { httpMetadata: { contentType: thumb.contentType } });
+  return { body: thumb.bytes, size: thumb.bytes.byteLength, contentType: thumb.contentType };
 }
 
 function imageResponse(body: ReadableStream | Uint8Array, size: number, contentType: string): Response {

@@ -1,0 +1,255 @@
+/**
+ * Two Lattice servers federating on loopback: the Client-Server API's remote paths (keys query
+ * and claim, profiles, public rooms, media) and the user EDUs (to-device, device list updates,
+ * presence) across servers, then matrix-js-sdk with Rust crypto on each server exchanging
+ * encrypted messages that both sides decrypt.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { uploadDevice } from "./e2eeRawHelpers.js";
+import "./sdkHelpers.js"; // quiets the SDK logger
+
+const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
+const C = "/_matrix/client/v3";
+const enc = encodeURIComponent;
+let A: RunningServer;
+let B: RunningServer;
+let alice: TestUser; // on A
+let bob: TestUser; // on B
+let roomId: string;
+const clients: MatrixClient[] = [];
+
+before(async () => {
+  [A, B] = await Promise.all([0, 1].map(() => startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS })));
+  alice = await registerUser(A.baseUrl);
+  bob = await registerUser(B.baseUrl);
+});
+
+after(async () => {
+  for (const c of clients) c.stopClient();
+  await Promise.all([A, B].map((s) => s?.stop()));
+  // The SDK leaves long timers behind after stopClient(); do not wait minutes for them.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+});
+
+async function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
+  return call(server.baseUrl, method, `${C}${path}`, { token: user.accessToken, body });
+}
+
+async function eventually<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function sync(server: RunningServer, user: TestUser, since?: string): Promise<Record<string, unknown>> {
+  const r = await api(server, user, "GET", `/sync?timeout=0${since ? `&since=${enc(since)}` : ""}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+async function login(server: RunningServer, user: TestUser): Promise<TestUser> {
+  const r = await call(server.baseUrl, "POST", `${C}/login`, {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
+}
+
+/** A room on A that `others` (on any server) are invited to and join. */
+async function sharedRoom(creator: TestUser, others: [RunningServer, TestUser][], extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await api(A, creator, "POST", "/createRoom", { invite: others.map(([, u]) => u.userId), ...extra });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const id = String(r.body.room_id);
+  for (const [server, u] of others) {
+    const j = await eventually(`${u.userId} joins`, async () => {
+      const res = await api(server, u, "POST", `/join/${enc(id)}?via=${enc(A.serverName)}`, {});
+      return res.status === 200 ? res : undefined;
+    });
+    assert.equal(j.status, 200);
+  }
+  await eventually("everyone is joined on A", async () => {
+    const m = await api(A, creator, "GET", `/rooms/${enc(id)}/joined_members`);
+    return m.status === 200 && Object.keys(m.body.joined as object).length === others.length + 1;
+  });
+  return id;
+}
+
+function devicesOf(q: Record<string, unknown>, userId: string): Record<string, Record<string, unknown>> {
+  return ((q.device_keys as Record<string, unknown> | undefined)?.[userId] ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+test("keys/query and keys/claim for a remote user go to their server", async () => {
+  await uploadDevice(A.baseUrl, alice, 3);
+  await uploadDevice(B.baseUrl, bob, 3);
+  roomId = await sharedRoom(alice, [[B, bob]]);
+  const q = await api(A, alice, "POST", "/keys/query", { device_keys: { [bob.userId]: [] }, timeout: 10_000 });
+  assert.equal(q.status, 200, JSON.stringify(q.body));
+  assert.deepEqual(q.body.failures, {});
+  assert.ok(devicesOf(q.body, bob.userId)[bob.deviceId], JSON.stringify(q.body));
+  const back = await api(B, bob, "POST", "/keys/query", { device_keys: { [alice.userId]: [alice.deviceId] } });
+  assert.ok(devicesOf(back.body, alice.userId)[alice.deviceId], JSON.stringify(back.body));
+
+  const c = await api(A, alice, "POST", "/keys/claim", { one_time_keys: { [bob.userId]: { [bob.deviceId]: "signed_curve25519" } } });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  const claimed = (c.body.one_time_keys as Record<string, Record<string, Record<string, unknown>>>)[bob.userId]?.[bob.deviceId];
+  assert.ok(claimed && Object.keys(claimed)[0].startsWith("signed_curve25519:"), JSON.stringify(c.body));
+
+  // An unreachable server is a failure, not an error.
+  const dead = "127.0.0.1:1";
+  const f = await api(A, alice, "POST", "/keys/query", { device_keys: { [`@x:${dead}`]: [] }, timeout: 3000 });
+  assert.equal(f.status, 200);
+  assert.ok((f.body.failures as Record<string, unknown>)[dead], JSON.stringify(f.body));
+});
+
+test("a device added on B shows up for A's user in device_lists.changed and keys/query", async () => {
+  const before = await sync(A, alice);
+  const bob2 = await login(B, bob);
+  await uploadDevice(B.baseUrl, bob2, 2);
+  await eventually("alice's sync lists bob as changed", async () => {
+    const s = await sync(A, alice, String(before.next_batch));
+    const changed = ((s.device_lists as Record<string, string[]> | undefined)?.changed ?? []) as string[];
+    return changed.includes(bob.userId);
+  });
+  const q = await api(A, alice, "POST", "/keys/query", { device_keys: { [bob.userId]: [] } });
+  assert.ok(devicesOf(q.body, bob.userId)[bob2.deviceId], JSON.stringify(q.body));
+});
+
+test("to-device messages cross servers", async () => {
+  const s0 = await sync(B, bob);
+  const r = await api(A, alice, "PUT", `/sendToDevice/m.test.ping/${Date.now()}`, { messages: { [bob.userId]: { [bob.deviceId]: { hello: "from A" } } } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const ev = await eventually("bob's device receives it", async () => {
+    const s = await sync(B, bob, String(s0.next_batch));
+    const events = ((s.to_device as { events?: Record<string, unknown>[] } | undefined)?.events ?? []) as Record<string, unknown>[];
+    return events.find((e) => e.type === "m.test.ping");
+  });
+  assert.equal(ev.sender, alice.userId);
+  assert.deepEqual(ev.content, { hello: "from A" });
+});
+
+test("presence crosses servers to users sharing a room", async () => {
+  const s0 = await sync(B, bob);
+  const r = await api(A, alice, "PUT", `/presence/${enc(alice.userId)}/status`, { presence: "online", status_msg: "on A" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await eventually("bob sees alice's presence", async () => {
+    const s = await sync(B, bob, String(s0.next_batch));
+    const events = ((s.presence as { events?: Record<string, unknown>[] } | undefined)?.events ?? []) as Record<string, unknown>[];
+    return events.some((e) => e.sender === alice.userId && (e.content as Record<string, unknown>).status_msg === "on A");
+  });
+});
+
+test("remote profiles and remote public room directories", async () => {
+  assert.equal((await api(B, bob, "PUT", `/profile/${enc(bob.userId)}/displayname`, { displayname: "Bob on B" })).status, 200);
+  const p = await api(A, alice, "GET", `/profile/${enc(bob.userId)}`);
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.displayname, "Bob on B");
+  const f = await api(A, alice, "GET", `/profile/${enc(bob.userId)}/displayname`);
+  assert.deepEqual(f.body, { displayname: "Bob on B" });
+  const missing = await api(A, alice, "GET", `/profile/${enc(`@nobody:${B.serverName}`)}`);
+  assert.equal(missing.status, 404);
+
+  const pub = await api(A, alice, "POST", "/createRoom", { preset: "public_chat", visibility: "public", name: "Lobby on A" });
+  assert.equal(pub.status, 200);
+  const g = await api(B, bob, "GET", `/publicRooms?server=${enc(A.serverName)}`);
+  assert.equal(g.status, 200, JSON.stringify(g.body));
+  assert.ok((g.body.chunk as Record<string, unknown>[]).some((r) => r.room_id === pub.body.room_id && r.name === "Lobby on A"), JSON.stringify(g.body));
+  const post = await api(B, bob, "POST", `/publicRooms?server=${enc(A.serverName)}`, { limit: 10, filter: { generic_search_term: "Lobby" } });
+  assert.equal(post.status, 200, JSON.stringify(post.body));
+  assert.ok((post.body.chunk as Record<string, unknown>[]).some((r) => r.room_id === pub.body.room_id));
+});
+
+test("media uploaded on A is downloaded byte-exact through B", async () => {
+  const bytes = new Uint8Array(70_000);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+  const up = await fetch(`${A.baseUrl}/_matrix/media/v3/upload?filename=${enc("data ü.bin")}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/octet-stream" },
+    body: bytes,
+  });
+  assert.equal(up.status, 200);
+  const mxc = String(((await up.json()) as Record<string, unknown>).content_uri);
+  const [server, mediaId] = mxc.slice("mxc://".length).split("/");
+  assert.equal(server, A.serverName);
+  for (let round = 0; round < 2; round++) {
+    // The second round is served from B's cache.
+    const r = await fetch(`${B.baseUrl}/_matrix/client/v1/media/download/${enc(server)}/${mediaId}`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
+    assert.equal(r.status, 200, await r.clone().text());
+    assert.equal(r.headers.get("Content-Type"), "application/octet-stream");
+    assert.match(r.headers.get("Content-Disposition") ?? "", /^attachment; .*filename\*=UTF-8''data%20%C3%BC\.bin/);
+    assert.ok(r.headers.get("Content-Security-Policy")?.startsWith("sandbox"));
+    assert.deepEqual(new Uint8Array(await r.arrayBuffer()), bytes);
+  }
+  const missing = await fetch(`${B.baseUrl}/_matrix/client/v1/media/download/${enc(server)}/doesNotExist123`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
+});
+
+// ---- matrix-js-sdk with Rust crypto on both servers ----------------------------------------
+
+async function startCryptoClient(server: RunningServer, user: TestUser): Promise<MatrixClient> {
+  const client = createClient({ baseUrl: server.baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId });
+  await client.initRustCrypto({ useIndexedDB: false });
+  const ready = new Promise<void>((resolve, reject) => {
+    const onSync = (state: SyncState) => {
+      if (state === SyncState.Prepared || state === SyncState.Syncing) {
+        client.off(ClientEvent.Sync, onSync);
+        resolve();
+      } else if (state === SyncState.Error) reject(new Error("sync error"));
+    };
+    client.on(ClientEvent.Sync, onSync);
+  });
+  await client.startClient({ initialSyncLimit: 30 });
+  await ready;
+  clients.push(client);
+  await eventually(`${user.userId} published keys`, async () => {
+    const r = await call(server.baseUrl, "POST", `${C}/keys/query`, { token: user.accessToken, body: { device_keys: { [user.userId]: [user.deviceId] } } });
+    return devicesOf(r.body, user.userId)[user.deviceId] !== undefined;
+  });
+  return client;
+}
+
+async function decryptedBody(client: MatrixClient, room: string, eventId: string): Promise<string> {
+  return eventually(`${client.getUserId()} decrypts ${eventId}`, async () => {
+    const ev: MatrixEvent | undefined = client
+      .getRoom(room)
+      ?.getLiveTimeline()
+      .getEvents()
+      .find((e) => e.getId() === eventId);
+    if (!ev || ev.isBeingDecrypted() || ev.isDecryptionFailure()) return undefined;
+    if (!ev.isEncrypted()) throw new Error("event was not encrypted");
+    const body = ev.getContent().body;
+    return typeof body === "string" ? body : undefined;
+  }, 60_000);
+}
+
+test("matrix-js-sdk Rust crypto: users on A and B exchange encrypted messages and both decrypt", async () => {
+  const aUser = await registerUser(A.baseUrl);
+  const bUser = await registerUser(B.baseUrl);
+  const a = await startCryptoClient(A, aUser);
+  const b = await startCryptoClient(B, bUser);
+  const { room_id: room } = await a.createRoom({
+    invite: [bUser.userId],
+    initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+  });
+  await eventually("invite reaches B", () => b.getRoom(room)?.getMyMembership() === "invite");
+  await b.joinRoom(room, { viaServers: [A.serverName] });
+  await eventually("A sees both members", () => a.getRoom(room)?.getJoinedMemberCount() === 2);
+  await eventually("B knows the room is encrypted", () => b.getRoom(room)?.hasEncryptionStateEvent() === true);
+
+  const { event_id: e1 } = await a.sendTextMessage(room, "hello B, from A, secretly");
+  assert.equal(await decryptedBody(b, room, e1), "hello B, from A, secretly");
+  const { event_id: e2 } = await b.sendTextMessage(room, "hello A, from B");
+  assert.equal(await decryptedBody(a, room, e2), "hello A, from B");
+  // Both servers stored only ciphertext.
+  for (const [server, user] of [[A, aUser], [B, bUser]] as const) {
+    const raw = await call(server.baseUrl, "GET", `${C}/rooms/${enc(room)}/event/${enc(e1)}`, { token: user.accessToken });
+    assert.equal(raw.body.type, "m.room.encrypted");
+  }
+});
