@@ -10,6 +10,7 @@ import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEve
 import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
 import "./sdkHelpers.js"; // quiets the SDK logger
+import { makePng } from "./mediaImages.js";
 
 const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
 const C = "/_matrix/client/v3";
@@ -189,6 +190,28 @@ test("media uploaded on A is downloaded byte-exact through B", async () => {
   const missing = await fetch(`${B.baseUrl}/_matrix/client/v1/media/download/${enc(server)}/doesNotExist123`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
   assert.equal(missing.status, 404);
   await missing.body?.cancel();
+});
+
+test("a thumbnail of media on A, through B and over the federation thumbnail endpoint", async () => {
+  const png = makePng(640, 480);
+  const up = await fetch(`${A.baseUrl}/_matrix/media/v3/upload`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "image/png" },
+    body: new Uint8Array(png),
+  });
+  assert.equal(up.status, 200);
+  const [server, mediaId] = String(((await up.json()) as Record<string, unknown>).content_uri).slice("mxc://".length).split("/");
+  const r = await fetch(`${B.baseUrl}/_matrix/client/v1/media/thumbnail/${enc(server)}/${mediaId}?width=64&height=64&method=scale`, {
+    headers: { Authorization: `Bearer ${bob.accessToken}` },
+  });
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.equal(r.headers.get("Content-Type"), "image/png");
+  const thumb = new Uint8Array(await r.arrayBuffer());
+  assert.ok(thumb.byteLength > 0 && thumb.byteLength < png.byteLength);
+  // The federation endpoint itself refuses unsigned requests.
+  const unsigned = await fetch(`${A.baseUrl}/_matrix/federation/v1/media/thumbnail/${mediaId}?width=64&height=64`);
+  assert.equal(unsigned.status, 401);
+  await unsigned.body?.cancel();
 });
 
 // ---- matrix-js-sdk with Rust crypto on both servers ----------------------------------------

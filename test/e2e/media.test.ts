@@ -141,17 +141,20 @@ test("authenticated endpoints refuse requests without a valid token (401)", asyn
   assert.equal(r.status, 401);
 });
 
-test("unknown, malformed and remote media are 404 M_NOT_FOUND", async () => {
+test("unknown and malformed media are 404 M_NOT_FOUND; media of an unreachable server is 502", async () => {
   for (const p of [
     "/_matrix/client/v1/media/download/localhost/doesNotExist123",
     "/_matrix/client/v1/media/download/localhost/bad..id",
-    "/_matrix/client/v1/media/download/other.example/abc",
     "/_matrix/client/v1/media/thumbnail/localhost/doesNotExist123?width=10&height=10",
+    "/_matrix/media/v3/download/other.example/abc?allow_remote=false",
   ]) {
     const r = await call(server.baseUrl, "GET", p, { token: bob.accessToken });
     assert.equal(r.status, 404, p);
     assert.equal(r.body.errcode, "M_NOT_FOUND", p);
   }
+  // Remote media is fetched over federation (test/e2e/federationE2ee.test.ts); this one cannot be.
+  const remote = await call(server.baseUrl, "GET", "/_matrix/client/v1/media/download/other.example/abc", { token: bob.accessToken });
+  assert.equal(remote.status, 502);
 });
 
 test("media config reports the upload limit", async () => {

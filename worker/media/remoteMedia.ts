@@ -41,6 +41,8 @@ export async function fetchRemoteMedia(ctx: Ctx, ref: MediaRef, timeoutMs: numbe
   const cached = await ctx.env.MEDIA.head(key);
   if (cached) return { ...infoOf(mediaId, cached), key };
 
+  // The deprecated endpoints' allow_remote=false: only what is cached here (and no loops between servers).
+  if (ctx.url.searchParams.get("allow_remote") === "false") throw notFound("Media not found");
   const fetched = await fetchFromRemote(ctx, ref, Math.max(0, Math.min(timeoutMs, MAX_WAIT_MS)));
   const meta: Record<string, string> = { state: "ready", uploader: "", created: String(Date.now()), origin: ref.serverName };
   if (fetched.fileName) meta.filename = encodeURIComponent(fetched.fileName);
