@@ -788,7 +788,8 @@ export class RoomDO extends DurableObject<Env> {
     this.requireServerInRoom(origin);
     const room = await this.access();
     const pdu = this.store.getEvent(eventId);
-    if (!pdu) throw notFound("Event not found");
+    // Rejected events are not served: we do not vouch for them (spec: "Rejection").
+    if (!pdu || this.store.isRejected(eventId)) throw notFound("Event not found");
     return wireOf(room, pdu);
   }
 
@@ -1024,7 +1025,8 @@ export class RoomDO extends DurableObject<Env> {
   async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
     const { meta } = this.requireRoom();
     const row = this.store.getRow(eventId);
-    if (!row || row.outlier || row.rejected) throw notFound("Event not found");
+    // Soft-failed events are never shown to clients (spec: server-server "Soft failure").
+    if (!row || row.outlier || row.rejected || row.soft_failed) throw notFound("Event not found");
     if (!new Visibility(this.store, this.sql, userId).canSee(row)) throw notFound("Event not found");
     return this.clientEventOf(row, meta.room_id);
   }
@@ -1142,7 +1144,7 @@ export class RoomDO extends DurableObject<Env> {
     const { meta } = this.requireRoom();
     const row = this.store.getRow(eventId);
     const vis = new Visibility(this.store, this.sql, userId);
-    if (!row || row.outlier || row.rejected || !vis.canSee(row)) throw notFound("Event not found");
+    if (!row || row.outlier || row.rejected || row.soft_failed || !vis.canSee(row)) throw notFound("Event not found");
     const before = Math.floor(limit / 2);
     const after = limit - before;
     const b = await this.messages(userId, { from: row.ordering, dir: "b", limit: before });
