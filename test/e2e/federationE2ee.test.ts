@@ -11,6 +11,7 @@ import { startServer, registerUser, call, type RunningServer, type TestUser } fr
 import { uploadDevice } from "./e2eeRawHelpers.js";
 import "./sdkHelpers.js"; // quiets the SDK logger
 import { makePng } from "./mediaImages.js";
+import { FakeServer } from "./fakeServer.js";
 
 const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
 const C = "/_matrix/client/v3";
@@ -212,6 +213,39 @@ test("a thumbnail of media on A, through B and over the federation thumbnail end
   const unsigned = await fetch(`${A.baseUrl}/_matrix/federation/v1/media/thumbnail/${mediaId}?width=64&height=64`);
   assert.equal(unsigned.status, 401);
   await unsigned.body?.cancel();
+});
+
+test("EDUs speak only for the origin's users: forged senders are ignored, genuine ones delivered", async () => {
+  const F = await FakeServer.start();
+  try {
+    const r = await api(A, alice, "POST", "/createRoom", { preset: "public_chat" });
+    const room = String(r.body.room_id);
+    await F.join(A, room, "frank");
+    const frank = F.userId("frank");
+    // Bob (on B) shares a room with Alice, so only the origin check can stop these.
+    const forged = bob.userId;
+    const s0 = await sync(A, alice);
+    const toDevice = (sender: string, tag: string) => ({
+      edu_type: "m.direct_to_device",
+      content: { sender, type: "m.test.edu", message_id: tag, messages: { [alice.userId]: { "*": { tag } } } },
+    });
+    const presence = (userId: string) => ({ edu_type: "m.presence", content: { push: [{ user_id: userId, presence: "online", last_active_ago: 1, status_msg: userId }] } });
+    const devices = (userId: string) => ({ edu_type: "m.device_list_update", content: { user_id: userId, device_id: "FDEV", stream_id: 1, prev_id: [] } });
+    const sent = await F.sendTxn(A, [], [toDevice(forged, "forged"), presence(forged), devices(forged), toDevice(frank, "genuine"), presence(frank), devices(frank)]);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const seen = await eventually("the genuine EDUs arrive", async () => {
+      const s = await sync(A, alice, String(s0.next_batch));
+      const td = ((s.to_device as { events?: Record<string, unknown>[] } | undefined)?.events ?? []) as Record<string, unknown>[];
+      const pr = ((s.presence as { events?: Record<string, unknown>[] } | undefined)?.events ?? []) as Record<string, unknown>[];
+      const changed = ((s.device_lists as Record<string, string[]> | undefined)?.changed ?? []) as string[];
+      return td.some((e) => e.sender === frank) && pr.some((e) => e.sender === frank) && changed.includes(frank) ? { td, pr, changed } : undefined;
+    });
+    assert.ok(!seen.td.some((e) => e.sender === forged));
+    assert.ok(!seen.pr.some((e) => (e.content as Record<string, unknown>).status_msg === forged));
+    assert.ok(!seen.changed.includes(forged));
+  } finally {
+    await F.close();
+  }
 });
 
 // ---- matrix-js-sdk with Rust crypto on both servers ----------------------------------------
