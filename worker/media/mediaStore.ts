@@ -9,7 +9,7 @@
  *                                           the expiry is in the key so one list call counts them)
  *   thumbnail/<mediaId>/<w>x<h>-<method>    generated thumbnails
  *   preview/<sha256(url)>                   cached URL previews (JSON)
- *   remote/<serverName>/<mediaId>           reserved for remote media cached over federation
+ *   remote/<serverName>/<mediaId>           remote media cached over federation (remoteMedia.ts)
  *
  * An asynchronous upload (POST /create) writes an empty placeholder with state "pending"; the
  * PUT replaces it with `onlyIf: {etagMatches: placeholder}`, which R2 checks atomically when the
