@@ -312,8 +312,20 @@ export class RoomDO extends DurableObject<Env> {
     if (opts.existingOutlier) ordering = this.store.deOutlier(pdu.event_id, opts.before.group ?? after ?? 0, after ?? 0, opts.softFailed ?? false);
     else ordering = this.store.insertEvent(pdu, { before: opts.before.group, after, txn, softFailed: opts.softFailed });
     if (opts.softFailed) return ordering;
+    const extremitiesBefore = this.store.forwardExtremities();
     this.store.advanceExtremities(pdu);
-    this.recomputeCurrentState(version);
+    const linear =
+      opts.before.group === (meta?.state_group ?? null) &&
+      extremitiesBefore.length === pdu.prev_events.length &&
+      extremitiesBefore.every((id) => pdu.prev_events.includes(id));
+    if (linear) {
+      // The common case: the event extends the room's only tip, so the current state changes by
+      // at most this one event (no need to rebuild or resolve it).
+      this.sql.exec("UPDATE room SET state_group = ?", after);
+      if (pdu.state_key !== undefined) this.store.setCurrentState(pdu.type, pdu.state_key, pdu.event_id);
+    } else {
+      this.recomputeCurrentState(version);
+    }
     if (txn) {
       this.sql.exec("INSERT OR IGNORE INTO txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
     }
