@@ -3,7 +3,7 @@ import type { PDU } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 import { verifyEventSignature } from "../../protocol/eventSigning.js";
-import { remoteStub } from "../../worker/federation/remoteStub.js";
+import { remoteVerifyKey } from "../../worker/federation/keyMemory.js";
 
 /**
  * Spec (server-server "Checks performed on receipt of a PDU", step 2, and "Validating hashes and
@@ -27,7 +27,7 @@ export async function verifyPduSignatures(env: Env, pdu: PDU, version: RoomVersi
       if (!keyId.startsWith("ed25519:")) continue;
       let publicKey: Uint8Array | undefined;
       if (server === own.serverName) publicKey = keyId === own.keyId ? own.publicKey : undefined;
-      else publicKey = await remoteKey(env, server, keyId, version.enforceKeyValidity ? pdu.origin_server_ts : undefined);
+      else publicKey = await remoteVerifyKey(env, server, keyId, version.enforceKeyValidity ? pdu.origin_server_ts : undefined);
       if (publicKey && (await verifyEventSignature(pdu, version, server, keyId, publicKey))) {
         ok = true;
         break;
@@ -36,28 +36,4 @@ export async function verifyPduSignatures(env: Env, pdu: PDU, version: RoomVersi
     if (!ok) return `no valid signature from ${server}`;
   }
   return undefined;
-}
-
-/**
- * Remote verify keys, remembered in this isolate for a few minutes so that a transaction of 50
- * events from one server asks its RemoteDO once, not 50 times. A remembered key was valid when
- * fetched, so it also serves any event sent before then; other events go to the RemoteDO, which
- * knows each key's validity period.
- */
-const KEY_MEMORY_MS = 5 * 60_000;
-const remembered = new Map<string, { key: Uint8Array; validAt: number }>();
-
-async function remoteKey(env: Env, server: string, keyId: string, minimumValidUntilTs: number | undefined): Promise<Uint8Array | undefined> {
-  const id = `${server}\u0000${keyId}`;
-  const now = Date.now();
-  const hit = remembered.get(id);
-  if (hit && now - hit.validAt < KEY_MEMORY_MS && (minimumValidUntilTs === undefined || minimumValidUntilTs <= hit.validAt)) return hit.key;
-  const key = await remoteStub(env, server).verifyKey(keyId, minimumValidUntilTs === undefined ? undefined : Math.max(minimumValidUntilTs, now));
-  if (key) {
-    if (remembered.size > 1000) remembered.clear();
-    remembered.set(id, { key, validAt: now });
-    return key;
-  }
-  // Not valid now: it may still have been valid when the event was sent (an old, expired key).
-  return minimumValidUntilTs !== undefined && minimumValidUntilTs < now ? remoteStub(env, server).verifyKey(keyId, minimumValidUntilTs) : undefined;
 }

@@ -13,6 +13,7 @@ import { isValidServerName } from "../../protocol/identifiers.js";
 import { parseXMatrix, XMatrixParseError, type XMatrixAuth } from "./xMatrix.js";
 import { verifyRequestSignature } from "./requestSigning.js";
 import { remoteStub } from "./remoteStub.js";
+import { remoteVerifyKey } from "./keyMemory.js";
 
 /** Largest federation request body: a full transaction (50 PDUs of up to 64 KiB, 100 EDUs). */
 export const MAX_FEDERATION_BODY_BYTES = 8 * 1024 * 1024;
@@ -53,7 +54,7 @@ export async function authenticateFederation(req: IRequest, ctx: Ctx): Promise<{
 
   let publicKey: Uint8Array | undefined;
   try {
-    publicKey = await remoteStub(ctx.env, auth.origin).verifyKey(auth.key, Date.now());
+    publicKey = await remoteVerifyKey(ctx.env, auth.origin, auth.key, Date.now());
   } catch (e) {
     console.warn(`key lookup for ${auth.origin} failed: ${e instanceof Error ? e.message : String(e)}`);
     publicKey = undefined;
