@@ -121,7 +121,12 @@ test("Bob logs in on a second device and decrypts Alice's next message", async (
   const bob2User = await login(bobUser);
   const bob2 = await startCryptoClient(bob2User);
   await eventually("bob2 sees the room", () => bob2.getRoom(roomId)?.getMyMembership() === "join");
-  // Alice learns about the new device through device_lists.changed, then shares the session.
+  // Alice learns about the new device through device_lists.changed in her sync (and then keys/query);
+  // only once her client knows the device can it share the session with it.
+  await eventually("alice's client knows bob's second device", async () => {
+    const devices = await alice.getCrypto()?.getUserDeviceInfo([bobUser.userId]);
+    return devices?.get(bobUser.userId)?.has(bob2User.deviceId) === true;
+  });
   const { event_id } = await alice.sendTextMessage(roomId, "for both of bob's devices");
   assert.equal(await decryptedBody(bob2, roomId, event_id), "for both of bob's devices");
   assert.equal(await decryptedBody(bob, roomId, event_id), "for both of bob's devices");
