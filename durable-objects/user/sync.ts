@@ -69,7 +69,11 @@ export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): {
     if (opts.notRooms?.includes(room.room_id)) continue;
     const changedMembership = room.membership_pos > since;
     if (room.membership === "invite") {
-      if (changedMembership || !opts.since) invite[room.room_id] = { invite_state: { events: JSON.parse(room.invite_state ?? "[]") } };
+      const events = JSON.parse(room.invite_state ?? "[]") as Array<{ type?: string; state_key?: string; sender?: string }>;
+      // Spec (ignoring users): invites from ignored users are not sent to clients.
+      const inviter = events.find((e) => e.type === "m.room.member" && e.state_key === userId)?.sender;
+      if (inviter && opts.ignoredUsers.has(inviter)) continue;
+      if (changedMembership || !opts.since) invite[room.room_id] = { invite_state: { events: events as JsonObject[] } };
       continue;
     }
     if (room.membership === "knock") {

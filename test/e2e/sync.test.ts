@@ -70,3 +70,38 @@ test("full_state returns the state of rooms with no new events", async () => {
   const types = new Set([...room.state.events, ...room.timeline.events].map((e) => e.type));
   for (const t of ["m.room.create", "m.room.power_levels", "m.room.member", "m.room.join_rules"]) assert.ok(types.has(t), `missing ${t}`);
 });
+
+test("ignored users: their messages and invites are not synced, their state events are", async () => {
+  const carol = await registerUser(server.baseUrl, "carol");
+  const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: carol.accessToken, body: { preset: "public_chat" } });
+  const shared = String(r.body.room_id);
+  await call(server.baseUrl, "POST", `/_matrix/client/v3/join/${enc(shared)}`, { token: bob.accessToken, body: {} });
+  await call(server.baseUrl, "PUT", `/_matrix/client/v3/user/${enc(bob.userId)}/account_data/m.ignored_user_list`, { token: bob.accessToken, body: { ignored_users: { [carol.userId]: {} } } });
+  const since = await settle(bob);
+  await call(server.baseUrl, "PUT", `/_matrix/client/v3/rooms/${enc(shared)}/send/m.room.message/ig1`, { token: carol.accessToken, body: { msgtype: "m.text", body: "ignore me" } });
+  await call(server.baseUrl, "PUT", `/_matrix/client/v3/rooms/${enc(shared)}/state/m.room.topic`, { token: carol.accessToken, body: { topic: "still shown" } });
+  const other = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: carol.accessToken, body: { invite: [bob.userId] } });
+  let body: Record<string, unknown> = {};
+  let token = since;
+  const seen: Array<{ type: string; content: { body?: string; topic?: string } }> = [];
+  for (let i = 0; i < 20; i++) {
+    body = (await call(server.baseUrl, "GET", `/_matrix/client/v3/sync?timeout=500&since=${enc(token)}`, { token: bob.accessToken })).body;
+    token = String(body.next_batch);
+    const room = (body.rooms as { join: Record<string, { timeline: { events: typeof seen } }> }).join[shared];
+    if (room) seen.push(...room.timeline.events);
+    assert.equal((body.rooms as { invite: Record<string, unknown> }).invite[String(other.body.room_id)], undefined, "an invite from an ignored user reached the client");
+    if (seen.some((e) => e.type === "m.room.topic")) break;
+  }
+  assert.ok(seen.some((e) => e.type === "m.room.topic" && e.content.topic === "still shown"));
+  assert.ok(!seen.some((e) => e.content.body === "ignore me"));
+  // The invite did reach bob's server: it is hidden from a full sync while carol is ignored, and
+  // shown once she no longer is.
+  const inviteId = String(other.body.room_id);
+  const invitedNow = async () => ((await call(server.baseUrl, "GET", "/_matrix/client/v3/sync", { token: bob.accessToken })).body.rooms as { invite: Record<string, unknown> }).invite[inviteId];
+  const joinedRooms = await call(server.baseUrl, "GET", `/_matrix/client/v3/rooms/${enc(inviteId)}/members`, { token: carol.accessToken });
+  assert.ok((joinedRooms.body.chunk as Array<{ state_key: string; content: { membership: string } }>).some((e) => e.state_key === bob.userId && e.content.membership === "invite"));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await invitedNow(), undefined);
+  await call(server.baseUrl, "PUT", `/_matrix/client/v3/user/${enc(bob.userId)}/account_data/m.ignored_user_list`, { token: bob.accessToken, body: { ignored_users: {} } });
+  assert.ok(await invitedNow(), "the invite shows once carol is no longer ignored");
+});
