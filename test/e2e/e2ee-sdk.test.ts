@@ -5,11 +5,13 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import type { MatrixClient } from "matrix-js-sdk";
+import { startServer, registerUser, call, makeEventually, loginNewDevice, type RunningServer, type TestUser } from "./harness.js";
+import { startCryptoClient as startDevice, decryptedBody, findEvent } from "./sdkHelpers.js";
 
 let server: RunningServer;
 const clients: MatrixClient[] = [];
+const eventually = makeEventually({ timeout: 30_000, every: 50 });
 
 before(async () => {
   server = await startServer();
@@ -22,63 +24,9 @@ after(async () => {
   setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 });
 
-async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A logged-in device with Rust crypto (in memory), syncing. */
-async function startCryptoClient(user: TestUser): Promise<MatrixClient> {
-  const client = createClient({ baseUrl: server.baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId });
-  await client.initRustCrypto({ useIndexedDB: false });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onSync = (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
-        client.off(ClientEvent.Sync, onSync);
-        resolve();
-      } else if (state === SyncState.Error) reject(new Error("sync error"));
-    };
-    client.on(ClientEvent.Sync, onSync);
-  });
-  await client.startClient({ initialSyncLimit: 30 });
-  await ready;
-  clients.push(client);
-  // The device has published its keys once another user can see them.
-  await eventually(`${user.userId} ${user.deviceId} published keys`, async () => {
-    const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/keys/query", { token: user.accessToken, body: { device_keys: { [user.userId]: [user.deviceId] } } });
-    const devs = (r.body.device_keys as Record<string, Record<string, unknown>>)[user.userId];
-    return devs?.[user.deviceId] !== undefined;
-  });
-  return client;
-}
-
-async function login(user: TestUser): Promise<TestUser> {
-  const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/login", {
-    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
-}
-
-function findEvent(client: MatrixClient, roomId: string, eventId: string): MatrixEvent | undefined {
-  return client.getRoom(roomId)?.getLiveTimeline().getEvents().find((e) => e.getId() === eventId);
-}
-
-/** Waits until `client` has decrypted event `eventId` and returns its clear body. */
-async function decryptedBody(client: MatrixClient, roomId: string, eventId: string): Promise<string> {
-  return eventually(`${client.getUserId()} ${client.getDeviceId()} decrypts ${eventId}`, async () => {
-    const ev = findEvent(client, roomId, eventId);
-    if (!ev) return undefined;
-    if (ev.isBeingDecrypted() || ev.isDecryptionFailure()) return undefined;
-    if (!ev.isEncrypted()) throw new Error("event was not encrypted");
-    const body = ev.getContent().body;
-    return typeof body === "string" ? body : undefined;
-  });
+/** A logged-in device with Rust crypto (in memory), syncing, its keys published. */
+function startCryptoClient(user: TestUser): Promise<MatrixClient> {
+  return startDevice(server.baseUrl, user, clients);
 }
 
 async function encryptedRoom(creator: MatrixClient, others: MatrixClient[]): Promise<string> {
@@ -118,7 +66,7 @@ test("Alice and Bob exchange encrypted messages and both decrypt them", async ()
 });
 
 test("Bob logs in on a second device and decrypts Alice's next message", async () => {
-  const bob2User = await login(bobUser);
+  const bob2User = await loginNewDevice(server.baseUrl, bobUser);
   const bob2 = await startCryptoClient(bob2User);
   await eventually("bob2 sees the room", () => bob2.getRoom(roomId)?.getMyMembership() === "join");
   // Alice learns about the new device through device_lists.changed in her sync (and then keys/query);
@@ -155,7 +103,7 @@ test("Alice bootstraps cross-signing and key backup; a new device restores the b
   assert.ok(backupKey);
 
   // A fresh device: no room keys until it restores the backup.
-  const alice2User = await login(aliceUser);
+  const alice2User = await loginNewDevice(server.baseUrl, aliceUser);
   const alice2 = await startCryptoClient(alice2User);
   await eventually("alice2 sees the history event", () => findEvent(alice2, roomId, history) !== undefined);
   const crypto2 = alice2.getCrypto();
@@ -180,7 +128,7 @@ test("5 users on 10 devices: every message decrypts on every device", async () =
     creator,
     devices.slice(1),
   );
-  for (const u of users) devices.push(await startCryptoClient(await login(u)));
+  for (const u of users) devices.push(await startCryptoClient(await loginNewDevice(server.baseUrl, u)));
   for (const d of devices.slice(5)) await eventually("second device sees the room", () => d.getRoom(rid)?.getMyMembership() === "join");
   const sent: [string, string][] = [];
   for (const [i, sender] of devices.entries()) {

@@ -145,3 +145,31 @@ export async function registerUser(base: string, name?: string, password = "corr
   if (r.status !== 200) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { userId: String(r.body.user_id), accessToken: String(r.body.access_token), deviceId: String(r.body.device_id), password };
 }
+
+/** Logs `user` in again with their password: the same user on a new device. */
+export async function loginNewDevice(base: string, user: TestUser): Promise<TestUser> {
+  const r = await call(base, "POST", "/_matrix/client/v3/login", {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
+  });
+  if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
+}
+
+export type Check<T> = () => T | undefined | false | Promise<T | undefined | false>;
+
+/**
+ * A polling helper with its own defaults: the returned `eventually(what, check, ms?)` calls
+ * `check` every `every` ms until it returns a value other than undefined/false, and fails after
+ * `ms` (by default `timeout`) saying what it was waiting for.
+ */
+export function makeEventually(defaults: { timeout: number; every: number }) {
+  return async function eventually<T>(what: string, check: Check<T>, ms = defaults.timeout): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+      await new Promise((r) => setTimeout(r, defaults.every));
+    }
+  };
+}
