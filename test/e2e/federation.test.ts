@@ -4,9 +4,9 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startFederatedServer, api, eventually } from "./federationHelpers.js";
 
-const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
 let A: RunningServer;
 let B: RunningServer;
 let C: RunningServer;
@@ -15,20 +15,6 @@ let bob: TestUser; // on B
 let carol: TestUser; // on C
 let roomId: string;
 const enc = encodeURIComponent;
-
-async function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
-  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function timelineBodies(server: RunningServer, user: TestUser): Promise<string[]> {
   const r = await api(server, user, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=100`);
@@ -40,9 +26,7 @@ async function timelineBodies(server: RunningServer, user: TestUser): Promise<st
 }
 
 before(async () => {
-  [A, B, C] = await Promise.all(
-    [0, 1, 2].map(() => startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS })),
-  );
+  [A, B, C] = await Promise.all([0, 1, 2].map(() => startFederatedServer()));
   alice = await registerUser(A.baseUrl, "alice");
   bob = await registerUser(B.baseUrl, "bob");
   carol = await registerUser(C.baseUrl, "carol");

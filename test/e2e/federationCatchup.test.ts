@@ -6,9 +6,9 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startFederatedServer, api, eventually } from "./federationHelpers.js";
 
-const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
 const enc = encodeURIComponent;
 
 let A: RunningServer;
@@ -17,10 +17,7 @@ let alice: TestUser;
 let bob: TestUser;
 
 before(async () => {
-  [A, B] = await Promise.all([
-    startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: { ...FED_VARS, FEDERATION_TEST_HOOKS: "true" } }),
-    startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS }),
-  ]);
+  [A, B] = await Promise.all([startFederatedServer({ FEDERATION_TEST_HOOKS: "true" }), startFederatedServer()]);
   alice = await registerUser(A.baseUrl, "alice");
   bob = await registerUser(B.baseUrl, "bob");
 });
@@ -28,20 +25,6 @@ before(async () => {
 after(async () => {
   await Promise.all([A?.stop(), B?.stop()]);
 });
-
-async function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
-  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined | false>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function bodies(roomId: string): Promise<string[]> {
   const r = await api(B, bob, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=100`);

@@ -6,15 +6,14 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import type { MatrixClient } from "matrix-js-sdk";
+import { registerUser, makeEventually, loginNewDevice, type RunningServer, type TestUser } from "./harness.js";
+import { startFederatedServer, api } from "./federationHelpers.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
-import "./sdkHelpers.js"; // quiets the SDK logger
+import { startCryptoClient as startDevice, decryptedBody } from "./sdkHelpers.js";
 import { makePng } from "./mediaImages.js";
 import { FakeServer } from "./fakeServer.js";
 
-const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
-const C = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 let A: RunningServer;
 let B: RunningServer;
@@ -24,7 +23,7 @@ let roomId: string;
 const clients: MatrixClient[] = [];
 
 before(async () => {
-  [A, B] = await Promise.all([0, 1].map(() => startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS })));
+  [A, B] = await Promise.all([0, 1].map(() => startFederatedServer()));
   alice = await registerUser(A.baseUrl);
   bob = await registerUser(B.baseUrl);
 });
@@ -36,32 +35,13 @@ after(async () => {
   setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 });
 
-async function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
-  return call(server.baseUrl, method, `${C}${path}`, { token: user.accessToken, body });
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls every 100 ms, failing after `ms` (30 s by default: E2EE traffic crosses servers). */
+const eventually = makeEventually({ timeout: 30_000, every: 100 });
 
 async function sync(server: RunningServer, user: TestUser, since?: string): Promise<Record<string, unknown>> {
   const r = await api(server, user, "GET", `/sync?timeout=0${since ? `&since=${enc(since)}` : ""}`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
-}
-
-async function login(server: RunningServer, user: TestUser): Promise<TestUser> {
-  const r = await call(server.baseUrl, "POST", `${C}/login`, {
-    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
 }
 
 /** A room on A that `others` (on any server) are invited to and join. */
@@ -112,7 +92,7 @@ test("keys/query and keys/claim for a remote user go to their server", async () 
 
 test("a device added on B shows up for A's user in device_lists.changed and keys/query", async () => {
   const before = await sync(A, alice);
-  const bob2 = await login(B, bob);
+  const bob2 = await loginNewDevice(B.baseUrl, bob);
   await uploadDevice(B.baseUrl, bob2, 2);
   await eventually("alice's sync lists bob as changed", async () => {
     const s = await sync(A, alice, String(before.next_batch));
@@ -250,40 +230,9 @@ test("EDUs speak only for the origin's users: forged senders are ignored, genuin
 
 // ---- matrix-js-sdk with Rust crypto on both servers ----------------------------------------
 
-async function startCryptoClient(server: RunningServer, user: TestUser): Promise<MatrixClient> {
-  const client = createClient({ baseUrl: server.baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId });
-  await client.initRustCrypto({ useIndexedDB: false });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onSync = (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) {
-        client.off(ClientEvent.Sync, onSync);
-        resolve();
-      } else if (state === SyncState.Error) reject(new Error("sync error"));
-    };
-    client.on(ClientEvent.Sync, onSync);
-  });
-  await client.startClient({ initialSyncLimit: 30 });
-  await ready;
-  clients.push(client);
-  await eventually(`${user.userId} published keys`, async () => {
-    const r = await call(server.baseUrl, "POST", `${C}/keys/query`, { token: user.accessToken, body: { device_keys: { [user.userId]: [user.deviceId] } } });
-    return devicesOf(r.body, user.userId)[user.deviceId] !== undefined;
-  });
-  return client;
-}
-
-async function decryptedBody(client: MatrixClient, room: string, eventId: string): Promise<string> {
-  return eventually(`${client.getUserId()} decrypts ${eventId}`, async () => {
-    const ev: MatrixEvent | undefined = client
-      .getRoom(room)
-      ?.getLiveTimeline()
-      .getEvents()
-      .find((e) => e.getId() === eventId);
-    if (!ev || ev.isBeingDecrypted() || ev.isDecryptionFailure()) return undefined;
-    if (!ev.isEncrypted()) throw new Error("event was not encrypted");
-    const body = ev.getContent().body;
-    return typeof body === "string" ? body : undefined;
-  }, 60_000);
+/** A device with Rust crypto on `server`, syncing, its keys published. */
+function startCryptoClient(server: RunningServer, user: TestUser): Promise<MatrixClient> {
+  return startDevice(server.baseUrl, user, clients);
 }
 
 test("matrix-js-sdk Rust crypto: users on A and B exchange encrypted messages and both decrypt", async () => {
@@ -301,12 +250,12 @@ test("matrix-js-sdk Rust crypto: users on A and B exchange encrypted messages an
   await eventually("B knows the room is encrypted", () => b.getRoom(room)?.hasEncryptionStateEvent() === true);
 
   const { event_id: e1 } = await a.sendTextMessage(room, "hello B, from A, secretly");
-  assert.equal(await decryptedBody(b, room, e1), "hello B, from A, secretly");
+  assert.equal(await decryptedBody(b, room, e1, 60_000), "hello B, from A, secretly");
   const { event_id: e2 } = await b.sendTextMessage(room, "hello A, from B");
-  assert.equal(await decryptedBody(a, room, e2), "hello A, from B");
+  assert.equal(await decryptedBody(a, room, e2, 60_000), "hello A, from B");
   // Both servers stored only ciphertext.
   for (const [server, user] of [[A, aUser], [B, bUser]] as const) {
-    const raw = await call(server.baseUrl, "GET", `${C}/rooms/${enc(room)}/event/${enc(e1)}`, { token: user.accessToken });
+    const raw = await api(server, user, "GET", `/rooms/${enc(room)}/event/${enc(e1)}`);
     assert.equal(raw.body.type, "m.room.encrypted");
   }
 });

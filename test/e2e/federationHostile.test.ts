@@ -9,7 +9,8 @@
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startFederatedServer, api as userApi, eventually } from "./federationHelpers.js";
 import { FakeServer, type Reply } from "./fakeServer.js";
 import { generateSigningKey } from "../../protocol/signing.js";
 import { buildEvent } from "../../protocol/buildEvent.js";
@@ -19,7 +20,6 @@ import { signRequest } from "../../worker/federation/requestSigning.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { PDU } from "../../protocol/pdu.js";
 
-const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
 const enc = encodeURIComponent;
 
 let A: RunningServer;
@@ -27,7 +27,7 @@ let F: FakeServer;
 let alice: TestUser;
 
 before(async () => {
-  [A, F] = await Promise.all([startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: FED_VARS }), FakeServer.start()]);
+  [A, F] = await Promise.all([startFederatedServer(), FakeServer.start()]);
   alice = await registerUser(A.baseUrl, "alice");
 });
 
@@ -35,18 +35,9 @@ after(async () => {
   await Promise.all([A?.stop(), F?.close()]);
 });
 
-async function api(method: string, path: string, body?: unknown) {
-  return call(A.baseUrl, method, `/_matrix/client/v3${path}`, { token: alice.accessToken, body });
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** A Client-Server API call by alice on A. */
+function api(method: string, path: string, body?: unknown) {
+  return userApi(A, alice, method, path, body);
 }
 
 interface Snapshot {

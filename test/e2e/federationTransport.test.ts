@@ -8,14 +8,14 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startFederatedServer, eventually } from "./federationHelpers.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
 import { generateSigningKey, verifyJsonSignature, type SigningKey } from "../../protocol/signing.js";
 import { decodeBase64, encodeBase64 } from "../../protocol/base64.js";
 import { signRequest, verifyRequestSignature } from "../../worker/federation/requestSigning.js";
 import { parseXMatrix } from "../../worker/federation/xMatrix.js";
 
-const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true", FEDERATION_TEST_HOOKS: "true" };
 const enc = encodeURIComponent;
 
 let a: RunningServer;
@@ -26,8 +26,8 @@ let bob: TestUser;
 
 before(async () => {
   [a, b] = await Promise.all([
-    startServer({ serverNameFor: (p) => `127.0.0.1:${p}`, vars: { ...FED_VARS, SIGNING_KEY: `${aKey.keyId} ${encodeBase64(aKey.seed)}` } }),
-    startServer({ serverNameFor: (p) => `127.0.0.1:${p}`, vars: FED_VARS }),
+    startFederatedServer({ FEDERATION_TEST_HOOKS: "true", SIGNING_KEY: `${aKey.keyId} ${encodeBase64(aKey.seed)}` }),
+    startFederatedServer({ FEDERATION_TEST_HOOKS: "true" }),
   ]);
   bob = await registerUser(b.baseUrl, "bob");
   await call(b.baseUrl, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/displayname`, { token: bob.accessToken, body: { displayname: "Bob B" } });
@@ -215,7 +215,7 @@ describe("outbound", () => {
       const edus = Array.from({ length: 150 }, (_, i) => ({ edu_type: "test.edu", content: { n: i } }));
       const q = await call(a.baseUrl, "POST", "/_lattice/test/federation/queue", { body: { destination: fake.name, pdus, edus } });
       assert.equal(q.status, 200);
-      await waitFor(async () => fake.accepted.length >= 2, 20_000);
+      await eventually("two transactions accepted", async () => fake.accepted.length >= 2, 20_000);
       // Two failures (500) of the first transaction, then it and one more were accepted.
       assert.equal(fake.attempts.length, 4, JSON.stringify(fake.attempts.map((t) => t.txnId)));
       const first = fake.attempts[0];
@@ -242,9 +242,9 @@ describe("outbound", () => {
     const fake = await fakeDestination((n) => (n === 1 ? 400 : 200));
     try {
       await call(a.baseUrl, "POST", "/_lattice/test/federation/queue", { body: { destination: fake.name, edus: [{ edu_type: "test.edu", content: { n: 1 } }] } });
-      await waitFor(async () => fake.attempts.length >= 1, 10_000);
+      await eventually("a first attempt", async () => fake.attempts.length >= 1, 10_000);
       await call(a.baseUrl, "POST", "/_lattice/test/federation/queue", { body: { destination: fake.name, edus: [{ edu_type: "test.edu", content: { n: 2 } }] } });
-      await waitFor(async () => fake.accepted.length >= 1, 10_000);
+      await eventually("the next transaction accepted", async () => fake.accepted.length >= 1, 10_000);
       assert.equal(fake.attempts.length, 2);
       assert.deepEqual(fake.accepted[0].body.edus.map((e) => e.content.n), [2]);
     } finally {
@@ -300,12 +300,4 @@ async function fakeDestination(statusFor: (n: number) => number): Promise<{ name
   const addr = server.address();
   name = `127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   return { name, attempts, accepted, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
