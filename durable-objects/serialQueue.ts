@@ -6,10 +6,21 @@
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   run<T>(task: () => Promise<T>): Promise<T> {
+    this.waiting++;
+    const done = () => {
+      this.waiting--;
+    };
     const result = this.tail.then(task, task);
+    result.then(done, done);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.waiting;
   }
 }
