@@ -1,5 +1,5 @@
 /** Shared setup for federation tests: Lattice servers named "127.0.0.1:<port>" that federate over plain HTTP on loopback. */
-import { startServer, call, makeEventually, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, makeEventually, type RunningServer } from "./harness.js";
 
 /** Lets servers federate with each other on loopback, without TLS. */
 export const FED_VARS = { FEDERATION_ALLOW_PRIVATE: "true", FEDERATION_INSECURE_HTTP: "true" };
@@ -9,10 +9,8 @@ export function startFederatedServer(vars: Record<string, string> = {}): Promise
   return startServer({ serverNameFor: (port) => `127.0.0.1:${port}`, vars: { ...FED_VARS, ...vars } });
 }
 
-/** A Client-Server API call (path under /_matrix/client/v3) by `user` on `server`. */
-export function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
-  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
-}
+/** A Client-Server API call by `user` on `server` (from harness.ts). */
+export { api } from "./harness.js";
 
 /** Polls until something has crossed servers: every 100 ms, failing after `ms` (20 s by default). */
 export const eventually = makeEventually({ timeout: 20_000, every: 100 });

@@ -146,6 +146,18 @@ export async function registerUser(base: string, name?: string, password = "corr
   return { userId: String(r.body.user_id), accessToken: String(r.body.access_token), deviceId: String(r.body.device_id), password };
 }
 
+/** Registers users with these names, in order. */
+export async function registerUsers(base: string, ...names: string[]): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (const name of names) users.push(await registerUser(base, name));
+  return users;
+}
+
+/** A Client-Server API call (path under /_matrix/client/v3) by `user` on `server`. */
+export function api(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown) {
+  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
+}
+
 /** Logs `user` in again with their password: the same user on a new device. */
 export async function loginNewDevice(base: string, user: TestUser): Promise<TestUser> {
   const r = await call(base, "POST", "/_matrix/client/v3/login", {

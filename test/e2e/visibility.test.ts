@@ -6,7 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, call, type RunningServer, type TestUser } from "./harness.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -16,9 +16,7 @@ const enc = encodeURIComponent;
 
 before(async () => {
   server = await startServer();
-  alice = await registerUser(server.baseUrl, "alice");
-  bob = await registerUser(server.baseUrl, "bob");
-  carol = await registerUser(server.baseUrl, "carol");
+  [alice, bob, carol] = await registerUsers(server.baseUrl, "alice", "bob", "carol");
 });
 
 after(async () => {
