@@ -5,8 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { RoomMemberEvent, EventType, MsgType, RelationType, JoinRule, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
-import { startClient, eventually } from "./sdkHelpers.js";
+import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerWithClient, eventually } from "./sdkHelpers.js";
 
 let server: RunningServer;
 let aliceUser: TestUser;
@@ -27,10 +27,8 @@ function findEvent(client: MatrixClient, room: string, pred: (e: MatrixEvent) =>
 
 before(async () => {
   server = await startServer();
-  aliceUser = await registerUser(server.baseUrl, "alice");
-  bobUser = await registerUser(server.baseUrl, "bob");
-  alice = await startClient(server.baseUrl, aliceUser);
-  bob = await startClient(server.baseUrl, bobUser);
+  [aliceUser, alice] = await registerWithClient(server.baseUrl, "alice");
+  [bobUser, bob] = await registerWithClient(server.baseUrl, "bob");
 });
 
 after(async () => {

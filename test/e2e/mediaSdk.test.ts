@@ -6,8 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { MsgType, type MatrixClient } from "matrix-js-sdk";
-import { startServer, registerUser, type RunningServer, type TestUser } from "./harness.js";
-import { startClient, eventually } from "./sdkHelpers.js";
+import { startServer, type RunningServer, type TestUser } from "./harness.js";
+import { registerWithClient, eventually } from "./sdkHelpers.js";
 import { makePng } from "./mediaImages.js";
 import { readImageHeader } from "../../worker/media/imageHeader.js";
 
@@ -22,17 +22,14 @@ globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args
 }) as typeof globalThis.setTimeout;
 
 let server: RunningServer;
-let aliceUser: TestUser;
 let bobUser: TestUser;
 let alice: MatrixClient;
 let bob: MatrixClient;
 
 before(async () => {
   server = await startServer();
-  aliceUser = await registerUser(server.baseUrl);
-  bobUser = await registerUser(server.baseUrl);
-  alice = await startClient(server.baseUrl, aliceUser);
-  bob = await startClient(server.baseUrl, bobUser);
+  [, alice] = await registerWithClient(server.baseUrl);
+  [bobUser, bob] = await registerWithClient(server.baseUrl);
 });
 
 after(async () => {

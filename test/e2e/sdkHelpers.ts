@@ -1,7 +1,7 @@
 /** matrix-js-sdk clients logged in to a test server, and waiting helpers. */
 import { createClient, ClientEvent, SyncState, type MatrixClient, type MatrixEvent, type IStartClientOpts } from "matrix-js-sdk";
 import { logger } from "matrix-js-sdk/lib/logger.js";
-import { call, makeEventually, type TestUser } from "./harness.js";
+import { call, makeEventually, registerUser, type TestUser } from "./harness.js";
 
 // The SDK logs every request at debug level; tests only need failures. At run time the SDK's
 // logger is a loglevel logger, whose setLevel its published type does not declare.
@@ -38,6 +38,12 @@ export async function startClient(baseUrl: string, user: TestUser): Promise<Matr
   const client = clientFor(baseUrl, user);
   await startSyncing(client, { initialSyncLimit: 20, lazyLoadMembers: false });
   return client;
+}
+
+/** Registers a user (named `name`, or a fresh name) on `baseUrl` and starts a syncing client for them. */
+export async function registerWithClient(baseUrl: string, name?: string): Promise<[TestUser, MatrixClient]> {
+  const user = await registerUser(baseUrl, name);
+  return [user, await startClient(baseUrl, user)];
 }
 
 /**
