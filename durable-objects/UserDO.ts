@@ -23,6 +23,15 @@ import { serverNameOf } from "../protocol/identifiers.js";
 import { readConfig } from "../worker/env.js";
 import { userStub } from "../worker/stubs.js";
 
+/** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
+interface ParkedSync {
+  deviceId: string;
+  params: SyncParams;
+  answered: boolean;
+}
+
+const MAX_PARKED_ANSWER_BYTES = 900_000;
+
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
  * push rules, profile — and the user's sync stream (see durable-objects/user/stream.ts).
@@ -494,14 +503,19 @@ export class UserDO extends DurableObject<Env> {
    */
   async syncRequest(token: string, params: SyncParams): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
     const session = await account.authenticate(this.sql, token);
+    if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
+    return { userId: session.userId, ...this.buildSyncFor(session.deviceId, params) };
+  }
+
+  /** A /sync response for one device and the request's parameters (filter resolved here). */
+  private buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
     const filter = resolveSyncFilter(params.filter, (id) => {
       if (!/^\d+$/.test(id)) return undefined;
       const row = this.sql.exec<{ json: string }>("SELECT json FROM filters WHERE filter_id = ?", Number(id)).toArray()[0];
       return row ? (JSON.parse(row.json) as JsonObject) : undefined;
     });
-    if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
-    const result = await this.sync({
-      deviceId: session.deviceId,
+    return this.syncNow({
+      deviceId,
       since: params.since,
       fullState: params.fullState,
       timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
@@ -511,12 +525,17 @@ export class UserDO extends DurableObject<Env> {
       notRooms: filter?.room?.not_rooms,
       timelineFilter: filter?.room?.timeline,
     });
-    return { userId: session.userId, ...result };
   }
 
   async sync(
     opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
   ): Promise<{ body: JsonObject; empty: boolean }> {
+    return this.syncNow(opts);
+  }
+
+  private syncNow(
+    opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
+  ): { body: JsonObject; empty: boolean } {
     const since = opts.since ? parseSyncToken(opts.since) : undefined;
     if (opts.since && !since) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid since token");
     if (since) {
@@ -549,11 +568,20 @@ export class UserDO extends DurableObject<Env> {
     const since = new URL(request.url).searchParams.get("since") ?? "";
     const parsed = parseSyncToken(since);
     if (!parsed) return new Response("invalid since token", { status: 400 });
+    let params: SyncParams;
+    try {
+      params = { ...(JSON.parse(new URL(request.url).searchParams.get("params") ?? "{}") as SyncParams), since };
+    } catch {
+      return new Response("invalid parameters", { status: 400 });
+    }
+    if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
+    params.setPresence = undefined;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [since]);
-    const maxPos = this.sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
-    const toDevicePending = this.sql.exec("SELECT 1 FROM to_device WHERE device_id = ? AND pos > ? LIMIT 1", session.deviceId, parsed.toDevice).toArray().length > 0;
-    if (maxPos > parsed.stream || toDevicePending) pair[1].send("wake");
+    const parked: ParkedSync = { deviceId: session.deviceId, params, answered: false };
+    pair[1].serializeAttachment(parked);
+    // Anything already there is answered at once, over the socket.
+    this.answerParked(pair[1], parked);
     // What an empty sync must still tell the device, so a wait that times out needs no further call.
     const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.sql, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.sql, session.deviceId) };
     return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
@@ -592,13 +620,41 @@ export class UserDO extends DurableObject<Env> {
   }
 
   /** Wakes every parked /sync; each re-reads the stream and parks again if nothing is for it. */
+  /**
+   * Something arrived: every parked /sync that now has something for its device gets its
+   * response over the socket, so the Worker can return it without another call.
+   */
   protected wakeWaiters(): void {
     for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send("wake");
-      } catch {
-        // The Worker end has gone away; nothing to wake.
+      const parked = ws.deserializeAttachment() as ParkedSync | null;
+      if (!parked) {
+        this.sendTo(ws, "wake");
+        continue;
       }
+      if (!parked.answered) this.answerParked(ws, parked);
+    }
+  }
+
+  private answerParked(ws: WebSocket, parked: ParkedSync): void {
+    let message: string;
+    try {
+      const r = this.buildSyncFor(parked.deviceId, parked.params);
+      if (r.empty) return;
+      message = JSON.stringify(r.body);
+      // Workers cap WebSocket messages at 1 MiB: a bigger response is fetched by the Worker.
+      if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
+    } catch {
+      message = "wake";
+    }
+    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSync);
+    this.sendTo(ws, message);
+  }
+
+  private sendTo(ws: WebSocket, message: string): void {
+    try {
+      ws.send(message);
+    } catch {
+      // The Worker end has gone away; nothing to wake.
     }
   }
 

@@ -19,12 +19,13 @@ const MAX_TIMEOUT_MS = 60_000;
  * at once if something already has. The Worker, billed only for CPU, holds the wait. Returns
  * whether it was woken, and the per-device fields an empty response still carries.
  */
-async function waitForChange(ctx: Ctx, userId: string, token: string, since: string, timeoutMs: number): Promise<{ woke: boolean; idle: JsonObject }> {
-  const res = await userStub(ctx.env, userId).fetch(`https://user/wait?since=${encodeURIComponent(since)}`, {
+async function waitForChange(ctx: Ctx, userId: string, token: string, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
+  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence }) });
+  const res = await userStub(ctx.env, userId).fetch(`https://user/wait?${query}`, {
     headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token },
   });
   if (res.status === 401) throw unknownToken();
-  if (res.status === 400) throw invalidParam("Invalid since token");
+  if (res.status === 400) throw invalidParam("Invalid since token or filter");
   let idle: JsonObject = {};
   try {
     idle = JSON.parse(res.headers.get(SYNC_IDLE_HEADER) ?? "{}") as JsonObject;
@@ -34,22 +35,40 @@ async function waitForChange(ctx: Ctx, userId: string, token: string, since: str
   const ws = res.webSocket;
   if (!ws) return { woke: true, idle };
   ws.accept();
-  const woke = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    const done = () => {
+  const parked = await new Promise<Parked>((resolve) => {
+    const timer = setTimeout(() => resolve({ woke: false, idle }), timeoutMs);
+    const done = (answer?: JsonObject) => {
       clearTimeout(timer);
-      resolve(true);
+      resolve({ woke: true, idle, answer });
     };
-    ws.addEventListener("message", done);
-    ws.addEventListener("close", done);
-    ws.addEventListener("error", done);
+    ws.addEventListener("message", (ev) => {
+      // The UserDO sends the response itself when it fits in a message, else just "wake".
+      if (typeof ev.data === "string" && ev.data.startsWith("{")) {
+        try {
+          done(JSON.parse(ev.data) as JsonObject);
+          return;
+        } catch {
+          // fall through to a plain wake
+        }
+      }
+      done();
+    });
+    ws.addEventListener("close", () => done());
+    ws.addEventListener("error", () => done());
   });
   try {
     ws.close(1000, "done");
   } catch {
     // already closed
   }
-  return { woke, idle };
+  return parked;
+}
+
+interface Parked {
+  woke: boolean;
+  idle: JsonObject;
+  /** The sync response the UserDO answered with, if it sent one. */
+  answer?: JsonObject;
 }
 
 /** What a long-poll that ends with nothing new returns: the same token, nothing else new. */
@@ -86,20 +105,25 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
   const deadline = Date.now() + timeout;
   const canWait = params.since !== undefined && !params.fullState && timeout > 0;
 
-  // An incremental long-poll parks first: the UserDO wakes it at once if anything is already
-  // there, so an idle device costs one Durable Object request per poll, not three.
+  // An incremental long-poll parks first: the UserDO answers at once over the socket if anything
+  // is already there, and otherwise when something arrives. An idle poll costs one Durable Object
+  // request, a woken one usually the same single request.
   if (canWait && params.since) {
-    const first = await waitForChange(ctx, userId, token, params.since, timeout);
-    if (!first.woke) return json(emptySync(params.since, first.idle));
+    let since = params.since;
+    while (Date.now() < deadline) {
+      const parked = await waitForChange(ctx, userId, token, { ...params, since }, deadline - Date.now());
+      params.setPresence = undefined;
+      if (!parked.woke) return json(emptySync(since, parked.idle));
+      if (parked.answer) return json(parked.answer);
+      // Woken without an answer (too large for a message): fetch it the usual way.
+      const result = await stub.syncRequest(token, { ...params, setPresence: undefined });
+      if (!result.empty) return json(result.body);
+      since = String(result.body.next_batch);
+    }
+    return json(emptySync(since, {}));
   }
   // Authentication, the filter and set_presence are handled inside syncRequest: one DO call.
-  let result = await stub.syncRequest(token, params);
-  while (canWait && result.empty && Date.now() < deadline) {
-    const next = await waitForChange(ctx, userId, token, String(result.body.next_batch), deadline - Date.now());
-    if (!next.woke) break;
-    result = await stub.syncRequest(token, { ...params, setPresence: undefined });
-  }
-  return json(result.body);
+  return json((await stub.syncRequest(token, params)).body);
 }
 
 export function registerSyncRoutes(): void {
