@@ -25,6 +25,9 @@ export interface RemoteStatus {
   retryAt?: number;
 }
 
+/** How long after queueing the safety-net alarm fires, should a direct send not finish. */
+const SAFETY_ALARM_MS = 5_000;
+
 /**
  * RemoteDO (`idFromName(serverName)`, one per remote server): that server's verify keys, the
  * outbound transaction queue to it (batched, one transaction in flight, retried with exponential
@@ -142,14 +145,20 @@ export class RemoteDO extends DurableObject<Env> {
   // ---- outbound transactions ----------------------------------------------------------------
 
   async queuePdus(pdus: JsonObject[]): Promise<void> {
-    if (pdus.length === 0) return;
-    this.ctx.storage.transactionSync(() => enqueue(this.sql, "outbound_pdus", pdus));
-    await this.wake();
+    await this.queue(pdus, []);
   }
 
   async queueEdus(edus: JsonObject[]): Promise<void> {
-    if (edus.length === 0) return;
-    this.ctx.storage.transactionSync(() => enqueue(this.sql, "outbound_edus", edus));
+    await this.queue([], edus);
+  }
+
+  /** Queues PDUs and EDUs together, so they can leave in the same transaction. */
+  async queue(pdus: JsonObject[], edus: JsonObject[]): Promise<void> {
+    if (pdus.length === 0 && edus.length === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      if (pdus.length > 0) enqueue(this.sql, "outbound_pdus", pdus);
+      if (edus.length > 0) enqueue(this.sql, "outbound_edus", edus);
+    });
     await this.wake();
   }
 
@@ -181,10 +190,16 @@ export class RemoteDO extends DurableObject<Env> {
     await this.drain();
   }
 
-  /** Schedules a send now unless one is scheduled (a backoff keeps its later time). */
+  /**
+   * Sends at once unless a backoff is running (its alarm keeps the later time). An alarm a few
+   * seconds out is set first as a safety net: if this object is evicted mid-send, the alarm
+   * picks the queue up again, so nothing is lost; sending directly saves the alarm's latency.
+   */
   private async wake(): Promise<void> {
     this.serverName(); // remember the name for alarms
-    if ((await this.ctx.storage.getAlarm()) === null && !this.sending) await this.ctx.storage.setAlarm(Date.now());
+    if (this.meta("retry_at") !== undefined) return;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SAFETY_ALARM_MS);
+    if (!this.sending) this.drain().catch((e: unknown) => console.error("federation send failed", e));
   }
 
   /** Sends transactions until the queue is empty or one fails; one transaction in flight. */

@@ -40,8 +40,7 @@ async function queue(req: IRequest, ctx: Ctx): Promise<Response> {
     if (!Array.isArray(v) || !v.every(isJsonObject)) throw badJson(`'${k}' must be an array of objects`);
     return v as JsonObject[];
   };
-  await stub.queuePdus(list("pdus"));
-  await stub.queueEdus(list("edus"));
+  await stub.queue(list("pdus"), list("edus"));
   return json({});
 }
 
