@@ -79,6 +79,20 @@ export class ServerDO extends DurableObject<Env> {
     return row.length > 0;
   }
 
+  // ---- OpenID tokens -----------------------------------------------------------------------
+
+  /** Keeps the hash of a new OpenID token of `userId` until `expiresTs`; expired ones go on the way. */
+  async issueOpenIdToken(tokenHash: string, userId: string, expiresTs: number): Promise<void> {
+    this.sql.exec("DELETE FROM openid_tokens WHERE expires_ts < ?", Date.now());
+    this.sql.exec("INSERT INTO openid_tokens (token_hash, user_id, expires_ts) VALUES (?, ?, ?)", tokenHash, userId, expiresTs);
+  }
+
+  /** The user an unexpired OpenID token belongs to, or null. */
+  async openIdUser(tokenHash: string): Promise<string | null> {
+    const row = this.sql.exec<{ user_id: string }>("SELECT user_id FROM openid_tokens WHERE token_hash = ? AND expires_ts >= ?", tokenHash, Date.now()).toArray()[0];
+    return row ? row.user_id : null;
+  }
+
   // ---- event → room index ----------------------------------------------------------------
 
   async indexEvents(roomId: string, eventIds: string[]): Promise<void> {

@@ -50,4 +50,14 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     room_id TEXT NOT NULL
   );
   `,
+  `
+  -- OpenID tokens (spec: client-server "OpenID"): a user proves who they are to a third party,
+  -- which exchanges the token at /_matrix/federation/v1/openid/userinfo. Only a hash is kept.
+  CREATE TABLE openid_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    expires_ts INTEGER NOT NULL
+  );
+  CREATE INDEX openid_tokens_expiry ON openid_tokens(expires_ts);
+  `,
 ];

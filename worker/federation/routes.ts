@@ -7,6 +7,7 @@ import { registerPublicRoomsRoutes } from "./publicRooms.js";
 import { registerUserKeysRoutes } from "./userKeys.js";
 import { registerFederationMediaRoutes } from "./media.js";
 import { registerFederationTestHooks } from "./testHooks.js";
+import { registerOpenIdFederationRoutes } from "./openid.js";
 
 export { fedRoute, type FederationHandler } from "./fedRoute.js";
 
@@ -25,4 +26,5 @@ export function registerFederationRoutes(): void {
   registerUserKeysRoutes();
   registerFederationMediaRoutes();
   registerFederationTestHooks();
+  registerOpenIdFederationRoutes();
 }
