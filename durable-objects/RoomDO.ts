@@ -15,6 +15,7 @@ import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent, canInvite, t
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
+import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem, PushContext } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
@@ -26,7 +27,6 @@ import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat } from "../protocol/wireFormat.js";
 import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
-import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import { serverStub, userStub } from "../worker/stubs.js";
 import { signingKeyOf, type PublicRoomSummary } from "./ServerDO.js";
 
@@ -1015,52 +1015,32 @@ export class RoomDO extends DurableObject<Env> {
     return canSendEvent(userId, type, isState, powerStateOf(this.store.currentState()), version);
   }
 
-  // ---- reading events -------------------------------------------------------------------------
+  // ---- reading events (room/timeline.ts) --------------------------------------------------------
 
-  private clientEventOf(row: EventRow, roomId: string): ClientEvent {
-    const pdu = JSON.parse(row.json) as PDU;
-    const unsigned: JsonObject = {};
-    if (row.redacted_by) {
-      const by = this.store.getEvent(row.redacted_by);
-      if (by) unsigned.redacted_because = toClientEvent(by, roomId) as unknown as JsonObject;
-    }
-    if (pdu.state_key !== undefined && row.state_group !== null) {
-      const prevId = this.store.stateAtGroup(row.state_group).get(stateKey(pdu.type, pdu.state_key));
-      const prev = prevId ? this.store.getEvent(prevId) : undefined;
-      if (prev) {
-        unsigned.prev_content = prev.content;
-        unsigned.replaces_state = prev.event_id;
-        unsigned.prev_sender = prev.sender;
-      }
-    }
-    unsigned.age = Math.max(0, Date.now() - pdu.origin_server_ts);
-    return toClientEvent(pdu, roomId, unsigned);
+  private timeline(): Timeline {
+    return new Timeline(this.store, this.sql, this.requireRoom().meta.room_id);
   }
 
   async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
-    const { meta } = this.requireRoom();
-    const row = this.store.getRow(eventId);
-    // Soft-failed events are never shown to clients (spec: server-server "Soft failure").
-    if (!row || row.outlier || row.rejected || row.soft_failed) throw notFound("Event not found");
-    if (!new Visibility(this.store, this.sql, userId).canSee(row)) throw notFound("Event not found");
-    return this.clientEventOf(row, meta.room_id);
+    const t = this.timeline();
+    return t.clientEventOf(t.visibleRow(eventId, new Visibility(this.store, this.sql, userId)));
   }
 
   /**
-   * Spec: GET /rooms/{roomId}/messages. Tokens are stream orderings: paginating backwards from
-   * N returns events with ordering < N; forwards from N returns ordering >= N.
+   * Spec: GET /rooms/{roomId}/messages. Members and former members may page; others only in a
+   * world-readable room. Paging back past the oldest event we hold backfills from other servers.
    */
-  async messages(
-    userId: string,
-    opts: { from?: number; to?: number; dir: "b" | "f"; limit: number; filter?: RoomEventFilter },
-  ): Promise<{ chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] }> {
-    const res = this.readMessages(userId, opts);
-    // Paginating back past the oldest event we hold: ask the other servers in the room for more.
-    if (opts.dir === "b" && res.end === undefined && res.chunk.length < opts.limit && this.remoteServers().length > 0) {
-      const added = await this.queue.run(() => this.backfillFromRemote(Math.max(opts.limit - res.chunk.length, 10)));
-      if (added > 0) return this.readMessages(userId, opts);
+  async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
+    this.requireRoom();
+    const everMember = this.membershipNow(userId) !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
+    if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
+    const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
+    const page = read();
+    if (opts.dir === "b" && page.end === undefined && page.chunk.length < opts.limit && this.remoteServers().length > 0) {
+      const added = await this.queue.run(() => this.backfillFromRemote(Math.max(opts.limit - page.chunk.length, 10)));
+      if (added > 0) return read();
     }
-    return res;
+    return page;
   }
 
   /** Spec: server-server "Backfilling" — fetch history older than our oldest event. Returns how many were added. */
@@ -1101,118 +1081,16 @@ export class RoomDO extends DurableObject<Env> {
     return 0;
   }
 
-  private readMessages(
-    userId: string,
-    opts: { from?: number; to?: number; dir: "b" | "f"; limit: number; filter?: RoomEventFilter },
-  ): { chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] } {
-    const { meta } = this.requireRoom();
-    const vis = new Visibility(this.store, this.sql, userId);
-    const membership = this.membershipNow(userId);
-    const everMember = membership !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
-    if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
-    const bounds = this.sql.exec<{ lo: number | null; hi: number | null }>("SELECT MIN(ordering) AS lo, MAX(ordering) AS hi FROM events").one();
-    const start = opts.from ?? (opts.dir === "b" ? (bounds.hi ?? 0) + 1 : (bounds.lo ?? 0));
-    const chunk: ClientEvent[] = [];
-    let cursor = start;
-    let more = true;
-    const batch = Math.max(opts.limit * 2, 20);
-    scan: while (chunk.length < opts.limit) {
-      const rows =
-        opts.dir === "b"
-          ? this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering < ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY ordering DESC LIMIT ?", cursor, batch).toArray()
-          : this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering >= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY ordering ASC LIMIT ?", cursor, batch).toArray();
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        if (opts.to !== undefined && (opts.dir === "b" ? row.ordering < opts.to : row.ordering >= opts.to)) {
-          more = false;
-          break scan;
-        }
-        cursor = opts.dir === "b" ? row.ordering : row.ordering + 1;
-        if (!vis.canSee(row)) continue;
-        const ev = this.clientEventOf(row, meta.room_id);
-        if (!eventMatchesFilter(ev, opts.filter)) continue;
-        chunk.push(ev);
-        if (chunk.length >= opts.limit) {
-          more = !(i === rows.length - 1 && rows.length < batch);
-          break scan;
-        }
-      }
-      if (rows.length < batch) {
-        more = false;
-        break;
-      }
-    }
-    const res: { chunk: ClientEvent[]; start: number; end?: number; state: ClientEvent[] } = { chunk, start, state: [] };
-    if (more) res.end = cursor;
-    if (opts.filter?.lazy_load_members) {
-      // Lazy-loading clients get the member events of the senders they are shown (spec: filtering).
-      for (const sender of new Set(chunk.map((e) => e.sender))) {
-        const member = this.store.currentEvent("m.room.member", sender);
-        if (member) res.state.push(toClientEvent(member, meta.room_id));
-      }
-    }
-    return res;
-  }
-
-  /** Spec: GET /rooms/{roomId}/context/{eventId}. */
   async context(userId: string, eventId: string, limit: number): Promise<JsonObject> {
-    const { meta } = this.requireRoom();
-    const row = this.store.getRow(eventId);
-    const vis = new Visibility(this.store, this.sql, userId);
-    if (!row || row.outlier || row.rejected || row.soft_failed || !vis.canSee(row)) throw notFound("Event not found");
-    const before = Math.floor(limit / 2);
-    const after = limit - before;
-    const b = await this.messages(userId, { from: row.ordering, dir: "b", limit: before });
-    const f = await this.messages(userId, { from: row.ordering + 1, dir: "f", limit: after });
-    const stateIds = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
-    const state = [...this.store.resolveIds(stateIds).values()].map((e) => toClientEvent(e, meta.room_id));
-    return {
-      event: this.clientEventOf(row, meta.room_id) as unknown as JsonObject,
-      events_before: b.chunk as unknown as JsonObject[],
-      events_after: f.chunk as unknown as JsonObject[],
-      start: `t${b.end ?? 0}`,
-      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
-      state: state as unknown as JsonObject[],
-    };
+    return this.timeline().context(new Visibility(this.store, this.sql, userId), eventId, limit);
   }
 
-  /** Spec: GET /rooms/{roomId}/timestamp_to_event (v1). */
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {
-    this.requireRoom();
-    const vis = new Visibility(this.store, this.sql, userId);
-    const rows =
-      dir === "f"
-        ? this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts >= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200", ts).toArray()
-        : this.sql.exec<EventRow>("SELECT * FROM events WHERE origin_server_ts <= ? AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200", ts).toArray();
-    const hit = rows.find((r) => vis.canSee(r));
-    if (!hit) throw notFound(`Unable to find event ${dir === "f" ? "after" : "before"} ${ts}`);
-    return { event_id: hit.event_id, origin_server_ts: hit.origin_server_ts };
+    return this.timeline().timestampToEvent(new Visibility(this.store, this.sql, userId), ts, dir);
   }
 
-  /** Spec: GET /rooms/{roomId}/relations/{eventId}[/{relType}[/{eventType}]] (newest first). */
   async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
-    const { meta } = this.requireRoom();
-    const vis = new Visibility(this.store, this.sql, userId);
-    const parent = this.store.getRow(eventId);
-    if (!parent || !vis.canSee(parent)) throw notFound("Event not found");
-    const rows = this.sql
-      .exec<EventRow>(
-        `SELECT e.* FROM relations r JOIN events e ON e.event_id = r.event_id
-         WHERE r.relates_to = ? AND (? IS NULL OR r.rel_type = ?) AND (? IS NULL OR e.type = ?) AND e.ordering < ?
-         ORDER BY e.ordering DESC LIMIT ?`,
-        eventId,
-        relType ?? null,
-        relType ?? null,
-        eventType ?? null,
-        eventType ?? null,
-        from ?? Number.MAX_SAFE_INTEGER,
-        limit + 1,
-      )
-      .toArray();
-    const visible = rows.slice(0, limit).filter((r) => vis.canSee(r));
-    const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r, meta.room_id)) as unknown as JsonObject[] };
-    if (rows.length > limit) res.next_batch = `t${rows[limit - 1].ordering}`;
-    return res;
+    return this.timeline().relations(new Visibility(this.store, this.sql, userId), eventId, relType, eventType, limit, from);
   }
 
   // ---- ephemeral: typing and receipts ---------------------------------------------------------

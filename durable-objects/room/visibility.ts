@@ -11,7 +11,7 @@ export class Visibility {
 
   constructor(
     private store: EventStore,
-    private sql: SqlStorage,
+    sql: SqlStorage,
     private userId: string,
   ) {
     this.joins = sql

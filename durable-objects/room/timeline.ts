@@ -1,0 +1,172 @@
+import type { JsonObject } from "../../protocol/json.js";
+import { stateKey, type PDU } from "../../protocol/pdu.js";
+import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
+import { notFound } from "../../worker/errors.js";
+import type { EventRow, EventStore } from "./eventStore.js";
+import type { Visibility } from "./visibility.js";
+import { toClientEvent, type ClientEvent } from "./clientEvent.js";
+
+/**
+ * Reading a room's timeline for clients: /messages, /context, /timestamp_to_event, /relations.
+ * The RoomDO decides who may read at all; this file walks the events, showing each one only if
+ * the reader's history visibility allows it.
+ *
+ * Tokens are stream orderings: paginating backwards from N returns events with ordering < N;
+ * forwards from N returns ordering >= N. Backfilled history has orderings below every other.
+ */
+
+export interface MessagesOptions {
+  from?: number;
+  to?: number;
+  dir: "b" | "f";
+  limit: number;
+  filter?: RoomEventFilter;
+}
+
+export interface MessagesPage {
+  chunk: ClientEvent[];
+  start: number;
+  end?: number;
+  state: ClientEvent[];
+}
+
+/** Events clients may see at all: not outliers, not soft-failed, not rejected. */
+const SHOWN = "outlier = 0 AND soft_failed = 0 AND rejected IS NULL";
+
+export class Timeline {
+  constructor(
+    private store: EventStore,
+    private sql: SqlStorage,
+    private roomId: string,
+  ) {}
+
+  /** An event as a client sees it, with the unsigned data the spec asks for. */
+  clientEventOf(row: EventRow): ClientEvent {
+    const pdu = JSON.parse(row.json) as PDU;
+    const unsigned: JsonObject = {};
+    if (row.redacted_by) {
+      const by = this.store.getEvent(row.redacted_by);
+      if (by) unsigned.redacted_because = toClientEvent(by, this.roomId) as unknown as JsonObject;
+    }
+    if (pdu.state_key !== undefined && row.state_group !== null) {
+      const prevId = this.store.stateAtGroup(row.state_group).get(stateKey(pdu.type, pdu.state_key));
+      const prev = prevId ? this.store.getEvent(prevId) : undefined;
+      if (prev) {
+        unsigned.prev_content = prev.content;
+        unsigned.replaces_state = prev.event_id;
+        unsigned.prev_sender = prev.sender;
+      }
+    }
+    unsigned.age = Math.max(0, Date.now() - pdu.origin_server_ts);
+    return toClientEvent(pdu, this.roomId, unsigned);
+  }
+
+  /** A shown event the reader may see, or 404 (spec: GET /rooms/{roomId}/event/{eventId}). */
+  visibleRow(eventId: string, vis: Visibility): EventRow {
+    const row = this.store.getRow(eventId);
+    // Soft-failed events are never shown to clients (spec: server-server "Soft failure").
+    if (!row || row.outlier || row.rejected || row.soft_failed || !vis.canSee(row)) throw notFound("Event not found");
+    return row;
+  }
+
+  /** Spec: GET /rooms/{roomId}/messages over the events this server holds. */
+  messages(vis: Visibility, opts: MessagesOptions): MessagesPage {
+    const bounds = this.sql.exec<{ lo: number | null; hi: number | null }>("SELECT MIN(ordering) AS lo, MAX(ordering) AS hi FROM events").one();
+    const start = opts.from ?? (opts.dir === "b" ? (bounds.hi ?? 0) + 1 : (bounds.lo ?? 0));
+    const chunk: ClientEvent[] = [];
+    let cursor = start;
+    let more = true;
+    const batch = Math.max(opts.limit * 2, 20);
+    scan: while (chunk.length < opts.limit) {
+      const rows =
+        opts.dir === "b"
+          ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering < ? AND ${SHOWN} ORDER BY ordering DESC LIMIT ?`, cursor, batch).toArray()
+          : this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering >= ? AND ${SHOWN} ORDER BY ordering ASC LIMIT ?`, cursor, batch).toArray();
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (opts.to !== undefined && (opts.dir === "b" ? row.ordering < opts.to : row.ordering >= opts.to)) {
+          more = false;
+          break scan;
+        }
+        cursor = opts.dir === "b" ? row.ordering : row.ordering + 1;
+        if (!vis.canSee(row)) continue;
+        const ev = this.clientEventOf(row);
+        if (!eventMatchesFilter(ev, opts.filter)) continue;
+        chunk.push(ev);
+        if (chunk.length >= opts.limit) {
+          more = !(i === rows.length - 1 && rows.length < batch);
+          break scan;
+        }
+      }
+      if (rows.length < batch) {
+        more = false;
+        break;
+      }
+    }
+    const page: MessagesPage = { chunk, start, state: [] };
+    if (more) page.end = cursor;
+    if (opts.filter?.lazy_load_members) {
+      // Lazy-loading clients get the member events of the senders they are shown (spec: filtering).
+      for (const sender of new Set(chunk.map((e) => e.sender))) {
+        const member = this.store.currentEvent("m.room.member", sender);
+        if (member) page.state.push(toClientEvent(member, this.roomId));
+      }
+    }
+    return page;
+  }
+
+  /** Spec: GET /rooms/{roomId}/context/{eventId}. */
+  context(vis: Visibility, eventId: string, limit: number): JsonObject {
+    const row = this.visibleRow(eventId, vis);
+    const before = Math.floor(limit / 2);
+    const after = limit - before;
+    const b = this.messages(vis, { from: row.ordering, dir: "b", limit: before });
+    const f = this.messages(vis, { from: row.ordering + 1, dir: "f", limit: after });
+    const stateIds = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
+    const state = [...this.store.resolveIds(stateIds).values()].map((e) => toClientEvent(e, this.roomId));
+    return {
+      event: this.clientEventOf(row) as unknown as JsonObject,
+      events_before: b.chunk as unknown as JsonObject[],
+      events_after: f.chunk as unknown as JsonObject[],
+      start: `t${b.end ?? 0}`,
+      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
+      state: state as unknown as JsonObject[],
+    };
+  }
+
+  /** Spec: GET /rooms/{roomId}/timestamp_to_event (v1). */
+  timestampToEvent(vis: Visibility, ts: number, dir: "f" | "b"): { event_id: string; origin_server_ts: number } {
+    const rows =
+      dir === "f"
+        ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts >= ? AND ${SHOWN} ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200`, ts).toArray()
+        : this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts <= ? AND ${SHOWN} ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200`, ts).toArray();
+    const hit = rows.find((r) => vis.canSee(r));
+    if (!hit) throw notFound(`Unable to find event ${dir === "f" ? "after" : "before"} ${ts}`);
+    return { event_id: hit.event_id, origin_server_ts: hit.origin_server_ts };
+  }
+
+  /** Spec: GET /rooms/{roomId}/relations/{eventId}[/{relType}[/{eventType}]] (newest first). */
+  relations(vis: Visibility, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): JsonObject {
+    const parent = this.store.getRow(eventId);
+    if (!parent || !vis.canSee(parent)) throw notFound("Event not found");
+    const rows = this.sql
+      .exec<EventRow>(
+        `SELECT e.* FROM relations r JOIN events e ON e.event_id = r.event_id
+         WHERE r.relates_to = ? AND (? IS NULL OR r.rel_type = ?) AND (? IS NULL OR e.type = ?) AND e.ordering < ?
+           AND e.outlier = 0 AND e.soft_failed = 0 AND e.rejected IS NULL
+         ORDER BY e.ordering DESC LIMIT ?`,
+        eventId,
+        relType ?? null,
+        relType ?? null,
+        eventType ?? null,
+        eventType ?? null,
+        from ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    const visible = rows.slice(0, limit).filter((r) => vis.canSee(r));
+    const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r)) as unknown as JsonObject[] };
+    if (rows.length > limit) res.next_batch = `t${rows[limit - 1].ordering}`;
+    return res;
+  }
+}
