@@ -9,6 +9,7 @@ import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "..
 import { federationRequest } from "../federation/request.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
 import { rejectRemoteInvite } from "../federation/remoteLeave.js";
+import { knockRemoteRoom } from "../federation/remoteKnock.js";
 
 // Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
 // kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
@@ -106,11 +107,16 @@ async function joinRoom(req: IRequest, ctx: Ctx): Promise<Response> {
 async function knock(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const { roomId } = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
-  const room = await requireRoom(ctx, roomId);
+  const { roomId, servers } = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  if (!(await roomStub(ctx.env, roomId).isResidentHere())) {
+    // Nobody here is in the room: knock through a server that is (spec: "Knocking upon a room").
+    await knockRemoteRoom(ctx, session.userId, roomId, servers, await memberContent(ctx, session.userId, "knock", extra));
+    return json({ room_id: roomId });
+  }
+  const room = await requireRoom(ctx, roomId);
   await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "knock", extra) });
   return json({ room_id: roomId });
 }
