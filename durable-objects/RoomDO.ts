@@ -11,13 +11,14 @@ import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
 import { redact } from "../protocol/redact.js";
 import { canonicalJson } from "../protocol/canonicalJson.js";
-import { powerStateOf, roomPower, powerOf, canRedact, canSendEvent, canInvite, type RoomPower } from "../protocol/powerLevels.js";
+import { powerStateOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
+import { FanoutPlan } from "./room/fanoutPlan.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
-import type { DeliveryItem, PushContext } from "./room/delivery.js";
+import type { DeliveryItem } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
 import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
@@ -65,11 +66,10 @@ type RoomMeta = {
 export class RoomDO extends DurableObject<Env> {
   private sql: SqlStorage;
   private store: EventStore;
+  private fanoutPlan: FanoutPlan;
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
   private fanoutRunning = false;
-  /** Joined members and power per state group, for fan-out (see membersAndPower). */
-  private groupSummaries = new Map<number, { joined: string[]; power: RoomPower; notificationPowerLevels: Record<string, number> }>();
   /** user ID → typing expiry (ms since epoch). Ephemeral by nature, so memory only. */
   private typing = new Map<string, number>();
 
@@ -77,6 +77,7 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.store = new EventStore(this.sql);
+    this.fanoutPlan = new FanoutPlan(this.store, (userId) => this.isLocal(userId));
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, ROOM_MIGRATIONS));
   }
 
@@ -387,7 +388,7 @@ export class RoomDO extends DurableObject<Env> {
       const { meta, version } = this.requireRoom();
       const perUser = new Map<string, DeliveryItem[]>();
       for (const row of this.store.rowsByOrdering(orderings)) {
-        for (const [userId, item] of this.deliveriesFor(row, meta.room_id, version)) {
+        for (const [userId, item] of this.fanoutPlan.deliveriesFor(row, meta.room_id, version)) {
           const list = perUser.get(userId) ?? [];
           list.push(item);
           perUser.set(userId, list);
@@ -418,101 +419,6 @@ export class RoomDO extends DurableObject<Env> {
 
   private isLocal(userId: string): boolean {
     return userId.slice(userId.indexOf(":") + 1) === this.env.SERVER_NAME;
-  }
-
-  /** Who among local users should learn about this event, and what each of them gets. */
-  private deliveriesFor(row: EventRow, roomId: string, version: RoomVersion): Array<[string, DeliveryItem]> {
-    const pdu = this.store.getEvent(row.event_id);
-    if (!pdu) return [];
-    const before = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
-    const after = row.state_group_after !== null ? this.store.stateAtGroup(row.state_group_after) : before;
-
-    const unsigned: JsonObject = {};
-    if (pdu.state_key !== undefined) {
-      const prevId = before.get(stateKey(pdu.type, pdu.state_key));
-      const prevEv = prevId ? this.store.getEvent(prevId) : undefined;
-      if (prevEv) {
-        unsigned.prev_content = prevEv.content;
-        unsigned.replaces_state = prevEv.event_id;
-        unsigned.prev_sender = prevEv.sender;
-      }
-    }
-    if (row.redacted_by) unsigned.redacted_because = row.redacted_by;
-    const event = toClientEvent(pdu, roomId, unsigned);
-
-    const { joined, power, notificationPowerLevels } = this.membersAndPower(row.state_group_after, after, version);
-    const senderMemberId = after.get(stateKey("m.room.member", pdu.sender));
-    const senderName = senderMemberId ? this.store.getEvent(senderMemberId)?.content.displayname : undefined;
-    const push: PushContext = {
-      memberCount: joined.length,
-      senderPowerLevel: powerOf(pdu.sender, power),
-      notificationPowerLevels,
-      senderDisplayName: typeof senderName === "string" ? senderName : undefined,
-    };
-    let redacted: ClientEvent | undefined;
-    if (pdu.type === "m.room.redaction") {
-      const targetId = event.redacts;
-      const target = targetId ? this.store.getEvent(targetId) : undefined;
-      if (target) redacted = toClientEvent(target, roomId, { redacted_because: event as unknown as JsonObject });
-    }
-
-    const recipients = new Set(joined.filter((u) => this.isLocal(u)));
-    const target = pdu.type === "m.room.member" ? pdu.state_key : undefined;
-    if (target && this.isLocal(target)) recipients.add(target);
-
-    const out: Array<[string, DeliveryItem]> = [];
-    for (const userId of recipients) {
-      const item: DeliveryItem = { ordering: row.ordering, event, isState: pdu.state_key !== undefined, push };
-      if (redacted) item.redacted = redacted;
-      if (userId === pdu.sender && row.txn_device && row.txn_id) item.txn = { deviceId: row.txn_device, txnId: row.txn_id };
-      if (userId === target) {
-        const membership = typeof pdu.content.membership === "string" ? pdu.content.membership : "leave";
-        item.membership = membership;
-        if (membership === "join") item.fullState = [...this.store.resolveIds(after).values()].map((e) => this.clientState(e, roomId));
-        if (membership === "invite" || membership === "knock") {
-          item.strippedState = STRIPPED_STATE_TYPES.map((t) => after.get(stateKey(t, "")))
-            .map((id) => (id ? this.store.getEvent(id) : undefined))
-            .filter((e): e is PDU => e !== undefined)
-            .map(toStrippedState);
-          item.strippedState.push(toStrippedState(pdu));
-        }
-      }
-      out.push([userId, item]);
-    }
-    return out;
-  }
-
-  /**
-   * Joined members and power levels of a state group. Every message in a stretch without state
-   * changes shares one group, so this walks the member list once per group, not per message.
-   */
-  private membersAndPower(group: number | null, ids: StateIdMap, version: RoomVersion): { joined: string[]; power: RoomPower; notificationPowerLevels: Record<string, number> } {
-    const cached = group !== null ? this.groupSummaries.get(group) : undefined;
-    if (cached) return cached;
-    const joined: string[] = [];
-    for (const [k, id] of ids) {
-      if (!k.startsWith("m.room.member\u0000")) continue;
-      const ev = this.store.getEvent(id);
-      if (ev?.content.membership === "join" && ev.state_key) joined.push(ev.state_key);
-    }
-    const pick = (type: string) => {
-      const id = ids.get(stateKey(type, ""));
-      return id ? this.store.getEvent(id) : undefined;
-    };
-    const power = roomPower({ create: pick("m.room.create"), powerLevels: pick("m.room.power_levels") }, version);
-    const notificationPowerLevels: Record<string, number> = {};
-    for (const [k, v] of power.levels.notifications) notificationPowerLevels[k] = v;
-    if (!("room" in notificationPowerLevels)) notificationPowerLevels.room = 50;
-    const summary = { joined, power, notificationPowerLevels };
-    if (group !== null) {
-      if (this.groupSummaries.size >= 32) this.groupSummaries.delete(this.groupSummaries.keys().next().value as number);
-      this.groupSummaries.set(group, summary);
-    }
-    return summary;
-  }
-
-  private clientState(pdu: PDU, roomId: string): ClientEvent {
-    return toClientEvent(pdu, roomId);
   }
 
   /** Keeps the public room directory and user directory in step with membership changes. */
