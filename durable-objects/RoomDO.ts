@@ -30,6 +30,7 @@ import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
 import { serverStub, userStub } from "../worker/stubs.js";
 import { signingKeyOf, type PublicRoomSummary } from "./ServerDO.js";
+import { spaceRoomEntry, viewerMembership, type HierarchyViewer, type SpaceRoomView } from "./room/spaceRoom.js";
 
 /** The fields a local client decides when sending an event; the room fills in the rest. */
 export interface EventTemplate {
@@ -1177,5 +1178,16 @@ export class RoomDO extends DurableObject<Env> {
 
   async summary(): Promise<PublicRoomSummary> {
     return this.summaryNow();
+  }
+
+  /** Spec: space hierarchy — this room as GET /hierarchy shows it, and where `viewer` stands in it. */
+  async spaceRoom(viewer: HierarchyViewer): Promise<SpaceRoomView> {
+    const { version } = this.requireRoom();
+    const state = this.store.currentState();
+    return {
+      room: spaceRoomEntry(this.summaryNow(), state, version),
+      membership: viewerMembership(state, viewer, (s) => this.serverAllowed(s)),
+      resident: await this.isResidentHere(),
+    };
   }
 }
