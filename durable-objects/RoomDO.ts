@@ -17,6 +17,7 @@ import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
 import { FanoutPlan } from "./room/fanoutPlan.js";
+import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
@@ -705,82 +706,31 @@ export class RoomDO extends DurableObject<Env> {
     });
   }
 
-  /** Spec: GET /event/{eventId} for a server in the room. */
+  // Serving the room's history to servers in it (room/federationReads.ts).
+
   async federationEvent(origin: string, eventId: string): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    const room = await this.access();
-    const pdu = this.store.getEvent(eventId);
-    // Rejected events are not served: we do not vouch for them (spec: "Rejection").
-    if (!pdu || this.store.isRejected(eventId)) throw notFound("Event not found");
-    return wireOf(room, pdu);
+    return reads.eventFor(await this.access(), eventId);
   }
 
-  /** Spec: GET /state_ids and /state — the state before an event, and its auth chain. */
   async federationState(origin: string, eventId: string, idsOnly: boolean): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    const room = await this.access();
-    const row = this.store.getRow(eventId);
-    if (!row || row.outlier || row.state_group === null) throw notFound("Event not found or its state is unknown");
-    const stateIds = [...this.store.stateAtGroup(row.state_group).values()];
-    const chain = authChainOf(room, stateIds);
-    if (idsOnly) return { pdu_ids: stateIds, auth_chain_ids: chain.map((e) => e.event_id) };
-    return {
-      pdus: stateIds.map((id) => this.store.getEvent(id)).filter((e): e is PDU => e !== undefined).map((e) => wireOf(room, e)),
-      auth_chain: chain.map((e) => wireOf(room, e)),
-    };
+    return reads.stateAt(await this.access(), eventId, idsOnly);
   }
 
-  /** Spec: GET /event_auth/{roomId}/{eventId}. */
   async federationEventAuth(origin: string, eventId: string): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    const room = await this.access();
-    if (!this.store.getEvent(eventId)) throw notFound("Event not found");
-    return { auth_chain: authChainOf(room, [eventId]).map((e) => wireOf(room, e)) };
+    return reads.eventAuth(await this.access(), eventId);
   }
 
-  /** Spec: GET /backfill — walking prev_events back from `from`, newest first. */
   async backfill(origin: string, from: string[], limit: number): Promise<JsonObject[]> {
     this.requireServerInRoom(origin);
-    const room = await this.access();
-    const out: PDU[] = [];
-    const seen = new Set<string>();
-    let frontier = from.filter((id) => this.store.getEvent(id) !== undefined);
-    while (frontier.length > 0 && out.length < limit) {
-      const next: string[] = [];
-      for (const id of frontier) {
-        if (seen.has(id) || out.length >= limit) continue;
-        seen.add(id);
-        const ev = this.store.getEvent(id);
-        if (!ev) continue;
-        out.push(ev);
-        next.push(...ev.prev_events);
-      }
-      frontier = next;
-    }
-    return out.sort((a, b) => b.depth - a.depth).map((e) => wireOf(room, e));
+    return reads.backfill(await this.access(), from, limit);
   }
 
-  /** Spec: POST /get_missing_events — events between `earliest` and `latest`, oldest first. */
   async getMissingEvents(origin: string, earliest: string[], latest: string[], limit: number, minDepth: number): Promise<JsonObject[]> {
     this.requireServerInRoom(origin);
-    const room = await this.access();
-    const stop = new Set(earliest);
-    const seen = new Set<string>(latest);
-    const out: PDU[] = [];
-    let frontier = latest.flatMap((id) => this.store.getEvent(id)?.prev_events ?? []);
-    while (frontier.length > 0 && out.length < limit) {
-      const next: string[] = [];
-      for (const id of frontier) {
-        if (seen.has(id) || stop.has(id) || out.length >= limit) continue;
-        seen.add(id);
-        const ev = this.store.getEvent(id);
-        if (!ev || ev.depth < minDepth) continue;
-        out.push(ev);
-        next.push(...ev.prev_events);
-      }
-      frontier = next;
-    }
-    return out.sort((a, b) => a.depth - b.depth).map((e) => wireOf(room, e));
+    return reads.missingEvents(await this.access(), earliest, latest, limit, minDepth);
   }
 
   // ---- reading state ------------------------------------------------------------------------
