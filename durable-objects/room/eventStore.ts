@@ -13,6 +13,8 @@ const EVENT_CACHE_SIZE = 2000;
 const GROUP_CACHE_SIZE = 64;
 
 export interface InsertOptions {
+  /** An explicit stream ordering (backfill places old events below all others); default: next. */
+  ordering?: number;
   before?: number | null;
   after?: number | null;
   outlier?: boolean;
@@ -97,8 +99,9 @@ export class EventStore {
   insertEvent(pdu: PDU, opts: InsertOptions): number {
     const row = this.sql
       .exec<{ ordering: number }>(
-        `INSERT INTO events (event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, state_group_after, outlier, soft_failed, rejected, txn_device, txn_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ordering`,
+        `INSERT INTO events (ordering, event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, state_group_after, outlier, soft_failed, rejected, txn_device, txn_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ordering`,
+        opts.ordering ?? null,
         pdu.event_id,
         pdu.type,
         pdu.state_key ?? null,
@@ -131,21 +134,7 @@ export class EventStore {
       this.sql.exec("UPDATE events SET ordering = ?, outlier = 0, state_group = ?, state_group_after = ? WHERE event_id = ? AND outlier = 1", ordering, stateGroup, stateGroup, pdu.event_id);
       return;
     }
-    this.sql.exec(
-      `INSERT INTO events (ordering, event_id, type, state_key, sender, depth, origin_server_ts, json, state_group, state_group_after)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ordering,
-      pdu.event_id,
-      pdu.type,
-      pdu.state_key ?? null,
-      pdu.sender,
-      pdu.depth,
-      pdu.origin_server_ts,
-      JSON.stringify(pdu),
-      stateGroup,
-      stateGroup,
-    );
-    this.events.set(pdu.event_id, pdu);
+    this.insertEvent(pdu, { ordering, before: stateGroup, after: stateGroup });
   }
 
   /** Turns a stored outlier into a full event once the state at it is known. */
