@@ -952,12 +952,27 @@ export class RoomDO extends DurableObject<Env> {
 
   // ---- ephemeral: typing and receipts ---------------------------------------------------------
 
+  /** Local users joined now (reads member events only, not the whole state). */
   private localJoined(): string[] {
     const out: string[] = [];
-    for (const [k, ev] of this.store.currentState()) {
-      if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join" && this.isLocal(ev.state_key ?? "")) out.push(ev.state_key ?? "");
+    for (const [k, id] of this.store.currentStateIds()) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      const ev = this.store.getEvent(id);
+      if (ev?.content.membership === "join" && ev.state_key && this.isLocal(ev.state_key)) out.push(ev.state_key);
     }
     return out;
+  }
+
+  /** Records a user's latest receipt of a type (per thread), replacing the previous one. */
+  private storeReceipt(userId: string, receiptType: string, threadId: string, eventId: string, ts: number): void {
+    this.sql.exec(
+      "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
+      userId,
+      receiptType,
+      threadId,
+      eventId,
+      ts,
+    );
   }
 
   async setTyping(userId: string, typing: boolean, timeoutMs: number): Promise<void> {
@@ -1017,14 +1032,7 @@ export class RoomDO extends DurableObject<Env> {
         const eventId = ids[0];
         const ts = typeof data.ts === "number" ? data.ts : Date.now();
         const threadId = typeof data.thread_id === "string" ? data.thread_id : "";
-        this.sql.exec(
-          "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
-          userId,
-          receiptType,
-          threadId,
-          eventId,
-          ts,
-        );
+        this.storeReceipt(userId, receiptType, threadId, eventId, ts);
         const r: JsonObject = { ts };
         if (threadId) r.thread_id = threadId;
         const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: r } } };
@@ -1059,14 +1067,7 @@ export class RoomDO extends DurableObject<Env> {
     const row = this.store.getRow(eventId);
     if (!row) throw notFound("Event not found");
     const ts = Date.now();
-    this.sql.exec(
-      "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
-      userId,
-      receiptType,
-      threadId ?? "",
-      eventId,
-      ts,
-    );
+    this.storeReceipt(userId, receiptType, threadId ?? "", eventId, ts);
     const receipt: JsonObject = { ts };
     if (threadId) receipt.thread_id = threadId;
     const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: receipt } } };
