@@ -97,3 +97,11 @@ export function queryInt(url: URL, key: string): number | undefined {
   if (!/^-?\d+$/.test(v)) throw new MatrixError(400, "M_INVALID_PARAM", `'${key}' must be an integer`);
   return Number(v);
 }
+
+/** A boolean query parameter: "true" or "false" (absent: undefined); anything else is M_INVALID_PARAM. */
+export function queryBool(url: URL, key: string): boolean | undefined {
+  const v = url.searchParams.get(key);
+  if (v === null || v === "") return undefined;
+  if (v !== "true" && v !== "false") throw new MatrixError(400, "M_INVALID_PARAM", `'${key}' must be true or false`);
+  return v === "true";
+}

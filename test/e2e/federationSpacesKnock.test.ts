@@ -64,6 +64,24 @@ test("a user on B walks a space on A: the child only A holds comes over federati
   assert.equal(rooms[1].num_joined_members, 1);
   assert.deepEqual(rooms[1].children_state, []);
 
+  // A sub-space B holds no copy of: its own children come from A's answer about it.
+  const subId = await createRoom({ preset: "public_chat", name: "A sub-space", creation_content: { type: "m.space" } });
+  const deepId = await createRoom({ preset: "public_chat", name: "A deep room" });
+  assert.equal((await api(A, alice, "PUT", `/rooms/${enc(subId)}/state/m.space.child/${enc(deepId)}`, { via: [A.serverName] })).status, 200);
+  assert.equal((await api(A, alice, "PUT", `/rooms/${enc(subId)}/state/m.space.child/${enc(secretId)}`, { via: [A.serverName] })).status, 200);
+  assert.equal((await api(A, alice, "PUT", `/rooms/${enc(spaceId)}/state/m.space.child/${enc(subId)}`, { via: [A.serverName], order: "z" })).status, 200);
+  const deeper = await eventually("B sees the sub-space link", async () => {
+    const r = await call(B.baseUrl, "GET", `/_matrix/client/v1/rooms/${enc(spaceId)}/hierarchy`, { token: bob.accessToken });
+    const list = (r.body.rooms ?? []) as Array<Record<string, unknown>>;
+    return list.length === 4 ? list : undefined;
+  });
+  assert.deepEqual(
+    deeper.map((r) => r.name),
+    ["A space", "A sub-space", "A deep room", "A child"],
+    "the ordered child (order \"z\") and its public child first, then the rest; the secret room nowhere",
+  );
+  assert.equal((deeper[1].children_state as unknown[]).length, 2, "the sub-space's children_state as A gave it");
+
   // A answers the federation endpoint itself: unsigned requests are refused.
   const unsigned = await call(A.baseUrl, "GET", `/_matrix/federation/v1/hierarchy/${enc(spaceId)}`);
   assert.equal(unsigned.status, 401);

@@ -8,6 +8,7 @@ import { registerUserKeysRoutes } from "./userKeys.js";
 import { registerFederationMediaRoutes } from "./media.js";
 import { registerFederationTestHooks } from "./testHooks.js";
 import { registerOpenIdFederationRoutes } from "./openid.js";
+import { registerFederationHierarchyRoutes } from "./hierarchy.js";
 
 export { fedRoute, type FederationHandler } from "./fedRoute.js";
 
@@ -27,4 +28,5 @@ export function registerFederationRoutes(): void {
   registerFederationMediaRoutes();
   registerFederationTestHooks();
   registerOpenIdFederationRoutes();
+  registerFederationHierarchyRoutes();
 }
