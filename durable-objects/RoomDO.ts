@@ -859,8 +859,10 @@ export class RoomDO extends DurableObject<Env> {
   async joinedUserIds(): Promise<string[]> {
     this.requireRoom();
     const out: string[] = [];
-    for (const [k, ev] of this.store.currentState()) {
-      if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join") out.push(ev.state_key ?? "");
+    for (const [k, id] of this.store.currentStateIds()) {
+      if (!k.startsWith("m.room.member\u0000")) continue;
+      const ev = this.store.getEvent(id);
+      if (ev?.content.membership === "join" && ev.state_key) out.push(ev.state_key);
     }
     return out;
   }
@@ -869,7 +871,7 @@ export class RoomDO extends DurableObject<Env> {
   async userCanSend(userId: string, type: string, isState: boolean): Promise<boolean> {
     const { version } = this.requireRoom();
     if (this.membershipNow(userId) !== "join") return false;
-    return canSendEvent(userId, type, isState, powerStateOf(this.store.currentState()), version);
+    return canSendEvent(userId, type, isState, { create: this.store.currentEvent("m.room.create", ""), powerLevels: this.store.currentEvent("m.room.power_levels", "") }, version);
   }
 
   // ---- reading events (room/timeline.ts) --------------------------------------------------------
@@ -1100,13 +1102,14 @@ export class RoomDO extends DurableObject<Env> {
 
   private summaryNow(): PublicRoomSummary {
     const { meta } = this.requireRoom();
-    const state = this.store.currentState();
+    const ids = this.store.currentStateIds();
     const str = (type: string, key: string): string | undefined => {
-      const v = state.get(stateKey(type, ""))?.content[key];
+      const id = ids.get(stateKey(type, ""));
+      const v = id ? this.store.getEvent(id)?.content[key] : undefined;
       return typeof v === "string" ? v : undefined;
     };
     let joined = 0;
-    for (const [k, ev] of state) if (splitStateKey(k)[0] === "m.room.member" && ev.content.membership === "join") joined++;
+    for (const [k, id] of ids) if (k.startsWith("m.room.member\u0000") && this.store.getEvent(id)?.content.membership === "join") joined++;
     const s: PublicRoomSummary = {
       room_id: meta.room_id,
       num_joined_members: joined,
