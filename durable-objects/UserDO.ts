@@ -190,12 +190,18 @@ export class UserDO extends DurableObject<Env> {
     return this.joinedRoomIds();
   }
 
-  /** The servers of the users who invited this user to a room: where a remote join can go. */
+  /**
+   * For a room this user is invited to or knocking on: the servers that sent the room's stripped
+   * state (the inviter's first), where a remote join, a rejection or a withdrawn knock can go.
+   */
   async inviteServers(roomId: string): Promise<string[]> {
-    const row = this.sql.exec<{ invite_state: string | null }>("SELECT invite_state FROM rooms WHERE room_id = ? AND membership = 'invite'", roomId).toArray()[0];
+    const row = this.sql
+      .exec<{ invite_state: string | null }>("SELECT invite_state FROM rooms WHERE room_id = ? AND membership IN ('invite', 'knock')", roomId)
+      .toArray()[0];
     if (!row?.invite_state) return [];
     const events = JSON.parse(row.invite_state) as Array<{ type?: string; sender?: string }>;
-    return [...new Set(events.filter((e) => e.type === "m.room.member" && typeof e.sender === "string").map((e) => String(e.sender).slice(String(e.sender).indexOf(":") + 1)))];
+    const senders = [...events.filter((e) => e.type === "m.room.member"), ...events].map((e) => e.sender).filter((x): x is string => typeof x === "string");
+    return [...new Set(senders.map((u) => u.slice(u.indexOf(":") + 1)))];
   }
 
   async forget(roomId: string): Promise<void> {

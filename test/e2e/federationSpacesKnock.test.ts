@@ -155,3 +155,16 @@ test("knocking on a remote room that is not knockable is refused", async () => {
   assert.equal(k.status, 403, JSON.stringify(k.body));
   assert.equal(k.body.errcode, "M_FORBIDDEN");
 });
+
+test("a user on B withdraws a knock on a room on A", async () => {
+  const roomId = await createRoom({ preset: "private_chat", initial_state: [{ type: "m.room.join_rules", content: { join_rule: "knock" } }] });
+  const carol = await registerUser(B.baseUrl, "carol");
+  const k = await api(B, carol, "POST", `/knock/${enc(roomId)}?via=${enc(A.serverName)}`, {});
+  assert.equal(k.status, 200, JSON.stringify(k.body));
+  await eventually("A sees the knock", async () => (await api(A, alice, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(carol.userId)}`)).body.membership === "knock");
+  const left = await api(B, carol, "POST", `/rooms/${enc(roomId)}/leave`, {});
+  assert.equal(left.status, 200, JSON.stringify(left.body));
+  await eventually("A sees the knock withdrawn", async () => (await api(A, alice, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(carol.userId)}`)).body.membership === "leave");
+  const rooms = await syncRooms(B, carol);
+  assert.equal((rooms.knock ?? {})[roomId], undefined, "the knock is gone from carol's sync");
+});

@@ -159,7 +159,7 @@ async function leave(req: IRequest, ctx: Ctx): Promise<Response> {
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
   if (!(await roomStub(ctx.env, roomId).exists())) {
-    // An invite to a room hosted elsewhere that nobody here has joined: reject it over federation.
+    // An invite to (or a knock on) a room hosted elsewhere that nobody here has joined: leave it over federation.
     const invitedBy = await userStub(ctx.env, session.userId).inviteServers(roomId);
     if (invitedBy.length === 0) throw notFound("Room not found");
     await rejectRemoteInvite(ctx, session.userId, roomId, invitedBy, extra);
