@@ -18,28 +18,52 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port nobody is listening on, chosen below Linux's ephemeral range (32768+) so that the ports
+ * workerd and wrangler bind for themselves (port 0, from that range) can never take it between
+ * our check and our server's bind; never the same port twice in one test process.
+ */
+const handedOut = new Set<number>();
+
+async function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      if (addr && typeof addr === "object") {
-        const port = addr.port;
-        srv.close(() => resolve(port));
-      } else reject(new Error("no port"));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port found");
 }
 
 export async function startServer(
   opts: { serverName?: string; /** A server name that depends on the chosen port, e.g. `127.0.0.1:${port}` for federation tests. */ serverNameFor?: (port: number) => string; vars?: Record<string, string> } = {},
 ): Promise<RunningServer> {
-  const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "lattice-test-"));
-  const serverName = opts.serverNameFor?.(port) ?? opts.serverName ?? "localhost";
-  const vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = await launch(port, state, vars, baseUrl);
+  let port = 0;
+  let serverName = "";
+  let vars: Record<string, string> = {};
+  let baseUrl = "";
+  let child: ChildProcess | undefined;
+  // Another process may still grab the port first; then try again on a new one.
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    serverName = opts.serverNameFor?.(port) ?? opts.serverName ?? "localhost";
+    vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
+    baseUrl = `http://127.0.0.1:${port}`;
+    try {
+      child = await launch(port, state, vars, baseUrl);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !e.message.includes("Address already in use")) throw e;
+    }
+  }
   const kill = async () => {
     if (!child) return;
     const pid = child.pid ?? 0;
