@@ -26,7 +26,9 @@ import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
 import { serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
-import { toWireFormat, fromWireFormat } from "../protocol/wireFormat.js";
+import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
+import { computeReferenceHash } from "../protocol/eventHashing.js";
+import { encodeBase64 } from "../protocol/base64.js";
 import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
 import { serverStub, userStub } from "../worker/stubs.js";
@@ -167,6 +169,7 @@ export class RoomDO extends DurableObject<Env> {
         version,
         this.env.SERVER_NAME,
         key,
+        { referenceHashes: await initialReferenceHashes([prev, ...authEvents.map((id) => out.find((e) => e.event_id === id)).filter((e): e is PDU => e !== undefined)], version) },
       );
       if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge(`Initial ${t.type} event is larger than 65536 bytes`);
       const verdict = authorizeEvent(pdu, authState, version);
@@ -237,6 +240,7 @@ export class RoomDO extends DurableObject<Env> {
       version,
       this.env.SERVER_NAME,
       await this.signingKey(),
+      { referenceHashes: await this.referenceHashes([...prev.map((e) => e.event_id), ...authEvents], version) },
     );
     if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge("Event is larger than 65536 bytes");
 
@@ -612,17 +616,28 @@ export class RoomDO extends DurableObject<Env> {
       origin_server_ts: Date.now(),
     };
     if (!version.v11EventFormat) event.origin = serverNameOf(userId);
-    const wire = version.eventIdFormat === "v1" ? toWireFormat({ ...(event as unknown as PDU), event_id: "", hashes: { sha256: "" }, signatures: {} }, version, (id) => this.referenceHashOf(id)) : event;
     if (version.eventIdFormat === "v1") {
-      delete wire.event_id;
-      delete wire.hashes;
-      delete wire.signatures;
+      // Room versions 1–2 reference events as [event_id, {sha256: reference hash}].
+      const lookup = await this.referenceHashes([...(event.prev_events as string[]), ...(event.auth_events as string[])], version);
+      const tuples = (ids: string[]) => ids.map((id) => [id, { sha256: lookup?.(id) ?? "" }]);
+      event.prev_events = tuples(event.prev_events as string[]);
+      event.auth_events = tuples(event.auth_events as string[]);
     }
-    return { room_version: version.id, event: wire };
+    return { room_version: version.id, event };
   }
 
-  private referenceHashOf(_eventId: string): string | undefined {
-    return undefined;
+  /**
+   * For room versions 1–2, whose events name their prev and auth events together with those
+   * events' reference hashes: the hashes of the events we hold. Undefined for later versions.
+   */
+  private async referenceHashes(ids: string[], version: RoomVersion): Promise<ReferenceHashLookup | undefined> {
+    if (version.eventIdFormat !== "v1") return undefined;
+    const hashes = new Map<string, string>();
+    for (const id of ids) {
+      const pdu = this.store.getEvent(id);
+      if (pdu) hashes.set(id, encodeBase64(await computeReferenceHash(toWireFormat(pdu, version), version)));
+    }
+    return (id) => hashes.get(id);
   }
 
   /**
@@ -1144,4 +1159,12 @@ export class RoomDO extends DurableObject<Env> {
       resident: await this.isResidentHere(),
     };
   }
+}
+
+/** Reference hashes of events not stored yet (a new room's chain, built in memory), for v1–2. */
+async function initialReferenceHashes(events: PDU[], version: RoomVersion): Promise<ReferenceHashLookup | undefined> {
+  if (version.eventIdFormat !== "v1") return undefined;
+  const hashes = new Map<string, string>();
+  for (const e of events) hashes.set(e.event_id, encodeBase64(await computeReferenceHash(toWireFormat(e, version), version)));
+  return (id) => hashes.get(id);
 }

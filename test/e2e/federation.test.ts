@@ -181,6 +181,24 @@ test("invites cross servers: bob accepts one, carol rejects another", async () =
   });
 });
 
+for (const version of ["1", "2", "6", "10"]) {
+  test(`a room of version ${version} federates: join from B, messages both ways`, async () => {
+    const r = await api(A, alice, "POST", "/createRoom", { preset: "public_chat", room_version: version });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const oldRoom = String(r.body.room_id);
+    const joined = await api(B, bob, "POST", `/join/${enc(oldRoom)}?via=${enc(A.serverName)}`, {});
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    await api(A, alice, "PUT", `/rooms/${enc(oldRoom)}/send/m.room.message/v${version}a`, { msgtype: "m.text", body: `hello v${version}` });
+    await api(B, bob, "PUT", `/rooms/${enc(oldRoom)}/send/m.room.message/v${version}b`, { msgtype: "m.text", body: `hi back v${version}` });
+    for (const [server, user, body] of [[B, bob, `hello v${version}`], [A, alice, `hi back v${version}`]] as const) {
+      await eventually(`${server.serverName} has "${body}"`, async () => {
+        const m = await api(server, user, "GET", `/rooms/${enc(oldRoom)}/messages?dir=b&limit=20`);
+        return (m.body.chunk as Array<{ content: { body?: string } }> | undefined)?.some((e) => e.content.body === body) === true;
+      });
+    }
+  });
+}
+
 test("federation requests without valid signatures are refused and change nothing", async () => {
   const unsigned = await call(A.baseUrl, "PUT", "/_matrix/federation/v1/send/evil1", {
     body: { origin: B.serverName, origin_server_ts: Date.now(), pdus: [], edus: [] },

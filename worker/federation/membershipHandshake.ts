@@ -59,6 +59,11 @@ export async function membershipHandshake(ctx: Ctx, userId: string, roomId: stri
         throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `The room's version does not support this ${membership}`);
       }
       const t = tmpl.event;
+      // Room versions 1–2 name prev/auth events with their reference hashes: keep the template's.
+      const refs = new Map<string, string>();
+      for (const x of [...(Array.isArray(t.prev_events) ? t.prev_events : []), ...(Array.isArray(t.auth_events) ? t.auth_events : [])]) {
+        if (Array.isArray(x) && typeof x[0] === "string" && isJsonObject(x[1]) && typeof x[1].sha256 === "string") refs.set(x[0], x[1].sha256);
+      }
       const pdu = await buildEvent(
         {
           room_id: roomId,
@@ -75,6 +80,7 @@ export async function membershipHandshake(ctx: Ctx, userId: string, roomId: stri
         version,
         serverName,
         key,
+        { referenceHashes: (id) => refs.get(id) },
       );
       const response = await federationRequest<JsonObject>(ctx.env, server, "PUT", `/_matrix/federation/${SEND_API[membership]}/${enc(roomId)}/${enc(pdu.event_id)}`, toWireFormat(pdu, version));
       return { server, version, pdu, response };
