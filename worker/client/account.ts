@@ -6,7 +6,7 @@ import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
-import { isValidNewLocalpart } from "./localpart.js";
+import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { leaveAllRooms } from "./membershipActions.js";
 import { randomString } from "../../durable-objects/user/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
@@ -88,16 +88,6 @@ async function registrationTokenValidity(req: IRequest, ctx: Ctx): Promise<Respo
 
 function loginFlows(): Response {
   return json({ flows: [{ type: "m.login.password" }] });
-}
-
-/** Resolves what a client typed as a user (localpart or full user ID) to a local user ID. */
-export function localUserId(ctx: Ctx, user: string): string | undefined {
-  if (user.startsWith("@")) {
-    const colon = user.indexOf(":");
-    if (colon < 0 || user.slice(colon + 1) !== ctx.config.serverName) return undefined;
-    return `@${user.slice(1, colon).toLowerCase()}:${ctx.config.serverName}`;
-  }
-  return `@${user.toLowerCase()}:${ctx.config.serverName}`;
 }
 
 async function login(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -2,7 +2,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import type { Ctx } from "../router.js";
 import { userStub } from "../stubs.js";
 import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
-import { localUserId } from "./account.js";
+import { localUserId } from "./localpart.js";
 
 /**
  * The `m.login.password` stage that protects sensitive operations (change password, deactivate,
