@@ -16,6 +16,7 @@ import type { ClientEvent } from "./room/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
+import * as dehydrated from "./user/dehydratedDevice.js";
 import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/deviceLists.js";
 import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
@@ -461,6 +462,40 @@ export class UserDO extends DurableObject<Env> {
 
   async recordToDeviceTxn(deviceId: string, txnId: string): Promise<void> {
     this.sql.exec("INSERT INTO to_device_txns (device_id, txn_id) VALUES (?, ?) ON CONFLICT DO NOTHING", deviceId, txnId);
+  }
+
+  // ---- dehydrated device (MSC3814, user/dehydratedDevice.ts) ----------------------------------
+
+  /** PUT dehydrated_device, validated by the Worker: creates or replaces the user's dehydrated device. */
+  async putDehydratedDevice(up: dehydrated.DehydratedDeviceUpload): Promise<{ device_id: string }> {
+    let previous: string | undefined;
+    this.ctx.storage.transactionSync(() => {
+      previous = dehydrated.replace(this.sql, up);
+    });
+    const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
+    await this.announceDeviceListChange({ devices: changed });
+    return { device_id: up.deviceId };
+  }
+
+  async getDehydratedDevice(): Promise<dehydrated.DehydratedDevice | null> {
+    return dehydrated.current(this.sql) ?? null;
+  }
+
+  /** DELETE dehydrated_device: the removed device's ID, or null when there was none. */
+  async deleteDehydratedDevice(): Promise<string | null> {
+    let removed: string | undefined;
+    this.ctx.storage.transactionSync(() => {
+      removed = dehydrated.remove(this.sql);
+    });
+    if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
+    return removed ?? null;
+  }
+
+  /** POST dehydrated_device/{deviceId}/events: one batch of its to-device messages after `after`. */
+  async dehydratedDeviceEvents(deviceId: string, after: number): Promise<{ events: JsonObject[]; next_batch: string }> {
+    const dev = dehydrated.current(this.sql);
+    if (!dev || dev.device_id !== deviceId) throw forbidden("Not the dehydrated device");
+    return dehydrated.events(this.sql, deviceId, after);
   }
 
   // ---- key backup (user/keyBackup.ts) ---------------------------------------------------------

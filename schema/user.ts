@@ -156,4 +156,14 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (version, room_id, session_id)
   );
   `,
+  // 3: the user's dehydrated device (MSC3814, unstable): at most one. The device itself is a
+  // row of `devices` (without access tokens), its keys live in the e2e_* tables and its to-device
+  // messages in to_device, like any device; this row holds what the client needs to rehydrate it.
+  `
+  CREATE TABLE dehydrated_device (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id TEXT NOT NULL,
+    device_data TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,91 @@
+import { invalidParam } from "../../worker/errors.js";
+import type { JsonObject } from "../../protocol/json.js";
+import * as account from "./account.js";
+import * as e2ee from "./e2ee.js";
+
+/**
+ * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
+ * It is a real device — a `devices` row with no access token, keys in the e2e_* tables, an
+ * inbox in `to_device` — so keys/query, keys/claim and sendToDevice treat it like any other.
+ * The `dehydrated_device` row adds the encrypted data a new login needs to rehydrate it.
+ * The Worker validates the request first; these functions only store and read.
+ */
+
+export interface DehydratedDevice {
+  device_id: string;
+  device_data: JsonObject;
+}
+
+export interface DehydratedDeviceUpload {
+  deviceId: string;
+  deviceData: JsonObject;
+  displayName?: string;
+  keys: e2ee.KeyUpload;
+}
+
+/** The current dehydrated device; a row whose device was deleted (e.g. DELETE /devices) counts as none. */
+export function current(sql: SqlStorage): DehydratedDevice | undefined {
+  const row = sql
+    .exec<{ device_id: string; device_data: string }>(
+      "SELECT h.device_id, h.device_data FROM dehydrated_device h JOIN devices d ON d.device_id = h.device_id WHERE h.id = 1",
+    )
+    .toArray()[0];
+  return row ? { device_id: row.device_id, device_data: JSON.parse(row.device_data) as JsonObject } : undefined;
+}
+
+/** A device's keys, as when it is deleted (the account module removes the device, tokens and inbox). */
+function deleteKeys(sql: SqlStorage, deviceId: string): void {
+  sql.exec("DELETE FROM e2e_device_keys WHERE device_id = ?", deviceId);
+  sql.exec("DELETE FROM e2e_one_time_keys WHERE device_id = ?", deviceId);
+  sql.exec("DELETE FROM e2e_fallback_keys WHERE device_id = ?", deviceId);
+  sql.exec("DELETE FROM e2e_signatures WHERE target = ?", deviceId);
+}
+
+/** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
+export function remove(sql: SqlStorage): string | undefined {
+  const row = sql.exec<{ device_id: string }>("SELECT device_id FROM dehydrated_device WHERE id = 1").toArray()[0];
+  if (!row) return undefined;
+  const live = current(sql) !== undefined;
+  sql.exec("DELETE FROM dehydrated_device WHERE id = 1");
+  // Only this user's own dehydrated device: a device that has since logged in is not touched.
+  if (sql.exec("SELECT 1 FROM access_tokens WHERE device_id = ?", row.device_id).toArray().length === 0) {
+    account.deleteDevice(sql, row.device_id);
+    deleteKeys(sql, row.device_id);
+  }
+  return live ? row.device_id : undefined;
+}
+
+/**
+ * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
+ * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
+ */
+export function replace(sql: SqlStorage, up: DehydratedDeviceUpload): string | undefined {
+  const previous = current(sql)?.device_id;
+  // A device ID already used by a device that is not the dehydrated one is never taken over.
+  if (previous !== up.deviceId && sql.exec("SELECT 1 FROM devices WHERE device_id = ?", up.deviceId).toArray().length > 0) {
+    throw invalidParam("device_id is already used by another device");
+  }
+  remove(sql);
+  const now = Date.now();
+  sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", up.deviceId, up.displayName ?? null, now);
+  sql.exec("INSERT INTO dehydrated_device (id, device_id, device_data) VALUES (1, ?, ?)", up.deviceId, JSON.stringify(up.deviceData));
+  e2ee.storeKeys(sql, up.deviceId, up.keys);
+  return previous;
+}
+
+/** Most to-device messages handed out in one batch. */
+export const EVENTS_BATCH = 100;
+
+/**
+ * The dehydrated device's to-device messages after position `after`, oldest first, in /sync's
+ * format. `next_batch` is the last position handed out (or `after` again when there is nothing
+ * more). Nothing is deleted here: MSC3814 keeps earlier batches so an interrupted rehydration can
+ * start over; they go when the device is replaced or deleted.
+ */
+export function events(sql: SqlStorage, deviceId: string, after: number, limit = EVENTS_BATCH): { events: JsonObject[]; next_batch: string } {
+  const rows = sql
+    .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT ?", deviceId, after, limit)
+    .toArray();
+  const last = rows.length > 0 ? rows[rows.length - 1].pos : after;
+  return { events: rows.map((r) => JSON.parse(r.json) as JsonObject), next_batch: String(last) };
+}
