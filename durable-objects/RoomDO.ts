@@ -103,10 +103,6 @@ export class RoomDO extends DurableObject<Env> {
     return this.meta() !== undefined;
   }
 
-  async roomVersion(): Promise<string> {
-    return this.requireRoom().meta.room_version;
-  }
-
   private async signingKey(): Promise<SigningKey> {
     if (!this.key) this.key = signingKeyOf(await serverStub(this.env).signingKey());
     return this.key;
@@ -870,18 +866,6 @@ export class RoomDO extends DurableObject<Env> {
     return out;
   }
 
-  /** Local users currently joined (used when a profile changes and for server notices). */
-  async joinedUserIds(): Promise<string[]> {
-    this.requireRoom();
-    const out: string[] = [];
-    for (const [k, id] of this.store.currentStateIds()) {
-      if (!k.startsWith("m.room.member\u0000")) continue;
-      const ev = this.store.getEvent(id);
-      if (ev?.content.membership === "join" && ev.state_key) out.push(ev.state_key);
-    }
-    return out;
-  }
-
   /** Whether the user is joined and has the power to send this event type now. */
   async userCanSend(userId: string, type: string, isState: boolean): Promise<boolean> {
     const { version } = this.requireRoom();
@@ -1096,21 +1080,6 @@ export class RoomDO extends DurableObject<Env> {
       await this.sendEdu({ edu_type: "m.receipt", content: { [meta.room_id]: { "m.read": { [userId]: { event_ids: [eventId], data } } } } });
     }
     await Promise.all(recipients.map((u) => userStub(this.env, u).addReceipt(meta.room_id, content, u === userId ? { eventId, ordering: row.ordering } : undefined)));
-  }
-
-  /** All public receipts of the room, for a member's initial sync. */
-  async receipts(userId: string): Promise<JsonObject> {
-    this.requireRoom();
-    const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
-    for (const r of this.sql.exec<{ user_id: string; receipt_type: string; thread_id: string; event_id: string; ts: number }>("SELECT * FROM receipts")) {
-      if (r.receipt_type === "m.read.private" && r.user_id !== userId) continue;
-      const byType = (content[r.event_id] ??= {});
-      const byUser = (byType[r.receipt_type] ??= {});
-      const receipt: JsonObject = { ts: r.ts };
-      if (r.thread_id) receipt.thread_id = r.thread_id;
-      byUser[r.user_id] = receipt;
-    }
-    return content as unknown as JsonObject;
   }
 
   // ---- directory summary --------------------------------------------------------------------

@@ -101,10 +101,6 @@ export class UserDO extends DurableObject<Env> {
     return this.joinedRoomIds();
   }
 
-  async isDeactivated(): Promise<boolean> {
-    return account.getAccount(this.sql)?.deactivated === 1;
-  }
-
   // ---- devices --------------------------------------------------------------------------
 
   async listDevices(): Promise<DeviceInfo[]> {
@@ -697,9 +693,5 @@ export class UserDO extends DurableObject<Env> {
     } catch {
       // The Worker end has gone away; nothing to wake.
     }
-  }
-
-  protected checkNotGuest(isGuest: boolean): void {
-    if (isGuest) throw new MatrixError(403, "M_GUEST_ACCESS_FORBIDDEN", "Guests cannot do this");
   }
 }

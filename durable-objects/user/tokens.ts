@@ -1,4 +1,3 @@
-import { constantTimeEqual } from "./password.js";
 
 /**
  * Access tokens carry their user so the Worker can route to the right UserDO without a lookup:
@@ -45,11 +44,6 @@ export function localpartOfToken(token: string): string | undefined {
 export async function hashToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return b64url(new Uint8Array(digest));
-}
-
-export function tokenHashesEqual(a: string, b: string): boolean {
-  const enc = new TextEncoder();
-  return constantTimeEqual(enc.encode(a), enc.encode(b));
 }
 
 export function newDeviceId(): string {

@@ -41,17 +41,23 @@ async function sendTransaction(req: IRequest, ctx: Ctx, origin: string, body: Js
     list.push(pdu);
     byRoom.set(pdu.room_id, list);
   }
-  await Promise.all(
-    [...byRoom].map(async ([roomId, list]) => {
-      const stub = roomStub(ctx.env, roomId);
-      if (!isValidRoomId(roomId) || !(await stub.exists())) {
-        for (const p of list) if (typeof p.event_id === "string") results[p.event_id] = { error: "Unknown room" };
-        return;
-      }
-      Object.assign(results, await stub.receivePdus(origin, list));
-    }),
-  );
-  await handleEdus(ctx.env, ctx.config.serverName, origin, edus.filter(isJsonObject));
+  try {
+    await Promise.all(
+      [...byRoom].map(async ([roomId, list]) => {
+        const stub = roomStub(ctx.env, roomId);
+        if (!isValidRoomId(roomId) || !(await stub.exists())) {
+          for (const p of list) if (typeof p.event_id === "string") results[p.event_id] = { error: "Unknown room" };
+          return;
+        }
+        Object.assign(results, await stub.receivePdus(origin, list));
+      }),
+    );
+    await handleEdus(ctx.env, ctx.config.serverName, origin, edus.filter(isJsonObject));
+  } catch (e) {
+    // We failed, not the sender: forget the ID so its retry of this transaction is processed.
+    await remoteStub(ctx.env, origin).releaseInboundTxn(txnId);
+    throw e;
+  }
   return json({ pdus: results });
 }
 
