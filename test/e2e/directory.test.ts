@@ -138,3 +138,12 @@ test("a stored filter limits the sync timeline", async () => {
   assert.equal(tl?.limited, true);
   assert.ok(tl?.prev_batch);
 });
+
+test("what Element reads on start-up: no 3PIDs, no third-party protocols, no TURN server", async () => {
+  assert.deepEqual((await api(server, alice, "GET", "/account/3pid")).body, { threepids: [] });
+  assert.deepEqual((await api(server, alice, "GET", "/thirdparty/protocols")).body, {});
+  const turn = await api(server, alice, "GET", "/voip/turnServer");
+  assert.equal(turn.status, 200);
+  assert.deepEqual(turn.body, {});
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/3pid")).status, 401);
+});
