@@ -5,7 +5,10 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, call, registerUser, type RunningServer, type TestUser } from "./harness.js";
+import { createClient, type MatrixClient } from "matrix-js-sdk";
+import { CryptoEvent } from "matrix-js-sdk/lib/crypto-api/index.js";
+import { startServer, call, registerUser, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
+import { decryptedBody, findEvent } from "./sdkHelpers.js";
 import { deviceSigningKey as plainDeviceSigningKey, signedOneTimeKeys, type DeviceKeyPair } from "./e2eeRawHelpers.js";
 import { generateSigningKey, signJson, type SigningKey } from "../../protocol/signing.js";
 import { encodeBase64 } from "../../protocol/base64.js";
@@ -17,8 +20,12 @@ before(async () => {
   server = await startServer();
   base = server.baseUrl;
 });
+const clients: MatrixClient[] = [];
 after(async () => {
+  for (const c of clients) c.stopClient();
   await server?.stop();
+  // The SDK leaves long timers behind after stopClient(); do not wait minutes for them.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 });
 
 const C = "/_matrix/client/v3";
@@ -346,3 +353,124 @@ function withoutSigs(v: unknown): Record<string, unknown> {
   delete o.signatures;
   return o;
 }
+
+// ---- matrix-js-sdk with Rust crypto ------------------------------------------------------------
+
+const eventually = makeEventually({ timeout: 30_000, every: 50 });
+
+/**
+ * A Rust-crypto device whose secret-storage key is `ssssKey` (the user's recovery key, which a
+ * real client would ask the user for).
+ */
+async function cryptoDevice(user: TestUser, ssssKey: { current?: Uint8Array }): Promise<MatrixClient> {
+  const client = createClient({
+    baseUrl: base,
+    userId: user.userId,
+    accessToken: user.accessToken,
+    deviceId: user.deviceId,
+    cryptoCallbacks: {
+      getSecretStorageKey: async ({ keys }) => {
+        const keyId = Object.keys(keys)[0];
+        return keyId && ssssKey.current ? [keyId, ssssKey.current] : null;
+      },
+    },
+  });
+  await client.initRustCrypto({ useIndexedDB: false });
+  await client.startClient({ initialSyncLimit: 30 });
+  clients.push(client);
+  await eventually(`${user.deviceId} syncs`, () => client.isInitialSyncComplete());
+  return client;
+}
+
+test("SDK: Alice's dehydrated device receives Bob's room key while she is offline; her new device rehydrates it and decrypts", async () => {
+  const aliceUser = await registerUser(base);
+  const bobUser = await registerUser(base);
+  const ssssKey: { current?: Uint8Array } = {};
+  const alice = await cryptoDevice(aliceUser, ssssKey);
+  const bob = await cryptoDevice(bobUser, {});
+  const aliceCrypto = alice.getCrypto();
+  const bobCrypto = bob.getCrypto();
+  assert.ok(aliceCrypto && bobCrypto);
+
+  // An encrypted room both are in.
+  const { room_id: roomId } = await bob.createRoom({
+    invite: [aliceUser.userId],
+    initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+  });
+  await eventually("alice is invited", () => alice.getRoom(roomId)?.getMyMembership() === "invite");
+  await alice.joinRoom(roomId);
+  await eventually("bob sees alice join", () => bob.getRoom(roomId)?.getMember(aliceUser.userId)?.membership === "join");
+
+  // Cross-signing and secret storage, then dehydration (the SDK refuses it without both).
+  await aliceCrypto.bootstrapCrossSigning({
+    authUploadDeviceSigningKeys: async (makeRequest) => {
+      await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: aliceUser.userId }, password: aliceUser.password });
+    },
+  });
+  await aliceCrypto.bootstrapSecretStorage({
+    setupNewSecretStorage: true,
+    createSecretStorageKey: async () => {
+      const key = await aliceCrypto.createRecoveryKeyFromPassphrase();
+      ssssKey.current = key.privateKey;
+      return key;
+    },
+  });
+  assert.equal(await aliceCrypto.isCrossSigningReady(), true);
+  assert.equal(await aliceCrypto.isSecretStorageReady(), true);
+  assert.equal(await aliceCrypto.isDehydrationSupported(), true);
+  await aliceCrypto.startDehydration({ createNewKey: true });
+
+  const stored = await call(base, "GET", D, { token: aliceUser.accessToken });
+  assert.equal(stored.status, 200, JSON.stringify(stored.body));
+  const dehydratedId = String(stored.body.device_id);
+  const keys = await queryDevices(bobUser.accessToken, aliceUser.userId);
+  assert.equal(keys[dehydratedId]?.dehydrated, true, "the SDK marks its dehydrated device's keys");
+
+  // Bob's client learns about the dehydrated device (device_lists, then keys/query).
+  await eventually("bob's client knows alice's dehydrated device", async () => {
+    const devices = await bobCrypto.getUserDeviceInfo([aliceUser.userId], true);
+    return devices.get(aliceUser.userId)?.get(dehydratedId)?.dehydrated === true;
+  });
+
+  // Alice goes away entirely: her only device logs out.
+  alice.stopClient();
+  assert.equal((await call(base, "POST", "/_matrix/client/v3/logout", { token: aliceUser.accessToken, body: {} })).status, 200);
+  await eventually("bob's client forgets alice's logged-out device", async () => {
+    const devices = await bobCrypto.getUserDeviceInfo([aliceUser.userId], true);
+    return devices.get(aliceUser.userId)?.has(aliceUser.deviceId) === false;
+  });
+
+  const { event_id: eventId } = await bob.sendTextMessage(roomId, "for whichever device alice uses next");
+  // A new login. The room key went to the dehydrated device, the only one she had.
+  const alice2User = await loginNewDevice(base, aliceUser);
+  await eventually("a to-device message waits for the dehydrated device", async () => {
+    const r = await call(base, "POST", `${D}/${encodeURIComponent(dehydratedId)}/events`, { token: alice2User.accessToken, body: {} });
+    return r.status === 200 && (r.body.events as unknown[]).length > 0;
+  });
+
+  // The new device restores cross-signing from secret storage, then rehydrates.
+  const alice2 = await cryptoDevice(alice2User, ssssKey);
+  const crypto2 = alice2.getCrypto();
+  assert.ok(crypto2);
+  await eventually("alice2 sees bob's message", () => findEvent(alice2, roomId, eventId) !== undefined);
+  // Importing the private keys needs the public ones first (keys/query of her own user).
+  await eventually("alice2 has her public cross-signing keys", async () => crypto2.userHasCrossSigningKeys(aliceUser.userId, true));
+  await crypto2.bootstrapCrossSigning({});
+  await eventually("alice2's cross-signing is ready", async () => crypto2.isCrossSigningReady());
+  let rehydrated = false;
+  alice2.on(CryptoEvent.RehydrationCompleted, () => {
+    rehydrated = true;
+  });
+  await crypto2.startDehydration();
+  assert.ok(rehydrated, "the SDK rehydrated the device");
+  // The event was undecryptable until now; decrypt it again with the imported key.
+  const ev = findEvent(alice2, roomId, eventId);
+  assert.ok(ev);
+  if (ev.isDecryptionFailure()) await alice2.decryptEventIfNeeded(ev, { isRetry: true });
+  assert.equal(await decryptedBody(alice2, roomId, eventId), "for whichever device alice uses next");
+
+  // startDehydration made a fresh dehydrated device, replacing the one just used.
+  const after2 = await call(base, "GET", D, { token: alice2User.accessToken });
+  assert.equal(after2.status, 200);
+  assert.notEqual(after2.body.device_id, dehydratedId);
+});
