@@ -66,6 +66,10 @@ export class UserDO extends DurableObject<Env> {
   async login(password: string, deviceId?: string, deviceDisplayName?: string): Promise<LoginResult> {
     if (!(await account.checkPassword(this.sql, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.sql);
+    // The dehydrated device must never get an access token: it only exists to be rehydrated.
+    if (deviceId !== undefined && dehydrated.current(this.sql)?.device_id === deviceId) {
+      throw new MatrixError(400, "M_INVALID_PARAM", "That device ID belongs to the dehydrated device");
+    }
     return account.issueToken(this.sql, acc.user_id, deviceId, deviceDisplayName);
   }
 

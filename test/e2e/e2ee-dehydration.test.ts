@@ -146,6 +146,14 @@ test("create, get, keys/query with dehydrated: true, keys/claim, /devices, repla
   assert.ok(claimed && Object.keys(claimed)[0].startsWith("signed_curve25519:"), JSON.stringify(claim.body));
   assert.ok((await deviceIds(alice)).includes(first.deviceId));
 
+  // Nobody can log in as the dehydrated device: it must never hold an access token.
+  const hijack = await call(base, "POST", `${C}/login`, {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user: alice.userId }, password: alice.password, device_id: first.deviceId },
+  });
+  assert.equal(hijack.status, 400, JSON.stringify(hijack.body));
+  assert.equal(hijack.body.errcode, "M_INVALID_PARAM");
+  assert.deepEqual((await get(alice)).body, { device_id: first.deviceId, device_data: first.body.device_data });
+
   // Replacing: the old device, its keys and its messages go.
   await sendToDevice(bob, alice, first.deviceId, "to-first", { n: 1 });
   const second = await dehydratedBody(alice);
