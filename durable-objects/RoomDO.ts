@@ -17,6 +17,7 @@ import { EventStore, type EventRow } from "./room/eventStore.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
 import { FanoutPlan } from "./room/fanoutPlan.js";
+import { TypingTracker, REMOTE_TYPING_MS } from "./room/typing.js";
 import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem } from "./room/delivery.js";
@@ -74,8 +75,7 @@ export class RoomDO extends DurableObject<Env> {
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
   private fanoutRunning = false;
-  /** user ID → typing expiry (ms since epoch). Ephemeral by nature, so memory only. */
-  private typing = new Map<string, number>();
+  private typing = new TypingTracker();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -363,7 +363,7 @@ export class RoomDO extends DurableObject<Env> {
     this.runFanout()
       .catch(async (e: unknown) => {
         console.error("fan-out failed, retrying", e);
-        await this.ctx.storage.setAlarm(Date.now() + 2000);
+        await this.scheduleAlarm(Date.now() + 2000);
       })
       .finally(() => {
         this.fanoutRunning = false;
@@ -371,7 +371,7 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.expireTyping();
+    await this.expireTyping().catch((e: unknown) => console.error("typing expiry failed", e));
     const pending = this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
     if (pending) this.kickFanout();
   }
@@ -979,18 +979,21 @@ export class RoomDO extends DurableObject<Env> {
   async setTyping(userId: string, typing: boolean, timeoutMs: number): Promise<void> {
     const { meta } = this.requireRoom();
     if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
-    const was = this.typing.has(userId);
-    if (typing) this.typing.set(userId, Date.now() + Math.min(Math.max(timeoutMs, 0), 120_000));
-    else this.typing.delete(userId);
-    if (typing) {
-      const next = Math.min(...this.typing.values());
-      const current = await this.ctx.storage.getAlarm();
-      if (current === null || current > next) await this.ctx.storage.setAlarm(next);
-    }
-    if (was !== typing || typing) {
-      await this.pushTyping(meta.room_id);
-      await this.sendEdu({ edu_type: "m.typing", content: { room_id: meta.room_id, user_id: userId, typing } });
-    }
+    if (!this.typing.set(userId, typing, timeoutMs, Date.now())) return;
+    await this.scheduleTypingExpiry();
+    await this.pushTyping(meta.room_id);
+    await this.sendEdu({ edu_type: "m.typing", content: { room_id: meta.room_id, user_id: userId, typing } });
+  }
+
+  /** The object's one alarm serves typing expiry and fan-out retries: it only ever moves earlier. */
+  private async scheduleAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async scheduleTypingExpiry(): Promise<void> {
+    const next = this.typing.nextExpiry();
+    if (next !== undefined) await this.scheduleAlarm(next);
   }
 
   /** Servers other than ours with a joined member now: where this room's EDUs go. */
@@ -1012,9 +1015,8 @@ export class RoomDO extends DurableObject<Env> {
   async remoteTyping(userId: string, typing: boolean): Promise<void> {
     const { meta } = this.requireRoom();
     if (this.membershipNow(userId) !== "join" || !this.serverAllowed(serverNameOf(userId))) return;
-    if (typing) this.typing.set(userId, Date.now() + 30_000);
-    else this.typing.delete(userId);
-    if (typing) await this.ctx.storage.setAlarm(Math.min(...this.typing.values()));
+    if (!this.typing.set(userId, typing, REMOTE_TYPING_MS, Date.now())) return;
+    await this.scheduleTypingExpiry();
     await this.pushTyping(meta.room_id);
   }
 
@@ -1042,22 +1044,14 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  private expireTyping(): void {
-    const now = Date.now();
-    let changed = false;
-    for (const [u, exp] of this.typing) {
-      if (exp <= now) {
-        this.typing.delete(u);
-        changed = true;
-      }
-    }
+  private async expireTyping(): Promise<void> {
     const meta = this.meta();
-    if (changed && meta) this.pushTyping(meta.room_id).catch((e: unknown) => console.error("typing push failed", e));
-    if (this.typing.size > 0) this.ctx.storage.setAlarm(Math.min(...this.typing.values())).catch(() => undefined);
+    if (this.typing.expire(Date.now()) && meta) await this.pushTyping(meta.room_id);
+    await this.scheduleTypingExpiry();
   }
 
   private async pushTyping(roomId: string): Promise<void> {
-    const content = { user_ids: [...this.typing.keys()].sort() };
+    const content = { user_ids: this.typing.userIds() };
     await Promise.all(this.localJoined().map((u) => userStub(this.env, u).setRoomEphemeral(roomId, "m.typing", content)));
   }
 
