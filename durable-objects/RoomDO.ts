@@ -881,7 +881,15 @@ export class RoomDO extends DurableObject<Env> {
 
   async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
     const t = this.timeline();
-    return t.clientEventOf(t.visibleRow(eventId, new Visibility(this.store, this.sql, userId)));
+    const vis = new Visibility(this.store, this.sql, userId);
+    return t.clientEventOf(t.visibleRow(eventId, vis), vis);
+  }
+
+  /** Who may read the timeline: members and former members, anyone in a world-readable room. */
+  private requireReader(userId: string): void {
+    this.requireRoom();
+    const everMember = this.membershipNow(userId) !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
+    if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
   }
 
   /**
@@ -889,9 +897,7 @@ export class RoomDO extends DurableObject<Env> {
    * world-readable room. Paging back past the oldest event we hold backfills from other servers.
    */
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
-    this.requireRoom();
-    const everMember = this.membershipNow(userId) !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
-    if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
+    this.requireReader(userId);
     const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
     const page = read();
     if (opts.dir === "b" && page.end === undefined && page.chunk.length < opts.limit && this.remoteServers().length > 0) {
@@ -949,6 +955,12 @@ export class RoomDO extends DurableObject<Env> {
 
   async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
     return this.timeline().relations(new Visibility(this.store, this.sql, userId), eventId, relType, eventType, limit, from);
+  }
+
+  /** Spec: GET /rooms/{roomId}/threads, with the same access rule as /messages. */
+  async threads(userId: string, include: "all" | "participated", limit: number, from: number | undefined): Promise<JsonObject> {
+    this.requireReader(userId);
+    return this.timeline().threads(new Visibility(this.store, this.sql, userId), include, limit, from);
   }
 
   // ---- ephemeral: typing and receipts ---------------------------------------------------------

@@ -5,6 +5,7 @@ import { notFound } from "../../worker/errors.js";
 import type { EventRow, EventStore } from "./eventStore.js";
 import type { Visibility } from "./visibility.js";
 import { toClientEvent, type ClientEvent } from "./clientEvent.js";
+import { Aggregations } from "./aggregations.js";
 
 /**
  * Reading a room's timeline for clients: /messages, /context, /timestamp_to_event, /relations.
@@ -40,8 +41,24 @@ export class Timeline {
     private roomId: string,
   ) {}
 
-  /** An event as a client sees it, with the unsigned data the spec asks for. */
-  clientEventOf(row: EventRow): ClientEvent {
+  /**
+   * An event as a client sees it, with the unsigned data the spec asks for; given the reader's
+   * Visibility, also with its bundled aggregations (unsigned["m.relations"]).
+   */
+  clientEventOf(row: EventRow, vis?: Visibility): ClientEvent {
+    const ev = this.plainClientEventOf(row);
+    return vis ? this.withRelations(ev, row, vis) : ev;
+  }
+
+  /** Adds the bundled aggregations of `row` for this reader (spec: "Aggregations of child events"). */
+  private withRelations(ev: ClientEvent, row: EventRow, vis: Visibility): ClientEvent {
+    const agg = new Aggregations(this.sql, vis, (r, bundle) => this.clientEventOf(r, bundle ? vis : undefined) as unknown as JsonObject);
+    const relations = agg.of(row, ev.content);
+    if (relations) ev.unsigned = { ...(ev.unsigned ?? {}), "m.relations": relations };
+    return ev;
+  }
+
+  private plainClientEventOf(row: EventRow): ClientEvent {
     const pdu = JSON.parse(row.json) as PDU;
     const unsigned: JsonObject = {};
     if (row.redacted_by) {
@@ -92,7 +109,7 @@ export class Timeline {
         if (!vis.canSee(row)) continue;
         const ev = this.clientEventOf(row);
         if (!eventMatchesFilter(ev, opts.filter)) continue;
-        chunk.push(ev);
+        chunk.push(this.withRelations(ev, row, vis));
         if (chunk.length >= opts.limit) {
           more = !(i === rows.length - 1 && rows.length < batch);
           break scan;
@@ -125,7 +142,7 @@ export class Timeline {
     const stateIds = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
     const state = [...this.store.resolveIds(stateIds).values()].map((e) => toClientEvent(e, this.roomId));
     return {
-      event: this.clientEventOf(row) as unknown as JsonObject,
+      event: this.clientEventOf(row, vis) as unknown as JsonObject,
       events_before: b.chunk as unknown as JsonObject[],
       events_after: f.chunk as unknown as JsonObject[],
       start: `t${b.end ?? 0}`,
@@ -165,8 +182,41 @@ export class Timeline {
       )
       .toArray();
     const visible = rows.slice(0, limit).filter((r) => vis.canSee(r));
-    const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r)) as unknown as JsonObject[] };
+    const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r, vis)) as unknown as JsonObject[] };
     if (rows.length > limit) res.next_batch = `t${rows[limit - 1].ordering}`;
+    return res;
+  }
+
+  /**
+   * Spec: GET /rooms/{roomId}/threads (threads_list.yaml): thread roots, the most recent thread
+   * activity first, each with its bundled aggregations. `from` is the ordering of the latest
+   * thread reply of the last root already returned; `participated` keeps threads the reader
+   * started or replied to.
+   */
+  threads(vis: Visibility, include: "all" | "participated", limit: number, from: number | undefined): JsonObject {
+    const rows = this.sql
+      .exec<{ root: string; latest: number }>(
+        `SELECT r.relates_to AS root, MAX(e.ordering) AS latest, MAX(e.sender = ?) AS replied
+         FROM relations r JOIN events e ON e.event_id = r.event_id
+         WHERE r.rel_type = 'm.thread' AND e.outlier = 0 AND e.soft_failed = 0 AND e.rejected IS NULL AND e.redacted_by IS NULL
+         GROUP BY r.relates_to
+         HAVING latest < ? AND (? = 0 OR replied = 1 OR EXISTS (SELECT 1 FROM events p WHERE p.event_id = r.relates_to AND p.sender = ?))
+         ORDER BY latest DESC LIMIT ?`,
+        vis.userId,
+        from ?? Number.MAX_SAFE_INTEGER,
+        include === "participated" ? 1 : 0,
+        vis.userId,
+        limit + 1,
+      )
+      .toArray();
+    const chunk: ClientEvent[] = [];
+    for (const r of rows.slice(0, limit)) {
+      const root = this.store.getRow(r.root);
+      if (!root || root.outlier || root.rejected || root.soft_failed || !vis.canSee(root)) continue;
+      chunk.push(this.clientEventOf(root, vis));
+    }
+    const res: JsonObject = { chunk: chunk as unknown as JsonObject[] };
+    if (rows.length > limit) res.next_batch = `t${rows[limit - 1].latest}`;
     return res;
   }
 }

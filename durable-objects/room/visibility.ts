@@ -12,7 +12,7 @@ export class Visibility {
   constructor(
     private store: EventStore,
     sql: SqlStorage,
-    private userId: string,
+    readonly userId: string,
   ) {
     this.joins = sql
       .exec<{ ordering: number; json: string }>(

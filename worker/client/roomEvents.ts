@@ -10,7 +10,7 @@ import { isValidRoomId } from "../../protocol/identifiers.js";
 
 // Spec: room_send.yaml, room_state.yaml, redaction.yaml, rooms.yaml (event, state, members,
 // joined_members), message_pagination.yaml, event_context.yaml, room_event_by_timestamp.yaml,
-// relations.yaml.
+// relations.yaml, threads_list.yaml.
 
 /** The room of a send: RoomDO.send itself refuses rooms it doesn't hold, so no exists() call. */
 function roomForSend(req: IRequest, ctx: Ctx) {
@@ -183,6 +183,20 @@ async function relations(req: IRequest, ctx: Ctx): Promise<Response> {
   );
 }
 
+async function threads(req: IRequest, ctx: Ctx): Promise<Response> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  const q = ctx.url.searchParams;
+  const include = q.get("include") ?? "all";
+  if (include !== "all" && include !== "participated") throw invalidParam("include must be 'all' or 'participated'");
+  const limit = queryInt(ctx.url, "limit") ?? 20;
+  if (limit < 1) throw invalidParam("limit must be a positive integer");
+  const fromRaw = q.get("from");
+  const from = fromRaw === null ? undefined : /^t\d+$/.test(fromRaw) ? Number(fromRaw.slice(1)) : undefined;
+  if (fromRaw !== null && from === undefined) throw invalidParam("Unknown pagination token");
+  const { stub } = await roomFor(req, ctx);
+  return json(await stub.threads(session.userId, include, Math.min(limit, 100), from));
+}
+
 export function registerRoomEventRoutes(): void {
   clientRoute("PUT", "/rooms/:roomId/send/:eventType/:txnId", sendMessage);
   clientRoute("PUT", "/rooms/:roomId/state/:eventType/:stateKey", sendState);
@@ -200,4 +214,5 @@ export function registerRoomEventRoutes(): void {
   route("GET", "/_matrix/client/v1/rooms/:roomId/relations/:eventId/:relType/:eventType", relations);
   route("GET", "/_matrix/client/v1/rooms/:roomId/relations/:eventId/:relType", relations);
   route("GET", "/_matrix/client/v1/rooms/:roomId/relations/:eventId", relations);
+  route("GET", "/_matrix/client/v1/rooms/:roomId/threads", threads);
 }
