@@ -945,8 +945,8 @@ export class RoomDO extends DurableObject<Env> {
     return 0;
   }
 
-  async context(userId: string, eventId: string, limit: number): Promise<JsonObject> {
-    return this.timeline().context(new Visibility(this.store, this.sql, userId), eventId, limit);
+  async context(userId: string, eventId: string, limit: number, ignoredSenders?: string[]): Promise<JsonObject> {
+    return this.timeline().context(new Visibility(this.store, this.sql, userId), eventId, limit, ignoredSenders);
   }
 
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {

@@ -5,6 +5,7 @@ import { USER_MIGRATIONS } from "../schema/user.js";
 import { forbidden, notFound, MatrixError } from "../worker/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
+import { ignoredUsers } from "./user/ignoredUsers.js";
 import type { DeviceInfo, LoginResult, Session } from "./user/account.js";
 import type { DeliveryItem } from "./room/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
@@ -77,8 +78,11 @@ export class UserDO extends DurableObject<Env> {
     return account.checkPassword(this.sql, password);
   }
 
+  /** Checks an access token; the session carries the user's ignore list, which room reads need. */
   async authenticate(token: string): Promise<Session> {
-    return account.authenticate(this.sql, token);
+    const session = await account.authenticate(this.sql, token);
+    const ignored = ignoredUsers(this.sql);
+    return ignored.size > 0 ? { ...session, ignoredUsers: [...ignored] } : session;
   }
 
   async logout(token: string): Promise<void> {
@@ -583,12 +587,7 @@ export class UserDO extends DurableObject<Env> {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
       this.sql.exec("DELETE FROM to_device WHERE device_id = ? AND pos <= ?", opts.deviceId, since.toDevice);
     }
-    const ignored = new Set<string>();
-    const row = this.sql.exec<{ content: string }>("SELECT content FROM account_data WHERE room_id = '' AND type = 'm.ignored_user_list'").toArray()[0];
-    if (row) {
-      const list = (JSON.parse(row.content) as { ignored_users?: Record<string, unknown> }).ignored_users;
-      if (list && typeof list === "object") for (const u of Object.keys(list)) ignored.add(u);
-    }
+    const ignored = ignoredUsers(this.sql);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
     return buildSync(this.sql, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });

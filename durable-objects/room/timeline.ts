@@ -22,6 +22,8 @@ export interface MessagesOptions {
   dir: "b" | "f";
   limit: number;
   filter?: RoomEventFilter;
+  /** Senders whose non-state events the reader has chosen not to see (spec: ignoring users). */
+  ignoredSenders?: string[];
 }
 
 export interface MessagesPage {
@@ -107,6 +109,7 @@ export class Timeline {
         }
         cursor = opts.dir === "b" ? row.ordering : row.ordering + 1;
         if (!vis.canSee(row)) continue;
+        if (row.state_key === null && opts.ignoredSenders?.includes(row.sender)) continue;
         const ev = this.clientEventOf(row);
         if (!eventMatchesFilter(ev, opts.filter)) continue;
         chunk.push(this.withRelations(ev, row, vis));
@@ -133,12 +136,12 @@ export class Timeline {
   }
 
   /** Spec: GET /rooms/{roomId}/context/{eventId}. */
-  context(vis: Visibility, eventId: string, limit: number): JsonObject {
+  context(vis: Visibility, eventId: string, limit: number, ignoredSenders?: string[]): JsonObject {
     const row = this.visibleRow(eventId, vis);
     const before = Math.floor(limit / 2);
     const after = limit - before;
-    const b = this.messages(vis, { from: row.ordering, dir: "b", limit: before });
-    const f = this.messages(vis, { from: row.ordering + 1, dir: "f", limit: after });
+    const b = this.messages(vis, { from: row.ordering, dir: "b", limit: before, ignoredSenders });
+    const f = this.messages(vis, { from: row.ordering + 1, dir: "f", limit: after, ignoredSenders });
     const stateIds = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
     const state = [...this.store.resolveIds(stateIds).values()].map((e) => toClientEvent(e, this.roomId));
     return {

@@ -18,6 +18,8 @@ export interface Session {
   userId: string;
   deviceId: string;
   isGuest: boolean;
+  /** Users this user ignores (only when there are any), for filtering room reads. */
+  ignoredUsers?: string[];
 }
 
 export interface LoginResult {

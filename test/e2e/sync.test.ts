@@ -93,6 +93,14 @@ test("ignored users: their messages and invites are not synced, their state even
   }
   assert.ok(seen.some((e) => e.type === "m.room.topic" && e.content.topic === "still shown"));
   assert.ok(!seen.some((e) => e.content.body === "ignore me"));
+  // /messages and /context leave out the ignored user's messages too, and keep their state.
+  const page = await api(server, bob, "GET", `/rooms/${enc(shared)}/messages?dir=b&limit=50`);
+  const paged = page.body.chunk as Array<{ type: string; event_id: string; content: { body?: string; topic?: string } }>;
+  assert.ok(!paged.some((e) => e.content.body === "ignore me"));
+  assert.ok(paged.some((e) => e.type === "m.room.topic" && e.content.topic === "still shown"));
+  const topic = paged.find((e) => e.type === "m.room.topic");
+  const ctx = await api(server, bob, "GET", `/rooms/${enc(shared)}/context/${enc(String(topic?.event_id))}?limit=10`);
+  assert.ok(!(ctx.body.events_before as Array<{ content: { body?: string } }>).some((e) => e.content.body === "ignore me"));
   // The invite did reach bob's server: it is hidden from a full sync while carol is ignored, and
   // shown once she no longer is.
   const inviteId = String(other.body.room_id);

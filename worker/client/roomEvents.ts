@@ -141,6 +141,7 @@ async function messages(req: IRequest, ctx: Ctx): Promise<Response> {
     dir,
     limit,
     filter: filterParam(ctx),
+    ignoredSenders: session.ignoredUsers,
   });
   const out: Record<string, unknown> = { chunk: res.chunk, start: fromRaw ?? `t${res.start}` };
   if (res.end !== undefined) out.end = `t${res.end}`;
@@ -152,7 +153,7 @@ async function context(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const { stub } = await roomFor(req, ctx);
   const limit = Math.min(Math.max(queryInt(ctx.url, "limit") ?? 10, 0), 100);
-  return json(await stub.context(session.userId, param(req, "eventId"), limit));
+  return json(await stub.context(session.userId, param(req, "eventId"), limit, session.ignoredUsers));
 }
 
 async function timestampToEvent(req: IRequest, ctx: Ctx): Promise<Response> {
