@@ -7,6 +7,17 @@ import { call, makeEventually, registerUser, type TestUser } from "./harness.js"
 // logger is a loglevel logger, whose setLevel its published type does not declare.
 (logger as unknown as { setLevel(level: string): void }).setLevel("warn");
 
+// matrix-js-sdk leaves long timers behind after stopClient() (retry backoffs, keep-alives) that
+// would hold a test process open for minutes after its last test. Timers of 10 s or more no
+// longer keep the process alive; they still fire while it runs, and no test waits on one alone.
+const realSetTimeout = globalThis.setTimeout;
+const unrefLongTimers = (handler: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+  const timer = realSetTimeout(handler, ms, ...args);
+  if (typeof ms === "number" && ms >= 10_000) timer.unref();
+  return timer;
+};
+globalThis.setTimeout = Object.assign(unrefLongTimers, { __promisify__: realSetTimeout.__promisify__ }) as unknown as typeof setTimeout;
+
 /** Polls `check` until it returns a value other than undefined/false, or fails after `ms` (10 s by default). */
 export const eventually = makeEventually({ timeout: 10_000, every: 25 });
 
