@@ -20,8 +20,6 @@ before(async () => {
 after(async () => {
   for (const c of clients) c.stopClient();
   await server?.stop();
-  // The SDK leaves long timers behind after stopClient(); do not wait minutes for them.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 });
 
 /** A logged-in device with Rust crypto (in memory), syncing, its keys published. */

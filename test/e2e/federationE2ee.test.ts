@@ -31,8 +31,6 @@ before(async () => {
 after(async () => {
   for (const c of clients) c.stopClient();
   await Promise.all([A, B].map((s) => s?.stop()));
-  // The SDK leaves long timers behind after stopClient(); do not wait minutes for them.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 });
 
 /** Polls every 100 ms, failing after `ms` (30 s by default: E2EE traffic crosses servers). */
