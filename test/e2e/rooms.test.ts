@@ -162,3 +162,22 @@ test("createRoom with invalid initial state is refused whole: no room, no alias"
   const ok = await api(alice, "POST", "/createRoom", { room_alias_name: "halfbuilt" });
   assert.equal(ok.status, 200);
 });
+
+test("presets set the spec's join rule, history visibility and guest access; trusted invitees share the creator's power", async () => {
+  const pub = await createRoom(alice, { preset: "public_chat" });
+  const state = async (roomId: string, type: string) => (await api(alice, "GET", `/rooms/${enc(roomId)}/state/${type}`)).body;
+  assert.equal((await state(pub, "m.room.join_rules")).join_rule, "public");
+  assert.equal((await state(pub, "m.room.history_visibility")).history_visibility, "shared");
+  assert.equal((await state(pub, "m.room.guest_access")).guest_access, "forbidden");
+  const priv = await createRoom(alice, { preset: "private_chat" });
+  assert.equal((await state(priv, "m.room.join_rules")).join_rule, "invite");
+  assert.equal((await state(priv, "m.room.guest_access")).guest_access, "can_join");
+
+  // Before v12: invitees get the creator's power level (100).
+  const v11 = await createRoom(alice, { preset: "trusted_private_chat", room_version: "11", invite: [bob.userId] });
+  assert.equal(((await state(v11, "m.room.power_levels")).users as Record<string, number>)[bob.userId], 100);
+  // From v12 creators have infinite power: invitees join additional_creators instead, deduplicated.
+  const v12 = await createRoom(alice, { preset: "trusted_private_chat", room_version: "12", invite: [bob.userId], creation_content: { additional_creators: [bob.userId, carol.userId] } });
+  assert.deepEqual((await state(v12, "m.room.create")).additional_creators, [bob.userId, carol.userId]);
+  assert.equal(((await state(v12, "m.room.power_levels")).users as Record<string, number>)[bob.userId], undefined);
+});

@@ -33,7 +33,9 @@ function defaultPowerLevels(creator: string, version: RoomVersion, preset: Prese
   const users: JsonObject = {};
   // v12: creators have infinite power and must not be listed.
   if (!version.privilegedCreators) users[creator] = 100;
-  if (preset === "trusted_private_chat") for (const u of invitees) users[u] = 100;
+  // trusted_private_chat gives invitees the creator's power: 100 before v12; from v12 they become
+  // additional creators instead (see createRoom), who must not be listed here either.
+  if (preset === "trusted_private_chat" && !version.privilegedCreators) for (const u of invitees) users[u] = 100;
   return {
     users,
     users_default: 0,
@@ -98,6 +100,11 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   // The create event: in v12 the room ID is derived from it, so it is built here.
   const createContent: JsonObject = { ...creationContent, room_version: version.id };
   if (!version.v11EventFormat) createContent.creator = creator;
+  if (preset === "trusted_private_chat" && version.privilegedCreators && invitees.length > 0) {
+    // Spec (createRoom, creation_content): combine additional_creators and the invitees, deduplicated.
+    const given = Array.isArray(createContent.additional_creators) ? createContent.additional_creators : [];
+    createContent.additional_creators = [...new Set([...given.filter((u): u is string => typeof u === "string"), ...invitees])];
+  }
   const key = signingKeyOf(await serverStub(ctx.env).signingKey());
   let roomId = version.roomIdIsCreateEventHash ? undefined : `!${randomString(18).replace(/[^A-Za-z0-9]/g, "x")}:${server}`;
   const create = await buildEvent(
@@ -122,8 +129,8 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const presetEvents: Array<[string, JsonObject]> = [
     ["m.room.join_rules", { join_rule: p.joinRule }],
     ["m.room.history_visibility", { history_visibility: p.historyVisibility }],
+    ["m.room.guest_access", { guest_access: p.guestAccess }],
   ];
-  if (p.guestAccess === "can_join") presetEvents.push(["m.room.guest_access", { guest_access: "can_join" }]);
   for (const [type, content] of presetEvents) {
     if (!overridden.has(`${type}\u0000`)) templates.push({ sender: creator, type, state_key: "", content });
   }
