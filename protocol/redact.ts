@@ -40,20 +40,9 @@ const TOP_LEVEL_KEYS_V1: ReadonlySet<string> = new Set([
 ]);
 
 /** Room version 11 stops protecting `origin`, `membership` and `prev_state`. */
-const TOP_LEVEL_KEYS_V11: ReadonlySet<string> = new Set([
-  "event_id",
-  "type",
-  "room_id",
-  "sender",
-  "state_key",
-  "content",
-  "hashes",
-  "signatures",
-  "depth",
-  "prev_events",
-  "auth_events",
-  "origin_server_ts",
-]);
+const TOP_LEVEL_KEYS_V11: ReadonlySet<string> = new Set(
+  [...TOP_LEVEL_KEYS_V1].filter((k) => k !== "origin" && k !== "membership" && k !== "prev_state"),
+);
 
 const POWER_LEVELS_KEYS = ["ban", "events", "events_default", "kick", "redact", "state_default", "users", "users_default"];
 

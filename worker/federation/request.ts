@@ -7,6 +7,7 @@ import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { resolveServer } from "./discovery.js";
 import { signRequest } from "./requestSigning.js";
 import { ownSigningKey } from "./ownKey.js";
+import { concatBytes } from "../bytes.js";
 
 /**
  * A failed federation request. `status` is the remote's HTTP status, or 502 when the remote could
@@ -48,13 +49,7 @@ export async function readBytesLimited(res: Response, max = MAX_RESPONSE_BYTES):
     }
     chunks.push(value);
   }
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.byteLength;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 async function readLimited(res: Response): Promise<string> {

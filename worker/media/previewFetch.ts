@@ -6,6 +6,7 @@
  */
 import { MatrixError } from "../errors.js";
 import { checkPreviewTarget } from "./ssrfGuard.js";
+import { concatBytes } from "../bytes.js";
 
 export const MAX_REDIRECTS = 5;
 export const FETCH_TIMEOUT_MS = 10_000;
@@ -85,11 +86,5 @@ async function readAtMost(res: Response, maxBytes: number, deadline: number): Pr
   } finally {
     if (truncated) await reader.cancel().catch(() => undefined);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return { bytes: out, truncated };
+  return { bytes: concatBytes(chunks), truncated };
 }

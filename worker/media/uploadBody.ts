@@ -6,6 +6,7 @@
  * transfer) we buffer, but only up to BUFFER_LIMIT: larger chunked uploads get 411.
  */
 import { MatrixError, tooLarge } from "../errors.js";
+import { concatBytes } from "../bytes.js";
 
 export const BUFFER_LIMIT = 8 * 1024 * 1024;
 /** How much of an oversized chunked body we read and drop before answering. */
@@ -48,13 +49,7 @@ export async function readUploadBody(request: Request, maxBytes: number): Promis
     }
     chunks.push(value);
   }
-  const buf = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    buf.set(c, at);
-    at += c.byteLength;
-  }
-  return { body: buf.buffer, length: total };
+  return { body: concatBytes(chunks).buffer as ArrayBuffer, length: total };
 }
 
 /** The Content-Type of an upload; the spec's default when the client sent none. */
