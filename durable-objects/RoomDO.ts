@@ -389,7 +389,8 @@ export class RoomDO extends DurableObject<Env> {
       if (orderings.length === 0) return;
       const { meta, version } = this.requireRoom();
       const perUser = new Map<string, DeliveryItem[]>();
-      for (const row of this.store.rowsByOrdering(orderings)) {
+      const rows = this.store.rowsByOrdering(orderings);
+      for (const row of rows) {
         for (const [userId, item] of this.fanoutPlan.deliveriesFor(row, meta.room_id, version)) {
           const list = perUser.get(userId) ?? [];
           list.push(item);
@@ -397,11 +398,10 @@ export class RoomDO extends DurableObject<Env> {
         }
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
-      const rows = this.store.rowsByOrdering(orderings);
-      await this.sendToRemoteServers(rows, version);
+      const federated = await this.sendToRemoteServers(rows, version);
       // Only federated rooms need the event → room index (GET /event/{eventId} from other
       // servers); when a room first federates, its earlier events are indexed too.
-      if (this.remoteServers().length > 0) await this.indexEventsForFederation(meta.room_id);
+      if (federated) await this.indexEventsForFederation(meta.room_id);
       this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
     }
@@ -469,25 +469,31 @@ export class RoomDO extends DurableObject<Env> {
    * plus the server of a remote user whose membership the event changes (a kick or ban). Events
    * received from others are not re-sent: their origin sends them to everyone.
    */
-  private async sendToRemoteServers(rows: EventRow[], version: RoomVersion): Promise<void> {
+  private async sendToRemoteServers(rows: EventRow[], version: RoomVersion): Promise<boolean> {
     const perServer = new Map<string, JsonObject[]>();
-    const { meta } = this.requireRoom();
-    const room = this.roomAccess(version, meta.room_id, await this.signingKey());
+    let federated = false;
+    let room: RoomAccess | undefined;
     for (const row of rows) {
-      if (!this.isLocal(row.sender) || row.soft_failed || row.outlier) continue;
+      if (row.soft_failed || row.outlier) continue;
+      // Joined members after the event, cached per state group: no walk of the member list per message.
+      const servers = new Set(this.fanoutPlan.joinedAfter(row, version).map((u) => serverNameOf(u)));
+      servers.delete(this.env.SERVER_NAME);
+      if (servers.size > 0) federated = true;
+      if (!this.isLocal(row.sender)) continue;
       const pdu = this.store.getEvent(row.event_id);
       if (!pdu) continue;
-      const after = row.state_group_after === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group_after);
-      const servers = new Set(serversInState(room, after));
       if (pdu.type === "m.room.member" && pdu.state_key && !this.isLocal(pdu.state_key)) servers.add(serverNameOf(pdu.state_key));
-      servers.delete(this.env.SERVER_NAME);
+      if (servers.size === 0) continue;
+      room ??= await this.access();
+      const wire = wireOf(room, pdu);
       for (const server of servers) {
         const list = perServer.get(server) ?? [];
-        list.push(wireOf(room, pdu));
+        list.push(wire);
         perServer.set(server, list);
       }
     }
     await Promise.all([...perServer].map(([server, pdus]) => remoteStub(this.env, server).queuePdus(pdus)));
+    return federated;
   }
 
   /**
