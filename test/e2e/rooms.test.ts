@@ -181,3 +181,13 @@ test("presets set the spec's join rule, history visibility and guest access; tru
   assert.deepEqual((await state(v12, "m.room.create")).additional_creators, [bob.userId, carol.userId]);
   assert.equal(((await state(v12, "m.room.power_levels")).users as Record<string, number>)[bob.userId], undefined);
 });
+
+test("createRoom refuses malformed additional_creators and leaves no room behind", async () => {
+  const before = await api(alice, "GET", "/joined_rooms");
+  for (const additional_creators of ["@bob:localhost", ["not a user id"], [5]]) {
+    const r = await api(alice, "POST", "/createRoom", { room_version: "12", creation_content: { additional_creators } });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.errcode, "M_BAD_JSON");
+  }
+  assert.deepEqual((await api(alice, "GET", "/joined_rooms")).body, before.body);
+});
