@@ -167,7 +167,7 @@ export class RoomDO extends DurableObject<Env> {
         key,
         { referenceHashes: await initialReferenceHashes([prev, ...authEvents.map((id) => out.find((e) => e.event_id === id)).filter((e): e is PDU => e !== undefined)], version) },
       );
-      if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge(`Initial ${t.type} event is larger than 65536 bytes`);
+      if (new TextEncoder().encode(canonicalJson(toWireFormat(pdu, version))).length > MAX_PDU_BYTES) throw tooLarge(`Initial ${t.type} event is larger than 65536 bytes`);
       const verdict = authorizeEvent(pdu, authState, version);
       if (!verdict.allowed) throw new MatrixError(400, "M_INVALID_ROOM_STATE", `Invalid initial ${t.type} event: ${verdict.reason}`);
       if (pdu.state_key !== undefined) state.set(stateKey(pdu.type, pdu.state_key), pdu);
@@ -238,7 +238,7 @@ export class RoomDO extends DurableObject<Env> {
       await this.signingKey(),
       { referenceHashes: await this.referenceHashes([...prev.map((e) => e.event_id), ...authEvents], version) },
     );
-    if (new TextEncoder().encode(canonicalJson(pdu)).length > MAX_PDU_BYTES) throw tooLarge("Event is larger than 65536 bytes");
+    if (new TextEncoder().encode(canonicalJson(toWireFormat(pdu, version))).length > MAX_PDU_BYTES) throw tooLarge("Event is larger than 65536 bytes");
 
     const authState: StateMap = new Map();
     const create = state.get(stateKey("m.room.create", ""));
