@@ -11,10 +11,16 @@ import { createServer } from "node:net";
 export interface RunningServer {
   baseUrl: string;
   serverName: string;
+  /**
+   * Requests the server answered with 500 so far (from its log). A 500 is always a bug: bad
+   * input gets the spec's error, never an internal one.
+   */
+  internalErrors(): string[];
   /** Stops the process but keeps its state and port, for resume(). */
   halt(): Promise<void>;
   /** Starts a halted server again on the same port with the same state. */
   resume(): Promise<void>;
+  /** Stops the server and deletes its state; fails if it ever answered 500 (see internalErrors). */
   stop(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export async function startServer(
   let vars: Record<string, string> = {};
   let baseUrl = "";
   let child: ChildProcess | undefined;
+  const internalErrors: string[] = [];
   // Another process may still grab the port first; then try again on a new one.
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
@@ -59,7 +66,7 @@ export async function startServer(
     vars = { SERVER_NAME: serverName, RATE_LIMITS: "off", ...(opts.vars ?? {}) };
     baseUrl = `http://127.0.0.1:${port}`;
     try {
-      child = await launch(port, state, vars, baseUrl);
+      child = await launch(port, state, vars, baseUrl, internalErrors);
     } catch (e) {
       if (attempt >= 3 || !(e instanceof Error) || !e.message.includes("Address already in use")) throw e;
     }
@@ -86,18 +93,28 @@ export async function startServer(
     async halt() {
       await kill();
     },
+    internalErrors: () => [...internalErrors],
     async resume() {
-      if (!child) child = await launch(port, state, vars, baseUrl);
+      if (!child) child = await launch(port, state, vars, baseUrl, internalErrors);
     },
     async stop() {
       await kill();
       rmSync(state, { recursive: true, force: true });
+      if (internalErrors.length > 0) {
+        throw new Error(`${serverName} answered 500 (an internal error; bad input must get the spec's error):\n${internalErrors.join("\n")}`);
+      }
     },
   };
 }
 
-/** Runs wrangler dev on `port` with state in `state` and waits until it answers. */
-async function launch(port: number, state: string, vars: Record<string, string>, baseUrl: string): Promise<ChildProcess> {
+/** wrangler's request log line for a 500 answer, e.g. `[wrangler:info] PUT /_matrix/… 500 Internal Server Error (3ms)`. */
+const INTERNAL_ERROR_LINE = /^.*\s500 Internal Server Error\b.*$/gm;
+
+/**
+ * Runs wrangler dev on `port` with state in `state` and waits until it answers. Every 500 in its
+ * log is added to `internalErrors`, with the error the Worker logged for it when there is one.
+ */
+async function launch(port: number, state: string, vars: Record<string, string>, baseUrl: string, internalErrors: string[]): Promise<ChildProcess> {
   // Each server needs its own inspector port too, or parallel servers collide on 9229.
   const inspectorPort = await freePort();
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false"];
@@ -109,8 +126,21 @@ async function launch(port: number, state: string, vars: Record<string, string>,
     detached: true,
   });
   let log = "";
-  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  let pending = "";
+  const watch = (d: Buffer) => {
+    // Without the terminal colours wrangler writes, so the lines read plainly in a failure.
+    const text = d.toString().replace(/\x1b\[[0-9;]*m/g, "");
+    log += text;
+    // Whole lines only: a chunk may end mid-line.
+    pending += text;
+    const cut = pending.lastIndexOf("\n");
+    if (cut < 0) return;
+    for (const m of pending.slice(0, cut).matchAll(INTERNAL_ERROR_LINE)) internalErrors.push(m[0].trim());
+    for (const line of pending.slice(0, cut).split("\n")) if (line.includes("internal error")) internalErrors.push(line.trim());
+    pending = pending.slice(cut + 1);
+  };
+  child.stdout?.on("data", watch);
+  child.stderr?.on("data", watch);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -136,11 +166,11 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  opts: { token?: string; body?: unknown; rawBody?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (opts.rawBody !== undefined) body = opts.rawBody;
   else if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined) headers["Content-Type"] = "application/json";
