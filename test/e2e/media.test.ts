@@ -291,6 +291,12 @@ test("thumbnail parameters are validated; non-images cannot be thumbnailed", asy
   const liar = await upload(alice.accessToken, Buffer.from("definitely not image bytes"), "image/png");
   const l = await call(server.baseUrl, "GET", `/_matrix/client/v1/media/thumbnail/localhost/${liar}?width=10&height=10`, { token: bob.accessToken });
   assert.equal(l.status, 400);
+  // Text labelled image/png that happens to start like a GIF: its "dimensions" are noise, and it
+  // is not the image it claims to be (400), not a too-large image (413).
+  const noise = await upload(alice.accessToken, Buffer.from("GIF89a\xff\xff\xff\xff and then just some text"), "image/png");
+  const n = await call(server.baseUrl, "GET", `/_matrix/client/v1/media/thumbnail/localhost/${noise}?width=10&height=10`, { token: bob.accessToken });
+  assert.equal(n.status, 400, JSON.stringify(n.body));
+  assert.equal(n.body.errcode, "M_UNKNOWN");
 });
 
 test("an image bomb (PNG claiming 50000x50000, GIF claiming 65535x65535) is refused with 413, quickly", async () => {

@@ -15,7 +15,7 @@ import { mediaRefOf } from "./mxc.js";
 import { checkLegacyAllowed, findMedia, type FoundMedia } from "./findMedia.js";
 import { thumbnailKey } from "./mediaStore.js";
 import { essence, mediaHeaders } from "./servingHeaders.js";
-import { FORMAT_CONTENT_TYPE, readImageHeader } from "./imageHeader.js";
+import { FORMAT_CONTENT_TYPE, readImageHeader, type ImageFormat } from "./imageHeader.js";
 import { planThumbnail, type ThumbnailMethod } from "./thumbnailPlan.js";
 import { MAX_THUMBNAIL_PIXELS, MAX_THUMBNAIL_SOURCE_BYTES, renderThumbnail } from "./thumbnailer.js";
 
@@ -75,7 +75,13 @@ export async function thumbnailOf(ctx: Ctx, media: FoundMedia, width: number, he
   const source = new Uint8Array(await obj.arrayBuffer());
   const header = readImageHeader(source);
   if (!header || header.width === 0 || header.height === 0) throw cannotThumbnail();
-  if (header.width * header.height > MAX_THUMBNAIL_PIXELS) throw tooLarge("Image is too large to thumbnail");
+  if (header.width * header.height > MAX_THUMBNAIL_PIXELS) {
+    // A real image of its claimed type that is too big is 413; bytes of another format whose
+    // "header" is noise (text labelled image/png that happens to start like a GIF) are not the
+    // image they claim to be, which is 400 like any other non-image.
+    if (!isClaimedFormat(media.contentType, header.format)) throw cannotThumbnail();
+    throw tooLarge("Image is too large to thumbnail");
+  }
 
   const plan = planThumbnail(header.width, header.height, width, height, method);
   // No smaller version exists: the spec says to return the original content.
@@ -89,6 +95,12 @@ export async function thumbnailOf(ctx: Ctx, media: FoundMedia, width: number, he
   }
   await ctx.env.MEDIA.put(cacheKey, thumb.bytes, { httpMetadata: { contentType: thumb.contentType } });
   return { body: thumb.bytes, size: thumb.bytes.byteLength, contentType: thumb.contentType };
+}
+
+/** Whether the bytes' format is the one the upload's Content-Type claimed (APNG is PNG). */
+function isClaimedFormat(contentType: string, format: ImageFormat): boolean {
+  const claimed = essence(contentType);
+  return FORMAT_CONTENT_TYPE[format] === (claimed === "image/apng" ? "image/png" : claimed);
 }
 
 function imageResponse(body: ReadableStream | Uint8Array, size: number, contentType: string): Response {
