@@ -10,7 +10,6 @@ import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
 import { redact } from "../protocol/redact.js";
-import { canonicalJson } from "../protocol/canonicalJson.js";
 import { powerStateOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
@@ -28,6 +27,7 @@ import { federationRequest } from "../worker/federation/request.js";
 import { serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
+import { eventSizeProblem } from "../protocol/eventSizeLimits.js";
 import { computeReferenceHash } from "../protocol/eventHashing.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { signEvent } from "../protocol/eventSigning.js";
@@ -49,8 +49,6 @@ export interface SendOptions {
   txn?: { deviceId: string; txnId: string };
 }
 
-/** Largest PDU the spec allows (65,536 bytes of canonical JSON). */
-const MAX_PDU_BYTES = 65536;
 /** Most prev_events a new event points at. */
 const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
@@ -167,7 +165,8 @@ export class RoomDO extends DurableObject<Env> {
         key,
         { referenceHashes: await initialReferenceHashes([prev, ...authEvents.map((id) => out.find((e) => e.event_id === id)).filter((e): e is PDU => e !== undefined)], version) },
       );
-      if (new TextEncoder().encode(canonicalJson(toWireFormat(pdu, version))).length > MAX_PDU_BYTES) throw tooLarge(`Initial ${t.type} event is larger than 65536 bytes`);
+      const sizeProblem = eventSizeProblem(pdu, version);
+      if (sizeProblem) throw tooLarge(`Initial ${t.type} event: ${sizeProblem}`);
       const verdict = authorizeEvent(pdu, authState, version);
       if (!verdict.allowed) throw new MatrixError(400, "M_INVALID_ROOM_STATE", `Invalid initial ${t.type} event: ${verdict.reason}`);
       if (pdu.state_key !== undefined) state.set(stateKey(pdu.type, pdu.state_key), pdu);
@@ -238,7 +237,8 @@ export class RoomDO extends DurableObject<Env> {
       await this.signingKey(),
       { referenceHashes: await this.referenceHashes([...prev.map((e) => e.event_id), ...authEvents], version) },
     );
-    if (new TextEncoder().encode(canonicalJson(toWireFormat(pdu, version))).length > MAX_PDU_BYTES) throw tooLarge("Event is larger than 65536 bytes");
+    const sizeProblem = eventSizeProblem(pdu, version);
+    if (sizeProblem) throw tooLarge(`Event refused: ${sizeProblem}`);
 
     const authState: StateMap = new Map();
     const create = state.get(stateKey("m.room.create", ""));
@@ -263,8 +263,10 @@ export class RoomDO extends DurableObject<Env> {
   /** The Client-Server API refuses redactions of others' events without the redact level. */
   private checkRedaction(template: EventTemplate, state: StateMap, version: RoomVersion): void {
     const target = template.redacts ? this.store.getEvent(template.redacts) : undefined;
-    const originalSender = target?.sender ?? template.sender;
-    if (!canRedact(template.sender, originalSender, powerStateOf(state), version)) {
+    // A client redacts what it saw in this room, and everything it saw is stored here; an ID this
+    // room doesn't hold is another room's event (or none), which a redaction here must not name.
+    if (!target) throw notFound("The event to redact is not in this room");
+    if (!canRedact(template.sender, target.sender, powerStateOf(state), version)) {
       throw forbidden("You don't have permission to redact this event");
     }
   }

@@ -23,6 +23,13 @@ export interface CanonicalJsonOptions {
   strict?: boolean;
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted. The spec sets no limit, but encoding is
+ * recursive and a 20,000-deep value would overflow the stack; real events nest a few levels.
+ * (Python's json, under Synapse, stops near 1,000.)
+ */
+export const MAX_NESTING_DEPTH = 512;
+
 export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER; // 2^53 − 1
 export const MIN_SAFE_INTEGER = Number.MIN_SAFE_INTEGER; // −(2^53 − 1)
 
@@ -105,6 +112,7 @@ function encode(value: unknown, ctx: EncodeContext): string {
       return value.toString();
     case "object": {
       if (value === null) return "null";
+      if (ctx.seen.length >= MAX_NESTING_DEPTH) fail(ctx, `nested deeper than ${MAX_NESTING_DEPTH} levels`);
       if (ctx.seen.includes(value)) fail(ctx, "value contains a reference cycle");
       ctx.seen.push(value);
       let out: string;

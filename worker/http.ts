@@ -1,5 +1,6 @@
 import { badJson, notJson, tooLarge, MatrixError, missingParam } from "./errors.js";
 import { isJsonObject, type JsonObject } from "../protocol/json.js";
+import { jsonInputProblem, type JsonInputRules } from "../protocol/jsonInput.js";
 
 /** CORS headers the spec asks for on every response, so browser clients (Element Web) work. */
 export const CORS_HEADERS: Record<string, string> = {
@@ -23,16 +24,35 @@ export function errorResponse(e: MatrixError): Response {
   return json(e.body(), e.status, headers);
 }
 
+/** Decodes strictly: bytes that are not UTF-8 are refused, never repaired into U+FFFD. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /**
  * Reads a JSON object body. Empty bodies count as `{}` where `allowEmpty` (several endpoints,
  * e.g. /logout, /join, are sent with no body by real clients).
+ *
+ * Bytes that are not UTF-8 or not JSON are `M_NOT_JSON`. JSON that canonical JSON cannot encode
+ * (floats, integers beyond ±(2^53 − 1), lone surrogates, absurd nesting) is `M_BAD_JSON`: most
+ * bodies become events or signed keys, and refusing here means nothing downstream ever meets
+ * such a value. `rules.allowFloats` lets floats through for data that is only stored and handed
+ * back (account data, tags, to-device messages).
  */
-export async function readJsonObject(request: Request, maxBytes: number, allowEmpty = true): Promise<JsonObject> {
+export async function readJsonObject(
+  request: Request,
+  maxBytes: number,
+  allowEmpty = true,
+  rules: JsonInputRules = { allowFloats: false },
+): Promise<JsonObject> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > maxBytes) throw tooLarge(`Request body is larger than ${maxBytes} bytes`);
   const buf = await request.arrayBuffer();
   if (buf.byteLength > maxBytes) throw tooLarge(`Request body is larger than ${maxBytes} bytes`);
-  const text = new TextDecoder().decode(buf);
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    throw notJson("Request body is not valid UTF-8");
+  }
   if (text.trim() === "") {
     if (allowEmpty) return {};
     throw notJson("Request body is empty");
@@ -44,6 +64,8 @@ export async function readJsonObject(request: Request, maxBytes: number, allowEm
     throw notJson("Request body is not valid JSON");
   }
   if (!isJsonObject(parsed)) throw notJson("Request body must be a JSON object");
+  const problem = jsonInputProblem(parsed, rules);
+  if (problem) throw badJson(`Request body is not acceptable JSON: ${problem}`);
   return parsed;
 }
 

@@ -79,7 +79,7 @@ interface Case {
   method: string;
   path: () => string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array<ArrayBuffer>;
   status: number;
   errcodes: string[];
 }
@@ -89,7 +89,7 @@ async function expectRefusedUnchanged(cases: Case[]): Promise<void> {
   const before = await snapshot();
   for (const c of cases) {
     const res = await call(server.baseUrl, c.method, c.path(), { token: (c.who ?? alice).accessToken, body: c.body, rawBody: c.rawBody });
-    const label = `${(c.who ?? alice).userId} ${c.method} ${c.path()} ${c.rawBody !== undefined ? c.rawBody.slice(0, 40) : JSON.stringify(c.body)?.slice(0, 80)}`;
+    const label = `${(c.who ?? alice).userId} ${c.method} ${c.path()} ${typeof c.rawBody === "string" ? c.rawBody.slice(0, 40) : c.rawBody !== undefined ? `<${c.rawBody.length} bytes>` : JSON.stringify(c.body)?.slice(0, 80)}`;
     assert.equal(res.status, c.status, `${label}: ${JSON.stringify(res.body)}`);
     assert.ok(c.errcodes.includes(String(res.body.errcode)), `${label}: errcode ${String(res.body.errcode)}, expected ${c.errcodes.join(" or ")}`);
     assert.equal(typeof res.body.error, "string", `${label}: error text`);
@@ -277,6 +277,100 @@ test("bodies over MAX_REQUEST_BYTES are 413 M_TOO_LARGE and change nothing", asy
     { method: "POST", path: () => `/_matrix/client/v3/user/${enc(alice.userId)}/filter`, rawBody: big, status: 413, errcodes: T },
   ];
   await expectRefusedUnchanged(cases);
+});
+
+test("JSON that canonical JSON cannot encode is 400 M_BAD_JSON wherever it would become an event or be signed, and changes nothing", async () => {
+  const deep = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+  // Raw texts, because JSON.stringify cannot even write some of them (1e400, lone surrogates).
+  const values = ["1.5", "1e400", "-1e400", "9007199254740992", "-9007199254740992", '"\\ud800"', '"\\udfff x"', deep(20_000)];
+  const B = ["M_BAD_JSON"];
+  const cases: Case[] = [];
+  for (const v of values) {
+    cases.push(
+      { method: "PUT", path: () => r("/send/m.room.message/cj1"), rawBody: `{"msgtype":"m.text","body":"x","n":${v}}`, status: 400, errcodes: B },
+      { method: "PUT", path: () => r("/state/org.example.thing/k"), rawBody: `{"n":${v}}`, status: 400, errcodes: B },
+      { method: "PUT", path: () => r("/state/m.room.topic/"), rawBody: `{"topic":"t","n":[${v}]}`, status: 400, errcodes: B },
+      {
+        method: "POST",
+        path: () => "/_matrix/client/v3/createRoom",
+        rawBody: `{"initial_state":[{"type":"org.example.x","state_key":"","content":{"n":${v}}}]}`,
+        status: 400,
+        errcodes: B,
+      },
+      { method: "POST", path: () => "/_matrix/client/v3/createRoom", rawBody: `{"creation_content":{"n":${v}}}`, status: 400, errcodes: B },
+      { method: "PUT", path: () => r(`/redact/${enc(aliceEvent)}/cj2`), rawBody: `{"reason":"r","n":${v}}`, status: 400, errcodes: B },
+      { method: "PUT", path: () => `/_matrix/client/v3/profile/${enc(alice.userId)}/displayname`, rawBody: `{"displayname":"A","n":${v}}`, status: 400, errcodes: B },
+      { method: "POST", path: () => "/_matrix/client/v3/keys/upload", rawBody: `{"one_time_keys":{"signed_curve25519:AAAA":{"key":"k","n":${v}}}}`, status: 400, errcodes: B },
+      { method: "POST", path: () => "/_matrix/client/v3/register", rawBody: `{"username":"cj","password":"p","auth":{"type":"m.login.dummy"},"n":${v}}`, status: 400, errcodes: B },
+    );
+    // Account data is only stored and handed back, and the spec's m.tag has a float order, so
+    // floats are fine there; what cannot be kept faithfully is refused all the same.
+    if (v !== "1.5") {
+      cases.push(
+        { method: "PUT", path: () => `/_matrix/client/v3/user/${enc(alice.userId)}/account_data/org.example.settings`, rawBody: `{"n":${v}}`, status: 400, errcodes: B },
+        { method: "PUT", path: () => `/_matrix/client/v3/user/${enc(alice.userId)}/rooms/${enc(roomId)}/tags/u.cj`, rawBody: `{"order":${v}}`, status: 400, errcodes: B },
+      );
+    }
+  }
+  await expectRefusedUnchanged(cases);
+  // 512 levels of nesting are still fine; floats in account data too.
+  const nested = await call(server.baseUrl, "PUT", r("/state/org.example.nested/k"), { token: alice.accessToken, rawBody: `{"n":${deep(510)}}` });
+  assert.equal(nested.status, 200, JSON.stringify(nested.body));
+  const fl = await call(server.baseUrl, "PUT", `/_matrix/client/v3/user/${enc(alice.userId)}/account_data/org.example.float`, { token: alice.accessToken, rawBody: '{"volume":0.25}' });
+  assert.equal(fl.status, 200);
+  assert.deepEqual((await call(server.baseUrl, "GET", `/_matrix/client/v3/user/${enc(alice.userId)}/account_data/org.example.float`, { token: alice.accessToken })).body, { volume: 0.25 });
+});
+
+test("bodies that are not UTF-8 are 400 M_NOT_JSON, never repaired into U+FFFD, and change nothing", async () => {
+  const bytes = (prefix: string, bad: number[], suffix: string) => Buffer.concat([Buffer.from(prefix), Buffer.from(bad), Buffer.from(suffix)]);
+  const N = ["M_NOT_JSON"];
+  const cases: Case[] = [];
+  for (const bad of [[0xc0, 0xaf], [0xff], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+    cases.push(
+      { method: "PUT", path: () => r("/send/m.room.message/u8"), rawBody: bytes('{"msgtype":"m.text","body":"', bad, '"}'), status: 400, errcodes: N },
+      { method: "PUT", path: () => r("/state/m.room.topic/"), rawBody: bytes('{"topic":"', bad, '"}'), status: 400, errcodes: N },
+      { method: "PUT", path: () => `/_matrix/client/v3/profile/${enc(alice.userId)}/displayname`, rawBody: bytes('{"displayname":"', bad, '"}'), status: 400, errcodes: N },
+      { method: "PUT", path: () => `/_matrix/client/v3/user/${enc(alice.userId)}/account_data/org.example.settings`, rawBody: bytes('{"theme":"', bad, '"}'), status: 400, errcodes: N },
+      { method: "POST", path: () => "/_matrix/client/v3/register", rawBody: bytes('{"username":"u', bad, '","password":"p","auth":{"type":"m.login.dummy"}}'), status: 400, errcodes: N },
+    );
+  }
+  await expectRefusedUnchanged(cases);
+});
+
+test("event type and state_key over 255 bytes are 413 M_TOO_LARGE and change nothing; 255 bytes are fine", async () => {
+  const T = ["M_TOO_LARGE"];
+  const long = "t".repeat(256);
+  const wide = "é".repeat(128); // 128 characters, 256 bytes
+  const cases: Case[] = [
+    { method: "PUT", path: () => r(`/send/${long}/tl1`), body: { v: 1 }, status: 413, errcodes: T },
+    { method: "PUT", path: () => r(`/send/${enc(wide)}/tl2`), body: { v: 1 }, status: 413, errcodes: T },
+    { method: "PUT", path: () => r(`/state/${long}/k`), body: { v: 1 }, status: 413, errcodes: T },
+    { method: "PUT", path: () => r(`/state/org.example.k/${long}`), body: { v: 1 }, status: 413, errcodes: T },
+    { method: "PUT", path: () => r(`/state/org.example.k/${enc(wide)}`), body: { v: 1 }, status: 413, errcodes: T },
+  ];
+  await expectRefusedUnchanged(cases);
+  const joinedBefore = (await ok("GET", "/_matrix/client/v3/joined_rooms", alice.accessToken)).joined_rooms;
+  const created = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", {
+    token: alice.accessToken,
+    body: { initial_state: [{ type: "org.example.k", state_key: long, content: {} }] },
+  });
+  assert.equal(created.status, 413, JSON.stringify(created.body));
+  assert.deepEqual((await ok("GET", "/_matrix/client/v3/joined_rooms", alice.accessToken)).joined_rooms, joinedBefore, "no room was created");
+  const max = await call(server.baseUrl, "PUT", r(`/state/${"t".repeat(255)}/${"k".repeat(255)}`), { token: alice.accessToken, body: { v: 1 } });
+  assert.equal(max.status, 200, JSON.stringify(max.body));
+});
+
+test("redacting an event of another room is 404 M_NOT_FOUND and changes nothing", async () => {
+  const other = String((await ok("POST", "/_matrix/client/v3/createRoom", alice.accessToken, { name: "other" })).room_id);
+  const elsewhere = String((await ok("PUT", `/_matrix/client/v3/rooms/${enc(other)}/send/m.room.message/x1`, alice.accessToken, { msgtype: "m.text", body: "there" })).event_id);
+  await expectRefusedUnchanged([
+    { method: "PUT", path: () => r(`/redact/${enc(elsewhere)}/rx1`), body: {}, status: 404, errcodes: ["M_NOT_FOUND"] },
+    { method: "PUT", path: () => r(`/redact/${enc("$doesNotExist")}/rx2`), body: {}, status: 404, errcodes: ["M_NOT_FOUND"] },
+  ]);
+  const seen = await ok("GET", `/_matrix/client/v3/rooms/${enc(other)}/event/${enc(elsewhere)}`, alice.accessToken);
+  assert.deepEqual(seen.content, { msgtype: "m.text", body: "there" }, "the other room's event is not redacted");
+  await ok("POST", `/_matrix/client/v3/rooms/${enc(other)}/leave`, alice.accessToken, {});
+  await ok("POST", `/_matrix/client/v3/rooms/${enc(other)}/forget`, alice.accessToken, {});
 });
 
 test("events over 65,536 bytes are 413 M_TOO_LARGE and change nothing", async () => {

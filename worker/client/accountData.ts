@@ -40,11 +40,14 @@ async function getGlobal(req: IRequest, ctx: Ctx): Promise<Response> {
   return json(await stub.getAccountData("", param(req, "type")));
 }
 
+/** Account data is only stored and handed back, never signed, and the spec's own `m.tag` has a float `order`. */
+const STORED_ONLY = { allowFloats: true };
+
 async function putGlobal(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
   const type = param(req, "type");
   checkSettable(type);
-  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false, STORED_ONLY);
   checkIgnoreList(type, body);
   await stub.setAccountData("", type, body);
   return json({});
@@ -59,7 +62,7 @@ async function putRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
   const type = param(req, "type");
   checkSettable(type);
-  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false, STORED_ONLY);
   await stub.setAccountData(roomParam(req), type, body);
   return json({});
 }
@@ -83,7 +86,7 @@ async function getTags(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function putTag(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
-  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false, STORED_ONLY);
   if (body.order !== undefined && typeof body.order !== "number") throw badJson("'order' must be a number");
   const roomId = roomParam(req);
   const tags = await tagsOf(stub, roomId);

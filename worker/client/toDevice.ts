@@ -23,7 +23,8 @@ async function sendToDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   const eventType = param(req, "eventType");
   const txnId = param(req, "txnId");
-  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  // Relayed as it came, never signed or made an event: floats are the sender's business.
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false, { allowFloats: true });
   const messages = optObject(body, "messages");
   if (!messages) throw missingParam("'messages' is required");
   const perUser: [string, Record<string, JsonObject>][] = [];

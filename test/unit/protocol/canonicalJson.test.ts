@@ -6,6 +6,7 @@ import {
   canonicalJsonBytes,
   compareCodePoints,
   parseJson,
+  MAX_NESTING_DEPTH,
 } from "../../../protocol/canonicalJson.js";
 
 // appendices.md, "Canonical JSON" → "Examples": input text, expected canonical text.
@@ -128,4 +129,11 @@ test("parseJson reports syntax errors as CanonicalJsonError", () => {
   assert.throws(() => parseJson("{"), CanonicalJsonError);
   assert.throws(() => parseJson('{"a": 1.5}'), CanonicalJsonError);
   assert.deepEqual(parseJson('{"a": 1.5}', { strict: false }), { a: 1.5 });
+});
+
+test("nesting: 512 levels encode, deeper values are refused instead of overflowing the stack", () => {
+  const nest = (depth: number): string => "[".repeat(depth) + "]".repeat(depth);
+  assert.equal(canonicalJson(parseJson(nest(MAX_NESTING_DEPTH))), nest(MAX_NESTING_DEPTH));
+  assert.throws(() => parseJson(nest(MAX_NESTING_DEPTH + 1)), /nested deeper than 512/);
+  assert.throws(() => parseJson('{"a":'.repeat(20000) + "1" + "}".repeat(20000)), CanonicalJsonError);
 });
