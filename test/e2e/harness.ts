@@ -136,7 +136,8 @@ async function launch(port: number, state: string, vars: Record<string, string>,
     const cut = pending.lastIndexOf("\n");
     if (cut < 0) return;
     for (const m of pending.slice(0, cut).matchAll(INTERNAL_ERROR_LINE)) internalErrors.push(m[0].trim());
-    for (const line of pending.slice(0, cut).split("\n")) if (line.includes("internal error")) internalErrors.push(line.trim());
+    // The Worker's own log line for it (worker/index.ts), which names the error.
+    for (const line of pending.slice(0, cut).split("\n")) if (/internal error (?:GET|PUT|POST|DELETE) /.test(line)) internalErrors.push(line.trim());
     pending = pending.slice(cut + 1);
   };
   child.stdout?.on("data", watch);
