@@ -314,6 +314,50 @@ test("delete device and delete_devices: a wrong password is refused and the devi
   assert.equal(gone.body.errcode, "M_UNKNOWN_TOKEN");
 });
 
+test("a user-interactive auth session belongs to the user and the request that started it", async () => {
+  const erin = await registerWithToken("erin", "erin-password");
+  const extra = await login("erin", "erin-password");
+  const extraId = String(extra.body.device_id);
+  const fred = await registerWithToken("fred", "fred-password");
+  const before = await devicesOf(erin);
+  const erinAuth = (session: string) => ({ type: "m.login.password", identifier: { type: "m.id.user", user: "erin" }, password: "erin-password", session });
+
+  // A session started to delete one of erin's devices…
+  const started = await call(server.baseUrl, "DELETE", `/_matrix/client/v3/devices/${enc(extraId)}`, { token: erin.accessToken });
+  assert.equal(started.status, 401);
+  const session = String(started.body.session);
+  // …cannot complete another request (changing her password, deactivating her account)…
+  const other = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/password", { token: erin.accessToken, body: { new_password: "hijacked", auth: erinAuth(session) } });
+  assert.equal(other.status, 403, JSON.stringify(other.body));
+  assert.equal(other.body.errcode, "M_FORBIDDEN");
+  const deact = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/deactivate", { token: erin.accessToken, body: { auth: erinAuth(session) } });
+  assert.equal(deact.status, 403, JSON.stringify(deact.body));
+  // …nor be completed by another user on the same endpoint.
+  const fredTry = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/password", {
+    token: fred.accessToken,
+    body: { new_password: "hijacked", auth: { type: "m.login.password", identifier: { type: "m.id.user", user: "fred" }, password: "fred-password", session } },
+  });
+  assert.equal(fredTry.status, 403, JSON.stringify(fredTry.body));
+  // A made-up session is not this request's either.
+  const madeUp = await call(server.baseUrl, "DELETE", `/_matrix/client/v3/devices/${enc(extraId)}`, { token: erin.accessToken, body: { auth: erinAuth("made-up") } });
+  assert.equal(madeUp.status, 403, JSON.stringify(madeUp.body));
+  // Nothing changed.
+  assert.deepEqual(await devicesOf(erin), before);
+  assert.equal((await login("erin", "hijacked")).status, 403);
+  assert.equal((await login("fred", "hijacked")).status, 403);
+
+  // The request that started it completes with it (the r0 spelling is the same endpoint).
+  const done = await call(server.baseUrl, "DELETE", `/_matrix/client/r0/devices/${enc(extraId)}`, { token: erin.accessToken, body: { auth: erinAuth(session) } });
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+  assert.ok(!(await devicesOf(erin)).includes(extraId));
+
+  // Registration: a session from one registration endpoint call is refused elsewhere.
+  const reg = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", { body: { username: "gina", password: "p" } });
+  assert.equal(reg.status, 401);
+  const wrongUse = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/password", { token: fred.accessToken, body: { new_password: "x", auth: { type: "m.login.password", user: "fred", password: "fred-password", session: String(reg.body.session) } } });
+  assert.equal(wrongUse.status, 403);
+});
+
 test("deactivate: a wrong password is refused and the account keeps working; the right one deactivates", async () => {
   const u = await registerWithToken("dora", "dora-password");
   const room = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: u.accessToken, body: {} });

@@ -5,7 +5,7 @@ import { MatrixError, forbidden, badJson, invalidParam } from "../errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
-import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
+import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { leaveAllRooms } from "./membershipActions.js";
 import { randomString } from "../../durable-objects/user/tokens.js";
@@ -57,11 +57,12 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
 
   const auth = uiaAuthOf(body);
   const stages = registrationStages(ctx);
-  if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, auth?.session);
+  const session = await uiaSessionFor(auth, { userId: "", path: ctx.url.pathname });
+  if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, session);
   if (auth.type === "m.login.registration_token") {
     const token = auth.body.token;
     if (typeof token !== "string" || !validTokens(ctx).includes(token)) {
-      return uiaChallenge(stages, auth.session, { errcode: "M_FORBIDDEN", error: "Invalid registration token" });
+      return uiaChallenge(stages, session, { errcode: "M_FORBIDDEN", error: "Invalid registration token" });
     }
   }
   const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin });

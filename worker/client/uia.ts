@@ -1,11 +1,19 @@
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import { encodeBase64Url } from "../../protocol/base64.js";
 import { json } from "../http.js";
+import { forbidden } from "../errors.js";
 import { randomString } from "../../durable-objects/user/tokens.js";
 
 /**
  * User-interactive authentication (spec: client-server-api "User-interactive authentication API").
  * Every flow Lattice offers has a single stage, so a session needs no server-side state: the
  * stage is checked in the request that completes it.
+ *
+ * A session still belongs to the request that started it: the spec has the client pass it back
+ * "in subsequent attempts to authenticate in the same API call". The session ID carries a digest
+ * of (user, endpoint), and a session presented with another user or endpoint is refused, as
+ * Synapse refuses it ("Requested operation has changed during the UI authentication session").
+ * The digest needs no secret: a session grants nothing by itself, so forging one gains nothing.
  */
 export interface UiaAuth {
   type: string;
@@ -19,13 +27,37 @@ export function uiaAuthOf(body: JsonObject): UiaAuth | undefined {
   return { type: auth.type, session: typeof auth.session === "string" ? auth.session : undefined, body: auth };
 }
 
+/** The API call a session belongs to: the user making it ("" when registering) and its endpoint. */
+export interface UiaCall {
+  userId: string;
+  /** The request path; r0 and v3 spellings of one endpoint are the same call. */
+  path: string;
+}
+
+async function callTag(call: UiaCall): Promise<string> {
+  const path = call.path.replace(/^\/_matrix\/client\/(?:r0|v3)\//, "/_matrix/client/v3/");
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${call.userId}\n${path}`));
+  return encodeBase64Url(new Uint8Array(digest)).slice(0, 16);
+}
+
+/**
+ * The session for this attempt: the client's own when it belongs to `call`, a new one when the
+ * client has none. A session started for another user or endpoint is 403 M_FORBIDDEN.
+ */
+export async function uiaSessionFor(auth: UiaAuth | undefined, call: UiaCall): Promise<string> {
+  const tag = await callTag(call);
+  if (auth?.session === undefined) return `${randomString(12)}.${tag}`;
+  if (!auth.session.endsWith(`.${tag}`)) throw forbidden("This authentication session was started for another request");
+  return auth.session;
+}
+
 /** The 401 that tells the client which flows it may complete. */
-export function uiaChallenge(stages: string[], session?: string, error?: { errcode: string; error: string }): Response {
+export function uiaChallenge(stages: string[], session: string, error?: { errcode: string; error: string }): Response {
   return json(
     {
       flows: [{ stages }],
       params: {},
-      session: session ?? randomString(16),
+      session,
       ...(error ?? {}),
     },
     401,

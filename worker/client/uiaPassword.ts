@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { Ctx } from "../router.js";
 import { userStub } from "../stubs.js";
-import { uiaAuthOf, uiaChallenge, identifiedUser } from "./uia.js";
+import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { localUserId } from "./localpart.js";
 
 /**
@@ -11,12 +11,13 @@ import { localUserId } from "./localpart.js";
  */
 export async function verifyPasswordUia(ctx: Ctx, userId: string, body: JsonObject): Promise<Response | null> {
   const auth = uiaAuthOf(body);
-  if (!auth || auth.type !== "m.login.password") return uiaChallenge(["m.login.password"], auth?.session);
+  const session = await uiaSessionFor(auth, { userId, path: ctx.url.pathname });
+  if (!auth || auth.type !== "m.login.password") return uiaChallenge(["m.login.password"], session);
   const who = identifiedUser(auth.body);
   const password = auth.body.password;
   const claimed = who === undefined ? userId : localUserId(ctx, who);
   if (claimed !== userId || typeof password !== "string" || !(await userStub(ctx.env, userId).checkPassword(password))) {
-    return uiaChallenge(["m.login.password"], auth.session, { errcode: "M_FORBIDDEN", error: "Invalid password" });
+    return uiaChallenge(["m.login.password"], session, { errcode: "M_FORBIDDEN", error: "Invalid password" });
   }
   return null;
 }
