@@ -55,6 +55,8 @@ const MAX_PDU_BYTES = 65536;
 const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
+/** How many backfill requests one /messages call may make before handing the client an `end`. */
+const MESSAGES_BACKFILL_ROUNDS = 3;
 
 
 type RoomMeta = {
@@ -905,22 +907,46 @@ export class RoomDO extends DurableObject<Env> {
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
     const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
-    const page = read();
-    if (opts.dir === "b" && page.end === undefined && page.chunk.length < opts.limit && this.remoteServers().length > 0) {
-      const added = await this.queue.run(() => this.backfillFromRemote(Math.max(opts.limit - page.chunk.length, 10)));
-      if (added > 0) return read();
+    let page = read();
+    if (opts.dir !== "b" || this.remoteServers().length === 0) return page;
+    // The local scan omits `end` when it runs out of events we hold, but clients read a missing
+    // `end` as "no more history": while older history is still missing (the create event not yet
+    // reached), backfill and read again, and if the page is full or the rounds run out, hand out
+    // an `end` below our oldest event, from which the next request backfills further.
+    for (let round = 0; page.end === undefined && round < MESSAGES_BACKFILL_ROUNDS; round++) {
+      if (!this.oldestHeldGap()) return page;
+      if (page.chunk.length >= opts.limit) break;
+      const wanted = Math.max(opts.limit - page.chunk.length, 10);
+      const added = await this.queue.run(() => this.backfillFromRemote(wanted));
+      // No server gave us anything older: we cannot offer more, so the page ends here.
+      if (added === 0) return page;
+      page = read();
+    }
+    if (page.end === undefined && opts.to === undefined && this.oldestHeldGap()) {
+      const lo = this.sql.exec<{ lo: number | null }>("SELECT MIN(ordering) AS lo FROM events WHERE outlier = 0").one().lo;
+      if (lo !== null) page.end = lo;
     }
     return page;
+  }
+
+  /**
+   * The oldest event we hold in the timeline and the prev_events of it we lack, or undefined when
+   * nothing is missing before it (it is the create event, or we hold all its predecessors).
+   */
+  private oldestHeldGap(): { first: EventRow; missing: string[] } | undefined {
+    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
+    if (!first) return undefined;
+    const firstPdu = this.store.getEvent(first.event_id);
+    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
+    return missing.length > 0 ? { first, missing } : undefined;
   }
 
   /** Spec: server-server "Backfilling" — fetch history older than our oldest event. Returns how many were added. */
   private async backfillFromRemote(limit: number): Promise<number> {
     const room = await this.access();
-    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
-    if (!first) return 0;
-    const firstPdu = this.store.getEvent(first.event_id);
-    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
-    if (missing.length === 0) return 0;
+    const gap = this.oldestHeldGap();
+    if (!gap) return 0;
+    const { first, missing } = gap;
     for (const server of this.remoteServers()) {
       let pdus: unknown[];
       try {
