@@ -860,16 +860,20 @@ export class RoomDO extends DurableObject<Env> {
     return out;
   }
 
-  async joinedMembers(userId: string): Promise<Record<string, { display_name?: string; avatar_url?: string }>> {
+  /**
+   * Spec: GET /rooms/{roomId}/joined_members (RoomMember). Both keys are always present, null
+   * when the member event has none, as Synapse answers (clients such as matrix-nio require them).
+   */
+  async joinedMembers(userId: string): Promise<Record<string, { display_name: string | null; avatar_url: string | null }>> {
     this.requireRoom();
     if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
-    const out: Record<string, { display_name?: string; avatar_url?: string }> = {};
+    const out: Record<string, { display_name: string | null; avatar_url: string | null }> = {};
     for (const [k, ev] of this.store.currentState()) {
       if (splitStateKey(k)[0] !== "m.room.member" || ev.content.membership !== "join") continue;
-      const info: { display_name?: string; avatar_url?: string } = {};
-      if (typeof ev.content.displayname === "string") info.display_name = ev.content.displayname;
-      if (typeof ev.content.avatar_url === "string") info.avatar_url = ev.content.avatar_url;
-      out[ev.state_key ?? ""] = info;
+      out[ev.state_key ?? ""] = {
+        display_name: typeof ev.content.displayname === "string" ? ev.content.displayname : null,
+        avatar_url: typeof ev.content.avatar_url === "string" ? ev.content.avatar_url : null,
+      };
     }
     return out;
   }
