@@ -13,8 +13,13 @@ export interface LastSeen {
   last_seen_ip: string | null;
 }
 
+/** The one thing noteSeen needs of the user's SqlStorage (narrow, so unit tests can record it). */
+export interface SqlWriter {
+  exec(query: string, ...bindings: Array<string | number | null>): unknown;
+}
+
 /** Records that `deviceId` made an authenticated request now, from `ip` if known. */
-export function noteSeen(sql: SqlStorage, deviceId: string, recorded: LastSeen, ip: string | undefined, now = Date.now()): void {
+export function noteSeen(sql: SqlWriter, deviceId: string, recorded: LastSeen, ip: string | undefined, now = Date.now()): void {
   const newAddress = ip !== undefined && ip !== recorded.last_seen_ip;
   const stale = recorded.last_seen_ts === null || now - recorded.last_seen_ts >= LAST_SEEN_GRANULARITY_MS;
   if (!newAddress && !stale) return;
