@@ -72,23 +72,31 @@ test("paging /messages backwards ends with m.room.create, then no `end`, in ever
   }
 });
 
-test("the creator's initial sync with a big enough timeline starts with m.room.create", async () => {
-  const roomId = String((await ok(alice, "POST", "/_matrix/client/v3/createRoom", { preset: "private_chat", name: "start" })).room_id);
-  await say(alice, roomId, "hello");
-  const filter = enc(JSON.stringify({ room: { timeline: { limit: 100 } } }));
-  let timeline: Ev[] = [];
-  // Delivery to the user's stream is asynchronous: wait until the message has arrived.
-  for (let i = 0; i < 100 && !timeline.some((e) => e.content.body === "hello"); i++) {
-    const body = await ok(alice, "GET", `/_matrix/client/v3/sync?filter=${filter}`);
-    const room = (body.rooms as { join?: Record<string, { timeline: { events: Ev[]; limited?: boolean } }> } | undefined)?.join?.[roomId];
-    timeline = room?.timeline.events ?? [];
-    if (!timeline.some((e) => e.content.body === "hello")) await new Promise((r) => setTimeout(r, 100));
+test("the creator's initial sync with a big enough timeline starts with m.room.create, in every room version", async () => {
+  const rooms = new Map<string, string>();
+  for (const version of ROOM_VERSIONS.keys()) {
+    const roomId = String((await ok(alice, "POST", "/_matrix/client/v3/createRoom", { room_version: version, preset: "private_chat", name: `start ${version}` })).room_id);
+    await say(alice, roomId, `hello ${version}`);
+    rooms.set(version, roomId);
   }
-  assert.ok(timeline.some((e) => e.content.body === "hello"), "the message arrived");
-  assert.equal(timeline[0]?.type, "m.room.create", `timeline starts with ${timeline.map((e) => e.type).join(", ")}`);
-  assert.equal(timeline.filter((e) => e.type === "m.room.create").length, 1);
-  // The state at the first timeline event is empty: nothing before the create event.
-  assert.equal(timeline[1]?.type, "m.room.member");
+  const filter = enc(JSON.stringify({ room: { timeline: { limit: 100 } } }));
+  const arrived = (timelines: Map<string, Ev[]>) => [...rooms].every(([v, id]) => timelines.get(id)?.some((e) => e.content.body === `hello ${v}`));
+  let timelines = new Map<string, Ev[]>();
+  // Delivery to the user's stream is asynchronous: wait until every message has arrived.
+  for (let i = 0; i < 100 && !arrived(timelines); i++) {
+    const body = await ok(alice, "GET", `/_matrix/client/v3/sync?filter=${filter}`);
+    const join = (body.rooms as { join?: Record<string, { timeline: { events: Ev[] } }> } | undefined)?.join ?? {};
+    timelines = new Map(Object.entries(join).map(([id, r]) => [id, r.timeline.events]));
+    if (!arrived(timelines)) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(arrived(timelines), "every message arrived");
+  for (const [version, roomId] of rooms) {
+    const timeline = timelines.get(roomId) ?? [];
+    assert.equal(timeline[0]?.type, "m.room.create", `v${version}: timeline starts with ${timeline.map((e) => e.type).join(", ")}`);
+    assert.equal(timeline.filter((e) => e.type === "m.room.create").length, 1);
+    // The creator's own join comes right after: nothing precedes the create event.
+    assert.equal(timeline[1]?.type, "m.room.member");
+  }
 });
 
 for (const visibility of ["joined", "shared"]) {
