@@ -53,6 +53,8 @@ export interface SendOptions {
 const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
+/** How many backfill requests one /messages call may make before handing the client an `end`. */
+const MESSAGES_BACKFILL_ROUNDS = 3;
 
 
 type RoomMeta = {
@@ -860,16 +862,20 @@ export class RoomDO extends DurableObject<Env> {
     return out;
   }
 
-  async joinedMembers(userId: string): Promise<Record<string, { display_name?: string; avatar_url?: string }>> {
+  /**
+   * Spec: GET /rooms/{roomId}/joined_members (RoomMember). Both keys are always present, null
+   * when the member event has none, as Synapse answers (clients such as matrix-nio require them).
+   */
+  async joinedMembers(userId: string): Promise<Record<string, { display_name: string | null; avatar_url: string | null }>> {
     this.requireRoom();
     if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
-    const out: Record<string, { display_name?: string; avatar_url?: string }> = {};
+    const out: Record<string, { display_name: string | null; avatar_url: string | null }> = {};
     for (const [k, ev] of this.store.currentState()) {
       if (splitStateKey(k)[0] !== "m.room.member" || ev.content.membership !== "join") continue;
-      const info: { display_name?: string; avatar_url?: string } = {};
-      if (typeof ev.content.displayname === "string") info.display_name = ev.content.displayname;
-      if (typeof ev.content.avatar_url === "string") info.avatar_url = ev.content.avatar_url;
-      out[ev.state_key ?? ""] = info;
+      out[ev.state_key ?? ""] = {
+        display_name: typeof ev.content.displayname === "string" ? ev.content.displayname : null,
+        avatar_url: typeof ev.content.avatar_url === "string" ? ev.content.avatar_url : null,
+      };
     }
     return out;
   }
@@ -907,22 +913,46 @@ export class RoomDO extends DurableObject<Env> {
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
     const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
-    const page = read();
-    if (opts.dir === "b" && page.end === undefined && page.chunk.length < opts.limit && this.remoteServers().length > 0) {
-      const added = await this.queue.run(() => this.backfillFromRemote(Math.max(opts.limit - page.chunk.length, 10)));
-      if (added > 0) return read();
+    let page = read();
+    if (opts.dir !== "b" || this.remoteServers().length === 0) return page;
+    // The local scan omits `end` when it runs out of events we hold, but clients read a missing
+    // `end` as "no more history": while older history is still missing (the create event not yet
+    // reached), backfill and read again, and if the page is full or the rounds run out, hand out
+    // an `end` below our oldest event, from which the next request backfills further.
+    for (let round = 0; page.end === undefined && round < MESSAGES_BACKFILL_ROUNDS; round++) {
+      if (!this.oldestHeldGap()) return page;
+      if (page.chunk.length >= opts.limit) break;
+      const wanted = Math.max(opts.limit - page.chunk.length, 10);
+      const added = await this.queue.run(() => this.backfillFromRemote(wanted));
+      // No server gave us anything older: we cannot offer more, so the page ends here.
+      if (added === 0) return page;
+      page = read();
+    }
+    if (page.end === undefined && opts.to === undefined && this.oldestHeldGap()) {
+      const lo = this.sql.exec<{ lo: number | null }>("SELECT MIN(ordering) AS lo FROM events WHERE outlier = 0").one().lo;
+      if (lo !== null) page.end = lo;
     }
     return page;
+  }
+
+  /**
+   * The oldest event we hold in the timeline and the prev_events of it we lack, or undefined when
+   * nothing is missing before it (it is the create event, or we hold all its predecessors).
+   */
+  private oldestHeldGap(): { first: EventRow; missing: string[] } | undefined {
+    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
+    if (!first) return undefined;
+    const firstPdu = this.store.getEvent(first.event_id);
+    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
+    return missing.length > 0 ? { first, missing } : undefined;
   }
 
   /** Spec: server-server "Backfilling" — fetch history older than our oldest event. Returns how many were added. */
   private async backfillFromRemote(limit: number): Promise<number> {
     const room = await this.access();
-    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
-    if (!first) return 0;
-    const firstPdu = this.store.getEvent(first.event_id);
-    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
-    if (missing.length === 0) return 0;
+    const gap = this.oldestHeldGap();
+    if (!gap) return 0;
+    const { first, missing } = gap;
     for (const server of this.remoteServers()) {
       let pdus: unknown[];
       try {

@@ -11,7 +11,7 @@ import type { DeliveryItem } from "./room/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "./user/syncRequest.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "./user/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "./room/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
@@ -78,9 +78,12 @@ export class UserDO extends DurableObject<Env> {
     return account.checkPassword(this.sql, password);
   }
 
-  /** Checks an access token; the session carries the user's ignore list, which room reads need. */
-  async authenticate(token: string): Promise<Session> {
-    const session = await account.authenticate(this.sql, token);
+  /**
+   * Checks an access token; the session carries the user's ignore list, which room reads need.
+   * `ip`, the client's address when known, is noted as the device's last_seen_ip.
+   */
+  async authenticate(token: string, ip?: string): Promise<Session> {
+    const session = await account.authenticate(this.sql, token, ip);
     const ignored = ignoredUsers(this.sql);
     return ignored.size > 0 ? { ...session, ignoredUsers: [...ignored] } : session;
   }
@@ -546,8 +549,8 @@ export class UserDO extends DurableObject<Env> {
    * GET /sync in one call: checks the access token, resolves the filter, records set_presence
    * and builds the response. One Durable Object request per sync (plus the parked wait).
    */
-  async syncRequest(token: string, params: SyncParams): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
-    const session = await account.authenticate(this.sql, token);
+  async syncRequest(token: string, params: SyncParams, ip?: string): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
+    const session = await account.authenticate(this.sql, token, ip);
     if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
     return { userId: session.userId, ...this.buildSyncFor(session.deviceId, params) };
   }
@@ -601,7 +604,7 @@ export class UserDO extends DurableObject<Env> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
     let session: Session;
     try {
-      session = await account.authenticate(this.sql, request.headers.get(SYNC_TOKEN_HEADER) ?? "");
+      session = await account.authenticate(this.sql, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
     } catch {
       return new Response("unknown token", { status: 401 });
     }

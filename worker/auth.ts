@@ -18,13 +18,22 @@ export function accessTokenOf(req: IRequest, url: URL): string | undefined {
   return url.searchParams.get("access_token") ?? undefined;
 }
 
+/**
+ * The client's address, for a device's last_seen_ip: Cloudflare's edge puts it in
+ * CF-Connecting-IP (a Worker sees no socket address). Undefined when unknown.
+ */
+export function clientAddress(req: Request): string | undefined {
+  const ip = req.headers.get("CF-Connecting-IP")?.trim();
+  return ip ? ip : undefined;
+}
+
 export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?: boolean } = {}): Promise<Session> {
   const token = accessTokenOf(req, ctx.url);
   if (token === undefined) throw missingToken();
   const localpart = localpartOfToken(token);
   if (!localpart) throw unknownToken();
   const userId = `@${localpart}:${ctx.config.serverName}`;
-  const session = await userStub(ctx.env, userId).authenticate(token);
+  const session = await userStub(ctx.env, userId).authenticate(token, clientAddress(req));
   if (session.isGuest && !opts.allowGuest) throw guestAccessForbidden();
   return session;
 }

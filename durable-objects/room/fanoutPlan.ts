@@ -59,6 +59,10 @@ export class FanoutPlan {
     const recipients = new Set(joined.filter((u) => this.isLocal(u)));
     const target = pdu.type === "m.room.member" ? pdu.state_key : undefined;
     if (target && this.isLocal(target)) recipients.add(target);
+    // Nobody is joined at the create event, but its sender is the creator, who joins next and
+    // may see it (the state at it has the default visibility, shared): their first timeline
+    // starts with it, as clients expect ("created the room").
+    if (pdu.type === "m.room.create" && pdu.state_key === "" && this.isLocal(pdu.sender)) recipients.add(pdu.sender);
 
     const out: Array<[string, DeliveryItem]> = [];
     for (const userId of recipients) {

@@ -46,8 +46,12 @@ export class Visibility {
   }
 
   canSee(row: EventRow): boolean {
-    if (row.state_group === null) return false;
-    const before = this.store.stateAtGroup(row.state_group);
+    // The create event has no prev_events and so no state before it: it is stored without a
+    // state group, and the state at it is empty (visibility `shared` by default). Any other event
+    // without one is an event whose state we don't know, which nobody is shown.
+    const isCreate = row.type === "m.room.create" && row.state_key === "";
+    if (row.state_group === null && !isCreate) return false;
+    const before: StateIdMap = row.state_group === null ? new Map() : this.store.stateAtGroup(row.state_group);
     if (this.allowedBy(before, row.ordering)) return true;
     // A history_visibility change, or the user's own membership change, is visible if the
     // state before OR after it allows.

@@ -1,6 +1,7 @@
 import { MatrixError, forbidden, unknownToken } from "../../worker/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { hashToken, newAccessToken, newDeviceId } from "./tokens.js";
+import { noteSeen } from "./lastSeen.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
@@ -102,12 +103,22 @@ export async function issueToken(
   return { user_id: userId, device_id: id, access_token: token };
 }
 
-export async function authenticate(sql: SqlStorage, token: string): Promise<Session> {
+/**
+ * Checks an access token. `ip` is the client's address, when the caller knows it: the device is
+ * noted as seen (see lastSeen.ts).
+ */
+export async function authenticate(sql: SqlStorage, token: string, ip?: string): Promise<Session> {
   const acc = getAccount(sql);
   if (!acc || acc.deactivated) throw unknownToken();
   const h = await hashToken(token);
-  const row = sql.exec<{ device_id: string }>("SELECT device_id FROM access_tokens WHERE token_hash = ?", h).toArray()[0];
+  const row = sql
+    .exec<{ device_id: string; last_seen_ts: number | null; last_seen_ip: string | null }>(
+      "SELECT t.device_id, d.last_seen_ts, d.last_seen_ip FROM access_tokens t LEFT JOIN devices d ON d.device_id = t.device_id WHERE t.token_hash = ?",
+      h,
+    )
+    .toArray()[0];
   if (!row) throw unknownToken();
+  noteSeen(sql, row.device_id, row, ip);
   return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1 };
 }
 
@@ -130,11 +141,12 @@ export function deleteAllDevices(sql: SqlStorage, exceptDeviceId?: string): void
   for (const d of devices) if (d.device_id !== exceptDeviceId) deleteDevice(sql, d.device_id);
 }
 
+/** A device as GET /devices shows it: every key present, null when unknown (as Synapse does). */
 export interface DeviceInfo {
   device_id: string;
-  display_name?: string;
-  last_seen_ts?: number;
-  last_seen_ip?: string;
+  display_name: string | null;
+  last_seen_ts: number | null;
+  last_seen_ip: string | null;
 }
 
 export function listDevices(sql: SqlStorage): DeviceInfo[] {
@@ -143,11 +155,5 @@ export function listDevices(sql: SqlStorage): DeviceInfo[] {
       "SELECT device_id, display_name, last_seen_ts, last_seen_ip FROM devices ORDER BY created_ts",
     )
     .toArray()
-    .map((r) => {
-      const d: DeviceInfo = { device_id: r.device_id };
-      if (r.display_name !== null) d.display_name = r.display_name;
-      if (r.last_seen_ts !== null) d.last_seen_ts = r.last_seen_ts;
-      if (r.last_seen_ip !== null) d.last_seen_ip = r.last_seen_ip;
-      return d;
-    });
+    .map((r) => ({ device_id: r.device_id, display_name: r.display_name, last_seen_ip: r.last_seen_ip, last_seen_ts: r.last_seen_ts }));
 }

@@ -15,6 +15,8 @@ export const DEFAULT_TIMELINE_LIMIT = 10;
 
 /** The access token on the Worker's internal WebSocket request that parks a /sync wait. */
 export const SYNC_TOKEN_HEADER = "X-Lattice-Access-Token";
+/** The client's address on a parked /sync, for the device's last_seen_ip. */
+export const SYNC_CLIENT_IP_HEADER = "X-Lattice-Client-IP";
 /** On the UserDO's handshake reply: the per-device fields of an empty sync response. */
 export const SYNC_IDLE_HEADER = "X-Lattice-Idle-Sync";
 

@@ -2,10 +2,10 @@ import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, queryInt } from "../http.js";
 import { invalidParam, missingToken, unknownToken } from "../errors.js";
-import { accessTokenOf } from "../auth.js";
+import { accessTokenOf, clientAddress } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { localpartOfToken } from "../../durable-objects/user/tokens.js";
-import { SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../durable-objects/user/syncRequest.js";
+import { SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../durable-objects/user/syncRequest.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: GET /_matrix/client/v3/sync (sync.yaml).
@@ -19,10 +19,10 @@ const MAX_TIMEOUT_MS = 60_000;
  * at once if something already has. The Worker, billed only for CPU, holds the wait. Returns
  * whether it was woken, and the per-device fields an empty response still carries.
  */
-async function waitForChange(ctx: Ctx, userId: string, token: string, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
+async function waitForChange(ctx: Ctx, userId: string, token: string, ip: string | undefined, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
   const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence }) });
   const res = await userStub(ctx.env, userId).fetch(`https://user/wait?${query}`, {
-    headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token },
+    headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token, ...(ip ? { [SYNC_CLIENT_IP_HEADER]: ip } : {}) },
   });
   if (res.status === 401) throw unknownToken();
   if (res.status === 400) throw invalidParam("Invalid since token or filter");
@@ -86,6 +86,7 @@ function emptySync(since: string, idle: JsonObject): JsonObject {
 
 async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
   const token = accessTokenOf(req, ctx.url);
+  const ip = clientAddress(req);
   if (token === undefined) throw missingToken();
   const localpart = localpartOfToken(token);
   if (!localpart) throw unknownToken();
@@ -111,19 +112,19 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
   if (canWait && params.since) {
     let since = params.since;
     while (Date.now() < deadline) {
-      const parked = await waitForChange(ctx, userId, token, { ...params, since }, deadline - Date.now());
+      const parked = await waitForChange(ctx, userId, token, ip, { ...params, since }, deadline - Date.now());
       params.setPresence = undefined;
       if (!parked.woke) return json(emptySync(since, parked.idle));
       if (parked.answer) return json(parked.answer);
       // Woken without an answer (too large for a message): fetch it the usual way.
-      const result = await stub.syncRequest(token, { ...params, setPresence: undefined });
+      const result = await stub.syncRequest(token, { ...params, setPresence: undefined }, ip);
       if (!result.empty) return json(result.body);
       since = String(result.body.next_batch);
     }
     return json(emptySync(since, {}));
   }
   // Authentication, the filter and set_presence are handled inside syncRequest: one DO call.
-  return json((await stub.syncRequest(token, params)).body);
+  return json((await stub.syncRequest(token, params, ip)).body);
 }
 
 export function registerSyncRoutes(): void {
