@@ -11,6 +11,7 @@ import { resolveState } from "../../protocol/stateResolution/index.js";
 import { federationRequest } from "../../worker/federation/request.js";
 import type { EventStore } from "./eventStore.js";
 import { verifyPduSignatures } from "./verifyPdu.js";
+import { orderByAuthEvents, type AuthOrderItem } from "../../protocol/authChainOrder.js";
 
 /**
  * Receiving room events from other servers (spec: server-server "Checks performed on receipt of
@@ -122,10 +123,27 @@ async function storeOutlier(room: RoomAccess, raw: unknown): Promise<PDU | undef
   return pdu;
 }
 
-/** Stores a batch of outliers in depth order, so each one's auth events are stored before it. */
+/**
+ * Stores a batch of outliers each after the events it cites as auth events (never by depth,
+ * which the sender sets), so each one's auth events are stored before it is checked. Events
+ * that don't parse go last; storing them reports nothing and stores nothing.
+ */
 export async function storeOutliers(room: RoomAccess, raws: unknown[]): Promise<void> {
-  const sorted = [...raws].sort((a, b) => depthOf(a) - depthOf(b));
-  for (const raw of sorted) await storeOutlier(room, raw);
+  const parsed: Array<AuthOrderItem & { raw: unknown }> = [];
+  const unparsed: unknown[] = [];
+  const createId = room.version.roomIdIsCreateEventHash ? `$${room.roomId.slice(1)}` : undefined;
+  for (const raw of raws) {
+    const pdu = await fromWireFormat(raw, room.version).catch(() => undefined);
+    if (!pdu) {
+      unparsed.push(raw);
+      continue;
+    }
+    // From v12 every event stands on the create event through its room ID, not its auth_events.
+    const implicit = createId && pdu.type !== "m.room.create" ? [createId] : [];
+    parsed.push({ event_id: pdu.event_id, auth_events: [...implicit, ...pdu.auth_events], depth: pdu.depth, raw });
+  }
+  for (const item of orderByAuthEvents(parsed)) await storeOutlier(room, item.raw);
+  for (const raw of unparsed) await storeOutlier(room, raw);
 }
 
 function depthOf(raw: unknown): number {
@@ -294,5 +312,6 @@ export function authChainOf(room: RoomAccess, eventIds: string[]): PDU[] {
       }
     }
   }
-  return out.sort((a, b) => a.depth - b.depth);
+  // Each event after its auth events, for servers that store the chain in the order given.
+  return orderByAuthEvents(out);
 }
