@@ -22,7 +22,7 @@ import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
-import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
+import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
 import { serverNameOf } from "../protocol/identifiers.js";
@@ -941,7 +941,7 @@ export class RoomDO extends DurableObject<Env> {
       checkedAll.sort((a, b) => b.depth - a.depth);
       for (const pdu of checkedAll) {
         if (this.store.getRow(pdu.event_id)?.outlier === 0) continue;
-        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchAuthChain(room, server, pdu.event_id);
+        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
         if (authAgainstAuthEvents(room, pdu)) continue;
         this.ctx.storage.transactionSync(() => this.store.insertBackfilled(pdu, first.state_group));
         added++;

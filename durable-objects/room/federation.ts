@@ -159,6 +159,43 @@ async function fetchEvent(room: RoomAccess, origin: string, eventId: string): Pr
   }
 }
 
+/** How many auth events one incoming event may make us fetch one at a time. */
+const MAX_AUTH_EVENTS_FETCHED = 50;
+
+/**
+ * Fetches missing auth events with GET /event, one at a time, following their own missing auth
+ * events, for servers that don't answer /event_auth. An event that comes back under another ID
+ * than the one asked for is still checked and stored under its own ID, but not followed.
+ */
+async function fetchAuthEventsOneByOne(room: RoomAccess, origin: string, ids: string[]): Promise<void> {
+  const fetched = new Map<string, unknown>();
+  const asked = new Set<string>();
+  const queue = ids.filter((id) => !isKnown(room, id));
+  while (queue.length > 0 && asked.size < MAX_AUTH_EVENTS_FETCHED) {
+    const id = queue.shift() as string;
+    if (asked.has(id) || isKnown(room, id)) continue;
+    asked.add(id);
+    const raw = await fetchEvent(room, origin, id);
+    const pdu = raw === undefined ? undefined : await fromWireFormat(raw, room.version).catch(() => undefined);
+    if (!pdu) continue;
+    fetched.set(pdu.event_id, raw);
+    if (pdu.event_id !== id) continue;
+    for (const a of pdu.auth_events) if (!isKnown(room, a) && !asked.has(a)) queue.push(a);
+  }
+  await storeOutliers(room, [...fetched.values()]);
+}
+
+/**
+ * Fetches and stores the auth events we lack for an event (spec: "Checks performed on receipt
+ * of a PDU", step 4 needs them): its auth chain from /event_auth, then whatever is still missing
+ * one event at a time.
+ */
+export async function fetchMissingAuthEvents(room: RoomAccess, origin: string, pdu: PDU): Promise<void> {
+  await fetchAuthChain(room, origin, pdu.event_id);
+  const stillMissing = pdu.auth_events.filter((id) => !isKnown(room, id));
+  if (stillMissing.length > 0) await fetchAuthEventsOneByOne(room, origin, stillMissing);
+}
+
 /** Fetches and stores the auth chain of an event whose auth events we lack. */
 export async function fetchAuthChain(room: RoomAccess, origin: string, eventId: string): Promise<void> {
   try {
@@ -221,7 +258,7 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
   if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
 
   // Step 4: auth against the event's own auth events (fetched if we lack them).
-  if (pdu.auth_events.some((id) => !isKnown(room, id))) await fetchAuthChain(room, origin, pdu.event_id);
+  if (pdu.auth_events.some((id) => !isKnown(room, id))) await fetchMissingAuthEvents(room, origin, pdu);
   const authError = authAgainstAuthEvents(room, pdu);
   if (authError) {
     if (!isKnown(room, pdu.event_id)) room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: authError }));

@@ -76,6 +76,8 @@ export class FakeServer {
   readonly received: JsonObject[] = [];
   private http!: Server;
   serverName = "";
+  /** Whether GET /event_auth is answered (servers that don't make Lattice fetch event by event). */
+  serveEventAuth = true;
   private txnCounter = 0;
 
   static async start(): Promise<FakeServer> {
@@ -139,6 +141,19 @@ export class FakeServer {
         if (ev) return reply(200, { origin: this.serverName, origin_server_ts: Date.now(), pdus: [this.wire(room.roomId, ev)] });
       }
       return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
+    }
+    if (req.method === "GET" && this.serveEventAuth && (m = path.match(/^\/_matrix\/federation\/v1\/event_auth\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      const ev = room?.events.get(decodeURIComponent(m[2]));
+      if (!room || !ev) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
+      return reply(200, { auth_chain: this.authChainOf(room, [ev]).map((e) => this.wire(room.roomId, e)) });
+    }
+    if (req.method === "POST" && (m = path.match(/^\/_matrix\/federation\/v1\/get_missing_events\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const body = JSON.parse(text || "{}") as { earliest_events?: string[]; latest_events?: string[]; limit?: number };
+      const events = this.missingEvents(room, body.earliest_events ?? [], body.latest_events ?? [], body.limit ?? 10);
+      return reply(200, { events: events.map((e) => this.wire(room.roomId, e)) });
     }
     if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {
       const room = this.rooms.get(decodeURIComponent(m[1]));
@@ -205,10 +220,8 @@ export class FakeServer {
     return event;
   }
 
-  /** send_join v2: take the join as it is, answer with the state before it and the auth chain. */
-  private async acceptJoin(room: FakeRoom, raw: unknown): Promise<JsonObject> {
-    const join = await fromWireFormat(raw, room.version);
-    const state = [...room.state.values()].map((id) => room.events.get(id)).filter((e): e is PDU => e !== undefined);
+  /** Every event the fake knows that `events` reach through auth_events, oldest first by depth. */
+  private authChainOf(room: FakeRoom, events: PDU[]): PDU[] {
     const chain = new Map<string, PDU>();
     const walk = (ids: string[]) => {
       for (const id of ids) {
@@ -218,8 +231,34 @@ export class FakeServer {
         walk(ev.auth_events);
       }
     };
-    for (const ev of [...state, join]) walk(ev.auth_events);
-    const byDepth = [...chain.values()].sort((a, b) => a.depth - b.depth);
+    for (const ev of events) walk(ev.auth_events);
+    return [...chain.values()].sort((a, b) => a.depth - b.depth);
+  }
+
+  /** get_missing_events: the ancestors of `latest` down to `earliest` (neither included), oldest first. */
+  private missingEvents(room: FakeRoom, earliest: string[], latest: string[], limit: number): PDU[] {
+    const seen = new Set([...earliest, ...latest]);
+    const out: PDU[] = [];
+    let frontier = latest.flatMap((id) => room.events.get(id)?.prev_events ?? []);
+    while (frontier.length > 0 && out.length < limit) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        const ev = room.events.get(id);
+        if (seen.has(id) || !ev || out.length >= limit) continue;
+        seen.add(id);
+        out.push(ev);
+        next.push(...ev.prev_events);
+      }
+      frontier = next;
+    }
+    return out.sort((a, b) => a.depth - b.depth);
+  }
+
+  /** send_join v2: take the join as it is, answer with the state before it and the auth chain. */
+  private async acceptJoin(room: FakeRoom, raw: unknown): Promise<JsonObject> {
+    const join = await fromWireFormat(raw, room.version);
+    const state = [...room.state.values()].map((id) => room.events.get(id)).filter((e): e is PDU => e !== undefined);
+    const byDepth = this.authChainOf(room, [...state, join]);
     const authChain = room.arrangeAuthChain ? room.arrangeAuthChain(byDepth) : byDepth;
     this.record(room.roomId, join);
     return {
