@@ -535,7 +535,12 @@ export class RoomDO extends DurableObject<Env> {
         return results;
       }
       for (const raw of [...pdus].sort((a, b) => Number(a.depth ?? 0) - Number(b.depth ?? 0))) {
-        const r = await receivePdu(room, origin, raw);
+        // One PDU we fail on must not sink the others of the transaction: it gets its own error.
+        const r = await receivePdu(room, origin, raw).catch(async (e: unknown) => {
+          console.error("receiving a PDU failed", e);
+          const eventId = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
+          return { eventId, error: "the event could not be processed" };
+        });
         const id = r.eventId ?? (typeof raw.event_id === "string" ? raw.event_id : undefined);
         if (id) results[id] = r.error ? { error: r.error } : {};
       }

@@ -301,6 +301,10 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
     return { eventId: pdu.event_id, error: `rejected: ${verdict.reason}` };
   }
 
+  // Fetching history above may have stored this very event already (a get_missing_events answer
+  // can include it): storing it twice would place it twice in the stream.
+  if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
+
   // Step 6: soft failure against the current state — stored, but not shown or built upon.
   const current = authorizeEvent(pdu, authStateFrom(room, pdu, room.store.currentStateIds()), room.version);
   const softFailed = !current.allowed;

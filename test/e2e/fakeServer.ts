@@ -78,6 +78,8 @@ export class FakeServer {
   serverName = "";
   /** Whether GET /event_auth is answered (servers that don't make Lattice fetch event by event). */
   serveEventAuth = true;
+  /** Whether get_missing_events answers include the latest_events asked about. */
+  missingEventsIncludeLatest = false;
   private txnCounter = 0;
 
   static async start(): Promise<FakeServer> {
@@ -152,7 +154,10 @@ export class FakeServer {
       const room = this.rooms.get(decodeURIComponent(m[1]));
       if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
       const body = JSON.parse(text || "{}") as { earliest_events?: string[]; latest_events?: string[]; limit?: number };
-      const events = this.missingEvents(room, body.earliest_events ?? [], body.latest_events ?? [], body.limit ?? 10);
+      const latest = body.latest_events ?? [];
+      let events = this.missingEvents(room, body.earliest_events ?? [], latest, body.limit ?? 10);
+      // Some servers answer with the latest events themselves as well.
+      if (this.missingEventsIncludeLatest) events = [...events, ...latest.flatMap((id) => room.events.get(id) ?? [])];
       return reply(200, { events: events.map((e) => this.wire(room.roomId, e)) });
     }
     if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {

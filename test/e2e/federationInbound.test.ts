@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { registerUser, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api as userApi } from "./federationHelpers.js";
 import { FakeServer, type Reply } from "./fakeServer.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { generateSigningKey } from "../../protocol/signing.js";
 
 const enc = encodeURIComponent;
 
@@ -99,6 +101,54 @@ for (const roomVersion of ["12", "10"]) {
       const results = resultsOf(await F.sendTxn(A, [F.wire(roomId, msg)]));
       assert.match(String(results[msg.event_id]?.error), /rejected/);
       assert.ok(!(await timelineBodies(roomId)).includes("cites a forged power level"));
+    });
+
+    test("missing prev events fetched by get_missing_events, whose answer repeats PDUs of the transaction, don't sink it", async () => {
+      // F's messages g0..g5 in a chain; A is sent g5, g2 and g3 only, so g5 and g2 need their
+      // gaps filled. F's get_missing_events also returns the events asked about (some servers do).
+      const chain = [];
+      for (let i = 0; i < 6; i++) {
+        const { pdu } = await F.message(roomId, "mallory", `gap ${i}`);
+        F.record(roomId, pdu);
+        chain.push(pdu);
+      }
+      F.missingEventsIncludeLatest = true;
+      try {
+        const sent = [chain[5], chain[2], chain[3]];
+        const results = resultsOf(await F.sendTxn(A, sent.map((p) => F.wire(roomId, p))));
+        for (const p of sent) assert.deepEqual(results[p.event_id], {}, `${String(p.content.body)}: ${JSON.stringify(results)}`);
+      } finally {
+        F.missingEventsIncludeLatest = false;
+      }
+      const bodies = await timelineBodies(roomId);
+      for (let i = 0; i < 6; i++) assert.ok(bodies.includes(`gap ${i}`), `gap ${i} in ${bodies.join(" | ")}`);
+    });
+
+    test("one bad PDU gets its own entry and the others of the transaction are processed", async () => {
+      const good1 = await F.message(roomId, "mallory", "good before");
+      F.record(roomId, good1.pdu);
+      const badSig = await F.pdu(roomId, { sender: mallory(), type: "m.room.message", content: { msgtype: "m.text", body: "bad signature" } }, generateSigningKey("fake"));
+      const failsAuth = await F.pdu(roomId, { sender: mallory(), type: "m.room.name", state_key: "", content: { name: "mallory's room" } });
+      const badHash = await F.message(roomId, "mallory", "hashed words");
+      const good2 = await F.message(roomId, "mallory", "good after", { prev_events: [good1.pdu.event_id] });
+      F.record(roomId, good2.pdu);
+      const wires: JsonObject[] = [
+        good1.wire,
+        F.wire(roomId, badSig),
+        F.wire(roomId, failsAuth),
+        { ...badHash.wire, content: { msgtype: "m.text", body: "swapped words" } },
+        good2.wire,
+      ];
+      const results = resultsOf(await F.sendTxn(A, wires));
+      assert.deepEqual(results[good1.pdu.event_id], {});
+      assert.deepEqual(results[good2.pdu.event_id], {});
+      assert.ok(results[badSig.event_id]?.error, JSON.stringify(results));
+      assert.match(String(results[failsAuth.event_id]?.error), /reject/);
+      // Spec: a PDU that fails its content hash is redacted, not rejected.
+      assert.deepEqual(results[badHash.pdu.event_id], {});
+      const bodies = await timelineBodies(roomId);
+      assert.ok(bodies.includes("good before") && bodies.includes("good after"), bodies.join(" | "));
+      for (const b of ["bad signature", "swapped words", "hashed words"]) assert.ok(!bodies.includes(b), `${b} in ${bodies.join(" | ")}`);
     });
   });
 }
