@@ -4,7 +4,7 @@ import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protoc
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes, checkAuthEventsList } from "../../protocol/authRules/index.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
-import { checkContentHash } from "../../protocol/eventHashing.js";
+import { checkContentHash, computeEventId } from "../../protocol/eventHashing.js";
 import { redact } from "../../protocol/redact.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 import { resolveState } from "../../protocol/stateResolution/index.js";
@@ -61,7 +61,10 @@ export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): 
   try {
     pdu = await fromWireFormat(raw, room.version);
   } catch (e) {
-    return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}` };
+    // Still name the event when its ID can be computed (a float in a message's content is
+    // outside the redacted form the ID is hashed from), so a transaction's reply lists it.
+    const eventId = isJsonObject(raw) ? await computeEventId(raw, room.version).catch(() => undefined) : undefined;
+    return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}`, eventId };
   }
   if (pdu.room_id !== undefined && pdu.room_id !== room.roomId) return { error: "event is for another room", eventId: pdu.event_id };
   const sigError = await verifyPduSignatures(room.env, pdu, room.version, room.ownKey);

@@ -306,6 +306,8 @@ export class FakeServer {
       headers.Authorization = await signRequest(
         { method, uri: path, origin: opts.origin ?? this.serverName, destination: opts.destination ?? peer.serverName, content: body },
         opts.key ?? this.key,
+        // Like Synapse's canonical JSON, encode floats rather than refuse them.
+        { strict: false },
       );
     }
     if (body !== undefined) headers["Content-Type"] = "application/json";

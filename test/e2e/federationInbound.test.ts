@@ -150,5 +150,18 @@ for (const roomVersion of ["12", "10"]) {
       assert.ok(bodies.includes("good before") && bodies.includes("good after"), bodies.join(" | "));
       for (const b of ["bad signature", "swapped words", "hashed words"]) assert.ok(!bodies.includes(b), `${b} in ${bodies.join(" | ")}`);
     });
+
+    test("a transaction with a float in one PDU is authenticated as its sender signed it; only that PDU is rejected", async () => {
+      // Synapse's canonical JSON writes floats (as Python does) where Lattice's refuses them.
+      const good = await F.message(roomId, "mallory", "good beside a float");
+      F.record(roomId, good.pdu);
+      const float = await F.message(roomId, "mallory", "float carrier", { prev_events: [good.pdu.event_id] });
+      const withFloat: JsonObject = { ...float.wire, content: { msgtype: "m.text", body: "float carrier", amount: 1.5, tiny: 0.00005 } };
+      const results = resultsOf(await F.sendTxn(A, [good.wire, withFloat]));
+      assert.deepEqual(results[good.pdu.event_id], {});
+      assert.match(String(results[float.pdu.event_id]?.error), /float/, `the float PDU has its own error: ${JSON.stringify(results)}`);
+      const bodies = await timelineBodies(roomId);
+      assert.ok(bodies.includes("good beside a float") && !bodies.includes("float carrier"), bodies.join(" | "));
+    });
   });
 }
