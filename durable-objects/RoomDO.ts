@@ -21,7 +21,7 @@ import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
-import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
+import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
 import { serverNameOf } from "../protocol/identifiers.js";
@@ -539,7 +539,12 @@ export class RoomDO extends DurableObject<Env> {
         return results;
       }
       for (const raw of [...pdus].sort((a, b) => Number(a.depth ?? 0) - Number(b.depth ?? 0))) {
-        const r = await receivePdu(room, origin, raw);
+        // One PDU we fail on must not sink the others of the transaction: it gets its own error.
+        const r = await receivePdu(room, origin, raw).catch(async (e: unknown) => {
+          console.error("receiving a PDU failed", e);
+          const eventId = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
+          return { eventId, error: "the event could not be processed" };
+        });
         const id = r.eventId ?? (typeof raw.event_id === "string" ? raw.event_id : undefined);
         if (id) results[id] = r.error ? { error: r.error } : {};
       }
@@ -973,7 +978,7 @@ export class RoomDO extends DurableObject<Env> {
       checkedAll.sort((a, b) => b.depth - a.depth);
       for (const pdu of checkedAll) {
         if (this.store.getRow(pdu.event_id)?.outlier === 0) continue;
-        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchAuthChain(room, server, pdu.event_id);
+        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
         if (authAgainstAuthEvents(room, pdu)) continue;
         this.ctx.storage.transactionSync(() => this.store.insertBackfilled(pdu, first.state_group));
         added++;

@@ -94,7 +94,20 @@ function encodeNumber(n: number, ctx: EncodeContext): string {
     return BigInt(n).toString();
   }
   if (ctx.strict) fail(ctx, `${n} is not an integer; canonical JSON has no floats`);
-  return JSON.stringify(n);
+  return pythonFloat(n);
+}
+
+/**
+ * A float as Synapse's canonical JSON (Python's repr) writes it, so lax-mode signatures and
+ * hashes match what such servers computed. The digits are the shortest that round-trip, as in
+ * JavaScript; Python writes them positionally unless the decimal exponent is below −4 or at
+ * least 16, and then as d.ddde±XX with at least two exponent digits.
+ */
+function pythonFloat(n: number): string {
+  const abs = Math.abs(n);
+  if (abs >= 1e-4 && abs < 1e16) return String(n);
+  const [mantissa, exponent] = n.toExponential().split("e");
+  return `${mantissa}e${exponent[0]}${exponent.slice(1).padStart(2, "0")}`;
 }
 
 function encode(value: unknown, ctx: EncodeContext): string {

@@ -4,13 +4,14 @@ import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protoc
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes, checkAuthEventsList } from "../../protocol/authRules/index.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
-import { checkContentHash } from "../../protocol/eventHashing.js";
+import { checkContentHash, computeEventId } from "../../protocol/eventHashing.js";
 import { redact } from "../../protocol/redact.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 import { resolveState } from "../../protocol/stateResolution/index.js";
 import { federationRequest } from "../../worker/federation/request.js";
 import type { EventStore } from "./eventStore.js";
 import { verifyPduSignatures } from "./verifyPdu.js";
+import { orderByAuthEvents, type AuthOrderItem } from "../../protocol/authChainOrder.js";
 
 /**
  * Receiving room events from other servers (spec: server-server "Checks performed on receipt of
@@ -60,7 +61,10 @@ export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): 
   try {
     pdu = await fromWireFormat(raw, room.version);
   } catch (e) {
-    return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}` };
+    // Still name the event when its ID can be computed (a float in a message's content is
+    // outside the redacted form the ID is hashed from), so a transaction's reply lists it.
+    const eventId = isJsonObject(raw) ? await computeEventId(raw, room.version).catch(() => undefined) : undefined;
+    return { error: `malformed event: ${e instanceof Error ? e.message : String(e)}`, eventId };
   }
   if (pdu.room_id !== undefined && pdu.room_id !== room.roomId) return { error: "event is for another room", eventId: pdu.event_id };
   const sigError = await verifyPduSignatures(room.env, pdu, room.version, room.ownKey);
@@ -122,10 +126,27 @@ async function storeOutlier(room: RoomAccess, raw: unknown): Promise<PDU | undef
   return pdu;
 }
 
-/** Stores a batch of outliers in depth order, so each one's auth events are stored before it. */
+/**
+ * Stores a batch of outliers each after the events it cites as auth events (never by depth,
+ * which the sender sets), so each one's auth events are stored before it is checked. Events
+ * that don't parse go last; storing them reports nothing and stores nothing.
+ */
 export async function storeOutliers(room: RoomAccess, raws: unknown[]): Promise<void> {
-  const sorted = [...raws].sort((a, b) => depthOf(a) - depthOf(b));
-  for (const raw of sorted) await storeOutlier(room, raw);
+  const parsed: Array<AuthOrderItem & { raw: unknown }> = [];
+  const unparsed: unknown[] = [];
+  const createId = room.version.roomIdIsCreateEventHash ? `$${room.roomId.slice(1)}` : undefined;
+  for (const raw of raws) {
+    const pdu = await fromWireFormat(raw, room.version).catch(() => undefined);
+    if (!pdu) {
+      unparsed.push(raw);
+      continue;
+    }
+    // From v12 every event stands on the create event through its room ID, not its auth_events.
+    const implicit = createId && pdu.type !== "m.room.create" ? [createId] : [];
+    parsed.push({ event_id: pdu.event_id, auth_events: [...implicit, ...pdu.auth_events], depth: pdu.depth, raw });
+  }
+  for (const item of orderByAuthEvents(parsed)) await storeOutlier(room, item.raw);
+  for (const raw of unparsed) await storeOutlier(room, raw);
 }
 
 function depthOf(raw: unknown): number {
@@ -139,6 +160,43 @@ async function fetchEvent(room: RoomAccess, origin: string, eventId: string): Pr
   } catch {
     return undefined;
   }
+}
+
+/** How many auth events one incoming event may make us fetch one at a time. */
+const MAX_AUTH_EVENTS_FETCHED = 50;
+
+/**
+ * Fetches missing auth events with GET /event, one at a time, following their own missing auth
+ * events, for servers that don't answer /event_auth. An event that comes back under another ID
+ * than the one asked for is still checked and stored under its own ID, but not followed.
+ */
+async function fetchAuthEventsOneByOne(room: RoomAccess, origin: string, ids: string[]): Promise<void> {
+  const fetched = new Map<string, unknown>();
+  const asked = new Set<string>();
+  const queue = ids.filter((id) => !isKnown(room, id));
+  while (queue.length > 0 && asked.size < MAX_AUTH_EVENTS_FETCHED) {
+    const id = queue.shift() as string;
+    if (asked.has(id) || isKnown(room, id)) continue;
+    asked.add(id);
+    const raw = await fetchEvent(room, origin, id);
+    const pdu = raw === undefined ? undefined : await fromWireFormat(raw, room.version).catch(() => undefined);
+    if (!pdu) continue;
+    fetched.set(pdu.event_id, raw);
+    if (pdu.event_id !== id) continue;
+    for (const a of pdu.auth_events) if (!isKnown(room, a) && !asked.has(a)) queue.push(a);
+  }
+  await storeOutliers(room, [...fetched.values()]);
+}
+
+/**
+ * Fetches and stores the auth events we lack for an event (spec: "Checks performed on receipt
+ * of a PDU", step 4 needs them): its auth chain from /event_auth, then whatever is still missing
+ * one event at a time.
+ */
+export async function fetchMissingAuthEvents(room: RoomAccess, origin: string, pdu: PDU): Promise<void> {
+  await fetchAuthChain(room, origin, pdu.event_id);
+  const stillMissing = pdu.auth_events.filter((id) => !isKnown(room, id));
+  if (stillMissing.length > 0) await fetchAuthEventsOneByOne(room, origin, stillMissing);
 }
 
 /** Fetches and stores the auth chain of an event whose auth events we lack. */
@@ -203,7 +261,7 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
   if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
 
   // Step 4: auth against the event's own auth events (fetched if we lack them).
-  if (pdu.auth_events.some((id) => !isKnown(room, id))) await fetchAuthChain(room, origin, pdu.event_id);
+  if (pdu.auth_events.some((id) => !isKnown(room, id))) await fetchMissingAuthEvents(room, origin, pdu);
   const authError = authAgainstAuthEvents(room, pdu);
   if (authError) {
     if (!isKnown(room, pdu.event_id)) room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: authError }));
@@ -245,6 +303,10 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
     if (!isKnown(room, pdu.event_id)) room.transaction(() => room.store.insertEvent(pdu, { outlier: true, rejected: verdict.reason }));
     return { eventId: pdu.event_id, error: `rejected: ${verdict.reason}` };
   }
+
+  // Fetching history above may have stored this very event already (a get_missing_events answer
+  // can include it): storing it twice would place it twice in the stream.
+  if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
 
   // Step 6: soft failure against the current state — stored, but not shown or built upon.
   const current = authorizeEvent(pdu, authStateFrom(room, pdu, room.store.currentStateIds()), room.version);
@@ -294,5 +356,6 @@ export function authChainOf(room: RoomAccess, eventIds: string[]): PDU[] {
       }
     }
   }
-  return out.sort((a, b) => a.depth - b.depth);
+  // Each event after its auth events, for servers that store the chain in the order given.
+  return orderByAuthEvents(out);
 }

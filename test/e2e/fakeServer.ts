@@ -10,12 +10,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { generateSigningKey, signJson, type SigningKey } from "../../protocol/signing.js";
 import { encodeBase64 } from "../../protocol/base64.js";
-import { buildEvent } from "../../protocol/buildEvent.js";
+import { buildEvent, roomIdFromCreateEvent } from "../../protocol/buildEvent.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { authEventTypes } from "../../protocol/authRules/index.js";
 import { stateKey, type PDU, type StateKey } from "../../protocol/pdu.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import { serverNameOf } from "../../protocol/identifiers.js";
 import { signRequest } from "../../worker/federation/requestSigning.js";
 
 /** Where requests go: a Lattice server under test. */
@@ -38,6 +39,11 @@ export interface FakeRoom {
   state: Map<StateKey, string>;
   /** The newest event it knows: the prev_event of the next event it builds. */
   head: PDU;
+  /**
+   * Rooms the fake server hosts itself answer make_join/send_join; this lets a test arrange the
+   * send_join auth chain the way a given server sends it (by default: oldest first, by depth).
+   */
+  arrangeAuthChain?: (events: PDU[]) => PDU[];
 }
 
 export interface PduTemplate {
@@ -70,6 +76,10 @@ export class FakeServer {
   readonly received: JsonObject[] = [];
   private http!: Server;
   serverName = "";
+  /** Whether GET /event_auth is answered (servers that don't make Lattice fetch event by event). */
+  serveEventAuth = true;
+  /** Whether get_missing_events answers include the latest_events asked about. */
+  missingEventsIncludeLatest = false;
   private txnCounter = 0;
 
   static async start(): Promise<FakeServer> {
@@ -134,7 +144,135 @@ export class FakeServer {
       }
       return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
     }
+    if (req.method === "GET" && this.serveEventAuth && (m = path.match(/^\/_matrix\/federation\/v1\/event_auth\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      const ev = room?.events.get(decodeURIComponent(m[2]));
+      if (!room || !ev) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
+      return reply(200, { auth_chain: this.authChainOf(room, [ev]).map((e) => this.wire(room.roomId, e)) });
+    }
+    if (req.method === "POST" && (m = path.match(/^\/_matrix\/federation\/v1\/get_missing_events\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const body = JSON.parse(text || "{}") as { earliest_events?: string[]; latest_events?: string[]; limit?: number };
+      const latest = body.latest_events ?? [];
+      let events = this.missingEvents(room, body.earliest_events ?? [], latest, body.limit ?? 10);
+      // Some servers answer with the latest events themselves as well.
+      if (this.missingEventsIncludeLatest) events = [...events, ...latest.flatMap((id) => room.events.get(id) ?? [])];
+      return reply(200, { events: events.map((e) => this.wire(room.roomId, e)) });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      return reply(200, { room_version: room.version.id, event: this.joinTemplate(room, decodeURIComponent(m[2])) });
+    }
+    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v2\/send_join\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      return reply(200, await this.acceptJoin(room, JSON.parse(text) as unknown));
+    }
     return reply(404, { errcode: "M_UNRECOGNIZED", error: "The fake server does not do this" });
+  }
+
+  // ---- hosting a room ------------------------------------------------------------------------
+
+  /**
+   * Creates a room hosted here: the create event and the creator's join, then `extra` state
+   * events in order (each built on the previous; a template's `depth` overrides the usual head
+   * depth + 1, to copy servers that number depths their own way). Returns the room ID.
+   */
+  async hostRoom(roomVersion: string, creatorLocalpart: string, extra: Array<Omit<PduTemplate, "sender"> & { sender?: string }>): Promise<string> {
+    const version = getRoomVersion(roomVersion);
+    if (!version) throw new Error(`unknown room version ${roomVersion}`);
+    const creator = this.userId(creatorLocalpart);
+    const v12 = version.roomIdIsCreateEventHash;
+    const legacyRoomId = `!fake${Date.now()}${this.txnCounter++}:${this.serverName}`;
+    const create = await buildEvent(
+      {
+        room_id: v12 ? undefined : legacyRoomId,
+        sender: creator,
+        type: "m.room.create",
+        state_key: "",
+        content: version.v11EventFormat ? { room_version: version.id } : { room_version: version.id, creator },
+        prev_events: [],
+        auth_events: [],
+        depth: 1,
+        origin_server_ts: Date.now(),
+      },
+      version,
+      this.serverName,
+      this.key,
+    );
+    const roomId = v12 ? roomIdFromCreateEvent(create) : legacyRoomId;
+    this.rooms.set(roomId, { roomId, version, events: new Map(), state: new Map(), head: create });
+    this.record(roomId, create);
+    const templates = [{ sender: creator, type: "m.room.member", state_key: creator, content: { membership: "join" } }, ...extra];
+    for (const t of templates) this.record(roomId, await this.pdu(roomId, { sender: creator, ...t }));
+    return roomId;
+  }
+
+  /** make_join: a join template on the room's head and current state. */
+  private joinTemplate(room: FakeRoom, userId: string): JsonObject {
+    const t = { sender: userId, type: "m.room.member", state_key: userId, content: { membership: "join" } };
+    const event: JsonObject = {
+      room_id: room.roomId,
+      ...t,
+      prev_events: [room.head.event_id],
+      auth_events: this.authEventsFor(room.roomId, t),
+      depth: room.head.depth + 1,
+      origin_server_ts: Date.now(),
+    };
+    if (!room.version.v11EventFormat) event.origin = serverNameOf(userId);
+    return event;
+  }
+
+  /** Every event the fake knows that `events` reach through auth_events, oldest first by depth. */
+  private authChainOf(room: FakeRoom, events: PDU[]): PDU[] {
+    const chain = new Map<string, PDU>();
+    const walk = (ids: string[]) => {
+      for (const id of ids) {
+        const ev = room.events.get(id);
+        if (!ev || chain.has(id)) continue;
+        chain.set(id, ev);
+        walk(ev.auth_events);
+      }
+    };
+    for (const ev of events) walk(ev.auth_events);
+    return [...chain.values()].sort((a, b) => a.depth - b.depth);
+  }
+
+  /** get_missing_events: the ancestors of `latest` down to `earliest` (neither included), oldest first. */
+  private missingEvents(room: FakeRoom, earliest: string[], latest: string[], limit: number): PDU[] {
+    const seen = new Set([...earliest, ...latest]);
+    const out: PDU[] = [];
+    let frontier = latest.flatMap((id) => room.events.get(id)?.prev_events ?? []);
+    while (frontier.length > 0 && out.length < limit) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        const ev = room.events.get(id);
+        if (seen.has(id) || !ev || out.length >= limit) continue;
+        seen.add(id);
+        out.push(ev);
+        next.push(...ev.prev_events);
+      }
+      frontier = next;
+    }
+    return out.sort((a, b) => a.depth - b.depth);
+  }
+
+  /** send_join v2: take the join as it is, answer with the state before it and the auth chain. */
+  private async acceptJoin(room: FakeRoom, raw: unknown): Promise<JsonObject> {
+    const join = await fromWireFormat(raw, room.version);
+    const state = [...room.state.values()].map((id) => room.events.get(id)).filter((e): e is PDU => e !== undefined);
+    const byDepth = this.authChainOf(room, [...state, join]);
+    const authChain = room.arrangeAuthChain ? room.arrangeAuthChain(byDepth) : byDepth;
+    this.record(room.roomId, join);
+    return {
+      origin: this.serverName,
+      state: state.map((e) => this.wire(room.roomId, e)),
+      auth_chain: authChain.map((e) => this.wire(room.roomId, e)),
+      members_omitted: false,
+      servers_in_room: [this.serverName],
+    };
   }
 
   /** Records a PDU Lattice sent us into the room it belongs to (accepted as it is). */
@@ -168,6 +306,8 @@ export class FakeServer {
       headers.Authorization = await signRequest(
         { method, uri: path, origin: opts.origin ?? this.serverName, destination: opts.destination ?? peer.serverName, content: body },
         opts.key ?? this.key,
+        // Like Synapse's canonical JSON, encode floats rather than refuse them.
+        { strict: false },
       );
     }
     if (body !== undefined) headers["Content-Type"] = "application/json";

@@ -7,6 +7,7 @@
  */
 import { signJson, getSignature, verifyJsonSignature, type SigningKey } from "../../protocol/signing.js";
 import type { JsonObject, JsonValue } from "../../protocol/json.js";
+import type { CanonicalJsonOptions } from "../../protocol/canonicalJson.js";
 import { formatXMatrix, type XMatrixAuth } from "./xMatrix.js";
 
 export interface RequestToSign {
@@ -27,8 +28,8 @@ export function requestJson(r: RequestToSign): JsonObject {
 }
 
 /** The Authorization header value for a request signed by `r.origin` with `key`. */
-export async function signRequest(r: RequestToSign, key: SigningKey): Promise<string> {
-  const signed = await signJson(requestJson(r), r.origin, key);
+export async function signRequest(r: RequestToSign, key: SigningKey, options?: CanonicalJsonOptions): Promise<string> {
+  const signed = await signJson(requestJson(r), r.origin, key, options);
   const sig = getSignature(signed, r.origin, key.keyId);
   if (sig === undefined) throw new Error("signing produced no signature");
   return formatXMatrix({ origin: r.origin, destination: r.destination, key: key.keyId, sig });
@@ -37,5 +38,7 @@ export async function signRequest(r: RequestToSign, key: SigningKey): Promise<st
 /** Whether `auth.sig` is `r.origin`'s signature of the request with `publicKey`. */
 export async function verifyRequestSignature(r: RequestToSign, auth: XMatrixAuth, publicKey: Uint8Array): Promise<boolean> {
   const obj = { ...requestJson(r), signatures: { [r.origin]: { [auth.key]: auth.sig } } };
-  return verifyJsonSignature(obj, r.origin, auth.key, publicKey);
+  // Checked as the sender computed it: a body may hold what strict canonical JSON refuses (a
+  // float in a PDU, which Synapse encodes), and that PDU alone is then refused, not the request.
+  return verifyJsonSignature(obj, r.origin, auth.key, publicKey, { strict: false });
 }

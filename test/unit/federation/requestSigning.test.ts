@@ -10,6 +10,14 @@ const key = generateSigningKey("test1");
 const base = { method: "PUT", uri: "/_matrix/federation/v1/send/txn1?x=1", origin: "a.example", destination: "b.example", content: { pdus: [], edus: [{ edu_type: "m.typing", content: {} }] } };
 
 describe("request signing", () => {
+  test("a body with a float, signed as Synapse encodes it, verifies; the float still counts", async () => {
+    const withFloat = { ...base, content: { pdus: [{ content: { amount: 1.5, tiny: 0.00005 } }] } };
+    const auth = parseXMatrix(await signRequest(withFloat, key, { strict: false }));
+    assert.equal(await verifyRequestSignature(withFloat, auth, key.publicKey), true);
+    const changed = { ...base, content: { pdus: [{ content: { amount: 1.25, tiny: 0.00005 } }] } };
+    assert.equal(await verifyRequestSignature(changed, auth, key.publicKey), false);
+  });
+
   test("sign then verify", async () => {
     const auth = parseXMatrix(await signRequest(base, key));
     assert.equal(auth.origin, "a.example");

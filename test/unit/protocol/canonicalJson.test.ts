@@ -120,6 +120,17 @@ test("lax mode (room versions 1–5) encodes out-of-range integers and floats", 
   assert.throws(() => canonicalJson(NaN, { strict: false }), CanonicalJsonError);
 });
 
+test("non-strict floats are written as Synapse's (Python's) canonical JSON writes them", () => {
+  // Shortest round-trip digits, positional from 1e-4 up, exponent form below with a signed
+  // two-digit exponent (Python's repr), where JavaScript would write 0.00005 and 1.5e-7.
+  assert.equal(canonicalJson({ a: 1.5 }, { strict: false }), '{"a":1.5}');
+  assert.equal(canonicalJson(0.0001, { strict: false }), "0.0001");
+  assert.equal(canonicalJson(0.00005, { strict: false }), "5e-05");
+  assert.equal(canonicalJson(-1.5e-7, { strict: false }), "-1.5e-07");
+  assert.equal(canonicalJson(1.25e-123, { strict: false }), "1.25e-123");
+  assert.equal(canonicalJson(123456.789, { strict: false }), "123456.789");
+});
+
 test("__proto__ keys are ordinary keys", () => {
   const value = JSON.parse('{"__proto__": {"x": 1}, "a": 2}') as unknown;
   assert.equal(canonicalJson(value), '{"__proto__":{"x":1},"a":2}');
