@@ -165,3 +165,16 @@ for (const roomVersion of ["12", "10"]) {
     });
   });
 }
+
+test("a federation body nested 20,000 deep is 401 M_UNAUTHORIZED (no signature can cover it), not an internal error, and the server carries on", async () => {
+  const deep = '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000);
+  const path = "/_matrix/federation/v1/send/deep1";
+  // The header is signed over a small body: no canonical JSON can encode the real one to sign it.
+  const { signRequest } = await import("../../worker/federation/requestSigning.js");
+  const auth = await signRequest({ method: "PUT", uri: path, origin: F.serverName, destination: A.serverName, content: { a: 1 } }, F.key);
+  const r = await fetch(`${A.baseUrl}${path}`, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/json" }, body: `{"origin":"${F.serverName}","origin_server_ts":1,"pdus":[],"n":${deep}}` });
+  assert.equal(r.status, 401, await r.clone().text());
+  assert.equal(((await r.json()) as { errcode: string }).errcode, "M_UNAUTHORIZED");
+  const ok = await F.request(A, "GET", "/_matrix/federation/v1/version");
+  assert.equal(ok.status, 200);
+});
