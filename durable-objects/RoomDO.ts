@@ -583,6 +583,9 @@ export class RoomDO extends DurableObject<Env> {
     if (membership !== "leave" && !supportedVersions.includes(version.id)) {
       throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", `Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
     }
+    // A join is served only by a server with a member in the room: it must vouch for the state
+    // the joiner is given, and it stops hearing the room once its last user left (Synapse: 404).
+    if (membership === "join" && this.localJoined().length === 0) throw notFound("Not an active room on this server");
     const content: JsonObject = { membership };
     if (membership === "join") {
       const plan = await this.restrictedJoinPlan(userId);
@@ -618,6 +621,9 @@ export class RoomDO extends DurableObject<Env> {
       origin_server_ts: Date.now(),
     };
     if (!version.v11EventFormat) event.origin = serverNameOf(userId);
+    if (membership === "join") {
+      this.requireJoinAllowed({ room_id: meta.room_id, sender: userId, type: "m.room.member", state_key: userId, content, prev_events: prev.map((e) => e.event_id), auth_events: authEvents, depth: event.depth as number, origin_server_ts: event.origin_server_ts as number }, state, version);
+    }
     if (version.eventIdFormat === "v1") {
       // Room versions 1–2 reference events as [event_id, {sha256: reference hash}].
       const lookup = await this.referenceHashes([...(event.prev_events as string[]), ...(event.auth_events as string[])], version);
@@ -626,6 +632,29 @@ export class RoomDO extends DurableObject<Env> {
       event.auth_events = tuples(event.auth_events as string[]);
     }
     return { room_version: version.id, event };
+  }
+
+  /**
+   * make_join refuses a join the send_join would refuse (banned, invite-only without an invite),
+   * instead of handing out a template that cannot succeed: the template goes through the auth
+   * rules against the current state. It is not signed yet; when we authorise a restricted join,
+   * our signature will be on it, so the check counts it as there.
+   */
+  private requireJoinAllowed(
+    template: Pick<PDU, "room_id" | "sender" | "type" | "state_key" | "content" | "prev_events" | "auth_events" | "depth" | "origin_server_ts">,
+    state: StateMap,
+    version: RoomVersion,
+  ): void {
+    const signatures: Record<string, Record<string, string>> = {};
+    if (typeof template.content.join_authorised_via_users_server === "string") signatures[this.env.SERVER_NAME] = {};
+    const candidate: PDU = {
+      ...template,
+      event_id: "$make_join_template",
+      hashes: { sha256: "" },
+      signatures,
+    };
+    const verdict = authorizeEvent(candidate, state, version);
+    if (!verdict.allowed) throw forbidden(`You are not allowed to join this room: ${verdict.reason}`);
   }
 
   /**

@@ -389,3 +389,37 @@ describe("server ACLs", () => {
     assert.ok((await timelineBodies(roomId)).includes("after lifting the ACL"));
   });
 });
+
+test("make_join refuses joins the auth rules would refuse (403) and rooms with no member here (404)", async () => {
+  const makeJoin = (roomId: string, localpart: string) =>
+    F.request(A, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(F.userId(localpart))}?ver=10&ver=11&ver=12`);
+
+  const invite = await api("POST", "/createRoom", { preset: "private_chat", name: "Invite only" });
+  assert.equal(invite.status, 200, JSON.stringify(invite.body));
+  const uninvited = await makeJoin(String(invite.body.room_id), "uninvited");
+  assert.equal(uninvited.status, 403, JSON.stringify(uninvited.body));
+  assert.equal(uninvited.body.errcode, "M_FORBIDDEN");
+
+  const pub = await api("POST", "/createRoom", { preset: "public_chat", name: "Public, with a ban" });
+  assert.equal(pub.status, 200, JSON.stringify(pub.body));
+  const pubId = String(pub.body.room_id);
+  assert.equal((await api("POST", `/rooms/${enc(pubId)}/ban`, { user_id: F.userId("outcast"), reason: "test" })).status, 200);
+  const banned = await makeJoin(pubId, "outcast");
+  assert.equal(banned.status, 403, JSON.stringify(banned.body));
+  assert.equal(banned.body.errcode, "M_FORBIDDEN");
+  // Anyone else may still join the public room: the refusal is about the user, not the room.
+  const welcome = await makeJoin(pubId, "welcome");
+  assert.equal(welcome.status, 200, JSON.stringify(welcome.body));
+  assert.equal((welcome.body.event as { content: { membership: string } }).content.membership, "join");
+
+  const abandoned = await api("POST", "/createRoom", { preset: "public_chat", name: "Abandoned" });
+  assert.equal(abandoned.status, 200, JSON.stringify(abandoned.body));
+  assert.equal((await api("POST", `/rooms/${enc(String(abandoned.body.room_id))}/leave`, {})).status, 200);
+  const nobodyHome = await makeJoin(String(abandoned.body.room_id), "late");
+  assert.equal(nobodyHome.status, 404, JSON.stringify(nobodyHome.body));
+  assert.equal(nobodyHome.body.errcode, "M_NOT_FOUND");
+
+  const unknown = await makeJoin(`!nosuchroom:${A.serverName}`, "lost");
+  assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+  assert.equal(unknown.body.errcode, "M_NOT_FOUND");
+});
