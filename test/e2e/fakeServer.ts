@@ -191,7 +191,7 @@ export class FakeServer {
   }
 
   /** A user of ours joins a room on `peer` through make_join and send_join; returns the join event. */
-  async join(peer: Peer, roomId: string, localpart: string): Promise<PDU> {
+  async join(peer: Peer, roomId: string, localpart: string, opts: { sendJoinApi?: "v1" | "v2"; onReply?: (reply: Reply) => void } = {}): Promise<PDU> {
     const userId = this.userId(localpart);
     const enc = encodeURIComponent;
     const made = await this.request(peer, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}?ver=10&ver=11&ver=12`);
@@ -215,8 +215,12 @@ export class FakeServer {
       this.serverName,
       this.key,
     );
-    const sent = await this.request(peer, "PUT", `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.event_id)}`, toWireFormat(join, version));
-    if (sent.status !== 200) throw new Error(`send_join: ${sent.status} ${JSON.stringify(sent.body)}`);
+    const api = opts.sendJoinApi ?? "v2";
+    const reply = await this.request(peer, "PUT", `/_matrix/federation/${api}/send_join/${enc(roomId)}/${enc(join.event_id)}`, toWireFormat(join, version));
+    if (reply.status !== 200) throw new Error(`send_join: ${reply.status} ${JSON.stringify(reply.body)}`);
+    opts.onReply?.(reply);
+    // v1 answers [200, body]; request() parsed that array into `body`.
+    const sent = api === "v1" ? { body: (reply.body as unknown as [number, Record<string, unknown>])[1] } : reply;
     let room = this.rooms.get(roomId);
     if (!room) {
       room = { roomId, version, events: new Map(), state: new Map(), head: join };

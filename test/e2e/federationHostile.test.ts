@@ -423,3 +423,56 @@ test("make_join refuses joins the auth rules would refuse (403) and rooms with n
   assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
   assert.equal(unknown.body.errcode, "M_NOT_FOUND");
 });
+
+test("the deprecated v1 send_join, send_leave and invite are served with their [200, body] answers", async () => {
+  const r = await api("POST", "/createRoom", { preset: "public_chat", name: "Old peers welcome", room_version: "10" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const roomId = String(r.body.room_id);
+
+  let joinReply: Reply | undefined;
+  await F.join(A, roomId, "oldjoiner", { sendJoinApi: "v1", onReply: (reply) => (joinReply = reply) });
+  const joined = joinReply?.body as unknown as [number, { origin: unknown; state: unknown; auth_chain: unknown }];
+  assert.ok(Array.isArray(joined) && joined.length === 2, JSON.stringify(joinReply?.body));
+  assert.equal(joined[0], 200);
+  assert.equal(joined[1].origin, A.serverName);
+  assert.ok(Array.isArray(joined[1].state) && joined[1].state.length > 0);
+  assert.ok(Array.isArray(joined[1].auth_chain) && joined[1].auth_chain.length > 0);
+  assert.ok((await snapshot(roomId)).members.includes(F.userId("oldjoiner")));
+
+  const made = await F.request(A, "GET", `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(F.userId("oldjoiner"))}`);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const t = made.body.event as JsonObject;
+  const version = getRoomVersion("10")!;
+  const leave = await buildEvent(
+    { room_id: roomId, sender: F.userId("oldjoiner"), type: "m.room.member", state_key: F.userId("oldjoiner"), content: { membership: "leave" }, prev_events: t.prev_events as string[], auth_events: t.auth_events as string[], depth: t.depth as number, origin_server_ts: Date.now() },
+    version,
+    F.serverName,
+    F.key,
+  );
+  const left = await F.request(A, "PUT", `/_matrix/federation/v1/send_leave/${enc(roomId)}/${enc(leave.event_id)}`, toWireFormat(leave, version));
+  assert.equal(left.status, 200, JSON.stringify(left.body));
+  assert.deepEqual(left.body, [200, {}]);
+  assert.ok(!(await snapshot(roomId)).members.includes(F.userId("oldjoiner")));
+
+  // A v1 invite carries no room version (the room is version 1) and its stripped state in unsigned.
+  const v1 = getRoomVersion("1")!;
+  const fakeRoomId = `!oldroom:${F.serverName}`;
+  const inviteEvent = await buildEvent(
+    { room_id: fakeRoomId, sender: F.userId("host"), type: "m.room.member", state_key: alice.userId, content: { membership: "invite" }, prev_events: [], auth_events: [], depth: 5, origin_server_ts: Date.now() },
+    v1,
+    F.serverName,
+    F.key,
+  );
+  const wire: JsonObject = { ...toWireFormat(inviteEvent, v1), unsigned: { invite_room_state: [{ type: "m.room.name", state_key: "", sender: F.userId("host"), content: { name: "An old room" } }] } };
+  const invited = await F.request(A, "PUT", `/_matrix/federation/v1/invite/${enc(fakeRoomId)}/${enc(inviteEvent.event_id)}`, wire);
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const answer = invited.body as unknown as [number, { event: { event_id?: string; signatures: Record<string, unknown> } }];
+  assert.ok(Array.isArray(answer), JSON.stringify(invited.body));
+  assert.equal(answer[0], 200);
+  assert.ok(answer[1].event.signatures[A.serverName], "A co-signs the invite");
+  assert.ok(answer[1].event.signatures[F.serverName], "F's signature is kept");
+  await eventually("alice sees the v1 invite", async () => {
+    const s = await api("GET", "/sync?timeout=0");
+    return Object.keys(((s.body.rooms as { invite?: object } | undefined)?.invite ?? {}) as object).includes(fakeRoomId);
+  });
+});
