@@ -3,7 +3,7 @@ import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { ROOM_MIGRATIONS } from "../schema/room.js";
 import { MatrixError, forbidden, notFound, tooLarge } from "../worker/errors.js";
-import type { JsonObject } from "../protocol/json.js";
+import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } from "../protocol/pdu.js";
 import { resolveState } from "../protocol/stateResolution/index.js";
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
@@ -25,6 +25,7 @@ import { SerialQueue } from "./serialQueue.js";
 import { type RoomAccess, type StateBefore, fetchAuthChain, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
+import { isUnknownEndpoint, unwrapV1Answer } from "../worker/federation/unknownEndpoint.js";
 import { serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
@@ -504,15 +505,25 @@ export class RoomDO extends DurableObject<Env> {
     const room = this.roomAccess(version, roomId, await this.signingKey());
     const target = serverNameOf(pdu.state_key ?? "");
     const stripped = STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
+    const ids = `${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`;
     let res: { event?: unknown };
     try {
-      res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`, {
+      res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${ids}`, {
         room_version: version.id,
         event: wireOf(room, pdu),
         invite_room_state: stripped as unknown as JsonObject[],
       });
     } catch (e) {
-      throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
+      if (!isUnknownEndpoint(e)) throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
+      // A server without v2 invite knows only the v1 API, which carries no room version: it can
+      // take part only in rooms of versions 1 and 2 (Synapse draws the same line).
+      if (version.eventIdFormat !== "v1") throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `${target} does not support this room version`);
+      try {
+        const v1 = unwrapV1Answer(await federationRequest<unknown>(this.env, target, "PUT", `/_matrix/federation/v1/invite/${ids}`, { ...wireOf(room, pdu), unsigned: { invite_room_state: stripped as unknown as JsonObject[] } }));
+        res = isJsonObject(v1) ? v1 : {};
+      } catch (e1) {
+        throw forbidden(`${target} refused the invite: ${e1 instanceof Error ? e1.message : String(e1)}`);
+      }
     }
     const checked = await checkFormatAndSignatures(room, res.event);
     if ("error" in checked || checked.pdu.event_id !== pdu.event_id || !checked.pdu.signatures[target]) {

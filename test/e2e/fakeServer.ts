@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { generateSigningKey, signJson, type SigningKey } from "../../protocol/signing.js";
 import { encodeBase64 } from "../../protocol/base64.js";
 import { buildEvent } from "../../protocol/buildEvent.js";
+import { signEvent } from "../../protocol/eventSigning.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { authEventTypes } from "../../protocol/authRules/index.js";
@@ -68,6 +69,10 @@ export class FakeServer {
   readonly rooms = new Map<string, FakeRoom>();
   /** Transactions Lattice sent us, newest last. */
   readonly received: JsonObject[] = [];
+  /** Invite events Lattice sent us through v1 /invite, newest last. */
+  readonly invites: JsonObject[] = [];
+  /** Rooms this server created (hostRoom) and serves joins for. */
+  private readonly hosted = new Set<string>();
   private http!: Server;
   serverName = "";
   private txnCounter = 0;
@@ -134,7 +139,59 @@ export class FakeServer {
       }
       return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
     }
+    // Rooms the fake hosts (hostRoom) can be joined like an old server allows: make_join and the
+    // deprecated v1 send_join only. v2 send_join falls through to 404 M_UNRECOGNIZED below.
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room || !this.hosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const userId = decodeURIComponent(m[2]);
+      const t = { sender: userId, type: "m.room.member", state_key: userId, content: { membership: "join" } };
+      const event = { room_id: room.roomId, ...t, prev_events: [room.head.event_id], auth_events: this.authEventsFor(room.roomId, t), depth: room.head.depth + 1, origin_server_ts: Date.now() };
+      return reply(200, { room_version: room.version.id, event });
+    }
+    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send_join\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room || !this.hosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const join = await fromWireFormat(JSON.parse(text) as JsonObject, room.version);
+      const state = [...room.state.values()].map((id) => this.wire(room.roomId, room.events.get(id) as PDU));
+      this.record(room.roomId, join);
+      // The room is small and all state: its auth chain is its state.
+      return reply(200, [200, { origin: this.serverName, state, auth_chain: state }]);
+    }
+    // Invites only through the deprecated v1 API (rooms of versions 1 and 2), like an old server.
+    if (req.method === "PUT" && /^\/_matrix\/federation\/v1\/invite\/[^/]+\/[^/]+$/.test(path)) {
+      const event = JSON.parse(text) as JsonObject;
+      this.invites.push(event);
+      const version = getRoomVersion("1") as RoomVersion;
+      return reply(200, [200, { event: await signEvent(event, version, this.serverName, this.key) }]);
+    }
     return reply(404, { errcode: "M_UNRECOGNIZED", error: "The fake server does not do this" });
+  }
+
+  /**
+   * A public room of version 10 hosted by this server: created and joined by `localpart`, with
+   * power levels and join rules, served to joiners through make_join and v1 send_join.
+   */
+  async hostRoom(localpart: string): Promise<string> {
+    const version = getRoomVersion("10") as RoomVersion;
+    const roomId = `!hosted${this.hosted.size}_${Date.now()}:${this.serverName}`;
+    const creator = this.userId(localpart);
+    const create = await buildEvent(
+      { room_id: roomId, sender: creator, type: "m.room.create", state_key: "", content: { creator, room_version: version.id }, prev_events: [], auth_events: [], depth: 1, origin_server_ts: Date.now() },
+      version,
+      this.serverName,
+      this.key,
+    );
+    this.rooms.set(roomId, { roomId, version, events: new Map(), state: new Map(), head: create });
+    this.hosted.add(roomId);
+    this.record(roomId, create);
+    const steps: PduTemplate[] = [
+      { sender: creator, type: "m.room.member", state_key: creator, content: { membership: "join" } },
+      { sender: creator, type: "m.room.power_levels", state_key: "", content: { users: { [creator]: 100 } } },
+      { sender: creator, type: "m.room.join_rules", state_key: "", content: { join_rule: "public" } },
+    ];
+    for (const t of steps) this.record(roomId, await this.pdu(roomId, t));
+    return roomId;
   }
 
   /** Records a PDU Lattice sent us into the room it belongs to (accepted as it is). */

@@ -476,3 +476,37 @@ test("the deprecated v1 send_join, send_leave and invite are served with their [
     return Object.keys(((s.body.rooms as { invite?: object } | undefined)?.invite ?? {}) as object).includes(fakeRoomId);
   });
 });
+
+test("joining a room on a server without v2 send_join falls back to v1 and reads its [200, body] answer", async () => {
+  const roomId = await F.hostRoom("oldhost");
+  const joined = await api("POST", `/join/${enc(roomId)}`, {});
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  assert.equal(joined.body.room_id, roomId);
+  const rooms = await api("GET", "/joined_rooms");
+  assert.ok((rooms.body.joined_rooms as string[]).includes(roomId), JSON.stringify(rooms.body));
+  const members = await api("GET", `/rooms/${enc(roomId)}/joined_members`);
+  assert.deepEqual(Object.keys(members.body.joined as object).sort(), [alice.userId, F.userId("oldhost")].sort());
+  // The host holds alice's join, received through v1.
+  const hosted = F.room(roomId);
+  const aliceJoin = hosted.events.get(hosted.state.get(`m.room.member\u0000${alice.userId}`) ?? "");
+  assert.equal(aliceJoin?.content.membership, "join");
+});
+
+test("inviting a user of a server without v2 invite: v1 for a version 1 room, M_UNSUPPORTED_ROOM_VERSION otherwise", async () => {
+  const old = await api("POST", "/createRoom", { preset: "private_chat", name: "Version one", room_version: "1" });
+  assert.equal(old.status, 200, JSON.stringify(old.body));
+  const oldId = String(old.body.room_id);
+  const invited = await api("POST", `/rooms/${enc(oldId)}/invite`, { user_id: F.userId("oldguest") });
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const sent = F.invites.at(-1);
+  assert.equal(sent?.state_key, F.userId("oldguest"));
+  assert.ok(Array.isArray((sent?.unsigned as JsonObject | undefined)?.invite_room_state), "v1 carries the stripped state in unsigned");
+  const m = await api("GET", `/rooms/${enc(oldId)}/state/m.room.member/${enc(F.userId("oldguest"))}`);
+  assert.equal(m.body.membership, "invite");
+
+  const modern = await api("POST", "/createRoom", { preset: "private_chat", name: "Version ten", room_version: "10" });
+  assert.equal(modern.status, 200, JSON.stringify(modern.body));
+  const refused = await api("POST", `/rooms/${enc(String(modern.body.room_id))}/invite`, { user_id: F.userId("oldguest") });
+  assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  assert.equal(refused.body.errcode, "M_UNSUPPORTED_ROOM_VERSION");
+});
