@@ -69,6 +69,8 @@ export class FakeServer {
   readonly rooms = new Map<string, FakeRoom>();
   /** Transactions Lattice sent us, newest last. */
   readonly received: JsonObject[] = [];
+  /** Media served only by the legacy /_matrix/media/v3/download (see handle): media ID → content. */
+  readonly legacyMedia = new Map<string, { bytes: Uint8Array; contentType: string; unknownEndpointStatus: 400 | 404 }>();
   /** Invite events Lattice sent us through v1 /invite, newest last. */
   readonly invites: JsonObject[] = [];
   /** Rooms this server created (hostRoom) and serves joins for. */
@@ -157,6 +159,20 @@ export class FakeServer {
       this.record(room.roomId, join);
       // The room is small and all state: its auth chain is its state.
       return reply(200, [200, { origin: this.serverName, state, auth_chain: state }]);
+    }
+    // Media like a server from before authenticated media: the federation endpoint is unknown
+    // (400 M_UNRECOGNIZED as Synapse before 1.114 says, or 404), the legacy download serves it.
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/media\/download\/([^/]+)$/))) {
+      const media = this.legacyMedia.get(decodeURIComponent(m[1]));
+      return reply(media?.unknownEndpointStatus ?? 404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/media\/v3\/download\/([^/]+)\/([^/]+)$/))) {
+      const media = decodeURIComponent(m[1]) === this.serverName ? this.legacyMedia.get(decodeURIComponent(m[2])) : undefined;
+      if (!media) return reply(404, { errcode: "M_NOT_FOUND", error: "Not found" });
+      if (url.searchParams.get("allow_remote") !== "false") return reply(400, { errcode: "M_UNKNOWN", error: "expected allow_remote=false" });
+      res.writeHead(200, { "Content-Type": media.contentType, "Content-Length": String(media.bytes.byteLength) });
+      res.end(media.bytes);
+      return;
     }
     // Invites only through the deprecated v1 API (rooms of versions 1 and 2), like an old server.
     if (req.method === "PUT" && /^\/_matrix\/federation\/v1\/invite\/[^/]+\/[^/]+$/.test(path)) {

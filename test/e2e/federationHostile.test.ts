@@ -510,3 +510,19 @@ test("inviting a user of a server without v2 invite: v1 for a version 1 room, M_
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
   assert.equal(refused.body.errcode, "M_UNSUPPORTED_ROOM_VERSION");
 });
+
+test("remote media from a server without federation media (400 or 404 M_UNRECOGNIZED) comes from its legacy download", async () => {
+  const bytes = new Uint8Array(300).map((_, i) => (i * 7) % 256);
+  F.legacyMedia.set("oldsynapse", { bytes, contentType: "application/x-test-old", unknownEndpointStatus: 400 });
+  F.legacyMedia.set("older", { bytes: new TextEncoder().encode("plain old text"), contentType: "text/plain", unknownEndpointStatus: 404 });
+  for (const [mediaId, type, expected] of [
+    ["oldsynapse", "application/x-test-old", bytes],
+    ["older", "text/plain", new TextEncoder().encode("plain old text")],
+  ] as const) {
+    const r = await fetch(`${A.baseUrl}/_matrix/client/v1/media/download/${enc(F.serverName)}/${mediaId}`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const got = new Uint8Array(await r.arrayBuffer());
+    assert.equal(r.status, 200, new TextDecoder().decode(got));
+    assert.equal(r.headers.get("content-type"), type);
+    assert.deepEqual(got, expected);
+  }
+});

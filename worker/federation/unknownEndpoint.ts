@@ -6,11 +6,17 @@
  * answer from an endpoint that exists. The same test Synapse applies.
  */
 import { FederationError } from "./request.js";
+import { isJsonObject } from "../../protocol/json.js";
+
+/** The test on a reply's status and body (`body` parsed as JSON, undefined when it was not JSON). */
+export function isUnknownEndpointReply(status: number, body: unknown): boolean {
+  const errcode = isJsonObject(body) && typeof body.errcode === "string" ? body.errcode : undefined;
+  if (status === 404 || status === 405) return !isJsonObject(body) || errcode === "M_UNRECOGNIZED";
+  return status === 400 && errcode === "M_UNRECOGNIZED";
+}
 
 export function isUnknownEndpoint(e: unknown): boolean {
-  if (!(e instanceof FederationError) || e.network) return false;
-  if (e.status === 404 || e.status === 405) return e.errcode === undefined || e.errcode === "M_UNRECOGNIZED";
-  return e.status === 400 && e.errcode === "M_UNRECOGNIZED";
+  return e instanceof FederationError && !e.network && isUnknownEndpointReply(e.status, e.body);
 }
 
 /** The body of a deprecated v1 answer, which wraps it as `[200, body]`; undefined if it is not one. */
