@@ -141,22 +141,24 @@ export class FakeServer {
       }
       return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown event" });
     }
-    // Rooms the fake hosts (hostRoom) can be joined like an old server allows: make_join and the
-    // deprecated v1 send_join only. v2 send_join falls through to 404 M_UNRECOGNIZED below.
-    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {
-      const room = this.rooms.get(decodeURIComponent(m[1]));
+    // Rooms the fake hosts (hostRoom) can be joined and left like an old server allows: make_join,
+    // make_leave and the deprecated v1 send_join / send_leave only. v2 falls through to 404
+    // M_UNRECOGNIZED below.
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_(join|leave)\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[2]));
       if (!room || !this.hosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
-      const userId = decodeURIComponent(m[2]);
-      const t = { sender: userId, type: "m.room.member", state_key: userId, content: { membership: "join" } };
+      const userId = decodeURIComponent(m[3]);
+      const t = { sender: userId, type: "m.room.member", state_key: userId, content: { membership: m[1] } };
       const event = { room_id: room.roomId, ...t, prev_events: [room.head.event_id], auth_events: this.authEventsFor(room.roomId, t), depth: room.head.depth + 1, origin_server_ts: Date.now() };
       return reply(200, { room_version: room.version.id, event });
     }
-    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send_join\/([^/]+)\/([^/]+)$/))) {
-      const room = this.rooms.get(decodeURIComponent(m[1]));
+    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send_(join|leave)\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[2]));
       if (!room || !this.hosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
-      const join = await fromWireFormat(JSON.parse(text) as JsonObject, room.version);
+      const event = await fromWireFormat(JSON.parse(text) as JsonObject, room.version);
       const state = [...room.state.values()].map((id) => this.wire(room.roomId, room.events.get(id) as PDU));
-      this.record(room.roomId, join);
+      this.record(room.roomId, event);
+      if (m[1] === "leave") return reply(200, [200, {}]);
       // The room is small and all state: its auth chain is its state.
       return reply(200, [200, { origin: this.serverName, state, auth_chain: state }]);
     }
@@ -186,7 +188,7 @@ export class FakeServer {
 
   /**
    * A public room of version 10 hosted by this server: created and joined by `localpart`, with
-   * power levels and join rules, served to joiners through make_join and v1 send_join.
+   * power levels and join rules, served through make_join/make_leave and v1 send_join/send_leave.
    */
   async hostRoom(localpart: string): Promise<string> {
     const version = getRoomVersion("10") as RoomVersion;

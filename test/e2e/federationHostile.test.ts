@@ -526,3 +526,22 @@ test("remote media from a server without federation media (400 or 404 M_UNRECOGN
     assert.deepEqual(got, expected);
   }
 });
+
+test("rejecting an invite from a server without v2 send_leave goes through v1 send_leave", async () => {
+  const roomId = await F.hostRoom("oldinviter");
+  const version = getRoomVersion("10")!;
+  const inviteEvent = await F.pdu(roomId, { sender: F.userId("oldinviter"), type: "m.room.member", state_key: alice.userId, content: { membership: "invite" } });
+  F.record(roomId, inviteEvent);
+  const invited = await F.request(A, "PUT", `/_matrix/federation/v2/invite/${enc(roomId)}/${enc(inviteEvent.event_id)}`, {
+    room_version: version.id,
+    event: toWireFormat(inviteEvent, version),
+    invite_room_state: [],
+  });
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const rejected = await api("POST", `/rooms/${enc(roomId)}/leave`, {});
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  // The leave reached the host, through v1 (the fake has no v2 send_leave).
+  const hosted = F.room(roomId);
+  const aliceMember = hosted.events.get(hosted.state.get(`m.room.member\u0000${alice.userId}`) ?? "");
+  assert.equal(aliceMember?.content.membership, "leave");
+});
