@@ -657,7 +657,9 @@ export class RoomDO extends DurableObject<Env> {
     version: RoomVersion,
   ): void {
     const signatures: Record<string, Record<string, string>> = {};
-    if (typeof template.content.join_authorised_via_users_server === "string") signatures[this.env.SERVER_NAME] = {};
+    // The auth rules look only for a signature entry of the authoriser's server (verifying it is
+    // the caller's job); ours will be added when send_join signs the event.
+    if (typeof template.content.join_authorised_via_users_server === "string") signatures[this.env.SERVER_NAME] = { "ed25519:pending": "" };
     const candidate: PDU = {
       ...template,
       event_id: "$make_join_template",
@@ -691,23 +693,25 @@ export class RoomDO extends DurableObject<Env> {
     return this.queue.run(async () => {
       const room = await this.access();
       this.requireServerAllowed(origin);
-      let checked: { pdu: PDU } | { error: string } = await checkFormatAndSignatures(room, raw);
+      // A restricted join vouched for by one of our users must carry our signature, which the
+      // joiner cannot give: we co-sign it before checking, or the signature check refuses it.
+      const rawContent = raw.content;
+      const via = isJsonObject(rawContent) ? rawContent.join_authorised_via_users_server : undefined;
+      let signedWire: JsonObject | undefined;
+      if (membership === "join" && typeof via === "string" && this.isLocal(via)) {
+        try {
+          signedWire = await signEvent(raw, room.version, this.env.SERVER_NAME, await this.signingKey());
+        } catch (e) {
+          throw new MatrixError(400, "M_BAD_JSON", `malformed event: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const wireEvent = signedWire ?? raw;
+      const checked = await checkFormatAndSignatures(room, wireEvent);
       if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
-      let pdu = checked.pdu;
+      const pdu = checked.pdu;
       if (pdu.type !== "m.room.member" || pdu.state_key !== pdu.sender || pdu.content.membership !== membership || serverNameOf(pdu.sender) !== origin) {
         throw new MatrixError(400, "M_BAD_JSON", `Not a ${membership} event of a user of ${origin}`);
       }
-      const via = pdu.content.join_authorised_via_users_server;
-      let signedWire: JsonObject | undefined;
-      if (membership === "join" && typeof via === "string" && this.isLocal(via)) {
-        const key = await this.signingKey();
-        const cosigned = await signEvent(toWireFormat(pdu, room.version), room.version, this.env.SERVER_NAME, key);
-        signedWire = cosigned;
-        checked = await checkFormatAndSignatures(room, cosigned);
-        if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
-        pdu = checked.pdu;
-      }
-      const wireEvent = signedWire ?? raw;
       const r = await receivePdu(room, origin, wireEvent, 0);
       if (r.error) throw forbidden(r.error);
       const row = this.store.getRow(pdu.event_id);

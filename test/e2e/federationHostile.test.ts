@@ -545,3 +545,23 @@ test("rejecting an invite from a server without v2 send_leave goes through v1 se
   const aliceMember = hosted.events.get(hosted.state.get(`m.room.member\u0000${alice.userId}`) ?? "");
   assert.equal(aliceMember?.content.membership, "leave");
 });
+
+test("make_join still serves a restricted room's join to a member of an allowed room, vouched for by a local user", async () => {
+  const space = await api("POST", "/createRoom", { preset: "public_chat", name: "Allowed room", room_version: "10" });
+  assert.equal(space.status, 200, JSON.stringify(space.body));
+  const spaceId = String(space.body.room_id);
+  await F.join(A, spaceId, "member");
+  const restricted = await api("POST", "/createRoom", {
+    preset: "private_chat",
+    name: "Restricted",
+    room_version: "10",
+    initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: spaceId }] } }],
+  });
+  assert.equal(restricted.status, 200, JSON.stringify(restricted.body));
+  const roomId = String(restricted.body.room_id);
+  const made = await F.request(A, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(F.userId("member"))}?ver=10`);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  assert.equal((made.body.event as { content: JsonObject }).content.join_authorised_via_users_server, alice.userId);
+  await F.join(A, roomId, "member");
+  assert.ok((await snapshot(roomId)).members.includes(F.userId("member")));
+});
