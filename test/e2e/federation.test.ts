@@ -69,6 +69,12 @@ test("a client on B resolves A's alias through A; unknown is 404, an unreachable
   const unreachable = await api(B, bob, "GET", `/directory/room/${enc("#fed:127.0.0.1:1")}`);
   assert.equal(unreachable.status, 502, JSON.stringify(unreachable.body));
   assert.equal(typeof unreachable.body.errcode, "string");
+  // Another server's aliases are its own: B can neither create nor delete them (Synapse: 400).
+  const create = await api(B, bob, "PUT", `/directory/room/${enc(`#bobs:${A.serverName}`)}`, { room_id: roomId });
+  assert.equal(create.status, 400, JSON.stringify(create.body));
+  const remove = await api(B, bob, "DELETE", `/directory/room/${enc(`#fed:${A.serverName}`)}`);
+  assert.equal(remove.status, 400, JSON.stringify(remove.body));
+  assert.equal((await api(A, alice, "GET", `/directory/room/${enc(`#fed:${A.serverName}`)}`)).body.room_id, roomId);
 });
 
 test("messages from each server arrive at the others", async () => {
