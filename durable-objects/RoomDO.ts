@@ -3,7 +3,7 @@ import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { ROOM_MIGRATIONS } from "../schema/room.js";
 import { MatrixError, forbidden, notFound, tooLarge } from "../worker/errors.js";
-import type { JsonObject } from "../protocol/json.js";
+import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } from "../protocol/pdu.js";
 import { resolveState } from "../protocol/stateResolution/index.js";
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
@@ -24,6 +24,7 @@ import { SerialQueue } from "./serialQueue.js";
 import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
+import { isUnknownEndpoint, unwrapV1Answer } from "../worker/federation/unknownEndpoint.js";
 import { serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
@@ -508,15 +509,25 @@ export class RoomDO extends DurableObject<Env> {
     const room = this.roomAccess(version, roomId, await this.signingKey());
     const target = serverNameOf(pdu.state_key ?? "");
     const stripped = STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
+    const ids = `${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`;
     let res: { event?: unknown };
     try {
-      res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`, {
+      res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${ids}`, {
         room_version: version.id,
         event: wireOf(room, pdu),
         invite_room_state: stripped as unknown as JsonObject[],
       });
     } catch (e) {
-      throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
+      if (!isUnknownEndpoint(e)) throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
+      // A server without v2 invite knows only the v1 API, which carries no room version: it can
+      // take part only in rooms of versions 1 and 2 (Synapse draws the same line).
+      if (version.eventIdFormat !== "v1") throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `${target} does not support this room version`);
+      try {
+        const v1 = unwrapV1Answer(await federationRequest<unknown>(this.env, target, "PUT", `/_matrix/federation/v1/invite/${ids}`, { ...wireOf(room, pdu), unsigned: { invite_room_state: stripped as unknown as JsonObject[] } }));
+        res = isJsonObject(v1) ? v1 : {};
+      } catch (e1) {
+        throw forbidden(`${target} refused the invite: ${e1 instanceof Error ? e1.message : String(e1)}`);
+      }
     }
     const checked = await checkFormatAndSignatures(room, res.event);
     if ("error" in checked || checked.pdu.event_id !== pdu.event_id || !checked.pdu.signatures[target]) {
@@ -592,6 +603,9 @@ export class RoomDO extends DurableObject<Env> {
     if (membership !== "leave" && !supportedVersions.includes(version.id)) {
       throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", `Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
     }
+    // A join is served only by a server with a member in the room: it must vouch for the state
+    // the joiner is given, and it stops hearing the room once its last user left (Synapse: 404).
+    if (membership === "join" && this.localJoined().length === 0) throw notFound("Not an active room on this server");
     const content: JsonObject = { membership };
     if (membership === "join") {
       const plan = await this.restrictedJoinPlan(userId);
@@ -627,6 +641,9 @@ export class RoomDO extends DurableObject<Env> {
       origin_server_ts: Date.now(),
     };
     if (!version.v11EventFormat) event.origin = serverNameOf(userId);
+    if (membership === "join") {
+      this.requireJoinAllowed({ room_id: meta.room_id, sender: userId, type: "m.room.member", state_key: userId, content, prev_events: prev.map((e) => e.event_id), auth_events: authEvents, depth: event.depth as number, origin_server_ts: event.origin_server_ts as number }, state, version);
+    }
     if (version.eventIdFormat === "v1") {
       // Room versions 1–2 reference events as [event_id, {sha256: reference hash}].
       const lookup = await this.referenceHashes([...(event.prev_events as string[]), ...(event.auth_events as string[])], version);
@@ -635,6 +652,31 @@ export class RoomDO extends DurableObject<Env> {
       event.auth_events = tuples(event.auth_events as string[]);
     }
     return { room_version: version.id, event };
+  }
+
+  /**
+   * make_join refuses a join the send_join would refuse (banned, invite-only without an invite),
+   * instead of handing out a template that cannot succeed: the template goes through the auth
+   * rules against the current state. It is not signed yet; when we authorise a restricted join,
+   * our signature will be on it, so the check counts it as there.
+   */
+  private requireJoinAllowed(
+    template: Pick<PDU, "room_id" | "sender" | "type" | "state_key" | "content" | "prev_events" | "auth_events" | "depth" | "origin_server_ts">,
+    state: StateMap,
+    version: RoomVersion,
+  ): void {
+    const signatures: Record<string, Record<string, string>> = {};
+    // The auth rules look only for a signature entry of the authoriser's server (verifying it is
+    // the caller's job); ours will be added when send_join signs the event.
+    if (typeof template.content.join_authorised_via_users_server === "string") signatures[this.env.SERVER_NAME] = { "ed25519:pending": "" };
+    const candidate: PDU = {
+      ...template,
+      event_id: "$make_join_template",
+      hashes: { sha256: "" },
+      signatures,
+    };
+    const verdict = authorizeEvent(candidate, state, version);
+    if (!verdict.allowed) throw forbidden(`You are not allowed to join this room: ${verdict.reason}`);
   }
 
   /**
@@ -660,23 +702,25 @@ export class RoomDO extends DurableObject<Env> {
     return this.queue.run(async () => {
       const room = await this.access();
       this.requireServerAllowed(origin);
-      let checked: { pdu: PDU } | { error: string } = await checkFormatAndSignatures(room, raw);
+      // A restricted join vouched for by one of our users must carry our signature, which the
+      // joiner cannot give: we co-sign it before checking, or the signature check refuses it.
+      const rawContent = raw.content;
+      const via = isJsonObject(rawContent) ? rawContent.join_authorised_via_users_server : undefined;
+      let signedWire: JsonObject | undefined;
+      if (membership === "join" && typeof via === "string" && this.isLocal(via)) {
+        try {
+          signedWire = await signEvent(raw, room.version, this.env.SERVER_NAME, await this.signingKey());
+        } catch (e) {
+          throw new MatrixError(400, "M_BAD_JSON", `malformed event: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const wireEvent = signedWire ?? raw;
+      const checked = await checkFormatAndSignatures(room, wireEvent);
       if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
-      let pdu = checked.pdu;
+      const pdu = checked.pdu;
       if (pdu.type !== "m.room.member" || pdu.state_key !== pdu.sender || pdu.content.membership !== membership || serverNameOf(pdu.sender) !== origin) {
         throw new MatrixError(400, "M_BAD_JSON", `Not a ${membership} event of a user of ${origin}`);
       }
-      const via = pdu.content.join_authorised_via_users_server;
-      let signedWire: JsonObject | undefined;
-      if (membership === "join" && typeof via === "string" && this.isLocal(via)) {
-        const key = await this.signingKey();
-        const cosigned = await signEvent(toWireFormat(pdu, room.version), room.version, this.env.SERVER_NAME, key);
-        signedWire = cosigned;
-        checked = await checkFormatAndSignatures(room, cosigned);
-        if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
-        pdu = checked.pdu;
-      }
-      const wireEvent = signedWire ?? raw;
       const r = await receivePdu(room, origin, wireEvent, 0);
       if (r.error) throw forbidden(r.error);
       const row = this.store.getRow(pdu.event_id);

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { generateSigningKey, signJson, type SigningKey } from "../../protocol/signing.js";
 import { encodeBase64 } from "../../protocol/base64.js";
 import { buildEvent, roomIdFromCreateEvent } from "../../protocol/buildEvent.js";
+import { signEvent } from "../../protocol/eventSigning.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { authEventTypes } from "../../protocol/authRules/index.js";
@@ -74,6 +75,12 @@ export class FakeServer {
   readonly rooms = new Map<string, FakeRoom>();
   /** Transactions Lattice sent us, newest last. */
   readonly received: JsonObject[] = [];
+  /** Media served only by the legacy /_matrix/media/v3/download (see handle): media ID → content. */
+  readonly legacyMedia = new Map<string, { bytes: Uint8Array; contentType: string; unknownEndpointStatus: 400 | 404 }>();
+  /** Invite events Lattice sent us through v1 /invite, newest last. */
+  readonly invites: JsonObject[] = [];
+  /** Rooms hosted like an old server (hostLegacyRoom): v1 send_join/send_leave only. */
+  private readonly legacyHosted = new Set<string>();
   private http!: Server;
   serverName = "";
   /** Whether GET /event_auth is answered (servers that don't make Lattice fetch event by event). */
@@ -167,8 +174,51 @@ export class FakeServer {
     }
     if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v2\/send_join\/([^/]+)\/([^/]+)$/))) {
       const room = this.rooms.get(decodeURIComponent(m[1]));
+      // A legacy room's server has no v2 send_join: 404 M_UNRECOGNIZED below.
+      if (room && this.legacyHosted.has(room.roomId)) return reply(404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
       if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
       return reply(200, await this.acceptJoin(room, JSON.parse(text) as unknown));
+    }
+    // Rooms hosted like an old server (hostLegacyRoom) are also left through make_leave and joined
+    // and left through the deprecated v1 send_join / send_leave only.
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_leave\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room || !this.legacyHosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const userId = decodeURIComponent(m[2]);
+      const t = { sender: userId, type: "m.room.member", state_key: userId, content: { membership: "leave" } };
+      const event = { room_id: room.roomId, ...t, prev_events: [room.head.event_id], auth_events: this.authEventsFor(room.roomId, t), depth: room.head.depth + 1, origin_server_ts: Date.now() };
+      return reply(200, { room_version: room.version.id, event });
+    }
+    if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send_(join|leave)\/([^/]+)\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[2]));
+      if (!room || !this.legacyHosted.has(room.roomId)) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const event = await fromWireFormat(JSON.parse(text) as JsonObject, room.version);
+      const state = [...room.state.values()].map((id) => this.wire(room.roomId, room.events.get(id) as PDU));
+      this.record(room.roomId, event);
+      if (m[1] === "leave") return reply(200, [200, {}]);
+      // The room is small and all state: its auth chain is its state.
+      return reply(200, [200, { origin: this.serverName, state, auth_chain: state }]);
+    }
+    // Media like a server from before authenticated media: the federation endpoint is unknown
+    // (400 M_UNRECOGNIZED as Synapse before 1.114 says, or 404), the legacy download serves it.
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/media\/download\/([^/]+)$/))) {
+      const media = this.legacyMedia.get(decodeURIComponent(m[1]));
+      return reply(media?.unknownEndpointStatus ?? 404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/media\/v3\/download\/([^/]+)\/([^/]+)$/))) {
+      const media = decodeURIComponent(m[1]) === this.serverName ? this.legacyMedia.get(decodeURIComponent(m[2])) : undefined;
+      if (!media) return reply(404, { errcode: "M_NOT_FOUND", error: "Not found" });
+      if (url.searchParams.get("allow_remote") !== "false") return reply(400, { errcode: "M_UNKNOWN", error: "expected allow_remote=false" });
+      res.writeHead(200, { "Content-Type": media.contentType, "Content-Length": String(media.bytes.byteLength) });
+      res.end(media.bytes);
+      return;
+    }
+    // Invites only through the deprecated v1 API (rooms of versions 1 and 2), like an old server.
+    if (req.method === "PUT" && /^\/_matrix\/federation\/v1\/invite\/[^/]+\/[^/]+$/.test(path)) {
+      const event = JSON.parse(text) as JsonObject;
+      this.invites.push(event);
+      const version = getRoomVersion("1") as RoomVersion;
+      return reply(200, [200, { event: await signEvent(event, version, this.serverName, this.key) }]);
     }
     return reply(404, { errcode: "M_UNRECOGNIZED", error: "The fake server does not do this" });
   }
@@ -275,6 +325,21 @@ export class FakeServer {
     };
   }
 
+  /**
+   * A public room of version 10 hosted like an old server hosts it: created and joined by
+   * `localpart`, with power levels and join rules, joined and left only through make_join /
+   * make_leave and the deprecated v1 send_join / send_leave.
+   */
+  async hostLegacyRoom(localpart: string): Promise<string> {
+    const creator = this.userId(localpart);
+    const roomId = await this.hostRoom("10", localpart, [
+      { type: "m.room.power_levels", state_key: "", content: { users: { [creator]: 100 } } },
+      { type: "m.room.join_rules", state_key: "", content: { join_rule: "public" } },
+    ]);
+    this.legacyHosted.add(roomId);
+    return roomId;
+  }
+
   /** Records a PDU Lattice sent us into the room it belongs to (accepted as it is). */
   private async learn(raw: unknown): Promise<void> {
     if (!isJsonObject(raw) || typeof raw.room_id !== "string") return;
@@ -331,7 +396,7 @@ export class FakeServer {
   }
 
   /** A user of ours joins a room on `peer` through make_join and send_join; returns the join event. */
-  async join(peer: Peer, roomId: string, localpart: string): Promise<PDU> {
+  async join(peer: Peer, roomId: string, localpart: string, opts: { sendJoinApi?: "v1" | "v2"; onReply?: (reply: Reply) => void } = {}): Promise<PDU> {
     const userId = this.userId(localpart);
     const enc = encodeURIComponent;
     const made = await this.request(peer, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}?ver=10&ver=11&ver=12`);
@@ -355,8 +420,12 @@ export class FakeServer {
       this.serverName,
       this.key,
     );
-    const sent = await this.request(peer, "PUT", `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.event_id)}`, toWireFormat(join, version));
-    if (sent.status !== 200) throw new Error(`send_join: ${sent.status} ${JSON.stringify(sent.body)}`);
+    const api = opts.sendJoinApi ?? "v2";
+    const reply = await this.request(peer, "PUT", `/_matrix/federation/${api}/send_join/${enc(roomId)}/${enc(join.event_id)}`, toWireFormat(join, version));
+    if (reply.status !== 200) throw new Error(`send_join: ${reply.status} ${JSON.stringify(reply.body)}`);
+    opts.onReply?.(reply);
+    // v1 answers [200, body]; request() parsed that array into `body`.
+    const sent = api === "v1" ? { body: (reply.body as unknown as [number, Record<string, unknown>])[1] } : reply;
     let room = this.rooms.get(roomId);
     if (!room) {
       room = { roomId, version, events: new Map(), state: new Map(), head: join };

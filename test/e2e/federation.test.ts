@@ -57,6 +57,26 @@ test("a room created on A is joined from B by alias and from C by room ID", asyn
   assert.equal(name.body.name, "Federated");
 });
 
+test("a client on B resolves A's alias through A; unknown is 404, an unreachable server 502", async () => {
+  const found = await api(B, bob, "GET", `/directory/room/${enc(`#fed:${A.serverName}`)}`);
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  assert.equal(found.body.room_id, roomId);
+  assert.ok((found.body.servers as string[]).includes(A.serverName), JSON.stringify(found.body));
+  const unknown = await api(B, bob, "GET", `/directory/room/${enc(`#nosuchalias:${A.serverName}`)}`);
+  assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+  assert.equal(unknown.body.errcode, "M_NOT_FOUND");
+  // Port 1 on loopback: nothing listens there, so the alias's server cannot be reached.
+  const unreachable = await api(B, bob, "GET", `/directory/room/${enc("#fed:127.0.0.1:1")}`);
+  assert.equal(unreachable.status, 502, JSON.stringify(unreachable.body));
+  assert.equal(typeof unreachable.body.errcode, "string");
+  // Another server's aliases are its own: B can neither create nor delete them (Synapse: 400).
+  const create = await api(B, bob, "PUT", `/directory/room/${enc(`#bobs:${A.serverName}`)}`, { room_id: roomId });
+  assert.equal(create.status, 400, JSON.stringify(create.body));
+  const remove = await api(B, bob, "DELETE", `/directory/room/${enc(`#fed:${A.serverName}`)}`);
+  assert.equal(remove.status, 400, JSON.stringify(remove.body));
+  assert.equal((await api(A, alice, "GET", `/directory/room/${enc(`#fed:${A.serverName}`)}`)).body.room_id, roomId);
+});
+
 test("messages from each server arrive at the others", async () => {
   await api(A, alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/a1`, { msgtype: "m.text", body: "from A" });
   await api(B, bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/b1`, { msgtype: "m.text", body: "from B" });

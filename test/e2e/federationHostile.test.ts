@@ -389,3 +389,179 @@ describe("server ACLs", () => {
     assert.ok((await timelineBodies(roomId)).includes("after lifting the ACL"));
   });
 });
+
+test("make_join refuses joins the auth rules would refuse (403) and rooms with no member here (404)", async () => {
+  const makeJoin = (roomId: string, localpart: string) =>
+    F.request(A, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(F.userId(localpart))}?ver=10&ver=11&ver=12`);
+
+  const invite = await api("POST", "/createRoom", { preset: "private_chat", name: "Invite only" });
+  assert.equal(invite.status, 200, JSON.stringify(invite.body));
+  const uninvited = await makeJoin(String(invite.body.room_id), "uninvited");
+  assert.equal(uninvited.status, 403, JSON.stringify(uninvited.body));
+  assert.equal(uninvited.body.errcode, "M_FORBIDDEN");
+
+  const pub = await api("POST", "/createRoom", { preset: "public_chat", name: "Public, with a ban" });
+  assert.equal(pub.status, 200, JSON.stringify(pub.body));
+  const pubId = String(pub.body.room_id);
+  assert.equal((await api("POST", `/rooms/${enc(pubId)}/ban`, { user_id: F.userId("outcast"), reason: "test" })).status, 200);
+  const banned = await makeJoin(pubId, "outcast");
+  assert.equal(banned.status, 403, JSON.stringify(banned.body));
+  assert.equal(banned.body.errcode, "M_FORBIDDEN");
+  // Anyone else may still join the public room: the refusal is about the user, not the room.
+  const welcome = await makeJoin(pubId, "welcome");
+  assert.equal(welcome.status, 200, JSON.stringify(welcome.body));
+  assert.equal((welcome.body.event as { content: { membership: string } }).content.membership, "join");
+
+  const abandoned = await api("POST", "/createRoom", { preset: "public_chat", name: "Abandoned" });
+  assert.equal(abandoned.status, 200, JSON.stringify(abandoned.body));
+  assert.equal((await api("POST", `/rooms/${enc(String(abandoned.body.room_id))}/leave`, {})).status, 200);
+  const nobodyHome = await makeJoin(String(abandoned.body.room_id), "late");
+  assert.equal(nobodyHome.status, 404, JSON.stringify(nobodyHome.body));
+  assert.equal(nobodyHome.body.errcode, "M_NOT_FOUND");
+
+  const unknown = await makeJoin(`!nosuchroom:${A.serverName}`, "lost");
+  assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+  assert.equal(unknown.body.errcode, "M_NOT_FOUND");
+});
+
+test("the deprecated v1 send_join, send_leave and invite are served with their [200, body] answers", async () => {
+  const r = await api("POST", "/createRoom", { preset: "public_chat", name: "Old peers welcome", room_version: "10" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const roomId = String(r.body.room_id);
+
+  let joinReply: Reply | undefined;
+  await F.join(A, roomId, "oldjoiner", { sendJoinApi: "v1", onReply: (reply) => (joinReply = reply) });
+  const joined = joinReply?.body as unknown as [number, { origin: unknown; state: unknown; auth_chain: unknown }];
+  assert.ok(Array.isArray(joined) && joined.length === 2, JSON.stringify(joinReply?.body));
+  assert.equal(joined[0], 200);
+  assert.equal(joined[1].origin, A.serverName);
+  assert.ok(Array.isArray(joined[1].state) && joined[1].state.length > 0);
+  assert.ok(Array.isArray(joined[1].auth_chain) && joined[1].auth_chain.length > 0);
+  assert.ok((await snapshot(roomId)).members.includes(F.userId("oldjoiner")));
+
+  const made = await F.request(A, "GET", `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(F.userId("oldjoiner"))}`);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const t = made.body.event as JsonObject;
+  const version = getRoomVersion("10")!;
+  const leave = await buildEvent(
+    { room_id: roomId, sender: F.userId("oldjoiner"), type: "m.room.member", state_key: F.userId("oldjoiner"), content: { membership: "leave" }, prev_events: t.prev_events as string[], auth_events: t.auth_events as string[], depth: t.depth as number, origin_server_ts: Date.now() },
+    version,
+    F.serverName,
+    F.key,
+  );
+  const left = await F.request(A, "PUT", `/_matrix/federation/v1/send_leave/${enc(roomId)}/${enc(leave.event_id)}`, toWireFormat(leave, version));
+  assert.equal(left.status, 200, JSON.stringify(left.body));
+  assert.deepEqual(left.body, [200, {}]);
+  assert.ok(!(await snapshot(roomId)).members.includes(F.userId("oldjoiner")));
+
+  // A v1 invite carries no room version (the room is version 1) and its stripped state in unsigned.
+  const v1 = getRoomVersion("1")!;
+  const fakeRoomId = `!oldroom:${F.serverName}`;
+  const inviteEvent = await buildEvent(
+    { room_id: fakeRoomId, sender: F.userId("host"), type: "m.room.member", state_key: alice.userId, content: { membership: "invite" }, prev_events: [], auth_events: [], depth: 5, origin_server_ts: Date.now() },
+    v1,
+    F.serverName,
+    F.key,
+  );
+  const wire: JsonObject = { ...toWireFormat(inviteEvent, v1), unsigned: { invite_room_state: [{ type: "m.room.name", state_key: "", sender: F.userId("host"), content: { name: "An old room" } }] } };
+  const invited = await F.request(A, "PUT", `/_matrix/federation/v1/invite/${enc(fakeRoomId)}/${enc(inviteEvent.event_id)}`, wire);
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const answer = invited.body as unknown as [number, { event: { event_id?: string; signatures: Record<string, unknown> } }];
+  assert.ok(Array.isArray(answer), JSON.stringify(invited.body));
+  assert.equal(answer[0], 200);
+  assert.ok(answer[1].event.signatures[A.serverName], "A co-signs the invite");
+  assert.ok(answer[1].event.signatures[F.serverName], "F's signature is kept");
+  await eventually("alice sees the v1 invite", async () => {
+    const s = await api("GET", "/sync?timeout=0");
+    return Object.keys(((s.body.rooms as { invite?: object } | undefined)?.invite ?? {}) as object).includes(fakeRoomId);
+  });
+});
+
+test("joining a room on a server without v2 send_join falls back to v1 and reads its [200, body] answer", async () => {
+  const roomId = await F.hostLegacyRoom("oldhost");
+  const joined = await api("POST", `/join/${enc(roomId)}`, {});
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  assert.equal(joined.body.room_id, roomId);
+  const rooms = await api("GET", "/joined_rooms");
+  assert.ok((rooms.body.joined_rooms as string[]).includes(roomId), JSON.stringify(rooms.body));
+  const members = await api("GET", `/rooms/${enc(roomId)}/joined_members`);
+  assert.deepEqual(Object.keys(members.body.joined as object).sort(), [alice.userId, F.userId("oldhost")].sort());
+  // The host holds alice's join, received through v1.
+  const hosted = F.room(roomId);
+  const aliceJoin = hosted.events.get(hosted.state.get(`m.room.member\u0000${alice.userId}`) ?? "");
+  assert.equal(aliceJoin?.content.membership, "join");
+});
+
+test("inviting a user of a server without v2 invite: v1 for a version 1 room, M_UNSUPPORTED_ROOM_VERSION otherwise", async () => {
+  const old = await api("POST", "/createRoom", { preset: "private_chat", name: "Version one", room_version: "1" });
+  assert.equal(old.status, 200, JSON.stringify(old.body));
+  const oldId = String(old.body.room_id);
+  const invited = await api("POST", `/rooms/${enc(oldId)}/invite`, { user_id: F.userId("oldguest") });
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const sent = F.invites.at(-1);
+  assert.equal(sent?.state_key, F.userId("oldguest"));
+  assert.ok(Array.isArray((sent?.unsigned as JsonObject | undefined)?.invite_room_state), "v1 carries the stripped state in unsigned");
+  const m = await api("GET", `/rooms/${enc(oldId)}/state/m.room.member/${enc(F.userId("oldguest"))}`);
+  assert.equal(m.body.membership, "invite");
+
+  const modern = await api("POST", "/createRoom", { preset: "private_chat", name: "Version ten", room_version: "10" });
+  assert.equal(modern.status, 200, JSON.stringify(modern.body));
+  const refused = await api("POST", `/rooms/${enc(String(modern.body.room_id))}/invite`, { user_id: F.userId("oldguest") });
+  assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  assert.equal(refused.body.errcode, "M_UNSUPPORTED_ROOM_VERSION");
+});
+
+test("remote media from a server without federation media (400 or 404 M_UNRECOGNIZED) comes from its legacy download", async () => {
+  const bytes = new Uint8Array(300).map((_, i) => (i * 7) % 256);
+  F.legacyMedia.set("oldsynapse", { bytes, contentType: "application/x-test-old", unknownEndpointStatus: 400 });
+  F.legacyMedia.set("older", { bytes: new TextEncoder().encode("plain old text"), contentType: "text/plain", unknownEndpointStatus: 404 });
+  for (const [mediaId, type, expected] of [
+    ["oldsynapse", "application/x-test-old", bytes],
+    ["older", "text/plain", new TextEncoder().encode("plain old text")],
+  ] as const) {
+    const r = await fetch(`${A.baseUrl}/_matrix/client/v1/media/download/${enc(F.serverName)}/${mediaId}`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const got = new Uint8Array(await r.arrayBuffer());
+    assert.equal(r.status, 200, new TextDecoder().decode(got));
+    assert.equal(r.headers.get("content-type"), type);
+    assert.deepEqual(got, expected);
+  }
+});
+
+test("rejecting an invite from a server without v2 send_leave goes through v1 send_leave", async () => {
+  const roomId = await F.hostLegacyRoom("oldinviter");
+  const version = getRoomVersion("10")!;
+  const inviteEvent = await F.pdu(roomId, { sender: F.userId("oldinviter"), type: "m.room.member", state_key: alice.userId, content: { membership: "invite" } });
+  F.record(roomId, inviteEvent);
+  const invited = await F.request(A, "PUT", `/_matrix/federation/v2/invite/${enc(roomId)}/${enc(inviteEvent.event_id)}`, {
+    room_version: version.id,
+    event: toWireFormat(inviteEvent, version),
+    invite_room_state: [],
+  });
+  assert.equal(invited.status, 200, JSON.stringify(invited.body));
+  const rejected = await api("POST", `/rooms/${enc(roomId)}/leave`, {});
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  // The leave reached the host, through v1 (the fake has no v2 send_leave).
+  const hosted = F.room(roomId);
+  const aliceMember = hosted.events.get(hosted.state.get(`m.room.member\u0000${alice.userId}`) ?? "");
+  assert.equal(aliceMember?.content.membership, "leave");
+});
+
+test("make_join still serves a restricted room's join to a member of an allowed room, vouched for by a local user", async () => {
+  const space = await api("POST", "/createRoom", { preset: "public_chat", name: "Allowed room", room_version: "10" });
+  assert.equal(space.status, 200, JSON.stringify(space.body));
+  const spaceId = String(space.body.room_id);
+  await F.join(A, spaceId, "member");
+  const restricted = await api("POST", "/createRoom", {
+    preset: "private_chat",
+    name: "Restricted",
+    room_version: "10",
+    initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: spaceId }] } }],
+  });
+  assert.equal(restricted.status, 200, JSON.stringify(restricted.body));
+  const roomId = String(restricted.body.room_id);
+  const made = await F.request(A, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(F.userId("member"))}?ver=10`);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  assert.equal((made.body.event as { content: JsonObject }).content.join_authorised_via_users_server, alice.userId);
+  await F.join(A, roomId, "member");
+  assert.ok((await snapshot(roomId)).members.includes(F.userId("member")));
+});

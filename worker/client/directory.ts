@@ -4,21 +4,29 @@ import { json, readJsonObject, optString, optInt, optObject, reqString, queryInt
 import { MatrixError, forbidden, notFound, invalidParam } from "../errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub } from "../stubs.js";
-import { isValidRoomAlias, isValidRoomId, isValidServerName } from "../../protocol/identifiers.js";
+import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from "../../protocol/identifiers.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { federationRequest, FederationError } from "../federation/request.js";
+import { queryRemoteAlias } from "../federation/queryDirectory.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
 
-function aliasParam(req: IRequest, ctx: Ctx): string {
+function anyAliasParam(req: IRequest): string {
   const alias = param(req, "roomAlias");
   if (!isValidRoomAlias(alias)) throw invalidParam("Invalid room alias");
-  if (alias.slice(alias.indexOf(":") + 1) !== ctx.config.serverName) throw notFound("Remote aliases need federation");
+  return alias;
+}
+
+/** An alias this server may change: only its own (another server's aliases are its business). */
+function aliasParam(req: IRequest, ctx: Ctx): string {
+  const alias = anyAliasParam(req);
+  if (serverNameOf(alias) !== ctx.config.serverName) throw invalidParam("Room alias must be local");
   return alias;
 }
 
 async function resolveAlias(req: IRequest, ctx: Ctx): Promise<Response> {
-  const alias = aliasParam(req, ctx);
+  const alias = anyAliasParam(req);
+  if (serverNameOf(alias) !== ctx.config.serverName) return json(await queryRemoteAlias(ctx.env, alias));
   const roomId = await serverStub(ctx.env).resolveAlias(alias);
   if (!roomId) throw notFound(`Room alias ${alias} not found`);
   return json({ room_id: roomId, servers: [ctx.config.serverName] });

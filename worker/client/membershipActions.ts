@@ -6,7 +6,7 @@ import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "../../protocol/identifiers.js";
-import { federationRequest } from "../federation/request.js";
+import { queryRemoteAlias } from "../federation/queryDirectory.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
 import { rejectRemoteInvite } from "../federation/remoteLeave.js";
 import { knockRemoteRoom } from "../federation/remoteKnock.js";
@@ -29,19 +29,8 @@ async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<{ roomId: s
       if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
       return { roomId, servers };
     }
-    try {
-      const res = await federationRequest<{ room_id?: unknown; servers?: unknown }>(
-        ctx.env,
-        aliasServer,
-        "GET",
-        `/_matrix/federation/v1/query/directory?room_alias=${encodeURIComponent(roomIdOrAlias)}`,
-      );
-      if (typeof res.room_id !== "string") throw new Error("no room_id");
-      const more = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string") : [];
-      return { roomId: res.room_id, servers: [...servers, ...more, aliasServer] };
-    } catch {
-      throw notFound(`Room alias ${roomIdOrAlias} not found`);
-    }
+    const found = await queryRemoteAlias(ctx.env, roomIdOrAlias);
+    return { roomId: found.room_id, servers: [...servers, ...found.servers] };
   }
   if (!isValidRoomId(roomIdOrAlias)) throw invalidParam("Invalid room ID or alias");
   const colon = roomIdOrAlias.indexOf(":");

@@ -19,14 +19,13 @@ import { toClientEvent, toStrippedState } from "../../durable-objects/room/clien
  * users. We check the invite is really from the origin and for a local user, co-sign it, and put
  * it in the user's sync; joining later goes through make_join/send_join.
  */
-async function invite(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> {
-  if (!body || !isJsonObject(body.event)) throw badJson("Missing event");
-  const version = getRoomVersion(typeof body.room_version === "string" ? body.room_version : "");
-  if (!version) throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", "Unsupported room version", { room_version: String(body.room_version) });
+async function acceptInvite(req: IRequest, ctx: Ctx, origin: string, event: JsonObject, roomVersion: string, inviteRoomState: unknown): Promise<JsonObject> {
+  const version = getRoomVersion(roomVersion);
+  if (!version) throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", "Unsupported room version", { room_version: roomVersion });
   const roomId = param(req, "roomId");
   let pdu;
   try {
-    pdu = await fromWireFormat(body.event, version);
+    pdu = await fromWireFormat(event, version);
   } catch (e) {
     throw badJson(`Malformed event: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -41,10 +40,10 @@ async function invite(req: IRequest, ctx: Ctx, origin: string, body: JsonObject 
   const { serverName, key } = await ownSigningKey(ctx.env);
   const sigError = await verifyPduSignatures(ctx.env, pdu, version, { serverName, keyId: key.keyId, publicKey: key.publicKey });
   if (sigError) throw forbidden(sigError);
-  if (!(await checkContentHash(body.event, version))) throw forbidden("Content hash mismatch");
+  if (!(await checkContentHash(event, version))) throw forbidden("Content hash mismatch");
 
   const signed = await signEvent(toWireFormat(pdu, version), version, serverName, key);
-  const stripped = (Array.isArray(body.invite_room_state) ? body.invite_room_state.filter(isJsonObject) : []).map((e) => ({
+  const stripped = (Array.isArray(inviteRoomState) ? inviteRoomState.filter(isJsonObject) : []).map((e) => ({
     type: e.type,
     state_key: e.state_key ?? "",
     content: e.content,
@@ -61,9 +60,30 @@ async function invite(req: IRequest, ctx: Ctx, origin: string, body: JsonObject 
       push: { memberCount: 2, senderPowerLevel: 0, notificationPowerLevels: { room: 50 } },
     },
   ]);
+  return signed;
+}
+
+async function invite(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> {
+  if (!body || !isJsonObject(body.event)) throw badJson("Missing event");
+  const signed = await acceptInvite(req, ctx, origin, body.event, typeof body.room_version === "string" ? body.room_version : "", body.invite_room_state);
   return json({ event: signed });
+}
+
+/**
+ * Spec: PUT /_matrix/federation/v1/invite/{roomId}/{eventId} (deprecated, still served and used
+ * by Synapse): the body is the invite event itself, its stripped room state in
+ * unsigned.invite_room_state, and no room version — the v1 API predates them, so the room is
+ * taken as version 1 (as Synapse does; versions 1 and 2 differ only in state resolution, which an
+ * invite does not use). The answer is `[200, {event}]`.
+ */
+async function inviteV1(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> {
+  if (!body) throw badJson("Missing event");
+  const inviteRoomState = isJsonObject(body.unsigned) ? body.unsigned.invite_room_state : undefined;
+  const signed = await acceptInvite(req, ctx, origin, body, "1", inviteRoomState);
+  return json([200, { event: signed }]);
 }
 
 export function registerFederationInviteRoutes(): void {
   fedRoute("PUT", "/_matrix/federation/v2/invite/:roomId/:eventId", invite);
+  fedRoute("PUT", "/_matrix/federation/v1/invite/:roomId/:eventId", inviteV1);
 }

@@ -2,6 +2,7 @@ import type { Ctx } from "../router.js";
 import { MatrixError } from "../errors.js";
 import { federationRequest, FederationError } from "./request.js";
 import { ownSigningKey } from "./ownKey.js";
+import { isUnknownEndpoint, unwrapV1Answer } from "./unknownEndpoint.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { ROOM_VERSIONS, getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { buildEvent } from "../../protocol/buildEvent.js";
@@ -38,6 +39,22 @@ function versionsQuery(membership: RemoteMembership): string {
   if (membership === "leave") return "";
   const versions = [...ROOM_VERSIONS.values()].filter((v) => membership !== "knock" || v.knock);
   return `?${versions.map((v) => `ver=${encodeURIComponent(v.id)}`).join("&")}`;
+}
+
+/**
+ * PUT send_join / send_leave / send_knock. A server without the v2 send_join or send_leave (they
+ * came in 2019; v1 is deprecated but Synapse still serves it) is asked again through v1, whose
+ * answer is wrapped as `[200, body]`.
+ */
+async function sendMembershipEvent(ctx: Ctx, server: string, membership: RemoteMembership, ids: string, event: JsonObject): Promise<JsonObject> {
+  try {
+    return await federationRequest<JsonObject>(ctx.env, server, "PUT", `/_matrix/federation/${SEND_API[membership]}/${ids}`, event);
+  } catch (e) {
+    if (membership === "knock" || !isUnknownEndpoint(e)) throw e;
+  }
+  const answer = unwrapV1Answer(await federationRequest<unknown>(ctx.env, server, "PUT", `/_matrix/federation/v1/send_${membership}/${ids}`, event));
+  if (!isJsonObject(answer)) throw new FederationError(502, `${server} answered v1 send_${membership} with something other than [200, {...}]`, undefined, undefined, true);
+  return answer;
 }
 
 export async function membershipHandshake(ctx: Ctx, userId: string, roomId: string, servers: string[], membership: RemoteMembership, content: JsonObject): Promise<Handshake> {
@@ -82,7 +99,7 @@ export async function membershipHandshake(ctx: Ctx, userId: string, roomId: stri
         key,
         { referenceHashes: (id) => refs.get(id) },
       );
-      const response = await federationRequest<JsonObject>(ctx.env, server, "PUT", `/_matrix/federation/${SEND_API[membership]}/${enc(roomId)}/${enc(pdu.event_id)}`, toWireFormat(pdu, version));
+      const response = await sendMembershipEvent(ctx, server, membership, `${enc(roomId)}/${enc(pdu.event_id)}`, toWireFormat(pdu, version));
       return { server, version, pdu, response };
     } catch (e) {
       lastError = e;

@@ -75,12 +75,25 @@ function makeMembership(membership: "join" | "leave" | "knock") {
   };
 }
 
+async function acceptMembership(req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined, membership: "join" | "leave" | "knock"): Promise<JsonObject> {
+  if (!body) throw badJson("Missing event");
+  const stub = await existingRoom(ctx, param(req, "roomId"));
+  return stub.sendMembership(origin, membership, body);
+}
+
 function sendMembership(membership: "join" | "leave" | "knock") {
-  return async (req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> => {
-    if (!body) throw badJson("Missing event");
-    const stub = await existingRoom(ctx, param(req, "roomId"));
-    return json(await stub.sendMembership(origin, membership, body));
-  };
+  return async (req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> =>
+    json(await acceptMembership(req, ctx, origin, body, membership));
+}
+
+/**
+ * The deprecated v1 send_join and send_leave, which Synapse still serves and calls: the same
+ * exchange as v2, the answer wrapped as `[200, body]` (spec: server-server-api, "PUT
+ * /_matrix/federation/v1/send_join" and "v1/send_leave").
+ */
+function sendMembershipV1(membership: "join" | "leave") {
+  return async (req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> =>
+    json([200, await acceptMembership(req, ctx, origin, body, membership)]);
 }
 
 async function getEvent(req: IRequest, ctx: Ctx, origin: string): Promise<Response> {
@@ -133,7 +146,9 @@ export function registerFederationRoomRoutes(): void {
   fedRoute("PUT", "/_matrix/federation/v1/send/:txnId", sendTransaction);
   fedRoute("GET", "/_matrix/federation/v1/make_join/:roomId/:userId", makeMembership("join"));
   fedRoute("PUT", "/_matrix/federation/v2/send_join/:roomId/:eventId", sendMembership("join"));
+  fedRoute("PUT", "/_matrix/federation/v1/send_join/:roomId/:eventId", sendMembershipV1("join"));
   fedRoute("GET", "/_matrix/federation/v1/make_leave/:roomId/:userId", makeMembership("leave"));
+  fedRoute("PUT", "/_matrix/federation/v1/send_leave/:roomId/:eventId", sendMembershipV1("leave"));
   fedRoute("PUT", "/_matrix/federation/v2/send_leave/:roomId/:eventId", sendMembership("leave"));
   fedRoute("GET", "/_matrix/federation/v1/make_knock/:roomId/:userId", makeMembership("knock"));
   fedRoute("PUT", "/_matrix/federation/v1/send_knock/:roomId/:eventId", sendMembership("knock"));

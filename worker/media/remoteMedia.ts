@@ -2,7 +2,8 @@
  * Remote media: content whose mxc URI names another server (server-server-api "Content
  * Repository"). The first request fetches it with a signed GET
  * /_matrix/federation/v1/media/download/{mediaId} (falling back to the deprecated
- * /_matrix/media/v3/download with allow_remote=false when the remote answers 404 M_UNRECOGNIZED),
+ * /_matrix/media/v3/download with allow_remote=false when the remote does not know the endpoint:
+ * 404 or 405 M_UNRECOGNIZED, or 400 M_UNRECOGNIZED as Synapse before 1.114 answers),
  * unpacks the multipart reply (bytes, or a Location to fetch them from) and stores the bytes under
  * `remote/<serverName>/<mediaId>` in R2 with the same metadata as local media (the cache time as
  * `created`, which is what the legacy-media freeze goes by). Later requests are served from R2.
@@ -13,6 +14,7 @@ import { MatrixError, notFound } from "../errors.js";
 import type { MediaRef } from "./mxc.js";
 import { infoOf, type MediaInfo } from "./mediaStore.js";
 import { federationFetch, FederationError, readBytesLimited } from "../federation/request.js";
+import { isUnknownEndpointReply } from "../federation/unknownEndpoint.js";
 import { boundaryOf, fileNameOf, parseMultipart } from "./multipart.js";
 import { fetchForPreview } from "./previewFetch.js";
 import { isJsonObject } from "../../protocol/json.js";
@@ -59,7 +61,7 @@ async function fetchFromRemote(ctx: Ctx, ref: MediaRef, waitMs: number): Promise
       timeoutMs,
       accept: "multipart/mixed, application/json;q=0.5",
     });
-    if (res.status === 404 && (await errcodeOf(res.clone())) === "M_UNRECOGNIZED") {
+    if ((res.status === 400 || res.status === 404 || res.status === 405) && isUnknownEndpointReply(res.status, await jsonOf(res.clone()))) {
       await res.body?.cancel();
       // A server without federation media: the old endpoint, never proxying further.
       res = await federationFetch(
@@ -108,13 +110,18 @@ async function fetchLocation(ctx: Ctx, location: string, max: number, deadline: 
   return { bytes: got.bytes, contentType: got.contentType || "application/octet-stream" };
 }
 
-async function errcodeOf(res: Response): Promise<string | undefined> {
+/** A (small) error reply parsed as JSON; undefined when it is not JSON. */
+async function jsonOf(res: Response): Promise<unknown> {
   try {
-    const j: unknown = JSON.parse(new TextDecoder().decode(await readBytesLimited(res, 64 * 1024)));
-    return isJsonObject(j) && typeof j.errcode === "string" ? j.errcode : undefined;
+    return JSON.parse(new TextDecoder().decode(await readBytesLimited(res, 64 * 1024))) as unknown;
   } catch {
     return undefined;
   }
+}
+
+async function errcodeOf(res: Response): Promise<string | undefined> {
+  const j = await jsonOf(res);
+  return isJsonObject(j) && typeof j.errcode === "string" ? j.errcode : undefined;
 }
 
 /** The remote's error, as the client should see it. */

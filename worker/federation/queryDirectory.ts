@@ -1,0 +1,43 @@
+/**
+ * An alias on another server → its room ID and the servers that may be in the room, asked of the
+ * alias's own server (spec: server-server-api "Querying for information", query.yaml
+ * GET /_matrix/federation/v1/query/directory). Used by the client directory lookup and by joining
+ * by alias, so both answer the same way.
+ */
+import type { Env } from "../env.js";
+import { MatrixError, notFound } from "../errors.js";
+import { serverNameOf } from "../../protocol/identifiers.js";
+import { federationRequest, FederationError } from "./request.js";
+
+export interface AliasAssociation {
+  room_id: string;
+  servers: string[];
+}
+
+/**
+ * Asks the alias's server. Its 404 is our 404 M_NOT_FOUND; anything else that goes wrong (the
+ * server unreachable, another error, a reply without room_id) is 502, as Synapse answers: the
+ * alias may well exist, we just could not learn where it points.
+ */
+export async function queryRemoteAlias(env: Env, alias: string): Promise<AliasAssociation> {
+  const aliasServer = serverNameOf(alias);
+  let res: { room_id?: unknown; servers?: unknown };
+  try {
+    res = await federationRequest<{ room_id?: unknown; servers?: unknown }>(
+      env,
+      aliasServer,
+      "GET",
+      `/_matrix/federation/v1/query/directory?room_alias=${encodeURIComponent(alias)}`,
+      undefined,
+      { timeoutMs: 15_000 },
+    );
+  } catch (e) {
+    if (e instanceof FederationError && !e.network && e.status === 404) throw notFound(`Room alias ${alias} not found`);
+    throw new MatrixError(502, "M_UNKNOWN", `Failed to fetch alias ${alias} from ${aliasServer}`);
+  }
+  if (typeof res.room_id !== "string") throw new MatrixError(502, "M_UNKNOWN", `${aliasServer} answered without a room_id for ${alias}`);
+  const servers = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string") : [];
+  // The alias's server is in the room as far as it knows; list it even if it forgot to.
+  if (!servers.includes(aliasServer)) servers.push(aliasServer);
+  return { room_id: res.room_id, servers };
+}
