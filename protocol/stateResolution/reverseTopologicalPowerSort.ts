@@ -21,6 +21,7 @@ import type { RoomVersion } from "../roomVersions.js";
 import { authGraphPostOrder } from "./authChain.js";
 import { compareStrings, type ResolutionContext } from "./context.js";
 import { SenderPowerLevels } from "./senderPowerLevel.js";
+import { MinHeap } from "../minHeap.js";
 
 interface SortKey {
   id: string;
@@ -32,45 +33,6 @@ function less(x: SortKey, y: SortKey): boolean {
   if (x.power !== y.power) return x.power > y.power;
   if (x.ts !== y.ts) return x.ts < y.ts;
   return compareStrings(x.id, y.id) < 0;
-}
-
-/** A binary min-heap under `less`. */
-class Heap {
-  private readonly items: SortKey[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(item: SortKey): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(a[i], a[parent])) break;
-      [a[i], a[parent]] = [a[parent], a[i]];
-      i = parent;
-    }
-  }
-  pop(): SortKey {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop() as SortKey;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l], a[m])) m = l;
-        if (r < a.length && less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -128,7 +90,7 @@ export function reverseTopologicalPowerSort(
     power: powers.of(id),
     ts: ctx.event(id).origin_server_ts,
   });
-  const heap = new Heap();
+  const heap = new MinHeap<SortKey>(less);
   for (const [id, n] of waitingOn) if (n === 0) heap.push(keyOf(id));
   const sorted: string[] = [];
   while (heap.size > 0) {
