@@ -4,7 +4,7 @@
  * of the layout those files share. The tests read the JSON, so they run on a fresh clone with no
  * spec beside it; run this when the spec version changes:
  *
- *   npx tsx test/tools/generateSpecEndpoints.ts ../shared/matrix-spec
+ *   npx tsx test/tools/generateSpecEndpoints.ts <path to a matrix-spec checkout>
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
