@@ -36,6 +36,11 @@ export const MIN_SAFE_INTEGER = Number.MIN_SAFE_INTEGER; // −(2^53 − 1)
 /** A lone UTF-16 surrogate: not a Unicode scalar value, so it has no UTF-8 encoding. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether `s` holds a lone UTF-16 surrogate, which no JSON that is signed or stored can carry. */
+export function hasLoneSurrogate(s: string): boolean {
+  return LONE_SURROGATE.test(s);
+}
+
 /**
  * Orders keys by Unicode code point, as the spec requires.
  *
@@ -75,7 +80,7 @@ function fail(ctx: EncodeContext, problem: string): never {
 }
 
 function encodeString(s: string, ctx: EncodeContext): string {
-  if (LONE_SURROGATE.test(s)) fail(ctx, "string contains a lone UTF-16 surrogate, which has no UTF-8 form");
+  if (hasLoneSurrogate(s)) fail(ctx, "string contains a lone UTF-16 surrogate, which has no UTF-8 form");
   // JSON.stringify already writes exactly the spec grammar for well-formed strings: `\b \t \n \f
   // \r \" \\` by name, other C0 controls as lower-case `\u00XX`, everything else (including DEL,
   // U+2028/9 and non-ASCII) as the literal character.

@@ -7,6 +7,7 @@
  * "historical" localparts (anything but `:` and NUL), or whole rooms become unreadable.
  */
 import type { RoomVersion } from "./roomVersions.js";
+import { hasLoneSurrogate } from "./canonicalJson.js";
 
 export class IdentifierError extends Error {
   override name = "IdentifierError";
@@ -30,7 +31,6 @@ export function utf8ByteLength(s: string): number {
   return bytes;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function describe(id: string): string {
   return JSON.stringify(id.length > 80 ? id.slice(0, 80) + "…" : id);
@@ -173,7 +173,7 @@ function splitSigilled(id: string, sigil: string, what: string): Sigilled {
 /** The opaque part of room IDs, room aliases and historical user IDs: no `:`, NUL or lone surrogates. */
 function checkOpaqueLocalpart(id: string, localpart: string, what: string): void {
   if (localpart.includes("\u0000")) throw new IdentifierError(`${what} ${describe(id)} contains NUL`);
-  if (LONE_SURROGATE.test(localpart)) throw new IdentifierError(`${what} ${describe(id)} contains a lone surrogate`);
+  if (hasLoneSurrogate(localpart)) throw new IdentifierError(`${what} ${describe(id)} contains a lone surrogate`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
  * parsed value without recursion and says what is wrong, so the caller can answer `M_BAD_JSON`
  * before anything is stored.
  */
-import { MAX_NESTING_DEPTH, MAX_SAFE_INTEGER, MIN_SAFE_INTEGER } from "./canonicalJson.js";
+import { MAX_NESTING_DEPTH, MAX_SAFE_INTEGER, MIN_SAFE_INTEGER, hasLoneSurrogate } from "./canonicalJson.js";
 
 export interface JsonInputRules {
   /**
@@ -20,9 +20,6 @@ export interface JsonInputRules {
   allowFloats: boolean;
 }
 
-/** A lone UTF-16 surrogate: not a Unicode scalar value, so it has no UTF-8 encoding. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** Why `value` (fresh from `JSON.parse`) is not acceptable input, or undefined when it is. */
 export function jsonInputProblem(value: unknown, rules: JsonInputRules): string | undefined {
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
@@ -30,7 +27,7 @@ export function jsonInputProblem(value: unknown, rules: JsonInputRules): string 
     const { value: v, depth } = stack.pop()!;
     switch (typeof v) {
       case "string":
-        if (LONE_SURROGATE.test(v)) return "a string contains a lone UTF-16 surrogate";
+        if (hasLoneSurrogate(v)) return "a string contains a lone UTF-16 surrogate";
         break;
       case "number":
         if (!Number.isFinite(v)) return "a number is too large to represent";
@@ -47,7 +44,7 @@ export function jsonInputProblem(value: unknown, rules: JsonInputRules): string 
           for (const item of v) stack.push({ value: item, depth: depth + 1 });
         } else {
           for (const [key, item] of Object.entries(v)) {
-            if (LONE_SURROGATE.test(key)) return "a key contains a lone UTF-16 surrogate";
+            if (hasLoneSurrogate(key)) return "a key contains a lone UTF-16 surrogate";
             stack.push({ value: item, depth: depth + 1 });
           }
         }

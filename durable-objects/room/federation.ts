@@ -2,7 +2,7 @@ import type { Env } from "../../worker/env.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
-import { authorizeEvent, authEventTypes, checkAuthEventsList } from "../../protocol/authRules/index.js";
+import { authorizeEvent, authEventTypes, checkAuthEventsList, createEventIdOfRoom } from "../../protocol/authRules/index.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { checkContentHash, computeEventId } from "../../protocol/eventHashing.js";
 import { redact } from "../../protocol/redact.js";
@@ -56,10 +56,11 @@ function isFull(room: RoomAccess, eventId: string): boolean {
  * Steps 1–3 of the receipt checks: format, signatures, content hash (redact on mismatch). An
  * event dropped for its signatures still reports its ID, so a transaction's reply can name it.
  */
-export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown): Promise<{ pdu: PDU } | { error: string; eventId?: string }> {
+export async function checkFormatAndSignatures(room: RoomAccess, raw: unknown, parsed?: PDU): Promise<{ pdu: PDU } | { error: string; eventId?: string }> {
   let pdu: PDU;
   try {
-    pdu = await fromWireFormat(raw, room.version);
+    // `parsed`: the caller already ran fromWireFormat on `raw` (computing an event ID hashes it).
+    pdu = parsed ?? (await fromWireFormat(raw, room.version));
   } catch (e) {
     // Still name the event when its ID can be computed (a float in a message's content is
     // outside the redacted form the ID is hashed from), so a transaction's reply lists it.
@@ -83,7 +84,7 @@ function authMapOf(room: RoomAccess, pdu: PDU): { map: StateMap; list: PDU[] } |
     list.push(ev);
     map.set(stateKey(ev.type, ev.state_key ?? ""), ev);
   }
-  const createId = room.version.roomIdIsCreateEventHash ? `$${room.roomId.slice(1)}` : undefined;
+  const createId = room.version.roomIdIsCreateEventHash ? createEventIdOfRoom(room.roomId) : undefined;
   if (createId && pdu.type !== "m.room.create") {
     const create = room.store.getEvent(createId);
     if (create) map.set(stateKey("m.room.create", ""), create);
@@ -116,8 +117,8 @@ function authStateFrom(room: RoomAccess, pdu: PDU, state: StateIdMap): StateMap 
 }
 
 /** Stores an event we can't place in the timeline yet (auth chain, fetched state), after checking it. */
-async function storeOutlier(room: RoomAccess, raw: unknown): Promise<PDU | undefined> {
-  const checked = await checkFormatAndSignatures(room, raw);
+async function storeOutlier(room: RoomAccess, raw: unknown, parsed?: PDU): Promise<PDU | undefined> {
+  const checked = await checkFormatAndSignatures(room, raw, parsed);
   if ("error" in checked) return undefined;
   const pdu = checked.pdu;
   if (isKnown(room, pdu.event_id)) return room.store.getEvent(pdu.event_id);
@@ -132,9 +133,9 @@ async function storeOutlier(room: RoomAccess, raw: unknown): Promise<PDU | undef
  * that don't parse go last; storing them reports nothing and stores nothing.
  */
 export async function storeOutliers(room: RoomAccess, raws: unknown[]): Promise<void> {
-  const parsed: Array<AuthOrderItem & { raw: unknown }> = [];
+  const parsed: Array<AuthOrderItem & { raw: unknown; pdu: PDU }> = [];
   const unparsed: unknown[] = [];
-  const createId = room.version.roomIdIsCreateEventHash ? `$${room.roomId.slice(1)}` : undefined;
+  const createId = room.version.roomIdIsCreateEventHash ? createEventIdOfRoom(room.roomId) : undefined;
   for (const raw of raws) {
     const pdu = await fromWireFormat(raw, room.version).catch(() => undefined);
     if (!pdu) {
@@ -143,9 +144,9 @@ export async function storeOutliers(room: RoomAccess, raws: unknown[]): Promise<
     }
     // From v12 every event stands on the create event through its room ID, not its auth_events.
     const implicit = createId && pdu.type !== "m.room.create" ? [createId] : [];
-    parsed.push({ event_id: pdu.event_id, auth_events: [...implicit, ...pdu.auth_events], depth: pdu.depth, raw });
+    parsed.push({ event_id: pdu.event_id, auth_events: [...implicit, ...pdu.auth_events], depth: pdu.depth, raw, pdu });
   }
-  for (const item of orderByAuthEvents(parsed)) await storeOutlier(room, item.raw);
+  for (const item of orderByAuthEvents(parsed)) await storeOutlier(room, item.raw, item.pdu);
   for (const raw of unparsed) await storeOutlier(room, raw);
 }
 

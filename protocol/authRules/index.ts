@@ -35,7 +35,7 @@ export { ruleNumber } from "./ruleNumbers.js";
 export { authEventTypes } from "./authEventsSelection.js";
 export { checkAuthEventsList } from "./authEventsList.js";
 export { redactsOf, redactionTakesEffect } from "./handlingRedactions.js";
-export { roomIdOfCreateEvent } from "./roomId.js";
+export { roomIdOfCreateEvent, createEventIdOfRoom } from "./roomId.js";
 
 /**
  * Pure and synchronous. `authState` holds the auth events (for the receive-path check: the

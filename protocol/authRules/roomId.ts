@@ -12,6 +12,11 @@ export function roomIdOfCreateEvent(create: Pick<PDU, "event_id">): string {
   return `!${create.event_id.slice(1)}`;
 }
 
+/** The create event ID a v12 room ID names (the inverse of roomIdOfCreateEvent). */
+export function createEventIdOfRoom(roomId: string): string {
+  return `$${roomId.slice(1)}`;
+}
+
 export function authorizeRoomIdIsCreateEvent(event: PDU, create: PDU, version: RoomVersion): AuthResult {
   if (!create.event_id.startsWith("$") || event.room_id !== roomIdOfCreateEvent(create)) {
     return reject(

@@ -8,6 +8,7 @@ import type { PDU } from "../pdu.js";
 import { powerOf, roomPower, type RoomPower } from "../powerLevels.js";
 import type { RoomVersion } from "../roomVersions.js";
 import type { ResolutionContext } from "./context.js";
+import { createEventIdOfRoom } from "../authRules/roomId.js";
 
 /** The create event an event is authorised against, if any can be found. */
 export function createEventFor(event: PDU, version: RoomVersion, ctx: ResolutionContext): PDU | undefined {
@@ -15,7 +16,7 @@ export function createEventFor(event: PDU, version: RoomVersion, ctx: Resolution
   if (version.roomIdIsCreateEventHash) {
     // v12: the create event is never in auth_events; the room ID is its event ID with sigil "!".
     if (typeof event.room_id === "string" && event.room_id.startsWith("!")) {
-      return ctx.event(`$${event.room_id.slice(1)}`, `create event of ${event.event_id}`);
+      return ctx.event(createEventIdOfRoom(event.room_id), `create event of ${event.event_id}`);
     }
     return undefined;
   }
