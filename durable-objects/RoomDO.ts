@@ -977,10 +977,8 @@ export class RoomDO extends DurableObject<Env> {
       if (added === 0) return page;
       page = read();
     }
-    if (page.end === undefined && opts.to === undefined && this.oldestHeldGap()) {
-      const lo = this.sql.exec<{ lo: number | null }>("SELECT MIN(ordering) AS lo FROM events WHERE outlier = 0").one().lo;
-      if (lo !== null) page.end = lo;
-    }
+    const gap = page.end === undefined && opts.to === undefined ? this.oldestHeldGap() : undefined;
+    if (gap) page.end = gap.first.ordering;
     return page;
   }
 
