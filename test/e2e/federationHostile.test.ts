@@ -477,6 +477,61 @@ test("the deprecated v1 send_join, send_leave and invite are served with their [
   });
 });
 
+test("the v1 send_join and invite sent wrong are refused with the spec's errors and change nothing", async () => {
+  const r = await api("POST", "/createRoom", { preset: "public_chat", name: "v1 bad input", room_version: "10" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const roomId = String(r.body.room_id);
+  const before = await snapshot(roomId);
+  const v10 = getRoomVersion("10")!;
+  const made = await F.request(A, "GET", `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(F.userId("v1bad"))}?ver=10`);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const t = made.body.event as JsonObject;
+  const build = (content: JsonObject) =>
+    buildEvent(
+      { room_id: roomId, sender: F.userId("v1bad"), type: "m.room.member", state_key: F.userId("v1bad"), content, prev_events: t.prev_events as string[], auth_events: t.auth_events as string[], depth: t.depth as number, origin_server_ts: Date.now() },
+      v10,
+      F.serverName,
+      F.key,
+    );
+  const notAJoin = await build({ membership: "leave" });
+  const join = await build({ membership: "join" });
+  const sendJoin = (id: string) => `/_matrix/federation/v1/send_join/${enc(roomId)}/${enc(id)}`;
+  const cases: Array<[string, Reply, number, string]> = [
+    ["no body", await F.request(A, "PUT", sendJoin(join.event_id)), 400, "M_BAD_JSON"],
+    ["a leave sent as a join", await F.request(A, "PUT", sendJoin(notAJoin.event_id), toWireFormat(notAJoin, v10)), 400, "M_BAD_JSON"],
+    ["unsigned", await F.request(A, "PUT", sendJoin(join.event_id), toWireFormat(join, v10), { unsigned: true }), 401, "M_UNAUTHORIZED"],
+    ["signed with another key", await F.request(A, "PUT", sendJoin(join.event_id), toWireFormat(join, v10), { key: generateSigningKey("other") }), 401, "M_UNAUTHORIZED"],
+  ];
+
+  // v1 invites: the event itself is the body.
+  const v1 = getRoomVersion("1")!;
+  const fakeRoomId = `!v1bad:${F.serverName}`;
+  const invite = async (sender: string) =>
+    buildEvent(
+      { room_id: fakeRoomId, sender, type: "m.room.member", state_key: alice.userId, content: { membership: "invite" }, prev_events: [], auth_events: [], depth: 3, origin_server_ts: Date.now() },
+      v1,
+      F.serverName,
+      F.key,
+    );
+  const inviteUrl = (id: string) => `/_matrix/federation/v1/invite/${enc(fakeRoomId)}/${enc(id)}`;
+  const forged = await invite("@someone:elsewhere.example");
+  const honest = await invite(F.userId("host"));
+  const tampered: JsonObject = { ...toWireFormat(honest, v1), content: { membership: "invite", extra: "changed after signing" } };
+  cases.push(
+    ["an empty v1 invite", await F.request(A, "PUT", inviteUrl(honest.event_id), {}), 400, "M_BAD_JSON"],
+    ["a v1 invite from another server's user", await F.request(A, "PUT", inviteUrl(forged.event_id), toWireFormat(forged, v1)), 403, "M_FORBIDDEN"],
+    ["a v1 invite changed after signing", await F.request(A, "PUT", inviteUrl(honest.event_id), tampered), 403, "M_FORBIDDEN"],
+    ["a v1 invite for another event ID", await F.request(A, "PUT", inviteUrl(forged.event_id), toWireFormat(honest, v1)), 400, "M_BAD_JSON"],
+  );
+  for (const [what, reply, status, errcode] of cases) {
+    assert.equal(reply.status, status, `${what}: ${JSON.stringify(reply.body)}`);
+    assert.equal(reply.body.errcode, errcode, `${what}: ${JSON.stringify(reply.body)}`);
+  }
+  await assertUnchanged(roomId, before);
+  const s = await api("GET", "/sync?timeout=0");
+  assert.ok(!Object.keys(((s.body.rooms as { invite?: object } | undefined)?.invite ?? {}) as object).includes(fakeRoomId), "no invite reached alice");
+});
+
 test("joining a room on a server without v2 send_join falls back to v1 and reads its [200, body] answer", async () => {
   const roomId = await F.hostLegacyRoom("oldhost");
   const joined = await api("POST", `/join/${enc(roomId)}`, {});
