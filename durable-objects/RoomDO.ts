@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { ROOM_MIGRATIONS } from "../schema/room.js";
-import { MatrixError, forbidden, notFound, tooLarge } from "../worker/errors.js";
+import { forbidden, notFound, badJson, tooLarge, unsupportedRoomVersion, incompatibleRoomVersion, roomInUse, invalidRoomState, unableToAuthoriseJoin, internalError, remoteFailed } from "../platform/errors.js";
 import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } from "../protocol/pdu.js";
 import { resolveState } from "../protocol/stateResolution/index.js";
@@ -96,7 +96,7 @@ export class RoomDO extends DurableObject<Env> {
     const meta = this.meta();
     if (!meta) throw notFound("Room not found");
     const version = getRoomVersion(meta.room_version);
-    if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${meta.room_version}`);
+    if (!version) throw unsupportedRoomVersion(`Unsupported room version ${meta.room_version}`);
     return { meta, version };
   }
 
@@ -117,11 +117,11 @@ export class RoomDO extends DurableObject<Env> {
    */
   async createRoom(roomId: string, create: PDU, roomVersion: string, initial: EventTemplate[]): Promise<void> {
     return this.queue.run(async () => {
-      if (this.meta()) throw new MatrixError(400, "M_ROOM_IN_USE", "Room already exists");
+      if (this.meta()) throw roomInUse("Room already exists");
       const version = getRoomVersion(roomVersion);
-      if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${roomVersion}`);
+      if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
       const verdict = authorizeEvent(create, new Map([[stateKey("m.room.create", ""), create]]), version);
-      if (!verdict.allowed) throw new MatrixError(400, "M_BAD_JSON", `Invalid create event: ${verdict.reason}`);
+      if (!verdict.allowed) throw badJson(`Invalid create event: ${verdict.reason}`);
       // Invites to other servers need their server's signature, so they go out after the room exists.
       const remoteInvites = initial.filter((t) => t.type === "m.room.member" && t.content.membership === "invite" && t.state_key !== undefined && !this.isLocal(t.state_key));
       const pdus = await this.buildInitialEvents(roomId, create, version, initial.filter((t) => !remoteInvites.includes(t)));
@@ -129,7 +129,7 @@ export class RoomDO extends DurableObject<Env> {
         this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
         for (const pdu of pdus) {
           const before = this.stateBeforePrevs(pdu.prev_events, version);
-          if (!before) throw new MatrixError(500, "M_UNKNOWN", "Initial event chain broken");
+          if (!before) throw internalError("Initial event chain broken");
           this.persist(pdu, { before });
         }
       });
@@ -160,7 +160,7 @@ export class RoomDO extends DurableObject<Env> {
           authState.set(stateKey(type, k), ev);
         }
       }
-      if (t.type === "m.room.create") throw new MatrixError(400, "M_INVALID_ROOM_STATE", "initial_state cannot contain a second m.room.create");
+      if (t.type === "m.room.create") throw invalidRoomState("initial_state cannot contain a second m.room.create");
       const pdu = await buildEvent(
         { room_id: roomId, sender: t.sender, type: t.type, state_key: t.state_key, content: t.content, prev_events: [prev.event_id], auth_events: authEvents, depth: prev.depth + 1, origin_server_ts: Date.now() },
         version,
@@ -171,7 +171,7 @@ export class RoomDO extends DurableObject<Env> {
       const sizeProblem = eventSizeProblem(pdu, version);
       if (sizeProblem) throw tooLarge(`Initial ${t.type} event: ${sizeProblem}`);
       const verdict = authorizeEvent(pdu, authState, version);
-      if (!verdict.allowed) throw new MatrixError(400, "M_INVALID_ROOM_STATE", `Invalid initial ${t.type} event: ${verdict.reason}`);
+      if (!verdict.allowed) throw invalidRoomState(`Invalid initial ${t.type} event: ${verdict.reason}`);
       if (pdu.state_key !== undefined) state.set(stateKey(pdu.type, pdu.state_key), pdu);
       out.push(pdu);
       prev = pdu;
@@ -208,7 +208,7 @@ export class RoomDO extends DurableObject<Env> {
       .sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? -1 : 1))
       .slice(0, MAX_PREV_EVENTS);
     const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
-    if (!before) throw new MatrixError(500, "M_UNKNOWN", "The room's latest events have no known state");
+    if (!before) throw internalError("The room's latest events have no known state");
     // Only the state this event's checks read (create, power levels, its auth events, and what an
     // invite shows), not the whole room: a room of 1,000 members must not cost 1,000 reads per message.
     const wanted: Array<[string, string]> = [["m.room.create", ""], ["m.room.power_levels", ""], ...authEventTypes(template, version)];
@@ -521,7 +521,7 @@ export class RoomDO extends DurableObject<Env> {
       if (!isUnknownEndpoint(e)) throw forbidden(`${target} refused the invite: ${e instanceof Error ? e.message : String(e)}`);
       // A server without v2 invite knows only the v1 API, which carries no room version: it can
       // take part only in rooms of versions 1 and 2 (Synapse draws the same line).
-      if (version.eventIdFormat !== "v1") throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `${target} does not support this room version`);
+      if (version.eventIdFormat !== "v1") throw unsupportedRoomVersion(`${target} does not support this room version`);
       try {
         const v1 = unwrapV1Answer(await federationRequest<unknown>(this.env, target, "PUT", `/_matrix/federation/v1/invite/${ids}`, { ...wireOf(room, pdu), unsigned: { invite_room_state: stripped as unknown as JsonObject[] } }));
         res = isJsonObject(v1) ? v1 : {};
@@ -601,7 +601,7 @@ export class RoomDO extends DurableObject<Env> {
     const { meta, version } = this.requireRoom();
     this.requireServerAllowed(serverNameOf(userId));
     if (membership !== "leave" && !supportedVersions.includes(version.id)) {
-      throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", `Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
+      throw incompatibleRoomVersion(`Room version ${version.id} is not supported by the joining server`, { room_version: version.id });
     }
     // A join is served only by a server with a member in the room: it must vouch for the state
     // the joiner is given, and it stops hearing the room once its last user left (Synapse: 404).
@@ -610,7 +610,7 @@ export class RoomDO extends DurableObject<Env> {
     if (membership === "join") {
       const plan = await this.restrictedJoinPlan(userId);
       if (plan) {
-        if (!plan.authoriser) throw new MatrixError(400, "M_UNABLE_TO_AUTHORISE_JOIN", "No member of this server can authorise the join");
+        if (!plan.authoriser) throw unableToAuthoriseJoin("No member of this server can authorise the join");
         content.join_authorised_via_users_server = plan.authoriser;
       }
     }
@@ -621,7 +621,7 @@ export class RoomDO extends DurableObject<Env> {
       .sort((a, b) => b.depth - a.depth)
       .slice(0, MAX_PREV_EVENTS);
     const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
-    if (!before) throw new MatrixError(500, "M_UNKNOWN", "The room's latest events have no known state");
+    if (!before) throw internalError("The room's latest events have no known state");
     const state = this.store.resolveIds(before.ids);
     const template = { sender: userId, type: "m.room.member", state_key: userId, content };
     const authEvents: string[] = [];
@@ -711,15 +711,15 @@ export class RoomDO extends DurableObject<Env> {
         try {
           signedWire = await signEvent(raw, room.version, this.env.SERVER_NAME, await this.signingKey());
         } catch (e) {
-          throw new MatrixError(400, "M_BAD_JSON", `malformed event: ${e instanceof Error ? e.message : String(e)}`);
+          throw badJson(`malformed event: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
       const wireEvent = signedWire ?? raw;
       const checked = await checkFormatAndSignatures(room, wireEvent);
-      if ("error" in checked) throw new MatrixError(400, "M_BAD_JSON", checked.error);
+      if ("error" in checked) throw badJson(checked.error);
       const pdu = checked.pdu;
       if (pdu.type !== "m.room.member" || pdu.state_key !== pdu.sender || pdu.content.membership !== membership || serverNameOf(pdu.sender) !== origin) {
-        throw new MatrixError(400, "M_BAD_JSON", `Not a ${membership} event of a user of ${origin}`);
+        throw badJson(`Not a ${membership} event of a user of ${origin}`);
       }
       const r = await receivePdu(room, origin, wireEvent, 0);
       if (r.error) throw forbidden(r.error);
@@ -752,7 +752,7 @@ export class RoomDO extends DurableObject<Env> {
   async importRemoteJoin(roomId: string, roomVersion: string, origin: string, joinEvent: JsonObject, state: JsonObject[], authChain: JsonObject[]): Promise<void> {
     return this.queue.run(async () => {
       const version = getRoomVersion(roomVersion);
-      if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Unsupported room version ${roomVersion}`);
+      if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
       if (!this.meta()) this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
       const room = this.roomAccess(version, roomId, await this.signingKey());
       await storeOutliers(room, [...authChain, ...state]);
@@ -763,12 +763,12 @@ export class RoomDO extends DurableObject<Env> {
         if (!ev || ev.state_key === undefined || this.store.isRejected(ev.event_id)) continue;
         ids.set(stateKey(ev.type, ev.state_key), ev.event_id);
       }
-      if (!ids.has(stateKey("m.room.create", ""))) throw new MatrixError(502, "M_UNKNOWN", "The joined room's state has no valid create event");
+      if (!ids.has(stateKey("m.room.create", ""))) throw remoteFailed("The joined room's state has no valid create event");
       const checked = await checkFormatAndSignatures(room, joinEvent);
-      if ("error" in checked) throw new MatrixError(502, "M_UNKNOWN", `The join event came back invalid: ${checked.error}`);
+      if ("error" in checked) throw remoteFailed(`The join event came back invalid: ${checked.error}`);
       const pdu = checked.pdu;
       const authError = authAgainstAuthEvents(room, pdu);
-      if (authError) throw new MatrixError(403, "M_FORBIDDEN", `Join refused: ${authError}`);
+      if (authError) throw forbidden(`Join refused: ${authError}`);
       const group = this.store.newStateGroup(null, ids);
       this.ctx.storage.transactionSync(() => this.persist(pdu, { before: { group, ids }, existingOutlier: this.store.getRow(pdu.event_id) !== undefined }));
       void origin;

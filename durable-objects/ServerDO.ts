@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { SERVER_MIGRATIONS } from "../schema/server.js";
-import { MatrixError, notFound } from "../worker/errors.js";
+import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64, decodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey, signingKeyFromSeed, type SigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
-import { forbidden, notFound, MatrixError } from "../worker/errors.js";
+import { forbidden, notFound, invalidParam, badRequest } from "../platform/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
@@ -69,7 +69,7 @@ export class UserDO extends DurableObject<Env> {
     const acc = account.requireAccount(this.sql);
     // The dehydrated device must never get an access token: it only exists to be rehydrated.
     if (deviceId !== undefined && dehydrated.current(this.sql)?.device_id === deviceId) {
-      throw new MatrixError(400, "M_INVALID_PARAM", "That device ID belongs to the dehydrated device");
+      throw invalidParam("That device ID belongs to the dehydrated device");
     }
     return account.issueToken(this.sql, acc.user_id, deviceId, deviceDisplayName);
   }
@@ -215,7 +215,7 @@ export class UserDO extends DurableObject<Env> {
   async forget(roomId: string): Promise<void> {
     const row = this.sql.exec<{ membership: string }>("SELECT membership FROM rooms WHERE room_id = ?", roomId).toArray()[0];
     if (row && (row.membership === "join" || row.membership === "invite" || row.membership === "knock")) {
-      throw new MatrixError(400, "M_UNKNOWN", "User is still in the room");
+      throw badRequest("User is still in the room");
     }
     this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
   }
@@ -402,7 +402,7 @@ export class UserDO extends DurableObject<Env> {
   async keyChanges(from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
     const f = parseSyncToken(from);
     const t = parseSyncToken(to);
-    if (!f || !t) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid from or to token");
+    if (!f || !t) throw invalidParam("Invalid from or to token");
     return deviceListChanges(this.sql, f.stream, t.stream);
   }
 
@@ -585,7 +585,7 @@ export class UserDO extends DurableObject<Env> {
     opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
   ): { body: JsonObject; empty: boolean } {
     const since = opts.since ? parseSyncToken(opts.since) : undefined;
-    if (opts.since && !since) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid since token");
+    if (opts.since && !since) throw invalidParam("Invalid since token");
     if (since) {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
       this.sql.exec("DELETE FROM to_device WHERE device_id = ? AND pos <= ?", opts.deviceId, since.toDevice);

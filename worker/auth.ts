@@ -1,6 +1,6 @@
 import type { IRequest } from "itty-router";
 import type { Ctx } from "./router.js";
-import { MatrixError, missingToken, unknownToken } from "./errors.js";
+import { MatrixError, unknownToken, missingToken } from "../platform/errors.js";
 import { localpartOfToken } from "../durable-objects/user/tokens.js";
 import type { Session } from "../durable-objects/user/account.js";
 import { userStub } from "./stubs.js";

@@ -1,4 +1,4 @@
-import { badJson, notJson, tooLarge, MatrixError, missingParam } from "./errors.js";
+import { MatrixError, badJson, notJson, missingParam, invalidParam, tooLarge } from "../platform/errors.js";
 import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { jsonInputProblem, type JsonInputRules } from "../protocol/jsonInput.js";
 
@@ -116,7 +116,7 @@ export function optStringArray(body: JsonObject, key: string): string[] | undefi
 export function queryInt(url: URL, key: string): number | undefined {
   const v = url.searchParams.get(key);
   if (v === null || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw new MatrixError(400, "M_INVALID_PARAM", `'${key}' must be an integer`);
+  if (!/^-?\d+$/.test(v)) throw invalidParam(`'${key}' must be an integer`);
   return Number(v);
 }
 
@@ -124,6 +124,6 @@ export function queryInt(url: URL, key: string): number | undefined {
 export function queryBool(url: URL, key: string): boolean | undefined {
   const v = url.searchParams.get(key);
   if (v === null || v === "") return undefined;
-  if (v !== "true" && v !== "false") throw new MatrixError(400, "M_INVALID_PARAM", `'${key}' must be true or false`);
+  if (v !== "true" && v !== "false") throw invalidParam(`'${key}' must be true or false`);
   return v === "true";
 }

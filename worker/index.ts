@@ -1,7 +1,7 @@
 import { router, pathIsKnown, type Ctx } from "./router.js";
 import { readConfig, type Env } from "./env.js";
 import { CORS_HEADERS, errorResponse, json } from "./http.js";
-import { MatrixError, toMatrixError, unrecognized } from "./errors.js";
+import { MatrixError, toMatrixError, unrecognized, internalError } from "../platform/errors.js";
 import { registerDiscoveryRoutes } from "./client/discovery.js";
 import { registerAccountRoutes } from "./client/account.js";
 import { registerDeviceRoutes } from "./client/devices.js";
@@ -86,7 +86,7 @@ export default {
       const err = toMatrixError(e);
       if (err) return errorResponse(err);
       console.error("internal error", request.method, url.pathname, e);
-      return errorResponse(new MatrixError(500, "M_UNKNOWN", "Internal server error"));
+      return errorResponse(internalError("Internal server error"));
     }
   },
 } satisfies ExportedHandler<Env>;

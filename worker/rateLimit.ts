@@ -1,4 +1,4 @@
-import { limitExceeded } from "./errors.js";
+import { limitExceeded } from "../platform/errors.js";
 import type { Config } from "./env.js";
 
 /**

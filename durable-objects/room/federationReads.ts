@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { PDU } from "../../protocol/pdu.js";
-import { notFound } from "../../worker/errors.js";
+import { notFound } from "../../platform/errors.js";
 import { type RoomAccess, authChainOf, wireOf } from "./federation.js";
 
 /**

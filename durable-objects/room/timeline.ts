@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../protocol/json.js";
 import { stateKey, type PDU } from "../../protocol/pdu.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
-import { notFound } from "../../worker/errors.js";
+import { notFound } from "../../platform/errors.js";
 import type { EventRow, EventStore } from "./eventStore.js";
 import type { Visibility } from "./visibility.js";
 import { toClientEvent, type ClientEvent } from "./clientEvent.js";

@@ -1,4 +1,4 @@
-import { MatrixError, forbidden, unknownToken } from "../../worker/errors.js";
+import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { hashToken, newAccessToken, newDeviceId } from "./tokens.js";
 import { noteSeen } from "./lastSeen.js";
@@ -46,10 +46,10 @@ export async function createAccount(
   isGuest: boolean,
   displayname: string,
 ): Promise<void> {
-  if (getAccount(sql)) throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+  if (getAccount(sql)) throw userInUse("User ID already taken.");
   const hash = password === undefined ? null : await hashPassword(password);
   // Re-check after the await: another registration may have won the race meanwhile.
-  if (getAccount(sql)) throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+  if (getAccount(sql)) throw userInUse("User ID already taken.");
   sql.exec(
     "INSERT INTO account (user_id, password_hash, is_guest, created_ts, displayname) VALUES (?, ?, ?, ?, ?)",
     userId,

@@ -1,4 +1,4 @@
-import { invalidParam } from "../../worker/errors.js";
+import { invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";

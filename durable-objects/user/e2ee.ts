@@ -1,4 +1,4 @@
-import { MatrixError } from "../../worker/errors.js";
+import { invalidParam } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import type { CrossSigningUsage } from "../../protocol/e2eeKeys.js";
 import { sameJson } from "../../protocol/e2eeKeys.js";
@@ -25,7 +25,7 @@ export function storeKeys(sql: SqlStorage, deviceId: string, up: KeyUpload): boo
   for (const [keyId, value] of Object.entries(up.oneTimeKeys ?? {})) {
     const row = sql.exec<{ json: string }>("SELECT json FROM e2e_one_time_keys WHERE device_id = ? AND key_id = ?", deviceId, keyId).toArray()[0];
     if (row && !sameJson(JSON.parse(row.json) as JsonValue, value)) {
-      throw new MatrixError(400, "M_INVALID_PARAM", `One time key ${keyId} already exists with different content`);
+      throw invalidParam(`One time key ${keyId} already exists with different content`);
     }
   }
   let changed = false;

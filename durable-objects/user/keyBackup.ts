@@ -1,4 +1,4 @@
-import { MatrixError, notFound } from "../../worker/errors.js";
+import { MatrixError, notFound, invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 /**
@@ -58,8 +58,8 @@ export function getVersion(sql: SqlStorage, version?: string): JsonObject {
 export function updateVersion(sql: SqlStorage, version: string, algorithm: string, authData: JsonObject, bodyVersion?: string): void {
   const row = byVersion(sql, version);
   if (!row) throw notFound("Unknown backup version");
-  if (bodyVersion !== undefined && bodyVersion !== version) throw new MatrixError(400, "M_INVALID_PARAM", "version in body does not match the path");
-  if (algorithm !== row.algorithm) throw new MatrixError(400, "M_INVALID_PARAM", "Algorithm does not match");
+  if (bodyVersion !== undefined && bodyVersion !== version) throw invalidParam("version in body does not match the path");
+  if (algorithm !== row.algorithm) throw invalidParam("Algorithm does not match");
   sql.exec("UPDATE room_keys_versions SET auth_data = ? WHERE version = ?", JSON.stringify(authData), row.version);
 }
 

@@ -1,4 +1,4 @@
-import { MatrixError } from "../../worker/errors.js";
+import { MatrixError, invalidParam } from "../../platform/errors.js";
 import { parseFilterJson, validateFilter, FilterError, type Filter } from "../../protocol/filters/index.js";
 import type { JsonObject } from "../../protocol/json.js";
 
@@ -26,7 +26,7 @@ export function resolveSyncFilter(raw: string | undefined, stored: (id: string) 
   try {
     if (raw.trim().startsWith("{")) return parseFilterJson(raw);
     const json = stored(raw);
-    if (!json) throw new MatrixError(400, "M_INVALID_PARAM", "No such filter");
+    if (!json) throw invalidParam("No such filter");
     return validateFilter(json);
   } catch (e) {
     if (e instanceof FilterError) throw new MatrixError(400, e.errcode, e.message);

@@ -1,12 +1,14 @@
+import type { Errcode } from "../errcodes.js";
+
 /**
  * Errors from editing push rules, carrying the spec's errcode and HTTP status so the Worker can
- * turn them into a Matrix error reply without knowing push-rule details. (protocol/ cannot
- * import worker/, hence a local class with the same shape: status, errcode, message.)
+ * turn them into a Matrix error reply without knowing push-rule details. (protocol/ sits below
+ * platform/errors.ts, hence a local class with the same shape: status, errcode, message.)
  */
 export class PushRuleError extends Error {
   constructor(
     readonly status: 400 | 404,
-    readonly errcode: "M_NOT_FOUND" | "M_INVALID_PARAM" | "M_MISSING_PARAM" | "M_UNKNOWN",
+    readonly errcode: Extract<Errcode, "M_NOT_FOUND" | "M_INVALID_PARAM" | "M_MISSING_PARAM" | "M_UNKNOWN">,
     message: string,
   ) {
     super(message);

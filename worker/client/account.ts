@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
-import { MatrixError, forbidden, badJson, invalidParam } from "../errors.js";
+import { forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest } from "../../platform/errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
@@ -49,11 +49,11 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   if (password !== undefined && password.length > 512) throw invalidParam("Password too long");
   const username = optString(body, "username")?.toLowerCase() ?? `u${randomString(9).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
   if (!isValidNewLocalpart(username, ctx.config.serverName)) {
-    throw new MatrixError(400, "M_INVALID_USERNAME", "User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
+    throw invalidUsername("User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
   }
   const userId = `@${username}:${ctx.config.serverName}`;
   const stub = userStub(ctx.env, userId);
-  if (await stub.exists()) throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+  if (await stub.exists()) throw userInUse("User ID already taken.");
 
   const auth = uiaAuthOf(body);
   const stages = registrationStages(ctx);
@@ -72,17 +72,17 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function registerAvailable(req: IRequest, ctx: Ctx): Promise<Response> {
   const username = ctx.url.searchParams.get("username");
-  if (!username) throw new MatrixError(400, "M_MISSING_PARAM", "username is required");
-  if (!isValidNewLocalpart(username, ctx.config.serverName)) throw new MatrixError(400, "M_INVALID_USERNAME", "Invalid username");
+  if (!username) throw missingParam("username is required");
+  if (!isValidNewLocalpart(username, ctx.config.serverName)) throw invalidUsername("Invalid username");
   if (await userStub(ctx.env, `@${username}:${ctx.config.serverName}`).exists()) {
-    throw new MatrixError(400, "M_USER_IN_USE", "User ID already taken.");
+    throw userInUse("User ID already taken.");
   }
   return json({ available: true });
 }
 
 async function registrationTokenValidity(req: IRequest, ctx: Ctx): Promise<Response> {
   const token = ctx.url.searchParams.get("token");
-  if (!token) throw new MatrixError(400, "M_MISSING_PARAM", "token is required");
+  if (!token) throw missingParam("token is required");
   if (ctx.config.registration !== "token") throw forbidden("Registration tokens are not in use");
   return json({ valid: validTokens(ctx).includes(token) });
 }
@@ -95,7 +95,7 @@ async function login(req: IRequest, ctx: Ctx): Promise<Response> {
   checkRateLimit(ctx.config, "login", clientKey(req));
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const type = reqString(body, "type");
-  if (type !== "m.login.password") throw new MatrixError(400, "M_UNKNOWN", `Login type ${type} is not supported`);
+  if (type !== "m.login.password") throw badRequest(`Login type ${type} is not supported`);
   if (body.identifier !== undefined && !isJsonObject(body.identifier)) throw badJson("'identifier' must be an object");
   const user = identifiedUser(body);
   const password = reqString(body, "password");

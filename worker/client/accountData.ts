@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../errors.js";
+import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../../platform/errors.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";

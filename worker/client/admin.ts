@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optBool, optString } from "../http.js";
-import { MatrixError, forbidden, badJson } from "../errors.js";
+import { forbidden, badJson, invalidUsername, badRequest } from "../../platform/errors.js";
 import { serverStub, userStub } from "../stubs.js";
 import { randomString } from "../../durable-objects/user/tokens.js";
 import { constantTimeEqual } from "../../durable-objects/user/password.js";
@@ -18,7 +18,7 @@ function disabled(ctx: Ctx): boolean {
 }
 
 async function getNonce(_req: IRequest, ctx: Ctx): Promise<Response> {
-  if (disabled(ctx)) throw new MatrixError(400, "M_UNKNOWN", "Shared secret registration is not enabled");
+  if (disabled(ctx)) throw badRequest("Shared secret registration is not enabled");
   const nonce = randomString(24);
   await serverStub(ctx.env).issueNonce(nonce);
   return json({ nonce });
@@ -31,7 +31,7 @@ async function hmacSha1Hex(secret: string, message: Uint8Array): Promise<string>
 }
 
 async function register(req: IRequest, ctx: Ctx): Promise<Response> {
-  if (disabled(ctx)) throw new MatrixError(400, "M_UNKNOWN", "Shared secret registration is not enabled");
+  if (disabled(ctx)) throw badRequest("Shared secret registration is not enabled");
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const nonce = reqString(body, "nonce");
   const username = reqString(body, "username").toLowerCase();
@@ -50,8 +50,8 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   });
   const expected = await hmacSha1Hex(ctx.env.REGISTRATION_SHARED_SECRET ?? "", message);
   if (!constantTimeEqual(enc.encode(expected), enc.encode(mac))) throw forbidden("HMAC incorrect");
-  if (!(await serverStub(ctx.env).consumeNonce(nonce))) throw new MatrixError(400, "M_UNKNOWN", "Unrecognised nonce");
-  if (!isValidNewLocalpart(username, ctx.config.serverName)) throw new MatrixError(400, "M_INVALID_USERNAME", "Invalid username");
+  if (!(await serverStub(ctx.env).consumeNonce(nonce))) throw badRequest("Unrecognised nonce");
+  if (!isValidNewLocalpart(username, ctx.config.serverName)) throw invalidUsername("Invalid username");
   const userId = `@${username}:${ctx.config.serverName}`;
   const res = await userStub(ctx.env, userId).register(userId, {
     password,

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, optObject, optStringArray } from "../http.js";
-import { MatrixError, badJson, invalidParam } from "../errors.js";
+import { forbidden, badJson, invalidParam, unsupportedRoomVersion, roomInUse } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
@@ -68,7 +68,7 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
 
   const versionId = optString(body, "room_version") ?? DEFAULT_ROOM_VERSION;
   const version = getRoomVersion(versionId);
-  if (!version) throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `Room version ${versionId} is not supported`);
+  if (!version) throw unsupportedRoomVersion(`Room version ${versionId} is not supported`);
 
   const visibility = optString(body, "visibility") ?? "private";
   if (visibility !== "public" && visibility !== "private") throw invalidParam("visibility must be 'public' or 'private'");
@@ -95,7 +95,7 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const aliasName = optString(body, "room_alias_name");
   const alias = aliasName !== undefined ? `#${aliasName}:${server}` : undefined;
   if (alias !== undefined && (!isValidRoomAlias(alias) || aliasName?.includes(":"))) throw invalidParam("Invalid room_alias_name");
-  if (alias !== undefined && (await serverStub(ctx.env).aliasExists(alias))) throw new MatrixError(400, "M_ROOM_IN_USE", "Room alias already taken");
+  if (alias !== undefined && (await serverStub(ctx.env).aliasExists(alias))) throw roomInUse("Room alias already taken");
 
   // The create event: in v12 the room ID is derived from it, so it is built here.
   const createContent: JsonObject = { ...creationContent, room_version: version.id };

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optStringArray } from "../http.js";
-import { missingParam } from "../errors.js";
+import { missingParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";

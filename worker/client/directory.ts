@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optInt, optObject, reqString, queryInt } from "../http.js";
-import { MatrixError, forbidden, notFound, invalidParam } from "../errors.js";
+import { forbidden, notFound, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub } from "../stubs.js";
 import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from "../../protocol/identifiers.js";
@@ -97,7 +97,7 @@ async function remoteDirectory(ctx: Ctx, server: string, method: "GET" | "POST",
     return r;
   } catch (e) {
     if (e instanceof FederationError && e.status === 404) throw notFound(`${server} has no public room directory`);
-    throw new MatrixError(502, "M_UNKNOWN", `Could not read the room directory of ${server}`);
+    throw remoteFailed(`Could not read the room directory of ${server}`);
   }
 }
 
@@ -136,7 +136,7 @@ async function searchUsers(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const term = reqString(body, "search_term");
   const limit = optInt(body, "limit") ?? 10;
-  if (limit < 0) throw new MatrixError(400, "M_INVALID_PARAM", "limit must not be negative");
+  if (limit < 0) throw invalidParam("limit must not be negative");
   return json(await serverStub(ctx.env).searchUsers(s.userId, term, Math.min(limit, 100)));
 }
 

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optInt, optBool } from "../http.js";
-import { MatrixError, forbidden, badJson, invalidParam, missingParam } from "../errors.js";
+import { forbidden, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, userStub } from "../stubs.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
@@ -55,7 +55,7 @@ async function readMarkers(req: IRequest, ctx: Ctx): Promise<Response> {
   const read = optString(body, "m.read");
   const readPrivate = optString(body, "m.read.private");
   if (body["m.fully_read"] === undefined && read === undefined && readPrivate === undefined) {
-    throw new MatrixError(400, "M_BAD_JSON", "Nothing to set");
+    throw badJson("Nothing to set");
   }
   if (fullyRead) {
     await stub.getEvent(s.userId, fullyRead);

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString } from "../http.js";
-import { badJson, missingParam } from "../errors.js";
+import { badJson, missingParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";

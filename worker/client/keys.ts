@@ -1,7 +1,8 @@
+import type { Errcode } from "../../protocol/errcodes.js";
 import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optObject } from "../http.js";
-import { MatrixError, badJson, invalidParam, missingParam } from "../errors.js";
+import { MatrixError, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
@@ -193,7 +194,7 @@ async function signaturesUpload(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const failures: Record<string, Record<string, JsonObject>> = {};
-  const fail = (userId: string, keyId: string, errcode: string, error: string) => ((failures[userId] ??= {})[keyId] = { errcode, error });
+  const fail = (userId: string, keyId: string, errcode: Errcode, error: string) => ((failures[userId] ??= {})[keyId] = { errcode, error });
   const mine = await signingKeysOf(ctx, s.userId);
 
   for (const [userId, byKey] of Object.entries(body)) {

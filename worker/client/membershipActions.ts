@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString } from "../http.js";
-import { MatrixError, notFound, invalidParam } from "../errors.js";
+import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
@@ -70,14 +70,14 @@ async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<R
   }
   const room = await requireRoom(ctx, roomId);
   if (session.isGuest) {
-    if (!(await room.guestCanJoin())) throw new MatrixError(403, "M_FORBIDDEN", "Guest access is not allowed in this room");
+    if (!(await room.guestCanJoin())) throw forbidden("Guest access is not allowed in this room");
   }
   const plan = await room.restrictedJoinPlan(session.userId);
   if (plan) {
     // A restricted room admits members of its allowed rooms, vouched for by a resident who can invite.
     const memberships = await Promise.all(plan.allowRooms.map(async (r) => (isValidRoomId(r) ? roomStub(ctx.env, r).membership(session.userId).catch(() => "leave") : "leave")));
     if (memberships.includes("join")) {
-      if (!plan.authoriser) throw new MatrixError(400, "M_UNABLE_TO_AUTHORISE_JOIN", "No member of this server can authorise the join");
+      if (!plan.authoriser) throw unableToAuthoriseJoin("No member of this server can authorise the join");
       extra.join_authorised_via_users_server = plan.authoriser;
     }
   }
@@ -122,10 +122,10 @@ function targetedMembership(membership: "invite" | "leave" | "ban", unban = fals
     const current = await room.membership(target);
     if (unban && current !== "ban") return json({});
     if (membership === "leave" && !unban && current !== "join" && current !== "invite" && current !== "knock") {
-      throw new MatrixError(403, "M_FORBIDDEN", `${target} is not in the room`);
+      throw forbidden(`${target} is not in the room`);
     }
-    if (membership === "invite" && current === "join") throw new MatrixError(403, "M_FORBIDDEN", `${target} is already in the room`);
-    if (membership === "invite" && current === "ban") throw new MatrixError(403, "M_FORBIDDEN", `${target} is banned from the room`);
+    if (membership === "invite" && current === "join") throw forbidden(`${target} is already in the room`);
+    if (membership === "invite" && current === "ban") throw forbidden(`${target} is banned from the room`);
     if (membership === "invite" && !(await isKnownUser(ctx, target))) throw notFound(`User ${target} does not exist`);
     const extra: JsonObject = {};
     const reason = optString(body, "reason");
@@ -169,7 +169,7 @@ async function forget(req: IRequest, ctx: Ctx): Promise<Response> {
   const roomId = param(req, "roomId");
   const room = await requireRoom(ctx, roomId);
   const current = await room.membership(session.userId);
-  if (current === "join" || current === "invite" || current === "knock") throw new MatrixError(400, "M_UNKNOWN", "User is still in the room");
+  if (current === "join" || current === "invite" || current === "knock") throw badRequest("User is still in the room");
   await userStub(ctx.env, session.userId).forget(roomId);
   return json({});
 }

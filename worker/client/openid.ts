@@ -6,7 +6,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { forbidden } from "../errors.js";
+import { forbidden } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { serverStub } from "../stubs.js";
 import { checkRateLimit } from "../rateLimit.js";

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optString } from "../http.js";
-import { forbidden, notFound, invalidParam } from "../errors.js";
+import { forbidden, notFound, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 

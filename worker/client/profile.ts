@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../errors.js";
+import { MatrixError, forbidden, notFound, badJson, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
@@ -43,7 +43,7 @@ async function profileOf(ctx: Ctx, userId: string, field?: Field): Promise<{ dis
     r = await federationRequest(ctx.env, server, "GET", `/_matrix/federation/v1/query/profile?${query}`, undefined, { timeoutMs: REMOTE_TIMEOUT_MS });
   } catch (e) {
     if (e instanceof FederationError && e.status === 404) throw notFound("Profile not found");
-    throw new MatrixError(502, "M_UNKNOWN", `Could not reach ${server}`);
+    throw remoteFailed(`Could not reach ${server}`);
   }
   const out: { displayname?: string; avatar_url?: string } = {};
   if (typeof r.displayname === "string") out.displayname = r.displayname;

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, unrecognized } from "../errors.js";
+import { MatrixError, badJson, unrecognized } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import {
@@ -101,7 +101,7 @@ async function putAttr(req: IRequest, ctx: Ctx): Promise<Response> {
   const ruleId = param(req, "ruleId");
   const attr = param(req, "attr");
   if (attr === "enabled") {
-    if (typeof body.enabled !== "boolean") throw new MatrixError(400, "M_BAD_JSON", "'enabled' must be a boolean");
+    if (typeof body.enabled !== "boolean") throw badJson("'enabled' must be a boolean");
     const enabled = body.enabled;
     return edit(ctx, s.userId, (rs) => setEnabled(rs, kind, ruleId, enabled));
   }

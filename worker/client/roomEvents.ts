@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, route, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, queryInt } from "../http.js";
-import { MatrixError, notFound, invalidParam } from "../errors.js";
+import { MatrixError, forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub } from "../stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
@@ -23,7 +23,7 @@ async function roomFor(req: IRequest, ctx: Ctx) {
   const roomId = param(req, "roomId");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
   const stub = roomStub(ctx.env, roomId);
-  if (!(await stub.exists())) throw new MatrixError(403, "M_FORBIDDEN", "You are not in this room");
+  if (!(await stub.exists())) throw forbidden("You are not in this room");
   return { roomId, stub };
 }
 
@@ -44,7 +44,7 @@ async function sendState(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await roomFor(req, ctx);
   const type = param(req, "eventType");
   const stateKey = req.params.stateKey === undefined ? "" : param(req, "stateKey");
-  if (type === "m.room.member") throw new MatrixError(400, "M_BAD_JSON", "Use the membership endpoints (join, invite, leave, kick, ban) to change membership");
+  if (type === "m.room.member") throw badJson("Use the membership endpoints (join, invite, leave, kick, ban) to change membership");
   return json(await stub.send({ sender: session.userId, type, state_key: stateKey, content: body }));
 }
 
@@ -160,9 +160,9 @@ async function timestampToEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const { stub } = await roomFor(req, ctx);
   const ts = queryInt(ctx.url, "ts");
-  if (ts === undefined) throw new MatrixError(400, "M_MISSING_PARAM", "ts is required");
+  if (ts === undefined) throw missingParam("ts is required");
   const dir = ctx.url.searchParams.get("dir");
-  if (dir === null) throw new MatrixError(400, "M_MISSING_PARAM", "dir is required");
+  if (dir === null) throw missingParam("dir is required");
   if (dir !== "f" && dir !== "b") throw invalidParam("dir must be 'f' or 'b'");
   return json(await stub.timestampToEvent(session.userId, ts, dir));
 }

@@ -12,7 +12,7 @@
 import type { IRequest } from "itty-router";
 import { route, param, type Ctx } from "../router.js";
 import { json, queryBool, queryInt } from "../http.js";
-import { forbidden, invalidParam } from "../errors.js";
+import { forbidden, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { localSpaceRoom, visibleInHierarchy } from "../federation/hierarchyView.js";
 import { fetchRemoteHierarchy } from "../federation/remoteHierarchy.js";

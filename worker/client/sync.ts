@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, queryInt } from "../http.js";
-import { invalidParam, missingToken, unknownToken } from "../errors.js";
+import { invalidParam, unknownToken, missingToken } from "../../platform/errors.js";
 import { accessTokenOf, clientAddress } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { localpartOfToken } from "../../durable-objects/user/tokens.js";

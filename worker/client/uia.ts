@@ -1,7 +1,8 @@
+import type { Errcode } from "../../protocol/errcodes.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { encodeBase64Url } from "../../protocol/base64.js";
 import { json } from "../http.js";
-import { forbidden } from "../errors.js";
+import { forbidden } from "../../platform/errors.js";
 import { randomString } from "../../durable-objects/user/tokens.js";
 
 /**
@@ -52,7 +53,7 @@ export async function uiaSessionFor(auth: UiaAuth | undefined, call: UiaCall): P
 }
 
 /** The 401 that tells the client which flows it may complete. */
-export function uiaChallenge(stages: string[], session: string, error?: { errcode: string; error: string }): Response {
+export function uiaChallenge(stages: string[], session: string, error?: { errcode: Errcode; error: string }): Response {
   return json(
     {
       flows: [{ stages }],

@@ -7,7 +7,7 @@
  */
 import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
-import { MatrixError, tooLarge, notJson } from "../errors.js";
+import { MatrixError, notJson, tooLarge } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidServerName } from "../../protocol/identifiers.js";
 import { parseXMatrix, XMatrixParseError, type XMatrixAuth } from "./xMatrix.js";

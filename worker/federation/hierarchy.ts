@@ -7,7 +7,7 @@
 import type { IRequest } from "itty-router";
 import { param, type Ctx } from "../router.js";
 import { json, queryBool } from "../http.js";
-import { invalidParam, notFound } from "../errors.js";
+import { notFound, invalidParam } from "../../platform/errors.js";
 import { fedRoute } from "./fedRoute.js";
 import { localSpaceRoom, visibleInHierarchy } from "./hierarchyView.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";

@@ -1,5 +1,5 @@
 import type { Env } from "../env.js";
-import { toMatrixError } from "../errors.js";
+import { toMatrixError } from "../../platform/errors.js";
 import { roomStub } from "../stubs.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { hierarchyAccess } from "../../protocol/hierarchyAccess.js";

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { param, type Ctx } from "../router.js";
 import { json } from "../http.js";
-import { MatrixError, badJson, forbidden } from "../errors.js";
+import { forbidden, badJson, incompatibleRoomVersion } from "../../platform/errors.js";
 import { roomStub, userStub } from "../stubs.js";
 import { fedRoute } from "./routes.js";
 import { ownSigningKey } from "./ownKey.js";
@@ -21,7 +21,7 @@ import { toClientEvent, toStrippedState } from "../../durable-objects/room/clien
  */
 async function acceptInvite(req: IRequest, ctx: Ctx, origin: string, event: JsonObject, roomVersion: string, inviteRoomState: unknown): Promise<JsonObject> {
   const version = getRoomVersion(roomVersion);
-  if (!version) throw new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", "Unsupported room version", { room_version: roomVersion });
+  if (!version) throw incompatibleRoomVersion("Unsupported room version", { room_version: roomVersion });
   const roomId = param(req, "roomId");
   let pdu;
   try {

@@ -6,7 +6,7 @@
 import type { IRequest } from "itty-router";
 import { route, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { badJson, invalidParam } from "../errors.js";
+import { badJson, invalidParam } from "../../platform/errors.js";
 import type { Env } from "../env.js";
 import { serverStub } from "../stubs.js";
 import { encodeBase64 } from "../../protocol/base64.js";

@@ -7,7 +7,7 @@
 import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { param } from "../router.js";
-import { notFound } from "../errors.js";
+import { notFound } from "../../platform/errors.js";
 import { fedRoute } from "./fedRoute.js";
 import { mediaRefOf } from "../media/mxc.js";
 import { findMedia } from "../media/findMedia.js";

@@ -1,5 +1,5 @@
 import type { Ctx } from "../router.js";
-import { MatrixError } from "../errors.js";
+import { MatrixError, forbidden, notFound, unsupportedRoomVersion } from "../../platform/errors.js";
 import { federationRequest, FederationError } from "./request.js";
 import { ownSigningKey } from "./ownKey.js";
 import { isUnknownEndpoint, unwrapV1Answer } from "./unknownEndpoint.js";
@@ -60,7 +60,7 @@ async function sendMembershipEvent(ctx: Ctx, server: string, membership: RemoteM
 export async function membershipHandshake(ctx: Ctx, userId: string, roomId: string, servers: string[], membership: RemoteMembership, content: JsonObject): Promise<Handshake> {
   const { serverName, key } = await ownSigningKey(ctx.env);
   const candidates = [...new Set(servers)].filter((s) => s && s !== serverName);
-  if (candidates.length === 0) throw new MatrixError(404, "M_NOT_FOUND", `No known servers to ${membership} this room through`);
+  if (candidates.length === 0) throw notFound(`No known servers to ${membership} this room through`);
   const enc = encodeURIComponent;
   let lastError: unknown;
   for (const server of candidates) {
@@ -73,7 +73,7 @@ export async function membershipHandshake(ctx: Ctx, userId: string, roomId: stri
       );
       const version = getRoomVersion(typeof tmpl.room_version === "string" ? tmpl.room_version : "1");
       if (!version || (membership === "knock" && !version.knock) || !isJsonObject(tmpl.event)) {
-        throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `The room's version does not support this ${membership}`);
+        throw unsupportedRoomVersion(`The room's version does not support this ${membership}`);
       }
       const t = tmpl.event;
       // Room versions 1–2 name prev/auth events with their reference hashes: keep the template's.
@@ -106,10 +106,10 @@ export async function membershipHandshake(ctx: Ctx, userId: string, roomId: stri
       if (e instanceof MatrixError && e.errcode === "M_UNSUPPORTED_ROOM_VERSION") throw e;
     }
   }
-  if (lastError instanceof FederationError && lastError.status === 403) throw new MatrixError(403, "M_FORBIDDEN", lastError.message);
+  if (lastError instanceof FederationError && lastError.status === 403) throw forbidden(lastError.message);
   if (lastError instanceof FederationError && lastError.errcode === "M_INCOMPATIBLE_ROOM_VERSION") {
-    throw new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", `The room's version does not support this ${membership}`);
+    throw unsupportedRoomVersion(`The room's version does not support this ${membership}`);
   }
   if (lastError instanceof MatrixError) throw lastError;
-  throw new MatrixError(404, "M_NOT_FOUND", `Could not ${membership} through ${candidates.join(", ")}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw notFound(`Could not ${membership} through ${candidates.join(", ")}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }

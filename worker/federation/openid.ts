@@ -6,7 +6,7 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json } from "../http.js";
-import { MatrixError } from "../errors.js";
+import { MatrixError } from "../../platform/errors.js";
 import { serverStub } from "../stubs.js";
 import { hashToken } from "../../durable-objects/user/tokens.js";
 

@@ -5,7 +5,7 @@
  * by alias, so both answer the same way.
  */
 import type { Env } from "../env.js";
-import { MatrixError, notFound } from "../errors.js";
+import { notFound, remoteFailed } from "../../platform/errors.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 import { federationRequest, FederationError } from "./request.js";
 
@@ -33,9 +33,9 @@ export async function queryRemoteAlias(env: Env, alias: string): Promise<AliasAs
     );
   } catch (e) {
     if (e instanceof FederationError && !e.network && e.status === 404) throw notFound(`Room alias ${alias} not found`);
-    throw new MatrixError(502, "M_UNKNOWN", `Failed to fetch alias ${alias} from ${aliasServer}`);
+    throw remoteFailed(`Failed to fetch alias ${alias} from ${aliasServer}`);
   }
-  if (typeof res.room_id !== "string") throw new MatrixError(502, "M_UNKNOWN", `${aliasServer} answered without a room_id for ${alias}`);
+  if (typeof res.room_id !== "string") throw remoteFailed(`${aliasServer} answered without a room_id for ${alias}`);
   const servers = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string") : [];
   // The alias's server is in the room as far as it knows; list it even if it forgot to.
   if (!servers.includes(aliasServer)) servers.push(aliasServer);

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { param, type Ctx } from "../router.js";
 import { json } from "../http.js";
-import { MatrixError, badJson, notFound, forbidden } from "../errors.js";
+import { forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { roomStub, serverStub } from "../stubs.js";
 import { fedRoute } from "./routes.js";
 import { remoteStub } from "./remoteStub.js";
@@ -16,7 +16,7 @@ const MAX_PDUS = 50;
 const MAX_EDUS = 100;
 
 async function existingRoom(ctx: Ctx, roomId: string) {
-  if (!isValidRoomId(roomId)) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid room ID");
+  if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
   const stub = roomStub(ctx.env, roomId);
   if (!(await stub.exists())) throw notFound("Unknown room");
   return stub;
@@ -107,7 +107,7 @@ async function getEvent(req: IRequest, ctx: Ctx, origin: string): Promise<Respon
 function state(idsOnly: boolean) {
   return async (req: IRequest, ctx: Ctx, origin: string): Promise<Response> => {
     const eventId = ctx.url.searchParams.get("event_id");
-    if (!eventId) throw new MatrixError(400, "M_MISSING_PARAM", "event_id is required");
+    if (!eventId) throw missingParam("event_id is required");
     const stub = await existingRoom(ctx, param(req, "roomId"));
     return json(await stub.federationState(origin, eventId, idsOnly));
   };
@@ -122,7 +122,7 @@ async function backfill(req: IRequest, ctx: Ctx, origin: string): Promise<Respon
   const stub = await existingRoom(ctx, param(req, "roomId"));
   const v = ctx.url.searchParams.getAll("v");
   const limitRaw = ctx.url.searchParams.get("limit");
-  if (v.length === 0 || !limitRaw || !/^\d+$/.test(limitRaw)) throw new MatrixError(400, "M_MISSING_PARAM", "v and an integer limit are required");
+  if (v.length === 0 || !limitRaw || !/^\d+$/.test(limitRaw)) throw missingParam("v and an integer limit are required");
   const pdus = await stub.backfill(origin, v, Math.min(Number(limitRaw), 100));
   return json({ origin: ctx.config.serverName, origin_server_ts: Date.now(), pdus });
 }

@@ -7,7 +7,7 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString } from "../http.js";
-import { badJson, unrecognized } from "../errors.js";
+import { badJson, unrecognized } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { federationRequest, FederationError } from "./request.js";
 import { remoteStub } from "./remoteStub.js";

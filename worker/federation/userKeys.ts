@@ -7,7 +7,7 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { param } from "../router.js";
 import { json } from "../http.js";
-import { badJson, invalidParam, missingParam, notFound } from "../errors.js";
+import { notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { userStub } from "../stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";

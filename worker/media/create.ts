@@ -8,7 +8,7 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { authenticate } from "../auth.js";
 import { json } from "../http.js";
-import { limitExceeded } from "../errors.js";
+import { limitExceeded } from "../../platform/errors.js";
 import { mxcUri, newMediaId } from "./mxc.js";
 import { countPending, putPlaceholder } from "./mediaStore.js";
 

@@ -8,7 +8,7 @@ import type { Ctx } from "../router.js";
 import { param } from "../router.js";
 import { authenticate } from "../auth.js";
 import { json, CORS_HEADERS } from "../http.js";
-import { notFound } from "../errors.js";
+import { notFound } from "../../platform/errors.js";
 import { mediaRefOf } from "./mxc.js";
 import { checkLegacyAllowed, findMedia } from "./findMedia.js";
 import { mediaHeaders } from "./servingHeaders.js";

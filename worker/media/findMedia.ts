@@ -3,7 +3,7 @@
  * download and thumbnail endpoints must.
  */
 import type { Ctx } from "../router.js";
-import { notFound } from "../errors.js";
+import { notFound } from "../../platform/errors.js";
 import type { MediaRef } from "./mxc.js";
 import { contentKey, waitForContent, type MediaInfo } from "./mediaStore.js";
 import { fetchRemoteMedia } from "./remoteMedia.js";

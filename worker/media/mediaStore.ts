@@ -16,7 +16,7 @@
  * write commits, so of two racing PUTs exactly one wins and the other gets
  * M_CANNOT_OVERWRITE_MEDIA — no Durable Object needed.
  */
-import { MatrixError, notFound } from "../errors.js";
+import { notFound, notYetUploaded } from "../../platform/errors.js";
 
 export type MediaState = "pending" | "ready";
 
@@ -144,7 +144,7 @@ export async function waitForContent(bucket: R2Bucket, mediaId: string, timeoutM
     if (!info) throw notFound("Media not found");
     if (info.state === "ready") return info;
     const left = deadline - Date.now();
-    if (left <= 0) throw new MatrixError(504, "M_NOT_YET_UPLOADED", "Content has not yet been uploaded");
+    if (left <= 0) throw notYetUploaded("Content has not yet been uploaded");
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
   }
 }

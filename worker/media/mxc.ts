@@ -5,7 +5,7 @@
  * `A-Za-z0-9_-` and server names to valid server names, so a crafted URI can never reach a
  * storage key with `/` or `..` in it.
  */
-import { notFound } from "../errors.js";
+import { notFound } from "../../platform/errors.js";
 
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,255}$/;
 // host (DNS name, IPv4 literal or [IPv6] literal) with an optional port: the spec's server-name grammar.

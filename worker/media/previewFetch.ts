@@ -4,7 +4,7 @@
  * Redirects are followed by hand (`redirect: "manual"`) so each Location is checked by
  * checkPreviewTarget before anything is requested from it; one deadline covers the whole chain.
  */
-import { MatrixError } from "../errors.js";
+import { MatrixError, remoteFailed } from "../../platform/errors.js";
 import { checkPreviewTarget } from "./ssrfGuard.js";
 import { concatBytes } from "../bytes.js";
 
@@ -19,7 +19,7 @@ export interface Fetched {
   truncated: boolean;
 }
 
-const failed = (why: string) => new MatrixError(502, "M_UNKNOWN", `Could not fetch the URL: ${why}`);
+const failed = (why: string) => remoteFailed(`Could not fetch the URL: ${why}`);
 
 export async function fetchForPreview(start: URL, allowHosts: readonly string[], maxBytes: number, deadline: number): Promise<Fetched> {
   let url = start;

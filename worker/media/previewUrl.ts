@@ -10,7 +10,7 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { authenticate } from "../auth.js";
 import { json } from "../http.js";
-import { invalidParam, missingParam, MatrixError } from "../errors.js";
+import { missingParam, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { fetchForPreview, FETCH_TIMEOUT_MS } from "./previewFetch.js";
 import { checkPreviewTarget } from "./ssrfGuard.js";
 import { charsetOf, parseOpenGraph } from "./openGraph.js";
@@ -72,7 +72,7 @@ export async function previewUrl(req: IRequest, ctx: Ctx): Promise<Response> {
       if (image) Object.assign(preview, image);
     }
   } else {
-    throw new MatrixError(502, "M_UNKNOWN", "The URL is not a web page or an image");
+    throw remoteFailed("The URL is not a web page or an image");
   }
   await ctx.env.MEDIA.put(cacheKey, JSON.stringify(preview), { customMetadata: { fetched: String(Date.now()) } });
   return json(preview);

@@ -10,7 +10,7 @@
  * Thumbnails are generated here from the cached original.
  */
 import type { Ctx } from "../router.js";
-import { MatrixError, notFound } from "../errors.js";
+import { MatrixError, notFound, notYetUploaded, remoteFailed } from "../../platform/errors.js";
 import type { MediaRef } from "./mxc.js";
 import { infoOf, type MediaInfo } from "./mediaStore.js";
 import { federationFetch, FederationError, readBytesLimited } from "../federation/request.js";
@@ -33,7 +33,7 @@ interface Fetched {
 
 /** The spec's answer when remote content exceeds what this server will fetch. */
 const remoteTooLarge = () => new MatrixError(502, "M_TOO_LARGE", "Remote content is too large");
-const unreachable = (server: string) => new MatrixError(502, "M_UNKNOWN", `Could not fetch the media from ${server}`);
+const unreachable = (server: string) => remoteFailed(`Could not fetch the media from ${server}`);
 
 export async function fetchRemoteMedia(ctx: Ctx, ref: MediaRef, timeoutMs: number): Promise<MediaInfo & { key: string }> {
   const key = remoteKey(ref);
@@ -129,7 +129,7 @@ async function checkStatus(res: Response, server: string): Promise<void> {
   if (res.status === 200) return;
   const errcode = await errcodeOf(res);
   if (res.status === 404) throw notFound("Media not found");
-  if (res.status === 504 && errcode === "M_NOT_YET_UPLOADED") throw new MatrixError(504, "M_NOT_YET_UPLOADED", "Content has not yet been uploaded");
+  if (res.status === 504 && errcode === "M_NOT_YET_UPLOADED") throw notYetUploaded("Content has not yet been uploaded");
   if (errcode === "M_TOO_LARGE") throw remoteTooLarge();
   throw unreachable(server);
 }

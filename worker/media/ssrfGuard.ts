@@ -11,7 +11,7 @@
  * covered by Cloudflare's fetch, which does not reach private networks. Every redirect hop goes
  * through the same check (see previewFetch.ts).
  */
-import { forbidden } from "../errors.js";
+import { forbidden } from "../../platform/errors.js";
 
 type Cidr4 = [number, number, number, number, number];
 

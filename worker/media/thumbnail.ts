@@ -10,7 +10,7 @@ import type { Ctx } from "../router.js";
 import { param } from "../router.js";
 import { authenticate } from "../auth.js";
 import { queryInt } from "../http.js";
-import { MatrixError, invalidParam, missingParam, notFound, tooLarge } from "../errors.js";
+import { notFound, missingParam, invalidParam, tooLarge, badRequest } from "../../platform/errors.js";
 import { mediaRefOf } from "./mxc.js";
 import { checkLegacyAllowed, findMedia, type FoundMedia } from "./findMedia.js";
 import { thumbnailKey } from "./mediaStore.js";
@@ -23,7 +23,7 @@ const THUMBNAILABLE = new Set(["image/jpeg", "image/png", "image/gif", "image/we
 /** Bigger requests are clamped: nothing displays a thumbnail larger than this. */
 const MAX_REQUEST_SIDE = 4096;
 
-const cannotThumbnail = () => new MatrixError(400, "M_UNKNOWN", "Cannot generate thumbnails for the requested content");
+const cannotThumbnail = () => badRequest("Cannot generate thumbnails for the requested content");
 
 function dimension(url: URL, name: string): number {
   const v = queryInt(url, name);

@@ -6,7 +6,7 @@ import type { Ctx } from "../router.js";
 import { param } from "../router.js";
 import { authenticate } from "../auth.js";
 import { json } from "../http.js";
-import { MatrixError, forbidden, notFound } from "../errors.js";
+import { MatrixError, forbidden, notFound } from "../../platform/errors.js";
 import { mediaRefOf, mxcUri, newMediaId } from "./mxc.js";
 import { headMedia, pendingKey, putContent } from "./mediaStore.js";
 import { readUploadBody, uploadContentType, uploadFileName } from "./uploadBody.js";

@@ -5,7 +5,7 @@
  * body goes straight into R2 and a 100 MB upload never sits in memory. Without one (chunked
  * transfer) we buffer, but only up to BUFFER_LIMIT: larger chunked uploads get 411.
  */
-import { MatrixError, tooLarge } from "../errors.js";
+import { MatrixError, invalidParam, tooLarge } from "../../platform/errors.js";
 import { concatBytes } from "../bytes.js";
 
 export const BUFFER_LIMIT = 8 * 1024 * 1024;
@@ -62,6 +62,6 @@ export function uploadContentType(request: Request): string {
 export function uploadFileName(url: URL): string | undefined {
   const name = url.searchParams.get("filename");
   if (!name) return undefined;
-  if (name.length > 255) throw new MatrixError(400, "M_INVALID_PARAM", "filename is too long");
+  if (name.length > 255) throw invalidParam("filename is too long");
   return name;
 }

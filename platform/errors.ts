@@ -1,0 +1,82 @@
+import { isErrcode, type Errcode } from "../protocol/errcodes.js";
+import { isJsonObject } from "../protocol/json.js";
+
+/**
+ * Matrix errors: `{"errcode": "M_…", "error": "…"}` with the spec's HTTP status.
+ *
+ * Every layer throws these: the Worker's handlers and the Durable Objects alike. A Durable
+ * Object's RPC carries only the message of a thrown error back to the caller (workerd keeps the
+ * message of an Error but drops its own properties), so the message of a MatrixError is its wire
+ * form, `MatrixError {"status":403,"errcode":"M_FORBIDDEN","error":"…"}`, and `toMatrixError`
+ * reads it back on the other side. Nothing else reads or writes that form.
+ */
+export class MatrixError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errcode: Errcode,
+    readonly text: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(WIRE_PREFIX + JSON.stringify({ status, errcode, error: text, ...(Object.keys(extra).length ? { extra } : {}) }));
+    this.name = "MatrixError";
+  }
+
+  body(): Record<string, unknown> {
+    return { errcode: this.errcode, error: this.text, ...this.extra };
+  }
+}
+
+const WIRE_PREFIX = "MatrixError ";
+
+/** Recovers a MatrixError from anything thrown, locally or across an RPC boundary. */
+export function toMatrixError(e: unknown): MatrixError | undefined {
+  if (e instanceof MatrixError) return e;
+  if (!(e instanceof Error)) return undefined;
+  // The runtime may put the error's name in front of the message ("MatrixError: MatrixError {…}").
+  const at = e.message.indexOf(WIRE_PREFIX + "{");
+  if (at !== 0 && at !== "MatrixError: ".length) return undefined;
+  let wire: unknown;
+  try {
+    wire = JSON.parse(e.message.slice(at + WIRE_PREFIX.length));
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(wire) || typeof wire.status !== "number" || !isErrcode(wire.errcode) || typeof wire.error !== "string") {
+    return undefined;
+  }
+  const extra = isJsonObject(wire.extra) ? wire.extra : {};
+  return new MatrixError(wire.status, wire.errcode, wire.error, extra);
+}
+
+type Extra = Record<string, unknown>;
+
+// One constructor per error a handler commonly throws, with the status the spec gives it.
+export const forbidden = (text: string, extra?: Extra) => new MatrixError(403, "M_FORBIDDEN", text, extra);
+export const notFound = (text: string, extra?: Extra) => new MatrixError(404, "M_NOT_FOUND", text, extra);
+export const badJson = (text: string, extra?: Extra) => new MatrixError(400, "M_BAD_JSON", text, extra);
+export const notJson = (text: string, extra?: Extra) => new MatrixError(400, "M_NOT_JSON", text, extra);
+export const missingParam = (text: string, extra?: Extra) => new MatrixError(400, "M_MISSING_PARAM", text, extra);
+export const invalidParam = (text: string, extra?: Extra) => new MatrixError(400, "M_INVALID_PARAM", text, extra);
+export const unknownToken = (text = "Unknown access token", softLogout = false) =>
+  new MatrixError(401, "M_UNKNOWN_TOKEN", text, { soft_logout: softLogout });
+export const missingToken = () => new MatrixError(401, "M_MISSING_TOKEN", "Missing access token");
+export const unrecognized = (text = "Unrecognized request") => new MatrixError(404, "M_UNRECOGNIZED", text);
+export const tooLarge = (text: string) => new MatrixError(413, "M_TOO_LARGE", text);
+export const limitExceeded = (retryAfterMs: number) =>
+  new MatrixError(429, "M_LIMIT_EXCEEDED", "Too many requests", { retry_after_ms: retryAfterMs });
+export const unsupportedRoomVersion = (text: string, extra?: Extra) =>
+  new MatrixError(400, "M_UNSUPPORTED_ROOM_VERSION", text, extra);
+export const incompatibleRoomVersion = (text: string, extra?: Extra) =>
+  new MatrixError(400, "M_INCOMPATIBLE_ROOM_VERSION", text, extra);
+export const userInUse = (text: string) => new MatrixError(400, "M_USER_IN_USE", text);
+export const invalidUsername = (text: string) => new MatrixError(400, "M_INVALID_USERNAME", text);
+export const roomInUse = (text: string) => new MatrixError(400, "M_ROOM_IN_USE", text);
+export const invalidRoomState = (text: string) => new MatrixError(400, "M_INVALID_ROOM_STATE", text);
+export const unableToAuthoriseJoin = (text: string) => new MatrixError(400, "M_UNABLE_TO_AUTHORISE_JOIN", text);
+export const notYetUploaded = (text: string) => new MatrixError(504, "M_NOT_YET_UPLOADED", text);
+/** A request the spec has no more specific code for (400 M_UNKNOWN). */
+export const badRequest = (text: string, extra?: Extra) => new MatrixError(400, "M_UNKNOWN", text, extra);
+/** Something failed on our side (500 M_UNKNOWN). */
+export const internalError = (text: string) => new MatrixError(500, "M_UNKNOWN", text);
+/** A remote server failed or answered nonsense (502 M_UNKNOWN). */
+export const remoteFailed = (text: string, extra?: Extra) => new MatrixError(502, "M_UNKNOWN", text, extra);
