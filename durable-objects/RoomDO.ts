@@ -5,7 +5,6 @@ import { ROOM_MIGRATIONS } from "../schema/room.js";
 import { forbidden, notFound, badJson, tooLarge, unsupportedRoomVersion, incompatibleRoomVersion, roomInUse, invalidRoomState, unableToAuthoriseJoin, internalError, remoteFailed } from "../platform/errors.js";
 import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } from "../protocol/pdu.js";
-import { resolveState } from "../protocol/stateResolution/index.js";
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
@@ -13,6 +12,8 @@ import { redact } from "../protocol/redact.js";
 import { powerStateOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
+import { resolveStates } from "./room/resolveStates.js";
+import { serversInState } from "./room/servers.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
 import { FanoutPlan } from "./room/fanoutPlan.js";
@@ -21,11 +22,11 @@ import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
 import type { DeliveryItem } from "./room/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
-import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, serversInState, wireOf, authChainOf } from "./room/federation.js";
+import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, wireOf, authChainOf } from "./room/federation.js";
 import { remoteStub } from "../worker/federation/remoteStub.js";
 import { federationRequest } from "../worker/federation/request.js";
 import { isUnknownEndpoint, unwrapV1Answer } from "../worker/federation/unknownEndpoint.js";
-import { serverNameOf } from "../protocol/identifiers.js";
+import { isFromServer, serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
 import { eventSizeProblem } from "../protocol/eventSizeLimits.js";
@@ -288,7 +289,7 @@ export class RoomDO extends DurableObject<Env> {
       if (!groups.includes(g)) groups.push(g);
     }
     if (groups.length === 1) return { group: groups[0], ids: this.store.stateAtGroup(groups[0]) };
-    const ids = resolveState(version, groups.map((g) => this.store.stateAtGroup(g)), (id) => this.store.getEvent(id), { isRejected: (id) => this.store.isRejected(id) });
+    const ids = resolveStates(this.store, version, groups.map((g) => this.store.stateAtGroup(g)));
     return { group: this.store.newStateGroup(null, ids), ids };
   }
 
@@ -303,7 +304,7 @@ export class RoomDO extends DurableObject<Env> {
     let group = groups[0];
     let ids = this.store.stateAtGroup(group);
     if (groups.length > 1) {
-      ids = resolveState(version, groups.map((g) => this.store.stateAtGroup(g)), (id) => this.store.getEvent(id), { isRejected: (id) => this.store.isRejected(id) });
+      ids = resolveStates(this.store, version, groups.map((g) => this.store.stateAtGroup(g)));
       group = this.store.newStateGroup(null, ids);
     }
     this.sql.exec("UPDATE room SET state_group = ?", group);
@@ -425,7 +426,7 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   private isLocal(userId: string): boolean {
-    return userId.slice(userId.indexOf(":") + 1) === this.env.SERVER_NAME;
+    return isFromServer(userId, this.env.SERVER_NAME);
   }
 
   /** Keeps the public room directory and user directory in step with membership changes. */
@@ -738,7 +739,7 @@ export class RoomDO extends DurableObject<Env> {
         state: state.map((e) => wireOf(room, e)),
         auth_chain: authChain.map((e) => wireOf(room, e)),
         members_omitted: false,
-        servers_in_room: serversInState(room, stateIds),
+        servers_in_room: serversInState(this.store, stateIds),
       };
       if (signedWire) res.event = signedWire;
       return res;
@@ -1095,13 +1096,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Servers other than ours with a joined member now: where this room's EDUs go. */
   private remoteServers(): string[] {
-    const servers = new Set<string>();
-    for (const [k, id] of this.store.currentStateIds()) {
-      if (!k.startsWith("m.room.member\u0000")) continue;
-      const ev = this.store.getEvent(id);
-      if (ev?.content.membership === "join" && ev.state_key && !this.isLocal(ev.state_key)) servers.add(serverNameOf(ev.state_key));
-    }
-    return [...servers];
+    return serversInState(this.store, this.store.currentStateIds()).filter((s) => s !== this.env.SERVER_NAME);
   }
 
   private async sendEdu(edu: JsonObject): Promise<void> {

@@ -21,7 +21,7 @@ import * as dehydrated from "./user/dehydratedDevice.js";
 import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/deviceLists.js";
 import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
-import { serverNameOf } from "../protocol/identifiers.js";
+import { serverNameIfAny, serverNameOf } from "../protocol/identifiers.js";
 import { readConfig } from "../worker/env.js";
 import { userStub } from "../worker/stubs.js";
 
@@ -36,7 +36,8 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
- * push rules, profile — and the user's sync stream (see durable-objects/user/stream.ts).
+ * push rules, profile — and the user's sync stream (written by user/delivery.ts, read by
+ * user/sync.ts).
  * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
  */
 export class UserDO extends DurableObject<Env> {
@@ -209,7 +210,7 @@ export class UserDO extends DurableObject<Env> {
     if (!row?.invite_state) return [];
     const events = JSON.parse(row.invite_state) as Array<{ type?: string; sender?: string }>;
     const senders = [...events.filter((e) => e.type === "m.room.member"), ...events].map((e) => e.sender).filter((x): x is string => typeof x === "string");
-    return [...new Set(senders.map((u) => u.slice(u.indexOf(":") + 1)))];
+    return [...new Set(senders.map(serverNameIfAny).filter((s): s is string => s !== undefined))];
   }
 
   async forget(roomId: string): Promise<void> {
@@ -573,12 +574,6 @@ export class UserDO extends DurableObject<Env> {
       notRooms: filter?.room?.not_rooms,
       timelineFilter: filter?.room?.timeline,
     });
-  }
-
-  async sync(
-    opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
-  ): Promise<{ body: JsonObject; empty: boolean }> {
-    return this.syncNow(opts);
   }
 
   private syncNow(

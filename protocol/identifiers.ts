@@ -148,6 +148,20 @@ export function serverNameOf(id: string): string {
   return id.slice(colon + 1);
 }
 
+/**
+ * The server name of an ID that may be malformed (member state keys, senders of stripped state
+ * from remote servers): undefined instead of an exception when there is no `:`.
+ */
+export function serverNameIfAny(id: string): string | undefined {
+  const colon = id.indexOf(":");
+  return colon < 0 ? undefined : id.slice(colon + 1);
+}
+
+/** Whether `id` (a user, room alias or v1–v11 room ID) names `serverName` as its server. */
+export function isFromServer(id: string, serverName: string): boolean {
+  return serverNameIfAny(id) === serverName;
+}
+
 interface Sigilled {
   localpart: string;
   serverName: string;

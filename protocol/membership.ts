@@ -9,11 +9,10 @@ import { isJsonObject } from "./json.js";
 import type { PDU, StateMap } from "./pdu.js";
 import { splitStateKey, stateKey } from "./pdu.js";
 import type { RoomVersion } from "./roomVersions.js";
+import { serverNameIfAny } from "./identifiers.js";
 
 /** The membership values the spec defines. Unknown strings can still appear in remote events. */
 export type Membership = "join" | "invite" | "leave" | "ban" | "knock";
-
-export const MEMBERSHIPS: readonly Membership[] = ["join", "invite", "leave", "ban", "knock"];
 
 /** The join rules the spec defines (`private` is reserved and means nothing: nobody joins). */
 export type JoinRule = "public" | "invite" | "knock" | "restricted" | "knock_restricted" | "private";
@@ -50,10 +49,6 @@ export function isBanned(userId: string, state: StateMap): boolean {
   return membershipOf(userId, state) === "ban";
 }
 
-export function hasKnocked(userId: string, state: StateMap): boolean {
-  return membershipOf(userId, state) === "knock";
-}
-
 /** Every user whose current membership is `membership`, in state-map order. */
 export function usersWithMembership(state: StateMap, membership: string): string[] {
   const users: string[] = [];
@@ -72,8 +67,8 @@ export function joinedMembers(state: StateMap): string[] {
 export function joinedServers(state: StateMap): string[] {
   const servers = new Set<string>();
   for (const userId of joinedMembers(state)) {
-    const i = userId.indexOf(":");
-    if (i >= 0) servers.add(userId.slice(i + 1));
+    const server = serverNameIfAny(userId);
+    if (server !== undefined) servers.add(server);
   }
   return [...servers];
 }

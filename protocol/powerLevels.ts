@@ -62,7 +62,6 @@ export const POWER_LEVEL_TOP_LEVEL_KEYS = [
   "kick",
   "invite",
 ] as const;
-export type PowerLevelTopLevelKey = (typeof POWER_LEVEL_TOP_LEVEL_KEYS)[number];
 
 /** An integer written as a string in room versions 1–9: optional whitespace, sign, digits. */
 const STRINGY_INTEGER = /^\s*[+-]?[0-9]+\s*$/;

@@ -6,10 +6,9 @@ import { authorizeEvent, authEventTypes, checkAuthEventsList, createEventIdOfRoo
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { checkContentHash, computeEventId } from "../../protocol/eventHashing.js";
 import { redact } from "../../protocol/redact.js";
-import { serverNameOf } from "../../protocol/identifiers.js";
-import { resolveState } from "../../protocol/stateResolution/index.js";
 import { federationRequest } from "../../worker/federation/request.js";
 import type { EventStore } from "./eventStore.js";
+import { resolveStates } from "./resolveStates.js";
 import { verifyPduSignatures } from "./verifyPdu.js";
 import { orderByAuthEvents, type AuthOrderItem } from "../../protocol/authChainOrder.js";
 
@@ -296,7 +295,7 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
       if (!m) return { eventId: pdu.event_id, error: "could not learn the state before the event" };
       maps.push(m);
     }
-    const ids = maps.length === 1 ? maps[0] : resolveState(room.version, maps, (id) => room.store.getEvent(id), { isRejected: (id) => room.store.isRejected(id) });
+    const ids = resolveStates(room.store, room.version, maps);
     before = { group: room.store.newStateGroup(null, ids), ids };
   }
   const verdict = authorizeEvent(pdu, authStateFrom(room, pdu, before.ids), room.version);
@@ -320,17 +319,6 @@ export async function receivePdu(room: RoomAccess, origin: string, raw: unknown,
 }
 
 // ---- serving other servers ---------------------------------------------------------------------
-
-/** Servers with a joined member in the given state (spec: a server is "in the room"). */
-export function serversInState(room: RoomAccess, state: StateIdMap): string[] {
-  const servers = new Set<string>();
-  for (const [k, id] of state) {
-    if (!k.startsWith("m.room.member\u0000")) continue;
-    const ev = room.store.getEvent(id);
-    if (ev?.content.membership === "join" && ev.state_key) servers.add(serverNameOf(ev.state_key));
-  }
-  return [...servers].sort();
-}
 
 /** The wire form of an event for other servers: no `unsigned` data of ours. */
 export function wireOf(room: RoomAccess, pdu: PDU): JsonObject {

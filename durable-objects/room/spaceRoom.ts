@@ -7,6 +7,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import { splitStateKey, stateKey, type StateMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { membershipOf, restrictedAllowRoomIds } from "../../protocol/membership.js";
+import { isFromServer } from "../../protocol/identifiers.js";
 import { isLiveSpaceChild } from "../../protocol/spaceChildren.js";
 import type { PublicRoomSummary } from "../ServerDO.js";
 
@@ -50,7 +51,7 @@ export function viewerMembership(state: StateMap, viewer: HierarchyViewer, serve
   for (const [key, ev] of state) {
     const [type, userId] = splitStateKey(key);
     // Member state keys come from remote servers too: no throwing on odd ones.
-    if (type !== "m.room.member" || userId.slice(userId.indexOf(":") + 1) !== viewer.server) continue;
+    if (type !== "m.room.member" || !isFromServer(userId, viewer.server)) continue;
     if (ev.content.membership === "join") return "join";
     if (ev.content.membership === "invite") best = "invite";
   }

@@ -51,10 +51,6 @@ export interface PushRule {
 /** The `global` ruleset: each kind's rules, most important first. */
 export type PushRuleSet = Record<PushRuleKind, PushRule[]>;
 
-export function emptyRuleSet(): PushRuleSet {
-  return { override: [], content: [], room: [], sender: [], underride: [] };
-}
-
 /**
  * The event being evaluated, in client format. Anything else on the event is reachable by
  * event_match / event_property_* keys, since those address the event as a whole.

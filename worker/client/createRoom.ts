@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, optObject, optStringArray } from "../http.js";
-import { forbidden, badJson, invalidParam, unsupportedRoomVersion, roomInUse } from "../../platform/errors.js";
+import { badJson, invalidParam, unsupportedRoomVersion, roomInUse } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";

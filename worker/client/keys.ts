@@ -7,7 +7,7 @@ import { authenticate } from "../auth.js";
 import { userStub } from "../stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
-import { isValidUserId } from "../../protocol/identifiers.js";
+import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
 import {
   checkDeviceKeys,
   checkOneTimeKey,
@@ -24,7 +24,7 @@ import { byServer, claimRemoteKeys, keysTimeout, queryRemoteKeys } from "./remot
 // signatures/upload). Shapes and signatures are checked here; the user's UserDO stores them.
 // Remote users' keys are asked of their servers (remoteKeys.ts).
 
-const isLocal = (ctx: Ctx, userId: string) => userId.slice(userId.indexOf(":") + 1) === ctx.config.serverName;
+const isLocal = (ctx: Ctx, userId: string) => isFromServer(userId, ctx.config.serverName);
 
 function keyMap(body: JsonObject, key: string): Record<string, JsonValue> | undefined {
   return optObject(body, key);

@@ -33,10 +33,3 @@ export function mediaRefOf(serverName: string, mediaId: string): MediaRef {
   if (!SERVER_NAME.test(serverName) || !MEDIA_ID.test(mediaId)) throw notFound("Media not found");
   return { serverName, mediaId };
 }
-
-/** Parses an `mxc://` URI (used where media is referenced by URI rather than by path). */
-export function parseMxc(uri: string): MediaRef | undefined {
-  const m = /^mxc:\/\/([^/]+)\/([^/]+)$/.exec(uri);
-  if (!m || !SERVER_NAME.test(m[1]) || !MEDIA_ID.test(m[2])) return undefined;
-  return { serverName: m[1], mediaId: m[2] };
-}

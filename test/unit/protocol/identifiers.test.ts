@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   IdentifierError,
+  isFromServer,
   isValidEventId,
   isValidRoomAlias,
   isValidRoomId,
@@ -12,6 +13,7 @@ import {
   parseRoomId,
   parseServerName,
   parseUserId,
+  serverNameIfAny,
   serverNameOf,
   utf8ByteLength,
   validateEventId,
@@ -143,4 +145,13 @@ test("serverNameOf takes everything after the first colon", () => {
   assert.equal(serverNameOf("!r:[::1]:8448"), "[::1]:8448");
   assert.equal(serverNameOf("$ev:example.org"), "example.org");
   assert.throws(() => serverNameOf("!Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ"), IdentifierError);
+});
+
+test("serverNameIfAny and isFromServer never throw on malformed IDs", () => {
+  assert.equal(serverNameIfAny("@alice:example.org"), "example.org");
+  assert.equal(serverNameIfAny("@alice:[::1]:8448"), "[::1]:8448");
+  assert.equal(serverNameIfAny("no-colon"), undefined);
+  assert.equal(isFromServer("@alice:example.org", "example.org"), true);
+  assert.equal(isFromServer("@alice:example.org.evil", "example.org"), false);
+  assert.equal(isFromServer("example.org", "example.org"), false);
 });
