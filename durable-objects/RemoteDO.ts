@@ -1,13 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../worker/env.js";
-import { readConfig } from "../worker/env.js";
+import type { Env } from "../platform/env.js";
+import { readConfig } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { REMOTE_MIGRATIONS } from "../schema/remote.js";
 import type { JsonObject } from "../protocol/json.js";
 import { isJsonObject } from "../protocol/json.js";
-import { federationRequest, FederationError } from "../worker/federation/request.js";
+import { federationRequest, FederationError } from "../federation-client/request.js";
 import { cachedKey, cachedResponses, fetchDirect, fetchViaNotary, storeKeyResponse } from "./remote/keyCache.js";
 import { backoffMs, completeTxn, enqueue, nextTxn, queueLength, type PendingTxn } from "./remote/outboundQueue.js";
+import type { RemoteRpc, RemoteStatus } from "../platform/rpc/remote.js";
 
 /** A key fetch for this server is not repeated more often than this (failed or not). */
 const KEY_REFETCH_MS = 30_000;
@@ -15,15 +16,6 @@ const KEY_REFETCH_MS = 30_000;
 const INBOUND_TXN_TTL_MS = 7 * 24 * 3600_000;
 /** Transactions sent per alarm run before yielding to a fresh alarm. */
 const TXNS_PER_RUN = 20;
-
-export interface RemoteStatus {
-  serverName: string;
-  queuedPdus: number;
-  queuedEdus: number;
-  inFlightTxn?: string;
-  failures: number;
-  retryAt?: number;
-}
 
 /** How long after queueing the safety-net alarm fires, should a direct send not finish. */
 const SAFETY_ALARM_MS = 5_000;
@@ -33,7 +25,7 @@ const SAFETY_ALARM_MS = 5_000;
  * outbound transaction queue to it (batched, one transaction in flight, retried with exponential
  * backoff on alarms, persisted) and the de-duplication of transactions it sends us.
  */
-export class RemoteDO extends DurableObject<Env> {
+export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
   private sql: SqlStorage;
   private keyFetch: Promise<void> | undefined;
   private lastKeyFetch = 0;

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../worker/env.js";
+import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { ROOM_MIGRATIONS } from "../schema/room.js";
 import { forbidden, notFound, badJson, tooLarge, unsupportedRoomVersion, incompatibleRoomVersion, roomInUse, invalidRoomState, unableToAuthoriseJoin, internalError, remoteFailed } from "../platform/errors.js";
@@ -15,17 +15,16 @@ import { EventStore, type EventRow } from "./room/eventStore.js";
 import { resolveStates } from "./room/resolveStates.js";
 import { serversInState } from "./room/servers.js";
 import { Visibility } from "./room/visibility.js";
-import { Timeline, type MessagesOptions, type MessagesPage } from "./room/timeline.js";
+import { Timeline } from "./room/timeline.js";
 import { FanoutPlan } from "./room/fanoutPlan.js";
 import { TypingTracker, REMOTE_TYPING_MS } from "./room/typing.js";
 import * as reads from "./room/federationReads.js";
-import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./room/clientEvent.js";
-import type { DeliveryItem } from "./room/delivery.js";
+import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "../protocol/clientEvent.js";
+import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
 import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, wireOf, authChainOf } from "./room/federation.js";
-import { remoteStub } from "../worker/federation/remoteStub.js";
-import { federationRequest } from "../worker/federation/request.js";
-import { isUnknownEndpoint, unwrapV1Answer } from "../worker/federation/unknownEndpoint.js";
+import { federationRequest } from "../federation-client/request.js";
+import { isUnknownEndpoint, unwrapV1Answer } from "../federation-client/unknownEndpoint.js";
 import { isFromServer, serverNameOf } from "../protocol/identifiers.js";
 import { serverAclAllows } from "../protocol/serverAcl.js";
 import { toWireFormat, fromWireFormat, type ReferenceHashLookup } from "../protocol/wireFormat.js";
@@ -34,22 +33,11 @@ import { computeReferenceHash } from "../protocol/eventHashing.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { signEvent } from "../protocol/eventSigning.js";
 import { joinRuleOf, joinRuleIsRestricted, restrictedAllowRoomIds } from "../protocol/membership.js";
-import { serverStub, userStub } from "../worker/stubs.js";
-import { signingKeyOf, type PublicRoomSummary } from "./ServerDO.js";
-import { spaceRoomEntry, viewerMembership, type HierarchyViewer, type SpaceRoomView } from "./room/spaceRoom.js";
-
-/** The fields a local client decides when sending an event; the room fills in the rest. */
-export interface EventTemplate {
-  sender: string;
-  type: string;
-  state_key?: string;
-  content: JsonObject;
-  redacts?: string;
-}
-
-export interface SendOptions {
-  txn?: { deviceId: string; txnId: string };
-}
+import { serverStub, userStub, remoteStub } from "../platform/stubs.js";
+import type { PublicRoomSummary } from "../platform/rpc/server.js";
+import type { EventTemplate, HierarchyViewer, MessagesOptions, MessagesPage, RoomRpc, SendOptions, SpaceRoomView } from "../platform/rpc/room.js";
+import { signingKeyOf } from "../platform/signingKey.js";
+import { spaceRoomEntry, viewerMembership } from "./room/spaceRoom.js";
 
 /** Most prev_events a new event points at. */
 const MAX_PREV_EVENTS = 10;
@@ -70,7 +58,7 @@ type RoomMeta = {
  * the DAG, state groups and current state, and hands each change to the UserDOs of the local
  * members who may see it.
  */
-export class RoomDO extends DurableObject<Env> {
+export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private sql: SqlStorage;
   private store: EventStore;
   private fanoutPlan: FanoutPlan;

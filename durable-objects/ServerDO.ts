@@ -1,36 +1,19 @@
+import { signingKeyOf, type SerializedSigningKey } from "../platform/signingKey.js";
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../worker/env.js";
+import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { SERVER_MIGRATIONS } from "../schema/server.js";
 import { MatrixError, notFound } from "../platform/errors.js";
-import { encodeBase64, decodeBase64 } from "../protocol/base64.js";
-import { generateSigningKey, signingKeyFromSeed, type SigningKey } from "../protocol/signing.js";
+import { encodeBase64 } from "../protocol/base64.js";
+import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-
-/** What the room directory shows of a room (spec: PublishedRoomsChunk). */
-export interface PublicRoomSummary {
-  room_id: string;
-  num_joined_members: number;
-  world_readable: boolean;
-  guest_can_join: boolean;
-  name?: string;
-  topic?: string;
-  avatar_url?: string;
-  canonical_alias?: string;
-  join_rule?: string;
-  room_type?: string;
-}
-
-export interface SerializedSigningKey {
-  keyId: string;
-  seed: string;
-}
+import type { PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
 
 /**
  * ServerDO (one per server): the signing key, room aliases, the public room directory and the
  * user directory index.
  */
-export class ServerDO extends DurableObject<Env> {
+export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -257,8 +240,4 @@ export class ServerDO extends DurableObject<Env> {
     });
     return { results, limited: rows.length > limit };
   }
-}
-
-export function signingKeyOf(k: SerializedSigningKey): SigningKey {
-  return signingKeyFromSeed(k.keyId, decodeBase64(k.seed));
 }

@@ -1,19 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../worker/env.js";
+import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
 import { forbidden, notFound, invalidParam, badRequest } from "../platform/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
-import type { DeviceInfo, LoginResult, Session } from "./user/account.js";
-import type { DeliveryItem } from "./room/delivery.js";
+import type { DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, QueriedKeys, RoomKeysUpload, Session, StoredSignature, UserRpc } from "../platform/rpc/user.js";
+import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "./user/syncRequest.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
-import type { ClientEvent } from "./room/clientEvent.js";
+import type { ClientEvent } from "../protocol/clientEvent.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
@@ -22,8 +22,8 @@ import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/devic
 import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
 import { serverNameIfAny, serverNameOf } from "../protocol/identifiers.js";
-import { readConfig } from "../worker/env.js";
-import { userStub } from "../worker/stubs.js";
+import { readConfig } from "../platform/env.js";
+import { userStub } from "../platform/stubs.js";
 
 /** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
 interface ParkedSync {
@@ -40,7 +40,7 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
  * user/sync.ts).
  * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
  */
-export class UserDO extends DurableObject<Env> {
+export class UserDO extends DurableObject<Env> implements UserRpc {
   protected sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -338,7 +338,7 @@ export class UserDO extends DurableObject<Env> {
   // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceLists.ts) ----
 
   /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
-  async uploadKeys(deviceId: string, up: e2ee.KeyUpload): Promise<Record<string, number>> {
+  async uploadKeys(deviceId: string, up: KeyUpload): Promise<Record<string, number>> {
     if (this.sql.exec("SELECT 1 FROM devices WHERE device_id = ?", deviceId).toArray().length === 0) throw notFound("Unknown device");
     let changed = false;
     this.ctx.storage.transactionSync(() => {
@@ -353,7 +353,7 @@ export class UserDO extends DurableObject<Env> {
   }
 
   /** keys/query for this user; null when there is no such user. */
-  async queryKeys(requester: string, deviceIds: string[]): Promise<e2ee.QueriedKeys | null> {
+  async queryKeys(requester: string, deviceIds: string[]): Promise<QueriedKeys | null> {
     const acc = account.getAccount(this.sql);
     if (!acc) return null;
     return e2ee.queryKeys(this.sql, acc.user_id, requester, deviceIds);
@@ -378,7 +378,7 @@ export class UserDO extends DurableObject<Env> {
   }
 
   /** Signatures on this user's keys (validated by the Worker). */
-  async addKeySignatures(sigs: e2ee.StoredSignature[], announce: boolean): Promise<void> {
+  async addKeySignatures(sigs: StoredSignature[], announce: boolean): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.sql, sigs));
     if (!announce) return;
     const devices = new Set(account.listDevices(this.sql).map((d) => d.device_id));
@@ -475,7 +475,7 @@ export class UserDO extends DurableObject<Env> {
   // ---- dehydrated device (MSC3814, user/dehydratedDevice.ts) ----------------------------------
 
   /** PUT dehydrated_device, validated by the Worker: creates or replaces the user's dehydrated device. */
-  async putDehydratedDevice(up: dehydrated.DehydratedDeviceUpload): Promise<{ device_id: string }> {
+  async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
       previous = dehydrated.replace(this.sql, up);
@@ -485,7 +485,7 @@ export class UserDO extends DurableObject<Env> {
     return { device_id: up.deviceId };
   }
 
-  async getDehydratedDevice(): Promise<dehydrated.DehydratedDevice | null> {
+  async getDehydratedDevice(): Promise<DehydratedDevice | null> {
     return dehydrated.current(this.sql) ?? null;
   }
 
@@ -524,7 +524,7 @@ export class UserDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => keyBackup.deleteVersion(this.sql, version));
   }
 
-  async putRoomKeys(version: string, upload: keyBackup.RoomKeysUpload): Promise<{ etag: string; count: number }> {
+  async putRoomKeys(version: string, upload: RoomKeysUpload): Promise<{ etag: string; count: number }> {
     let out = { etag: "0", count: 0 };
     this.ctx.storage.transactionSync(() => {
       out = keyBackup.putKeys(this.sql, version, upload);

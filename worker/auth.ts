@@ -1,9 +1,9 @@
 import type { IRequest } from "itty-router";
 import type { Ctx } from "./router.js";
 import { MatrixError, unknownToken, missingToken } from "../platform/errors.js";
-import { localpartOfToken } from "../durable-objects/user/tokens.js";
-import type { Session } from "../durable-objects/user/account.js";
-import { userStub } from "./stubs.js";
+import { localpartOfToken } from "../platform/tokens.js";
+import type { Session } from "../platform/rpc/user.js";
+import { userStub } from "../platform/stubs.js";
 
 /**
  * The access token of a request: the Authorization header, or the deprecated `access_token`

@@ -1,5 +1,5 @@
 import { router, pathIsKnown, type Ctx } from "./router.js";
-import { readConfig, type Env } from "./env.js";
+import { readConfig, type Env } from "../platform/env.js";
 import { CORS_HEADERS, errorResponse, json } from "./http.js";
 import { MatrixError, toMatrixError, unrecognized, internalError } from "../platform/errors.js";
 import { registerDiscoveryRoutes } from "./client/discovery.js";
@@ -30,7 +30,7 @@ import { registerSpaceHierarchyRoutes } from "./client/spaceHierarchy.js";
 import { registerFederationRoutes } from "./federation/routes.js";
 import { registerFederationRoomRoutes } from "./federation/rooms.js";
 import { registerFederationInviteRoutes } from "./federation/invite.js";
-import { count, metricsEnabled, snapshot } from "./metrics.js";
+import { count, metricsEnabled, snapshot } from "../platform/metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
 export { UserDO } from "../durable-objects/UserDO.js";

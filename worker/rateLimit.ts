@@ -1,5 +1,5 @@
 import { limitExceeded } from "../platform/errors.js";
-import type { Config } from "./env.js";
+import type { Config } from "../platform/env.js";
 
 /**
  * Token-bucket rate limits on login, registration and sending, kept in the Worker isolate's

@@ -1,5 +1,5 @@
 import { IttyRouter, type IRequest } from "itty-router";
-import type { Env, Config } from "./env.js";
+import type { Env, Config } from "../platform/env.js";
 
 /** What every handler receives besides the request. */
 export interface Ctx {

@@ -6,9 +6,9 @@
 import { decodeBase64 } from "../../protocol/base64.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { verifyJsonSignature } from "../../protocol/signing.js";
-import type { Env } from "../../worker/env.js";
-import { resolveServer } from "../../worker/federation/discovery.js";
-import { remoteStub } from "../../worker/federation/remoteStub.js";
+import type { Env } from "../../platform/env.js";
+import { resolveServer } from "../../federation-client/discovery.js";
+import { remoteStub } from "../../platform/stubs.js";
 import { checkKeyResponse, type ParsedKeyResponse } from "./keyResponse.js";
 
 const FETCH_TIMEOUT_MS = 15_000;

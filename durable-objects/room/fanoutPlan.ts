@@ -3,8 +3,8 @@ import { stateKey, type PDU, type StateIdMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { roomPower, powerOf, type RoomPower } from "../../protocol/powerLevels.js";
 import type { EventRow, EventStore } from "./eventStore.js";
-import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "./clientEvent.js";
-import type { DeliveryItem, PushContext } from "./delivery.js";
+import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "../../protocol/clientEvent.js";
+import type { DeliveryItem, PushContext } from "../../platform/rpc/delivery.js";
 
 /**
  * Planning the fan-out of a room's events to its local members' UserDOs: who gets each event and

@@ -1,4 +1,4 @@
-import type { Env } from "../../worker/env.js";
+import type { Env } from "../../platform/env.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
@@ -6,10 +6,10 @@ import { authorizeEvent, authEventTypes, checkAuthEventsList, createEventIdOfRoo
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { checkContentHash, computeEventId } from "../../protocol/eventHashing.js";
 import { redact } from "../../protocol/redact.js";
-import { federationRequest } from "../../worker/federation/request.js";
+import { federationRequest } from "../../federation-client/request.js";
 import type { EventStore } from "./eventStore.js";
 import { resolveStates } from "./resolveStates.js";
-import { verifyPduSignatures } from "./verifyPdu.js";
+import { verifyPduSignatures } from "../../federation-client/verifyPdu.js";
 import { orderByAuthEvents, type AuthOrderItem } from "../../protocol/authChainOrder.js";
 
 /**

@@ -3,30 +3,13 @@
  * plus its m.space.child events as stripped state with origin_server_ts), and where a viewer,
  * a user or a whole server, stands in it.
  */
-import type { JsonObject } from "../../protocol/json.js";
 import { splitStateKey, stateKey, type StateMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { membershipOf, restrictedAllowRoomIds } from "../../protocol/membership.js";
 import { isFromServer } from "../../protocol/identifiers.js";
 import { isLiveSpaceChild } from "../../protocol/spaceChildren.js";
-import type { PublicRoomSummary } from "../ServerDO.js";
-
-export interface SpaceHierarchyRoom extends PublicRoomSummary {
-  children_state: JsonObject[];
-  allowed_room_ids?: string[];
-  room_version?: string;
-  encryption?: string;
-}
-
-export type HierarchyViewer = { userId: string } | { server: string };
-
-export interface SpaceRoomView {
-  room: SpaceHierarchyRoom;
-  /** The viewer's membership (for a server: "join"/"invite" if any of its users has it, "ban" if the ACL denies it). */
-  membership: string;
-  /** Whether this server's copy of the room is current (a local user is joined, or no one elsewhere is). */
-  resident: boolean;
-}
+import type { PublicRoomSummary } from "../../platform/rpc/server.js";
+import type { HierarchyViewer, SpaceHierarchyRoom } from "../../platform/rpc/room.js";
 
 export function spaceRoomEntry(summary: PublicRoomSummary, state: StateMap, version: RoomVersion): SpaceHierarchyRoom {
   const room: SpaceHierarchyRoom = { ...summary, room_version: version.id, children_state: [] };

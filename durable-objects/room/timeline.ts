@@ -1,10 +1,11 @@
 import type { JsonObject } from "../../protocol/json.js";
 import { stateKey, type PDU } from "../../protocol/pdu.js";
-import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
+import { eventMatchesFilter } from "../../protocol/filters/index.js";
 import { notFound } from "../../platform/errors.js";
 import type { EventRow, EventStore } from "./eventStore.js";
 import type { Visibility } from "./visibility.js";
-import { toClientEvent, type ClientEvent } from "./clientEvent.js";
+import { toClientEvent, type ClientEvent } from "../../protocol/clientEvent.js";
+import type { MessagesOptions, MessagesPage } from "../../platform/rpc/room.js";
 import { Aggregations } from "./aggregations.js";
 
 /**
@@ -15,23 +16,6 @@ import { Aggregations } from "./aggregations.js";
  * Tokens are stream orderings: paginating backwards from N returns events with ordering < N;
  * forwards from N returns ordering >= N. Backfilled history has orderings below every other.
  */
-
-export interface MessagesOptions {
-  from?: number;
-  to?: number;
-  dir: "b" | "f";
-  limit: number;
-  filter?: RoomEventFilter;
-  /** Senders whose non-state events the reader has chosen not to see (spec: ignoring users). */
-  ignoredSenders?: string[];
-}
-
-export interface MessagesPage {
-  chunk: ClientEvent[];
-  start: number;
-  end?: number;
-  state: ClientEvent[];
-}
 
 /** Events clients may see at all: not outliers, not soft-failed, not rejected. */
 const SHOWN = "outlier = 0 AND soft_failed = 0 AND rejected IS NULL";

@@ -1,7 +1,8 @@
 import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import { hashToken, newAccessToken, newDeviceId } from "./tokens.js";
+import { hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
+import type { DeviceInfo, LoginResult, Session } from "../../platform/rpc/user.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
@@ -14,20 +15,6 @@ export type AccountRow = {
   displayname: string | null;
   avatar_url: string | null;
 };
-
-export interface Session {
-  userId: string;
-  deviceId: string;
-  isGuest: boolean;
-  /** Users this user ignores (only when there are any), for filtering room reads. */
-  ignoredUsers?: string[];
-}
-
-export interface LoginResult {
-  user_id: string;
-  device_id: string;
-  access_token: string;
-}
 
 export function getAccount(sql: SqlStorage): AccountRow | undefined {
   return sql.exec<AccountRow>("SELECT * FROM account").toArray()[0];
@@ -139,14 +126,6 @@ export function deleteDevice(sql: SqlStorage, deviceId: string): void {
 export function deleteAllDevices(sql: SqlStorage, exceptDeviceId?: string): void {
   const devices = sql.exec<{ device_id: string }>("SELECT device_id FROM devices").toArray();
   for (const d of devices) if (d.device_id !== exceptDeviceId) deleteDevice(sql, d.device_id);
-}
-
-/** A device as GET /devices shows it: every key present, null when unknown (as Synapse does). */
-export interface DeviceInfo {
-  device_id: string;
-  display_name: string | null;
-  last_seen_ts: number | null;
-  last_seen_ip: string | null;
 }
 
 export function listDevices(sql: SqlStorage): DeviceInfo[] {

@@ -2,6 +2,7 @@ import { invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
+import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rpc/user.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -10,18 +11,6 @@ import * as e2ee from "./e2ee.js";
  * The `dehydrated_device` row adds the encrypted data a new login needs to rehydrate it.
  * The Worker validates the request first; these functions only store and read.
  */
-
-export interface DehydratedDevice {
-  device_id: string;
-  device_data: JsonObject;
-}
-
-export interface DehydratedDeviceUpload {
-  deviceId: string;
-  deviceData: JsonObject;
-  displayName?: string;
-  keys: e2ee.KeyUpload;
-}
 
 /** The current dehydrated device; a row whose device was deleted (e.g. DELETE /devices) counts as none. */
 export function current(sql: SqlStorage): DehydratedDevice | undefined {

@@ -1,11 +1,11 @@
 import type { JsonObject } from "../../protocol/json.js";
 import { evaluatePushRules } from "../../protocol/pushRules/index.js";
 import type { PushRuleSet } from "../../protocol/pushRules/index.js";
-import type { DeliveryItem } from "../room/delivery.js";
+import type { DeliveryItem } from "../../platform/rpc/delivery.js";
 import type { StoredTimelineEvent } from "./sync.js";
 
 /**
- * Takes what a RoomDO hands over (see room/delivery.ts) into the user's stream and room copies.
+ * Takes what a RoomDO hands over (see platform/rpc/delivery.ts) into the user's stream and room copies.
  * Delivery is idempotent (a retried batch changes nothing), because the room retries after
  * failures until every member has its events.
  */

@@ -2,18 +2,13 @@ import { invalidParam } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import type { CrossSigningUsage } from "../../protocol/e2eeKeys.js";
 import { sameJson } from "../../protocol/e2eeKeys.js";
+import type { KeyUpload, QueriedKeys, StoredSignature } from "../../platform/rpc/user.js";
 
 /**
  * One user's end-to-end encryption keys inside their UserDO (spec: end_to_end_encryption.md):
  * device keys, one-time and fallback keys, cross-signing keys and signatures others uploaded.
  * The Worker validates shapes and signatures first; these functions only store and hand out.
  */
-
-export interface KeyUpload {
-  deviceKeys?: JsonObject;
-  oneTimeKeys?: Record<string, JsonValue>;
-  fallbackKeys?: Record<string, JsonValue>;
-}
 
 function algorithmOf(keyId: string): string {
   return keyId.slice(0, keyId.indexOf(":"));
@@ -115,13 +110,6 @@ function mergeSignatures(sql: SqlStorage, key: JsonObject, target: string, owner
   return { ...key, signatures: sigs };
 }
 
-export interface QueriedKeys {
-  device_keys: Record<string, JsonObject>;
-  master_key?: JsonObject;
-  self_signing_key?: JsonObject;
-  user_signing_key?: JsonObject;
-}
-
 export function queryKeys(sql: SqlStorage, owner: string, requester: string, deviceIds: string[]): QueriedKeys {
   const rows = sql
     .exec<{ device_id: string; json: string; display_name: string | null }>(
@@ -194,13 +182,6 @@ export function storeCrossSigningKeys(sql: SqlStorage, keys: Partial<Record<Cros
   for (const [usage, key] of Object.entries(keys)) {
     sql.exec("INSERT INTO e2e_cross_signing_keys (key_type, json) VALUES (?, ?) ON CONFLICT (key_type) DO UPDATE SET json = excluded.json", usage, JSON.stringify(key));
   }
-}
-
-export interface StoredSignature {
-  target: string;
-  signerUserId: string;
-  signerKeyId: string;
-  signature: string;
 }
 
 export function storeSignatures(sql: SqlStorage, sigs: StoredSignature[]): void {

@@ -4,10 +4,10 @@
  * m.presence EDUs, queued to every remote server that shares a room with the user. The servers
  * are read from the user's copy of its joined rooms' member state (sharedUsers).
  */
-import type { Env } from "../../worker/env.js";
+import type { Env } from "../../platform/env.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import { remoteStub } from "../../worker/federation/remoteStub.js";
+import { remoteStub } from "../../platform/stubs.js";
 import { sharedUsers } from "./deviceLists.js";
 import * as e2ee from "./e2ee.js";
 import * as account from "./account.js";

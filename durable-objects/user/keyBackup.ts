@@ -1,5 +1,6 @@
 import { MatrixError, notFound, invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
+import type { KeyBackupData, RoomKeysUpload } from "../../platform/rpc/user.js";
 
 /**
  * Server-side key backup (spec: end_to_end_encryption.md "Server-side key backups",
@@ -8,16 +9,6 @@ import type { JsonObject } from "../../protocol/json.js";
  */
 
 type VersionRow = { version: number; algorithm: string; auth_data: string; etag: number; deleted: number };
-
-export interface KeyBackupData {
-  first_message_index: number;
-  forwarded_count: number;
-  is_verified: boolean;
-  session_data: JsonObject;
-}
-
-/** roomId → sessionId → data */
-export type RoomKeysUpload = Record<string, Record<string, KeyBackupData>>;
 
 function current(sql: SqlStorage): VersionRow | undefined {
   return sql.exec<VersionRow>("SELECT * FROM room_keys_versions WHERE deleted = 0 ORDER BY version DESC LIMIT 1").toArray()[0];

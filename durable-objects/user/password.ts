@@ -1,3 +1,4 @@
+import { constantTimeEqual } from "../../platform/bytes.js";
 /**
  * Password hashing with PBKDF2-SHA-256 through WebCrypto. 100,000 iterations is the most the
  * Workers runtime allows; the stored form names the parameters so they can be raised later
@@ -32,12 +33,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== "pbkdf2-sha256" || !iter || !salt || !hash) return false;
   const actual = await derive(password, unb64(salt), Number(iter));
   return constantTimeEqual(actual, unb64(hash));
-}
-
-/** Compares without an early exit, so timing does not reveal how many leading bytes matched. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../../protocol/json.js";
-import type { ClientEvent } from "../room/clientEvent.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { formatSyncToken, type SyncToken } from "./syncToken.js";
 import { deviceListChanges } from "./deviceLists.js";
 import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";

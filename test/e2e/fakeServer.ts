@@ -18,7 +18,7 @@ import { authEventTypes } from "../../protocol/authRules/index.js";
 import { stateKey, type PDU, type StateKey } from "../../protocol/pdu.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import { signRequest } from "../../worker/federation/requestSigning.js";
+import { signRequest } from "../../federation-client/requestSigning.js";
 
 /** Where requests go: a Lattice server under test. */
 export interface Peer {

@@ -19,7 +19,6 @@ let A: RunningServer;
 let B: RunningServer;
 let alice: TestUser; // on A
 let bob: TestUser; // on B
-let roomId: string;
 const clients: MatrixClient[] = [];
 
 before(async () => {
@@ -68,7 +67,7 @@ function devicesOf(q: Record<string, unknown>, userId: string): Record<string, R
 test("keys/query and keys/claim for a remote user go to their server", async () => {
   await uploadDevice(A.baseUrl, alice, 3);
   await uploadDevice(B.baseUrl, bob, 3);
-  roomId = await sharedRoom(alice, [[B, bob]]);
+  await sharedRoom(alice, [[B, bob]]);
   const q = await api(A, alice, "POST", "/keys/query", { device_keys: { [bob.userId]: [] }, timeout: 10_000 });
   assert.equal(q.status, 200, JSON.stringify(q.body));
   assert.deepEqual(q.body.failures, {});

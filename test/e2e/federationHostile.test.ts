@@ -16,7 +16,7 @@ import { generateSigningKey } from "../../protocol/signing.js";
 import { buildEvent } from "../../protocol/buildEvent.js";
 import { getRoomVersion } from "../../protocol/roomVersions.js";
 import { toWireFormat } from "../../protocol/wireFormat.js";
-import { signRequest } from "../../worker/federation/requestSigning.js";
+import { signRequest } from "../../federation-client/requestSigning.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { PDU } from "../../protocol/pdu.js";
 

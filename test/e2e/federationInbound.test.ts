@@ -37,11 +37,6 @@ async function timelineBodies(roomId: string): Promise<string[]> {
   return (m.body.chunk as Array<{ type: string; content: { body?: string } }>).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
 }
 
-async function displayname(roomId: string, userId: string): Promise<unknown> {
-  const r = await userApi(A, alice, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(userId)}`);
-  return r.body.displayname;
-}
-
 for (const roomVersion of ["12", "10"]) {
   describe(`room version ${roomVersion}`, () => {
     let roomId: string;
@@ -170,7 +165,7 @@ test("a federation body nested 20,000 deep is 401 M_UNAUTHORIZED (no signature c
   const deep = '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000);
   const path = "/_matrix/federation/v1/send/deep1";
   // The header is signed over a small body: no canonical JSON can encode the real one to sign it.
-  const { signRequest } = await import("../../worker/federation/requestSigning.js");
+  const { signRequest } = await import("../../federation-client/requestSigning.js");
   const auth = await signRequest({ method: "PUT", uri: path, origin: F.serverName, destination: A.serverName, content: { a: 1 } }, F.key);
   const r = await fetch(`${A.baseUrl}${path}`, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/json" }, body: `{"origin":"${F.serverName}","origin_server_ts":1,"pdus":[],"n":${deep}}` });
   assert.equal(r.status, 401, await r.clone().text());

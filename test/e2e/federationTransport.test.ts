@@ -13,8 +13,8 @@ import { startFederatedServer, eventually } from "./federationHelpers.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
 import { generateSigningKey, verifyJsonSignature, type SigningKey } from "../../protocol/signing.js";
 import { decodeBase64, encodeBase64 } from "../../protocol/base64.js";
-import { signRequest, verifyRequestSignature } from "../../worker/federation/requestSigning.js";
-import { parseXMatrix } from "../../worker/federation/xMatrix.js";
+import { signRequest, verifyRequestSignature } from "../../federation-client/requestSigning.js";
+import { parseXMatrix } from "../../federation-client/xMatrix.js";
 
 const enc = encodeURIComponent;
 

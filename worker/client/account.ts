@@ -3,12 +3,12 @@ import { clientRoute, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
 import { forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest } from "../../platform/errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
-import { serverStub, userStub } from "../stubs.js";
+import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { leaveAllRooms } from "./membershipActions.js";
-import { randomString } from "../../durable-objects/user/tokens.js";
+import { randomString } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 

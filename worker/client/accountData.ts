@@ -4,7 +4,7 @@ import { json, readJsonObject } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, invalidParam } from "../../platform/errors.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { validateFilter, FilterError } from "../../protocol/filters/index.js";
 

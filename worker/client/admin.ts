@@ -2,9 +2,9 @@ import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optBool, optString } from "../http.js";
 import { forbidden, badJson, invalidUsername, badRequest } from "../../platform/errors.js";
-import { serverStub, userStub } from "../stubs.js";
-import { randomString } from "../../durable-objects/user/tokens.js";
-import { constantTimeEqual } from "../../durable-objects/user/password.js";
+import { serverStub, userStub } from "../../platform/stubs.js";
+import { randomString } from "../../platform/tokens.js";
+import { constantTimeEqual } from "../../platform/bytes.js";
 import { isValidNewLocalpart } from "./localpart.js";
 
 /**

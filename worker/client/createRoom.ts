@@ -3,14 +3,14 @@ import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, optObject, optStringArray } from "../http.js";
 import { badJson, invalidParam, unsupportedRoomVersion, roomInUse } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub, serverStub, userStub } from "../stubs.js";
+import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { DEFAULT_ROOM_VERSION, getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { buildEvent, roomIdFromCreateEvent } from "../../protocol/buildEvent.js";
 import { isValidUserId, isValidRoomAlias } from "../../protocol/identifiers.js";
-import { signingKeyOf } from "../../durable-objects/ServerDO.js";
-import type { EventTemplate } from "../../durable-objects/RoomDO.js";
-import { randomString } from "../../durable-objects/user/tokens.js";
+import { signingKeyOf } from "../../platform/signingKey.js";
+import type { EventTemplate } from "../../platform/rpc/room.js";
+import { randomString } from "../../platform/tokens.js";
 
 // Spec: POST /_matrix/client/v3/createRoom (create_room.yaml) and "Creation" in the rooms module.
 

@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optObject, optString, reqString } from "../http.js";
 import { notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { checkDeviceKeys, checkOneTimeKey } from "../../protocol/e2eeKeys.js";
 

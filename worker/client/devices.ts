@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optStringArray } from "../http.js";
 import { missingParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 
 // Spec: device_management.yaml. Deleting devices needs user-interactive auth. Guests may list,

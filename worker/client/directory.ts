@@ -3,10 +3,10 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optInt, optObject, reqString, queryInt } from "../http.js";
 import { forbidden, notFound, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub, serverStub } from "../stubs.js";
+import { roomStub, serverStub } from "../../platform/stubs.js";
 import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from "../../protocol/identifiers.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { federationRequest, FederationError } from "../federation/request.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).

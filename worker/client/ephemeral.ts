@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optInt, optBool } from "../http.js";
 import { forbidden, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub, userStub } from "../stubs.js";
+import { roomStub, userStub } from "../../platform/stubs.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 
 // Spec: typing.yaml, receipts.yaml, read_markers.yaml.

@@ -3,9 +3,9 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString } from "../http.js";
 import { badJson, missingParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
-import type { KeyBackupData, RoomKeysUpload } from "../../durable-objects/user/keyBackup.js";
+import type { KeyBackupData, RoomKeysUpload } from "../../platform/rpc/user.js";
 
 // Spec: key_backup.yaml — backup versions and the backed-up room keys at three levels
 // (all rooms, one room, one session). The session data is opaque to the server.

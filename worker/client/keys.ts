@@ -4,7 +4,7 @@ import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optObject } from "../http.js";
 import { MatrixError, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
@@ -17,7 +17,7 @@ import {
   withoutSignatures,
   type CrossSigningUsage,
 } from "../../protocol/e2eeKeys.js";
-import type { StoredSignature } from "../../durable-objects/user/e2ee.js";
+import type { StoredSignature } from "../../platform/rpc/user.js";
 import { byServer, claimRemoteKeys, keysTimeout, queryRemoteKeys } from "./remoteKeys.js";
 
 // Spec: keys.yaml (upload, query, claim, changes) and cross_signing.yaml (device_signing/upload,

@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString } from "../http.js";
 import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub, serverStub, userStub } from "../stubs.js";
+import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "../../protocol/identifiers.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";

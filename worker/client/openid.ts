@@ -8,9 +8,9 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { forbidden } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { serverStub } from "../stubs.js";
+import { serverStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
-import { hashToken, randomString } from "../../durable-objects/user/tokens.js";
+import { hashToken, randomString } from "../../platform/tokens.js";
 
 /** How long an OpenID token lives, in seconds (one hour, as Synapse and the spec's example). */
 export const OPENID_TOKEN_LIFETIME_S = 3600;

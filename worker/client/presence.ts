@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optString } from "../http.js";
 import { forbidden, notFound, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 
 // Spec: presence.yaml.
 

@@ -3,9 +3,9 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
-import { roomStub, serverStub, userStub } from "../stubs.js";
+import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
-import { federationRequest, FederationError } from "../federation/request.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: profile.yaml. A change also updates the member events of the user's joined rooms.

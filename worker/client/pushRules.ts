@@ -3,7 +3,7 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { MatrixError, badJson, unrecognized } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import {
   PushRuleError,
   parsePushRuleKind,

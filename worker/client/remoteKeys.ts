@@ -5,8 +5,8 @@
  * answers are never stale. A server that cannot be reached within `timeout` is listed in
  * `failures`; a server's answer only counts for its own users.
  */
-import type { Env } from "../env.js";
-import { federationRequest, FederationError } from "../federation/request.js";
+import type { Env } from "../../platform/env.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 

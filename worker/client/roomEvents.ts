@@ -3,7 +3,7 @@ import { clientRoute, route, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, queryInt } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub } from "../stubs.js";
+import { roomStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
 import { parseFilterJson, FilterError, type RoomEventFilter } from "../../protocol/filters/index.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";

@@ -19,7 +19,7 @@ import { fetchRemoteHierarchy } from "../federation/remoteHierarchy.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { spaceChildrenOf } from "../../protocol/spaceChildren.js";
 import { decodeBase64, encodeBase64Url } from "../../protocol/base64.js";
-import type { SpaceHierarchyRoom } from "../../durable-objects/room/spaceRoom.js";
+import type { SpaceHierarchyRoom } from "../../platform/rpc/room.js";
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 50;

@@ -3,9 +3,9 @@ import { clientRoute, type Ctx } from "../router.js";
 import { json, queryInt } from "../http.js";
 import { invalidParam, unknownToken, missingToken } from "../../platform/errors.js";
 import { accessTokenOf, clientAddress } from "../auth.js";
-import { userStub } from "../stubs.js";
-import { localpartOfToken } from "../../durable-objects/user/tokens.js";
-import { SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../durable-objects/user/syncRequest.js";
+import { userStub } from "../../platform/stubs.js";
+import { localpartOfToken } from "../../platform/tokens.js";
+import { SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../platform/syncRequest.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: GET /_matrix/client/v3/sync (sync.yaml).

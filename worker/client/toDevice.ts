@@ -3,10 +3,9 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optObject } from "../http.js";
 import { badJson, missingParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { userStub } from "../stubs.js";
+import { userStub, remoteStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
-import { remoteStub } from "../federation/remoteStub.js";
 
 /** A message_id for an m.direct_to_device EDU: unique, at most 32 characters. */
 function messageId(): string {

@@ -3,7 +3,7 @@ import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { encodeBase64Url } from "../../protocol/base64.js";
 import { json } from "../http.js";
 import { forbidden } from "../../platform/errors.js";
-import { randomString } from "../../durable-objects/user/tokens.js";
+import { randomString } from "../../platform/tokens.js";
 
 /**
  * User-interactive authentication (spec: client-server-api "User-interactive authentication API").

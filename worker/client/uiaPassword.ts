@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { Ctx } from "../router.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { localUserId } from "./localpart.js";
 

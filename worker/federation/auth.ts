@@ -10,10 +10,10 @@ import type { Ctx } from "../router.js";
 import { MatrixError, notJson, tooLarge } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidServerName } from "../../protocol/identifiers.js";
-import { parseXMatrix, XMatrixParseError, type XMatrixAuth } from "./xMatrix.js";
-import { verifyRequestSignature } from "./requestSigning.js";
-import { remoteStub } from "./remoteStub.js";
-import { remoteVerifyKey } from "./keyMemory.js";
+import { parseXMatrix, XMatrixParseError, type XMatrixAuth } from "../../federation-client/xMatrix.js";
+import { verifyRequestSignature } from "../../federation-client/requestSigning.js";
+import { remoteStub } from "../../platform/stubs.js";
+import { remoteVerifyKey } from "../../federation-client/keyMemory.js";
 
 /** Largest federation request body: a full transaction (50 PDUs of up to 64 KiB, 100 EDUs). */
 export const MAX_FEDERATION_BODY_BYTES = 8 * 1024 * 1024;

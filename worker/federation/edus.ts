@@ -4,8 +4,8 @@
  * list, signing key and presence updates to the local users who share a room with the remote
  * user. Every EDU must speak for the origin's own users only; anything else is ignored.
  */
-import type { Env } from "../env.js";
-import { roomStub, serverStub, userStub } from "../stubs.js";
+import type { Env } from "../../platform/env.js";
+import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 

@@ -1,6 +1,6 @@
 /**
  * `fedRoute` wraps a handler with request authentication, so no Server-Server endpoint can read
- * its input before the origin is verified (DESIGN.md invariants). Re-exported by routes.ts.
+ * its input before the origin is verified. Re-exported by routes.ts.
  */
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";

@@ -12,7 +12,7 @@ import { fedRoute } from "./fedRoute.js";
 import { localSpaceRoom, visibleInHierarchy } from "./hierarchyView.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { spaceChildrenOf } from "../../protocol/spaceChildren.js";
-import type { SpaceHierarchyRoom } from "../../durable-objects/room/spaceRoom.js";
+import type { SpaceHierarchyRoom } from "../../platform/rpc/room.js";
 
 /** Children described per request: each costs a RoomDO call. */
 const MAX_CHILDREN = 100;

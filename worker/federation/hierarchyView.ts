@@ -1,9 +1,9 @@
-import type { Env } from "../env.js";
+import type { Env } from "../../platform/env.js";
 import { toMatrixError } from "../../platform/errors.js";
-import { roomStub } from "../stubs.js";
+import { roomStub } from "../../platform/stubs.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { hierarchyAccess } from "../../protocol/hierarchyAccess.js";
-import type { HierarchyViewer, SpaceHierarchyRoom, SpaceRoomView } from "../../durable-objects/room/spaceRoom.js";
+import type { HierarchyViewer, SpaceHierarchyRoom, SpaceRoomView } from "../../platform/rpc/room.js";
 
 /**
  * What both /hierarchy endpoints (client and federation) ask of rooms: this server's view of a

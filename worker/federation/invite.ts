@@ -2,17 +2,17 @@ import type { IRequest } from "itty-router";
 import { param, type Ctx } from "../router.js";
 import { json } from "../http.js";
 import { forbidden, badJson, incompatibleRoomVersion } from "../../platform/errors.js";
-import { roomStub, userStub } from "../stubs.js";
+import { roomStub, userStub } from "../../platform/stubs.js";
 import { fedRoute } from "./routes.js";
-import { ownSigningKey } from "./ownKey.js";
+import { ownSigningKey } from "../../federation-client/ownKey.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { getRoomVersion } from "../../protocol/roomVersions.js";
 import { fromWireFormat, toWireFormat } from "../../protocol/wireFormat.js";
 import { checkContentHash } from "../../protocol/eventHashing.js";
 import { signEvent } from "../../protocol/eventSigning.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import { verifyPduSignatures } from "../../durable-objects/room/verifyPdu.js";
-import { toClientEvent, toStrippedState } from "../../durable-objects/room/clientEvent.js";
+import { verifyPduSignatures } from "../../federation-client/verifyPdu.js";
+import { toClientEvent, toStrippedState } from "../../protocol/clientEvent.js";
 
 /**
  * Spec: PUT /_matrix/federation/v2/invite/{roomId}/{eventId} — another server invites one of our

@@ -7,14 +7,13 @@ import type { IRequest } from "itty-router";
 import { route, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { badJson, invalidParam } from "../../platform/errors.js";
-import type { Env } from "../env.js";
-import { serverStub } from "../stubs.js";
+import type { Env } from "../../platform/env.js";
+import { serverStub, remoteStub } from "../../platform/stubs.js";
 import { encodeBase64 } from "../../protocol/base64.js";
 import { signJson } from "../../protocol/signing.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidServerName } from "../../protocol/identifiers.js";
-import { ownSigningKey } from "./ownKey.js";
-import { remoteStub } from "./remoteStub.js";
+import { ownSigningKey } from "../../federation-client/ownKey.js";
 
 /** How long others may cache our key response. */
 const KEY_VALIDITY_MS = 7 * 24 * 3600_000;

@@ -1,8 +1,8 @@
 import type { Ctx } from "../router.js";
 import { MatrixError, forbidden, notFound, unsupportedRoomVersion } from "../../platform/errors.js";
-import { federationRequest, FederationError } from "./request.js";
-import { ownSigningKey } from "./ownKey.js";
-import { isUnknownEndpoint, unwrapV1Answer } from "./unknownEndpoint.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
+import { ownSigningKey } from "../../federation-client/ownKey.js";
+import { isUnknownEndpoint, unwrapV1Answer } from "../../federation-client/unknownEndpoint.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { ROOM_VERSIONS, getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { buildEvent } from "../../protocol/buildEvent.js";

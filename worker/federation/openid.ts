@@ -7,8 +7,8 @@ import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json } from "../http.js";
 import { MatrixError } from "../../platform/errors.js";
-import { serverStub } from "../stubs.js";
-import { hashToken } from "../../durable-objects/user/tokens.js";
+import { serverStub } from "../../platform/stubs.js";
+import { hashToken } from "../../platform/tokens.js";
 
 const unknownOpenIdToken = () => new MatrixError(401, "M_UNKNOWN_TOKEN", "Access token unknown or expired");
 

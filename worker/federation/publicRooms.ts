@@ -2,7 +2,7 @@
 import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { json, optInt, optObject, optString, queryInt } from "../http.js";
-import { serverStub } from "../stubs.js";
+import { serverStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { fedRoute } from "./fedRoute.js";
 

@@ -6,7 +6,7 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { json } from "../http.js";
 import { notFound, missingParam, invalidParam } from "../../platform/errors.js";
-import { serverStub, userStub } from "../stubs.js";
+import { serverStub, userStub } from "../../platform/stubs.js";
 import { isValidRoomAlias, isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 import { fedRoute } from "./fedRoute.js";
 

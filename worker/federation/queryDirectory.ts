@@ -4,10 +4,10 @@
  * GET /_matrix/federation/v1/query/directory). Used by the client directory lookup and by joining
  * by alias, so both answer the same way.
  */
-import type { Env } from "../env.js";
+import type { Env } from "../../platform/env.js";
 import { notFound, remoteFailed } from "../../platform/errors.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import { federationRequest, FederationError } from "./request.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
 
 export interface AliasAssociation {
   room_id: string;

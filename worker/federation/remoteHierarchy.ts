@@ -1,8 +1,8 @@
-import type { Env } from "../env.js";
-import { federationRequest } from "./request.js";
+import type { Env } from "../../platform/env.js";
+import { federationRequest } from "../../federation-client/request.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isLiveSpaceChild } from "../../protocol/spaceChildren.js";
-import type { SpaceHierarchyRoom } from "../../durable-objects/room/spaceRoom.js";
+import type { SpaceHierarchyRoom } from "../../platform/rpc/room.js";
 
 /**
  * Asking another server about a space we hold no copy of (spec: federation GET /hierarchy). The

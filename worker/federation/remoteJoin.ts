@@ -1,5 +1,5 @@
 import type { Ctx } from "../router.js";
-import { roomStub } from "../stubs.js";
+import { roomStub } from "../../platform/stubs.js";
 import { membershipHandshake } from "./membershipHandshake.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { toWireFormat } from "../../protocol/wireFormat.js";

@@ -1,8 +1,8 @@
 import type { Ctx } from "../router.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { membershipHandshake } from "./membershipHandshake.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
-import { toClientEvent, toStrippedState } from "../../durable-objects/room/clientEvent.js";
+import { toClientEvent, toStrippedState } from "../../protocol/clientEvent.js";
 
 /**
  * Knocking on a room hosted on other servers (spec: server-server "Knocking upon a room"): the

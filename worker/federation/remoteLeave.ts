@@ -1,8 +1,8 @@
 import type { Ctx } from "../router.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { membershipHandshake } from "./membershipHandshake.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { toClientEvent, type ClientEvent } from "../../durable-objects/room/clientEvent.js";
+import { toClientEvent, type ClientEvent } from "../../protocol/clientEvent.js";
 
 /**
  * Rejecting an invite to a room no one here is in (spec: server-server "Leaving Rooms (Rejecting

@@ -9,8 +9,8 @@ import { route, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString } from "../http.js";
 import { badJson, unrecognized } from "../../platform/errors.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
-import { federationRequest, FederationError } from "./request.js";
-import { remoteStub } from "./remoteStub.js";
+import { federationRequest, FederationError } from "../../federation-client/request.js";
+import { remoteStub } from "../../platform/stubs.js";
 
 function enabled(ctx: Ctx): void {
   if (ctx.env.FEDERATION_TEST_HOOKS !== "true") throw unrecognized();

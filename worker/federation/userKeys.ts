@@ -8,7 +8,7 @@ import type { Ctx } from "../router.js";
 import { param } from "../router.js";
 import { json } from "../http.js";
 import { notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
-import { userStub } from "../stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 import { fedRoute } from "./fedRoute.js";

@@ -6,7 +6,7 @@
  */
 import { MatrixError, remoteFailed } from "../../platform/errors.js";
 import { checkPreviewTarget } from "./ssrfGuard.js";
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../../platform/bytes.js";
 
 export const MAX_REDIRECTS = 5;
 export const FETCH_TIMEOUT_MS = 10_000;

@@ -6,7 +6,7 @@
  * transfer) we buffer, but only up to BUFFER_LIMIT: larger chunked uploads get 411.
  */
 import { MatrixError, invalidParam, tooLarge } from "../../platform/errors.js";
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../../platform/bytes.js";
 
 export const BUFFER_LIMIT = 8 * 1024 * 1024;
 /** How much of an oversized chunked body we read and drop before answering. */

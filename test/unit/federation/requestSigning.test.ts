@@ -1,8 +1,8 @@
 /** Signing a federation request and verifying it the way the receiving server does. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { signRequest, verifyRequestSignature, requestJson } from "../../../worker/federation/requestSigning.js";
-import { parseXMatrix } from "../../../worker/federation/xMatrix.js";
+import { signRequest, verifyRequestSignature, requestJson } from "../../../federation-client/requestSigning.js";
+import { parseXMatrix } from "../../../federation-client/xMatrix.js";
 import { generateSigningKey, signJson, signingKeyFromSeed } from "../../../protocol/signing.js";
 import { encodeBase64, decodeBase64 } from "../../../protocol/base64.js";
 

@@ -1,7 +1,7 @@
 /** Server discovery in the spec's order, with a fake fetch standing in for .well-known and DNS-over-HTTPS. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DiscoveryCache, DiscoveryError, isPrivateHost, resolveServerWith, type DiscoveryDeps } from "../../../worker/federation/serverResolution.js";
+import { DiscoveryCache, DiscoveryError, isPrivateHost, resolveServerWith, type DiscoveryDeps } from "../../../federation-client/serverResolution.js";
 
 interface FakeNet {
   /** URL → response factory; anything else is a network error. */

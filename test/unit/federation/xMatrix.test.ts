@@ -1,7 +1,7 @@
 /** X-Matrix Authorization header parsing and formatting (spec: "Request Authentication"). */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { formatXMatrix, parseXMatrix, XMatrixParseError } from "../../../worker/federation/xMatrix.js";
+import { formatXMatrix, parseXMatrix, XMatrixParseError } from "../../../federation-client/xMatrix.js";
 
 describe("parseXMatrix", () => {
   test("the spec's example", () => {

@@ -5,9 +5,9 @@
  *
  * Pure code, no Cloudflare imports.
  */
-import { signJson, getSignature, verifyJsonSignature, type SigningKey } from "../../protocol/signing.js";
-import type { JsonObject, JsonValue } from "../../protocol/json.js";
-import type { CanonicalJsonOptions } from "../../protocol/canonicalJson.js";
+import { signJson, getSignature, verifyJsonSignature, type SigningKey } from "../protocol/signing.js";
+import type { JsonObject, JsonValue } from "../protocol/json.js";
+import type { CanonicalJsonOptions } from "../protocol/canonicalJson.js";
 import { formatXMatrix, type XMatrixAuth } from "./xMatrix.js";
 
 export interface RequestToSign {

@@ -1,5 +1,5 @@
-import type { Env } from "../env.js";
-import { remoteStub } from "./remoteStub.js";
+import type { Env } from "../platform/env.js";
+import { remoteStub } from "../platform/stubs.js";
 
 /**
  * Remote servers' verify keys, remembered in this isolate for a few minutes so that a busy peer's

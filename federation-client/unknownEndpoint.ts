@@ -6,7 +6,7 @@
  * answer from an endpoint that exists. The same test Synapse applies.
  */
 import { FederationError } from "./request.js";
-import { isJsonObject } from "../../protocol/json.js";
+import { isJsonObject } from "../protocol/json.js";
 
 /** The test on a reply's status and body (`body` parsed as JSON, undefined when it was not JSON). */
 export function isUnknownEndpointReply(status: number, body: unknown): boolean {

@@ -1,6 +1,6 @@
 /**
- * Opt-in operation counters for the benchmarks (bench/README.md, DESIGN.md "Cost"): with the
- * variable LATTICE_METRICS = "on", the Worker counts its incoming requests and worker/stubs.ts
+ * Opt-in operation counters for the benchmarks (bench/README.md, "Cost per operation"): with the
+ * variable LATTICE_METRICS = "on", the Worker counts its incoming requests and platform/stubs.ts
  * counts every call into a Durable Object (RPC method or fetch), per class and method, with the
  * caller-side wall time of each call. GET /_lattice/metrics returns the totals since start.
  *

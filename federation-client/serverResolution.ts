@@ -21,7 +21,7 @@
  * This file is the Cloudflare-free core: `resolveServerWith` takes its fetch and clock as
  * arguments so the unit tests can drive every step; discovery.ts binds it to the Worker.
  */
-import { parseServerName, type ServerName } from "../../protocol/identifiers.js";
+import { parseServerName, type ServerName } from "../protocol/identifiers.js";
 
 export interface ResolvedServer {
   baseUrl: string;

@@ -1,9 +1,9 @@
-import type { Env } from "../../worker/env.js";
-import type { PDU } from "../../protocol/pdu.js";
-import type { RoomVersion } from "../../protocol/roomVersions.js";
-import { serverNameOf } from "../../protocol/identifiers.js";
-import { verifyEventSignature } from "../../protocol/eventSigning.js";
-import { remoteVerifyKey } from "../../worker/federation/keyMemory.js";
+import type { Env } from "../platform/env.js";
+import type { PDU } from "../protocol/pdu.js";
+import type { RoomVersion } from "../protocol/roomVersions.js";
+import { serverNameOf } from "../protocol/identifiers.js";
+import { verifyEventSignature } from "../protocol/eventSigning.js";
+import { remoteVerifyKey } from "./keyMemory.js";
 
 /**
  * Spec (server-server "Checks performed on receipt of a PDU", step 2, and "Validating hashes and

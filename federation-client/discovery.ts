@@ -2,7 +2,7 @@
  * Server discovery bound to the Worker's fetch and configuration; the steps themselves are in
  * serverResolution.ts (spec: "Resolving server names").
  */
-import type { Env } from "../env.js";
+import type { Env } from "../platform/env.js";
 import { DiscoveryCache, resolveServerWith, type ResolvedServer } from "./serverResolution.js";
 
 export { DiscoveryError, isPrivateHost, type ResolvedServer } from "./serverResolution.js";

@@ -1,5 +1,9 @@
+/**
+ * Part of the RPC contract between RoomDO and UserDO (UserRpc.deliverRoomEvents): the room
+ * builds these items, the user's object stores them in its sync stream.
+ */
 import type { JsonObject } from "../../protocol/json.js";
-import type { ClientEvent } from "./clientEvent.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
 
 /**
  * What a RoomDO hands to a member's UserDO when something in the room changes for them. Kept in

@@ -1,14 +1,10 @@
-import type { RoomDO } from "../durable-objects/RoomDO.js";
-import type { UserDO } from "../durable-objects/UserDO.js";
-import type { ServerDO } from "../durable-objects/ServerDO.js";
-import type { RemoteDO } from "../durable-objects/RemoteDO.js";
-
 /** The bindings and variables of wrangler.toml (see README "Configuration"). */
 export interface Env {
-  ROOM: DurableObjectNamespace<RoomDO>;
-  USER: DurableObjectNamespace<UserDO>;
-  SERVER: DurableObjectNamespace<ServerDO>;
-  REMOTE: DurableObjectNamespace<RemoteDO>;
+  // Untyped: the classes live in a higher layer; platform/stubs.ts types each stub as its RPC contract.
+  ROOM: DurableObjectNamespace;
+  USER: DurableObjectNamespace;
+  SERVER: DurableObjectNamespace;
+  REMOTE: DurableObjectNamespace;
   MEDIA: R2Bucket;
   SERVER_NAME: string;
   PUBLIC_BASEURL?: string;

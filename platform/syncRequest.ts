@@ -1,6 +1,6 @@
-import { MatrixError, invalidParam } from "../../platform/errors.js";
-import { parseFilterJson, validateFilter, FilterError, type Filter } from "../../protocol/filters/index.js";
-import type { JsonObject } from "../../protocol/json.js";
+import { MatrixError, invalidParam } from "./errors.js";
+import { parseFilterJson, validateFilter, FilterError, type Filter } from "../protocol/filters/index.js";
+import type { JsonObject } from "../protocol/json.js";
 
 /** The query parameters of GET /sync, as the Worker read them (already type-checked). */
 export interface SyncParams {

@@ -1,8 +1,8 @@
-import type { Env } from "../env.js";
-import { readConfig } from "../env.js";
-import { serverStub } from "../stubs.js";
-import { signingKeyOf } from "../../durable-objects/ServerDO.js";
-import type { SigningKey } from "../../protocol/signing.js";
+import type { Env } from "../platform/env.js";
+import { readConfig } from "../platform/env.js";
+import { serverStub } from "../platform/stubs.js";
+import { signingKeyOf } from "../platform/signingKey.js";
+import type { SigningKey } from "../protocol/signing.js";
 
 /**
  * This server's name and signing key, kept per isolate for a minute so signing every outbound

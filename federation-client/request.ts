@@ -2,12 +2,12 @@
  * Outbound federation requests: resolved with server discovery, signed with the X-Matrix scheme
  * (spec: "Request Authentication"), JSON in and out.
  */
-import type { Env } from "../env.js";
-import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import type { Env } from "../platform/env.js";
+import { isJsonObject, type JsonObject } from "../protocol/json.js";
 import { resolveServer } from "./discovery.js";
 import { signRequest } from "./requestSigning.js";
 import { ownSigningKey } from "./ownKey.js";
-import { concatBytes } from "../bytes.js";
+import { concatBytes } from "../platform/bytes.js";
 
 /**
  * A failed federation request. `status` is the remote's HTTP status, or 502 when the remote could

@@ -1,5 +1,5 @@
-import type { JsonObject } from "../../protocol/json.js";
-import type { PDU } from "../../protocol/pdu.js";
+import type { JsonObject } from "./json.js";
+import type { PDU } from "./pdu.js";
 
 /** A room event in the Client-Server API's format (spec: ClientEvent). */
 export interface ClientEvent {

@@ -1,0 +1,76 @@
+/**
+ * The RPC contract of ServerDO (one per server): what the Worker and other Durable Objects may
+ * call on it through serverStub (platform/stubs.ts). The class implements this interface, so tsc
+ * keeps the two in step; callers never import the class itself.
+ */
+import type { JsonObject } from "../../protocol/json.js";
+import type { SerializedSigningKey } from "../signingKey.js";
+
+/** What the room directory shows of a room (spec: PublishedRoomsChunk). */
+export interface PublicRoomSummary {
+  room_id: string;
+  num_joined_members: number;
+  world_readable: boolean;
+  guest_can_join: boolean;
+  name?: string;
+  topic?: string;
+  avatar_url?: string;
+  canonical_alias?: string;
+  join_rule?: string;
+  room_type?: string;
+}
+
+export interface ServerRpc {
+  /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
+  signingKey(): Promise<SerializedSigningKey>;
+  /** Keys this server signed with before (spec: old_verify_keys): public key and when it expired. */
+  oldVerifyKeys(): Promise<{ keyId: string; publicKey: string; expiredTs: number }[]>;
+
+  /** Records a shared-secret registration nonce, valid for a minute. */
+  issueNonce(nonce: string): Promise<void>;
+  /** True once per nonce issued in the last minute. */
+  consumeNonce(nonce: string): Promise<boolean>;
+
+  /** Keeps the hash of a new OpenID token of `userId` until `expiresTs`; expired ones go on the way. */
+  issueOpenIdToken(tokenHash: string, userId: string, expiresTs: number): Promise<void>;
+  /** The user an unexpired OpenID token belongs to, or null. */
+  openIdUser(tokenHash: string): Promise<string | null>;
+
+  /** Notes which room these events belong to (the event → room index). */
+  indexEvents(roomId: string, eventIds: string[]): Promise<void>;
+  /** The room an event belongs to, or null when unknown here. */
+  roomOfEvent(eventId: string): Promise<string | null>;
+
+  /** Creates a room alias; M_UNKNOWN (409) when it already exists. */
+  createAlias(alias: string, roomId: string, creator: string): Promise<void>;
+  /** Whether the alias is taken. */
+  aliasExists(alias: string): Promise<boolean>;
+  /** The room an alias points to, or null. */
+  resolveAlias(alias: string): Promise<string | null>;
+  /** The room and creator of an alias, or null. */
+  aliasInfo(alias: string): Promise<{ room_id: string; creator: string } | null>;
+  /** Deletes an alias and returns the room it pointed to; M_NOT_FOUND when there is none. */
+  deleteAlias(alias: string): Promise<string>;
+  /** The local aliases of a room, sorted. */
+  aliasesOf(roomId: string): Promise<string[]>;
+
+  /** Publishes a room in the directory (with its summary) or withdraws it. */
+  setPublished(roomId: string, published: boolean, summary?: PublicRoomSummary): Promise<void>;
+  /** Whether the room is in the public directory. */
+  isPublished(roomId: string): Promise<boolean>;
+  /** Refreshes a published room's summary; a no-op for unpublished rooms. */
+  updatePublicSummary(summary: PublicRoomSummary): Promise<void>;
+  /** Rooms ordered by joined members (largest first), then room ID; `since` is an offset token. */
+  publicRooms(limit: number, since: string | undefined, filter: string | undefined): Promise<JsonObject>;
+
+  /** Adds or updates a local user in the user directory. */
+  upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
+  /** Removes a user from the user directory, with their room memberships there. */
+  removeUser(userId: string): Promise<void>;
+  /** Local users joined to at least one room (candidates for a remote user's EDUs). */
+  localUsersInRooms(): Promise<string[]>;
+  /** Records room membership changes so the directory knows who shares a room with whom. */
+  setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void>;
+  /** Spec: POST /user_directory/search — users sharing a room with the searcher or in a public room. */
+  searchUsers(searcher: string, term: string, limit: number): Promise<JsonObject>;
+}
