@@ -43,6 +43,8 @@ import { spaceRoomEntry, viewerMembership } from "./room/spaceRoom.js";
 const MAX_PREV_EVENTS = 10;
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
+/** The longest a local membership change waits for its own delivery before answering anyway. */
+const DELIVERY_WAIT_MS = 10_000;
 /** How many backfill requests one /messages call may make before handing the client an `end`. */
 const MESSAGES_BACKFILL_ROUNDS = 3;
 
@@ -65,6 +67,8 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
   private fanoutRunning = false;
+  /** Sends waiting until the fan-out has delivered their event (see untilDelivered). */
+  private deliveryWaiters: Array<{ ordering: number; resolve: () => void }> = [];
   private typing = new TypingTracker();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -105,7 +109,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * the create event because in v12 the room ID (and so this object's name) derives from it.
    */
   async createRoom(roomId: string, create: PDU, roomVersion: string, initial: EventTemplate[]): Promise<void> {
-    return this.queue.run(async () => {
+    const lastOrdering = await this.queue.run(async () => {
       if (this.meta()) throw roomInUse("Room already exists");
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
@@ -114,19 +118,24 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // Invites to other servers need their server's signature, so they go out after the room exists.
       const remoteInvites = initial.filter((t) => t.type === "m.room.member" && t.content.membership === "invite" && t.state_key !== undefined && !this.isLocal(t.state_key));
       const pdus = await this.buildInitialEvents(roomId, create, version, initial.filter((t) => !remoteInvites.includes(t)));
-      this.ctx.storage.transactionSync(() => {
+      const last = this.ctx.storage.transactionSync(() => {
         this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
+        let ordering = 0;
         for (const pdu of pdus) {
           const before = this.stateBeforePrevs(pdu.prev_events, version);
           if (!before) throw internalError("Initial event chain broken");
-          this.persist(pdu, { before });
+          ordering = this.persist(pdu, { before });
         }
+        return ordering;
       });
       this.kickFanout();
       for (const t of remoteInvites) {
         await this.sendLocked(t, {}).catch((e: unknown) => console.error("initial remote invite failed", t.state_key, e));
       }
+      return last;
     });
+    // The creator (and local invitees) see the room in their account when createRoom answers.
+    await this.untilDelivered(lastOrdering);
   }
 
   /**
@@ -172,10 +181,17 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     // For a room we have never heard of the sender cannot be in it: the answer a client gets for
     // any room it is not in (the Worker skips an exists() round trip on this hot path).
     if (!this.meta()) throw forbidden("You are not in this room");
-    return this.queue.run(() => this.sendLocked(template, opts));
+    const sent = await this.queue.run(() => this.sendLocked(template, opts));
+    // Read-your-writes for membership: when a local user's membership changes, their own account
+    // (joined_rooms, forget, sync) must know it before the client hears "done".
+    if (sent.ordering !== undefined && template.type === "m.room.member" && template.state_key && this.isLocal(template.state_key)) {
+      await this.untilDelivered(sent.ordering);
+    }
+    return { event_id: sent.event_id };
   }
 
-  private async sendLocked(template: EventTemplate, opts: SendOptions): Promise<{ event_id: string }> {
+  /** Sends; `ordering` is the new event's place in the room, absent when a retried txn answers. */
+  private async sendLocked(template: EventTemplate, opts: SendOptions): Promise<{ event_id: string; ordering?: number }> {
     const { meta, version } = this.requireRoom();
     // Auth rules: a create event is only ever the first event (a client may try to send another).
     if (template.type === "m.room.create") throw forbidden("The room already has a create event");
@@ -247,9 +263,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       accepted = await this.inviteRemoteUser(pdu, version, meta.room_id, state);
     }
     const toStore = accepted;
-    this.ctx.storage.transactionSync(() => this.persist(toStore, { before, txn: opts.txn }));
+    const ordering = this.ctx.storage.transactionSync(() => this.persist(toStore, { before, txn: opts.txn }));
     this.kickFanout();
-    return { event_id: pdu.event_id };
+    return { event_id: pdu.event_id, ordering };
   }
 
   /** The Client-Server API refuses redactions of others' events without the redact level. */
@@ -397,8 +413,32 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // servers); when a room first federates, its earlier events are indexed too.
       if (federated) await this.indexEventsForFederation(meta.room_id);
       this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
+      this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
     }
+  }
+
+  /**
+   * Resolves once the fan-out has handed every event up to `ordering` to its local members (and
+   * queued it for other servers). Bounded: if delivery keeps failing, the alarm retries it and the
+   * caller goes on after DELIVERY_WAIT_MS rather than hang.
+   */
+  private untilDelivered(ordering: number): Promise<void> {
+    const pending = this.sql.exec("SELECT 1 FROM outbox WHERE ordering <= ? LIMIT 1", ordering).toArray().length > 0;
+    if (!pending) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
+      this.deliveryWaiters.push({ ordering, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  private resolveDeliveryWaiters(deliveredUpto: number): void {
+    const stillWaiting: typeof this.deliveryWaiters = [];
+    for (const w of this.deliveryWaiters) {
+      if (w.ordering <= deliveredUpto) w.resolve();
+      else stillWaiting.push(w);
+    }
+    this.deliveryWaiters = stillWaiting;
   }
 
   private async indexEventsForFederation(roomId: string): Promise<void> {
@@ -739,7 +779,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * and auth chain as outliers after checking them, then the join with that state before it.
    */
   async importRemoteJoin(roomId: string, roomVersion: string, origin: string, joinEvent: JsonObject, state: JsonObject[], authChain: JsonObject[]): Promise<void> {
-    return this.queue.run(async () => {
+    const ordering = await this.queue.run(async () => {
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
       if (!this.meta()) this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
@@ -759,10 +799,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const authError = authAgainstAuthEvents(room, pdu);
       if (authError) throw forbidden(`Join refused: ${authError}`);
       const group = this.store.newStateGroup(null, ids);
-      this.ctx.storage.transactionSync(() => this.persist(pdu, { before: { group, ids }, existingOutlier: this.store.getRow(pdu.event_id) !== undefined }));
+      const ordering = this.ctx.storage.transactionSync(() => this.persist(pdu, { before: { group, ids }, existingOutlier: this.store.getRow(pdu.event_id) !== undefined }));
       void origin;
       this.kickFanout();
+      return ordering;
     });
+    // The joiner sees the room in their account when the join answers.
+    await this.untilDelivered(ordering);
   }
 
   // Serving the room's history to servers in it (room/federationReads.ts).

@@ -191,3 +191,20 @@ test("createRoom refuses malformed additional_creators and leaves no room behind
   }
   assert.deepEqual((await api(alice, "GET", "/joined_rooms")).body, before.body);
 });
+
+test("a user's own membership change is in their account when the request returns: joined_rooms and forget agree at once", async () => {
+  const roomId = await createRoom(alice, { preset: "public_chat" });
+  for (const u of [carol]) assert.equal((await api(u, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  for (let i = 0; i < 15; i++) {
+    const joined = await api(bob, "POST", `/join/${enc(roomId)}`, {});
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const during = await api(bob, "GET", "/joined_rooms");
+    assert.ok((during.body.joined_rooms as string[]).includes(roomId), `round ${i}: joined_rooms has the room right after the join`);
+    const left = await api(bob, "POST", `/rooms/${enc(roomId)}/leave`, {});
+    assert.equal(left.status, 200, JSON.stringify(left.body));
+    const afterLeave = await api(bob, "GET", "/joined_rooms");
+    assert.ok(!(afterLeave.body.joined_rooms as string[]).includes(roomId), `round ${i}: joined_rooms lost the room right after the leave`);
+    const forgot = await api(bob, "POST", `/rooms/${enc(roomId)}/forget`, {});
+    assert.equal(forgot.status, 200, `round ${i}: forget right after leave: ${JSON.stringify(forgot.body)}`);
+  }
+});
