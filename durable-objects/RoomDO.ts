@@ -428,7 +428,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     if (!pending) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
-      this.deliveryWaiters.push({ ordering, resolve: () => (clearTimeout(timer), resolve()) });
+      this.deliveryWaiters.push({
+        ordering,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
@@ -995,7 +1001,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     this.requireReader(userId);
     const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
     let page = read();
-    if (opts.dir !== "b" || this.remoteServers().length === 0) return page;
+    // A page with an `end` is complete; only a short backward page may need older history, and
+    // only a room shared with other servers has any to fetch (checked last: it reads the members).
+    if (opts.dir !== "b" || page.end !== undefined || this.remoteServers().length === 0) return page;
     // The local scan omits `end` when it runs out of events we hold, but clients read a missing
     // `end` as "no more history": while older history is still missing (the create event not yet
     // reached), backfill and read again, and if the page is full or the rounds run out, hand out

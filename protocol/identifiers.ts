@@ -31,7 +31,6 @@ export function utf8ByteLength(s: string): number {
   return bytes;
 }
 
-
 function describe(id: string): string {
   return JSON.stringify(id.length > 80 ? id.slice(0, 80) + "…" : id);
 }

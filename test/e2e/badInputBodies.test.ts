@@ -414,6 +414,7 @@ test("unknown rooms, users and events are 404 M_NOT_FOUND or 403 M_FORBIDDEN as 
     { method: "GET", path: () => `/_matrix/client/v3/profile/${enc("@nobody:localhost")}`, status: 404, errcodes: NF },
     { method: "GET", path: () => `/_matrix/client/v3/profile/${enc("@nobody:localhost")}/displayname`, status: 404, errcodes: NF },
     { method: "GET", path: () => `/_matrix/client/v3/presence/${enc("@nobody:localhost")}/status`, status: 404, errcodes: NF },
+    { method: "GET", path: () => `/_matrix/client/v3/presence/${enc("no-server-name")}/status`, status: 404, errcodes: NF },
     // Per-user things that do not exist.
     { method: "GET", path: () => `/_matrix/client/v3/devices/NOSUCHDEVICE`, status: 404, errcodes: NF },
     { method: "PUT", path: () => `/_matrix/client/v3/devices/NOSUCHDEVICE`, body: { display_name: "x" }, status: 404, errcodes: NF },

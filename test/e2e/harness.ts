@@ -213,6 +213,13 @@ export function api(server: RunningServer, user: TestUser, method: string, path:
   return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
 }
 
+/** A call by `user` that must answer 200 (`path` is the whole path): its JSON body. */
+export async function callOk(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await call(server.baseUrl, method, path, { token: user.accessToken, body });
+  if (r.status !== 200) throw new Error(`${user.userId} ${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 /** Logs `user` in again with their password: the same user on a new device. */
 export async function loginNewDevice(base: string, user: TestUser): Promise<TestUser> {
   const r = await call(base, "POST", "/_matrix/client/v3/login", {

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, callOk, type RunningServer, type TestUser } from "./harness.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -21,11 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function ok(u: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await call(server.baseUrl, method, path, { token: u.accessToken, body });
-  assert.equal(r.status, 200, `${u.userId} ${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok = (u: TestUser, method: string, path: string, body?: unknown) => callOk(server, u, method, path, body);
 
 test("joined_members gives every member display_name and avatar_url, null when unset", async () => {
   const avatar = "mxc://localhost/aliceavatar";

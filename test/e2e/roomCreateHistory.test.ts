@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, callOk, type RunningServer, type TestUser } from "./harness.js";
 import { ROOM_VERSIONS } from "../../protocol/roomVersions.js";
 
 let server: RunningServer;
@@ -30,11 +30,7 @@ interface Ev {
   content: { body?: string };
 }
 
-async function ok(u: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await call(server.baseUrl, method, path, { token: u.accessToken, body });
-  assert.equal(r.status, 200, `${u.userId} ${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok = (u: TestUser, method: string, path: string, body?: unknown) => callOk(server, u, method, path, body);
 
 let txn = 0;
 async function say(u: TestUser, roomId: string, body: string): Promise<void> {

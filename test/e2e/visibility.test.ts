@@ -6,7 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, call, callOk, type RunningServer, type TestUser } from "./harness.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -23,11 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function ok(u: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await call(server.baseUrl, method, path, { token: u.accessToken, body });
-  assert.equal(r.status, 200, `${u.userId} ${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok = (u: TestUser, method: string, path: string, body?: unknown) => callOk(server, u, method, path, body);
 
 async function room(historyVisibility: string): Promise<string> {
   const b = await ok(alice, "POST", "/_matrix/client/v3/createRoom", {

@@ -5,7 +5,7 @@ import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest } 
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { isValidUserId, isValidRoomId, isValidRoomAlias, serverNameOf } from "../../protocol/identifiers.js";
+import { isFromServer, isValidUserId, isValidRoomId, isValidRoomAlias, serverNameIfAny, serverNameOf } from "../../protocol/identifiers.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
 import { rejectRemoteInvite } from "../federation/remoteLeave.js";
@@ -33,8 +33,9 @@ async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<{ roomId: s
     return { roomId: found.room_id, servers: [...servers, ...found.servers] };
   }
   if (!isValidRoomId(roomIdOrAlias)) throw invalidParam("Invalid room ID or alias");
-  const colon = roomIdOrAlias.indexOf(":");
-  if (colon > 0) servers.push(roomIdOrAlias.slice(colon + 1));
+  // A v1–v11 room ID names the server that created it, which may still be in the room (v12 IDs name none).
+  const creator = serverNameIfAny(roomIdOrAlias);
+  if (creator) servers.push(creator);
   return { roomId: roomIdOrAlias, servers };
 }
 
@@ -136,7 +137,7 @@ function targetedMembership(membership: "invite" | "leave" | "ban", unban = fals
 }
 
 async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
-  if (userId.slice(userId.indexOf(":") + 1) !== ctx.config.serverName) return true; // remote: federation decides
+  if (!isFromServer(userId, ctx.config.serverName)) return true; // remote: federation decides
   return userStub(ctx.env, userId).exists();
 }
 

@@ -4,6 +4,7 @@ import { json, readJsonObject, reqString, optString } from "../http.js";
 import { forbidden, notFound, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
+import { isFromServer } from "../../protocol/identifiers.js";
 
 // Spec: presence.yaml.
 
@@ -22,7 +23,7 @@ async function setStatus(req: IRequest, ctx: Ctx): Promise<Response> {
 async function getStatus(req: IRequest, ctx: Ctx): Promise<Response> {
   await authenticate(req, ctx, { allowGuest: true });
   const userId = param(req, "userId");
-  if (userId.slice(userId.indexOf(":") + 1) !== ctx.config.serverName) throw notFound("Unknown user");
+  if (!isFromServer(userId, ctx.config.serverName)) throw notFound("Unknown user");
   const stub = userStub(ctx.env, userId);
   if (!(await stub.exists())) throw notFound("Unknown user");
   return json(await stub.getPresence());
