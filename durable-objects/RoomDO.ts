@@ -408,10 +408,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         }
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
-      const federated = await this.sendToRemoteServers(rows, version);
-      // Only federated rooms need the event → room index (GET /event/{eventId} from other
-      // servers); when a room first federates, its earlier events are indexed too.
-      if (federated) await this.indexEventsForFederation(meta.room_id);
+      await this.sendToRemoteServers(meta.room_id, rows, version);
       this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
@@ -509,7 +506,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * plus the server of a remote user whose membership the event changes (a kick or ban). Events
    * received from others are not re-sent: their origin sends them to everyone.
    */
-  private async sendToRemoteServers(rows: EventRow[], version: RoomVersion): Promise<boolean> {
+  private async sendToRemoteServers(roomId: string, rows: EventRow[], version: RoomVersion): Promise<void> {
     const perServer = new Map<string, JsonObject[]>();
     let federated = false;
     let room: RoomAccess | undefined;
@@ -532,8 +529,11 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         perServer.set(server, list);
       }
     }
+    // Only federated rooms need the event → room index (GET /event/{eventId} from other servers;
+    // when a room first federates, its earlier events are indexed too). It is written before the
+    // events go out, so a server that hears of an event can fetch it at once.
+    if (federated) await this.indexEventsForFederation(roomId);
     await Promise.all([...perServer].map(([server, pdus]) => remoteStub(this.env, server).queuePdus(pdus)));
-    return federated;
   }
 
   /**

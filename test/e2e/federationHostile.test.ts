@@ -330,7 +330,11 @@ for (const roomVersion of ["12", "10"]) {
       await assertUnchanged(roomId, before);
       // Nor is it built upon: alice's next event does not point at it.
       const next = await api("PUT", `/rooms/${enc(roomId)}/send/m.room.message/after-ban`, { msgtype: "m.text", body: "after the ban" });
-      const pduNext = await F.request(A, "GET", `/_matrix/federation/v1/event/${enc(String(next.body.event_id))}`);
+      // Served once A's fan-out has indexed it (after the send answers), as the soft-failed event above.
+      const pduNext = await eventually("A serves alice's next event", async () => {
+        const r = await F.request(A, "GET", `/_matrix/federation/v1/event/${enc(String(next.body.event_id))}`);
+        return r.status === 200 ? r : undefined;
+      }, 5000);
       const prevs = ((pduNext.body.pdus as JsonObject[])[0].prev_events as unknown[]).flat();
       assert.ok(!prevs.includes(evasion.event_id), JSON.stringify(prevs));
     });
