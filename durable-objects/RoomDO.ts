@@ -12,6 +12,11 @@ import { redact } from "../protocol/redact.js";
 import { powerStateOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
 import { EventStore, type EventRow } from "./room/eventStore.js";
+import { RoomStore, type RoomMeta } from "./room/roomStore.js";
+import { OutboxStore } from "./room/outboxStore.js";
+import { TxnStore } from "./room/txnStore.js";
+import { RelationStore } from "./room/relationStore.js";
+import { ReceiptStore } from "./room/receiptStore.js";
 import { resolveStates } from "./room/resolveStates.js";
 import { serversInState } from "./room/servers.js";
 import { Visibility } from "./room/visibility.js";
@@ -49,20 +54,18 @@ const DELIVERY_WAIT_MS = 10_000;
 const MESSAGES_BACKFILL_ROUNDS = 3;
 
 
-type RoomMeta = {
-  room_id: string;
-  room_version: string;
-  state_group: number | null;
-};
-
 /**
  * RoomDO: the only writer of one room. It builds, authorises, signs and stores events, keeps
  * the DAG, state groups and current state, and hands each change to the UserDOs of the local
  * members who may see it.
  */
 export class RoomDO extends DurableObject<Env> implements RoomRpc {
-  private sql: SqlStorage;
   private store: EventStore;
+  private roomStore: RoomStore;
+  private outboxStore: OutboxStore;
+  private txnStore: TxnStore;
+  private relationStore: RelationStore;
+  private receiptStore: ReceiptStore;
   private fanoutPlan: FanoutPlan;
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
@@ -73,16 +76,21 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.store = new EventStore(this.sql);
+    const sql = ctx.storage.sql;
+    this.store = new EventStore(sql);
+    this.roomStore = new RoomStore(sql);
+    this.outboxStore = new OutboxStore(sql);
+    this.txnStore = new TxnStore(sql);
+    this.relationStore = new RelationStore(sql);
+    this.receiptStore = new ReceiptStore(sql);
     this.fanoutPlan = new FanoutPlan(this.store, (userId) => this.isLocal(userId));
-    ctx.blockConcurrencyWhile(async () => migrate(this.sql, ROOM_MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrate(sql, ROOM_MIGRATIONS));
   }
 
   // ---- room metadata --------------------------------------------------------------------
 
   private meta(): RoomMeta | undefined {
-    return this.sql.exec<RoomMeta>("SELECT room_id, room_version, state_group FROM room").toArray()[0];
+    return this.roomStore.meta();
   }
 
   private requireRoom(): { meta: RoomMeta; version: RoomVersion } {
@@ -119,7 +127,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const remoteInvites = initial.filter((t) => t.type === "m.room.member" && t.content.membership === "invite" && t.state_key !== undefined && !this.isLocal(t.state_key));
       const pdus = await this.buildInitialEvents(roomId, create, version, initial.filter((t) => !remoteInvites.includes(t)));
       const last = this.ctx.storage.transactionSync(() => {
-        this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
+        this.roomStore.create(roomId, roomVersion, Date.now());
         let ordering = 0;
         for (const pdu of pdus) {
           const before = this.stateBeforePrevs(pdu.prev_events, version);
@@ -196,15 +204,8 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     // Auth rules: a create event is only ever the first event (a client may try to send another).
     if (template.type === "m.room.create") throw forbidden("The room already has a create event");
     if (opts.txn) {
-      const prior = this.sql
-        .exec<{ event_id: string }>(
-          "SELECT event_id FROM txns WHERE user_id = ? AND device_id = ? AND txn_id = ?",
-          template.sender,
-          opts.txn.deviceId,
-          opts.txn.txnId,
-        )
-        .toArray()[0];
-      if (prior) return { event_id: prior.event_id };
+      const prior = this.txnStore.eventFor(template.sender, opts.txn.deviceId, opts.txn.txnId);
+      if (prior) return { event_id: prior };
     }
     const prev = this.store
       .forwardExtremities()
@@ -311,7 +312,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       ids = resolveStates(this.store, version, groups.map((g) => this.store.stateAtGroup(g)));
       group = this.store.newStateGroup(null, ids);
     }
-    this.sql.exec("UPDATE room SET state_group = ?", group);
+    this.roomStore.setStateGroup(group);
     this.store.replaceCurrentState(ids);
   }
 
@@ -334,20 +335,20 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     if (linear) {
       // The common case: the event extends the room's only tip, so the current state changes by
       // at most this one event (no need to rebuild or resolve it).
-      this.sql.exec("UPDATE room SET state_group = ?", after);
+      this.roomStore.setStateGroup(after);
       if (pdu.state_key !== undefined) this.store.setCurrentState(pdu.type, pdu.state_key, pdu.event_id);
     } else {
       this.recomputeCurrentState(version);
     }
     if (txn) {
-      this.sql.exec("INSERT OR IGNORE INTO txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
+      this.txnStore.record(pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
     }
     const relatesTo = pdu.content["m.relates_to"];
     if (relatesTo && typeof relatesTo === "object" && !Array.isArray(relatesTo)) {
       const parent = relatesTo.event_id;
       const relType = relatesTo.rel_type;
       if (typeof parent === "string" && typeof relType === "string") {
-        this.sql.exec("INSERT OR IGNORE INTO relations (event_id, relates_to, rel_type) VALUES (?, ?, ?)", pdu.event_id, parent, relType);
+        this.relationStore.record(pdu.event_id, parent, relType);
       }
     }
     if (pdu.type === "m.room.redaction") {
@@ -355,7 +356,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const target = targetId ? this.store.getEvent(targetId) : undefined;
       if (target && target.type !== "m.room.create") this.store.storeRedacted(redact(target, version), pdu.event_id);
     }
-    this.sql.exec("INSERT INTO outbox (ordering) VALUES (?)", ordering);
+    this.outboxStore.add(ordering);
     return ordering;
   }
 
@@ -382,8 +383,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   override async alarm(): Promise<void> {
     await this.expireTyping().catch((e: unknown) => console.error("typing expiry failed", e));
-    const pending = this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
-    if (pending) this.kickFanout();
+    if (this.outboxStore.hasPending()) this.kickFanout();
   }
 
   /** Delivers outbox events, oldest first, so every member sees them in the room's order. */
@@ -392,10 +392,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // While other sends are queued, let them land first (a few ms at most): the round then
       // hands each member one batch instead of one call per message.
       for (let i = 0; i < 4 && this.queue.pending > 0; i++) await new Promise((r) => setTimeout(r, 1));
-      const orderings = this.sql
-        .exec<{ ordering: number }>("SELECT ordering FROM outbox ORDER BY ordering LIMIT ?", FANOUT_BATCH)
-        .toArray()
-        .map((r) => r.ordering);
+      const orderings = this.outboxStore.next(FANOUT_BATCH);
       if (orderings.length === 0) return;
       const { meta, version } = this.requireRoom();
       const perUser = new Map<string, DeliveryItem[]>();
@@ -409,7 +406,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
       await this.sendToRemoteServers(meta.room_id, rows, version);
-      this.sql.exec(`DELETE FROM outbox WHERE ordering <= ?`, orderings[orderings.length - 1]);
+      this.outboxStore.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
     }
@@ -421,8 +418,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * caller goes on after DELIVERY_WAIT_MS rather than hang.
    */
   private untilDelivered(ordering: number): Promise<void> {
-    const pending = this.sql.exec("SELECT 1 FROM outbox WHERE ordering <= ? LIMIT 1", ordering).toArray().length > 0;
-    if (!pending) return Promise.resolve();
+    if (!this.outboxStore.hasPending(ordering)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
       this.deliveryWaiters.push({
@@ -445,13 +441,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   private async indexEventsForFederation(roomId: string): Promise<void> {
-    let upto = this.sql.exec<{ indexed_upto: number }>("SELECT indexed_upto FROM room").one().indexed_upto;
+    let upto = this.roomStore.indexedUpto();
     for (;;) {
-      const rows = this.sql.exec<{ ordering: number; event_id: string }>("SELECT ordering, event_id FROM events WHERE ordering > ? ORDER BY ordering LIMIT 500", upto).toArray();
+      const rows = this.store.idsAfter(upto, 500);
       if (rows.length === 0) return;
       await serverStub(this.env).indexEvents(roomId, rows.map((r) => r.event_id));
       upto = rows[rows.length - 1].ordering;
-      this.sql.exec("UPDATE room SET indexed_upto = ?", upto);
+      this.roomStore.setIndexedUpto(upto);
       if (rows.length < 500) return;
     }
   }
@@ -484,7 +480,6 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     return {
       env: this.env,
       store: this.store,
-      sql: this.sql,
       roomId,
       version,
       serverName: this.env.SERVER_NAME,
@@ -788,7 +783,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const ordering = await this.queue.run(async () => {
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
-      if (!this.meta()) this.sql.exec("INSERT INTO room (id, room_id, room_version, created_ts, state_group) VALUES (1, ?, ?, ?, NULL)", roomId, roomVersion, Date.now());
+      if (!this.meta()) this.roomStore.create(roomId, roomVersion, Date.now());
       const room = this.roomAccess(version, roomId, await this.signingKey());
       await storeOutliers(room, [...authChain, ...state]);
       const ids: StateIdMap = new Map();
@@ -929,10 +924,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const { meta } = this.requireRoom();
     let state = this.readableState(userId);
     if (opts.at !== undefined) {
-      const row = this.sql.exec<{ state_group: number | null }>("SELECT state_group FROM events WHERE ordering < ? AND outlier = 0 ORDER BY ordering DESC LIMIT 1", opts.at).toArray()[0];
-      const last = this.sql.exec<{ event_id: string }>("SELECT event_id FROM events WHERE ordering < ? AND outlier = 0 ORDER BY ordering DESC LIMIT 1", opts.at).toArray()[0];
-      if (row && last) {
-        const ids = new Map(row.state_group === null ? [] : this.store.stateAtGroup(row.state_group));
+      const last = this.store.lastInTimelineBefore(opts.at);
+      if (last) {
+        // The state at the token: the state after the last event before it.
+        const ids = new Map(last.state_group === null ? [] : this.store.stateAtGroup(last.state_group));
         const lastEv = this.store.getEvent(last.event_id);
         if (lastEv?.state_key !== undefined) ids.set(stateKey(lastEv.type, lastEv.state_key), lastEv.event_id);
         state = this.store.resolveIds(ids);
@@ -977,12 +972,12 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   // ---- reading events (room/timeline.ts) --------------------------------------------------------
 
   private timeline(): Timeline {
-    return new Timeline(this.store, this.sql, this.requireRoom().meta.room_id);
+    return new Timeline(this.store, this.relationStore, this.requireRoom().meta.room_id);
   }
 
   async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
     const t = this.timeline();
-    const vis = new Visibility(this.store, this.sql, userId);
+    const vis = new Visibility(this.store, userId);
     return t.clientEventOf(t.visibleRow(eventId, vis), vis);
   }
 
@@ -999,7 +994,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
-    const read = () => this.timeline().messages(new Visibility(this.store, this.sql, userId), opts);
+    const read = () => this.timeline().messages(new Visibility(this.store, userId), opts);
     let page = read();
     // A page with an `end` is complete; only a short backward page may need older history, and
     // only a room shared with other servers has any to fetch (checked last: it reads the members).
@@ -1027,7 +1022,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * nothing is missing before it (it is the create event, or we hold all its predecessors).
    */
   private oldestHeldGap(): { first: EventRow; missing: string[] } | undefined {
-    const first = this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
+    const first = this.store.firstInTimeline();
     if (!first) return undefined;
     const firstPdu = this.store.getEvent(first.event_id);
     const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
@@ -1071,21 +1066,21 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   async context(userId: string, eventId: string, limit: number, ignoredSenders?: string[]): Promise<JsonObject> {
-    return this.timeline().context(new Visibility(this.store, this.sql, userId), eventId, limit, ignoredSenders);
+    return this.timeline().context(new Visibility(this.store, userId), eventId, limit, ignoredSenders);
   }
 
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {
-    return this.timeline().timestampToEvent(new Visibility(this.store, this.sql, userId), ts, dir);
+    return this.timeline().timestampToEvent(new Visibility(this.store, userId), ts, dir);
   }
 
   async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
-    return this.timeline().relations(new Visibility(this.store, this.sql, userId), eventId, relType, eventType, limit, from);
+    return this.timeline().relations(new Visibility(this.store, userId), eventId, relType, eventType, limit, from);
   }
 
   /** Spec: GET /rooms/{roomId}/threads, with the same access rule as /messages. */
   async threads(userId: string, include: "all" | "participated", limit: number, from: number | undefined): Promise<JsonObject> {
     this.requireReader(userId);
-    return this.timeline().threads(new Visibility(this.store, this.sql, userId), include, limit, from);
+    return this.timeline().threads(new Visibility(this.store, userId), include, limit, from);
   }
 
   // ---- ephemeral: typing and receipts ---------------------------------------------------------
@@ -1099,18 +1094,6 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       if (ev?.content.membership === "join" && ev.state_key && this.isLocal(ev.state_key)) out.push(ev.state_key);
     }
     return out;
-  }
-
-  /** Records a user's latest receipt of a type (per thread), replacing the previous one. */
-  private storeReceipt(userId: string, receiptType: string, threadId: string, eventId: string, ts: number): void {
-    this.sql.exec(
-      "INSERT INTO receipts (user_id, receipt_type, thread_id, event_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts",
-      userId,
-      receiptType,
-      threadId,
-      eventId,
-      ts,
-    );
   }
 
   async setTyping(userId: string, typing: boolean, timeoutMs: number): Promise<void> {
@@ -1166,7 +1149,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         const eventId = ids[0];
         const ts = typeof data.ts === "number" ? data.ts : Date.now();
         const threadId = typeof data.thread_id === "string" ? data.thread_id : "";
-        this.storeReceipt(userId, receiptType, threadId, eventId, ts);
+        this.receiptStore.put(userId, receiptType, threadId, eventId, ts);
         const r: JsonObject = { ts };
         if (threadId) r.thread_id = threadId;
         const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: r } } };
@@ -1193,7 +1176,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const row = this.store.getRow(eventId);
     if (!row) throw notFound("Event not found");
     const ts = Date.now();
-    this.storeReceipt(userId, receiptType, threadId ?? "", eventId, ts);
+    this.receiptStore.put(userId, receiptType, threadId ?? "", eventId, ts);
     const receipt: JsonObject = { ts };
     if (threadId) receipt.thread_id = threadId;
     const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: receipt } } };

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../protocol/json.js";
-import type { EventRow } from "./eventStore.js";
+import type { EventRow, EventStore } from "./eventStore.js";
+import type { ChildRow, RelationStore } from "./relationStore.js";
 import type { Visibility } from "./visibility.js";
 
 /**
@@ -13,14 +14,8 @@ import type { Visibility } from "./visibility.js";
  * reader ignores (the room does not know the reader's ignore list).
  */
 
-/** A child of the parent, without its JSON unless it is an edit (whose content must be checked). */
-type ChildRow = EventRow & { rel_type: string; json: string | null };
-
 /** Serialises a related event as the endpoint serves events; `bundle` adds its own aggregations. */
 export type SerializeRow = (row: EventRow, bundle: boolean) => JsonObject;
-
-const AGGREGATED = "('m.thread', 'm.replace', 'm.reference')";
-const SHOWN_CHILD = "e.outlier = 0 AND e.soft_failed = 0 AND e.rejected IS NULL AND e.redacted_by IS NULL";
 
 function relType(content: unknown): string | undefined {
   if (!content || typeof content !== "object") return undefined;
@@ -31,7 +26,8 @@ function relType(content: unknown): string | undefined {
 
 export class Aggregations {
   constructor(
-    private sql: SqlStorage,
+    private store: EventStore,
+    private relations: RelationStore,
     private vis: Visibility,
     private serialize: SerializeRow,
   ) {}
@@ -40,24 +36,16 @@ export class Aggregations {
   of(parent: EventRow, parentContent: JsonObject): JsonObject | undefined {
     // Spec: state events do not currently receive bundled aggregations.
     if (parent.state_key !== null) return undefined;
-    const children = this.sql
-      .exec<ChildRow>(
-        `SELECT r.rel_type, e.ordering, e.event_id, e.type, e.state_key, e.sender, e.depth, e.origin_server_ts,
-                e.state_group, e.state_group_after, e.outlier, e.soft_failed, e.rejected, e.redacted_by, e.txn_device, e.txn_id,
-                CASE WHEN r.rel_type = 'm.replace' THEN e.json ELSE NULL END AS json
-         FROM relations r JOIN events e ON e.event_id = r.event_id
-         WHERE r.relates_to = ? AND r.rel_type IN ${AGGREGATED} AND ${SHOWN_CHILD}
-         ORDER BY e.ordering ASC`,
-        parent.event_id,
-      )
-      .toArray()
+    const children = this.relations
+      .aggregatedChildren(parent.event_id)
       .filter((c) => this.vis.canSee(c));
     if (children.length === 0) return undefined;
     const out: JsonObject = {};
     const thread = children.filter((c) => c.rel_type === "m.thread");
     if (thread.length > 0) {
       const latest = thread[thread.length - 1];
-      const full = this.sql.exec<EventRow>("SELECT * FROM events WHERE event_id = ?", latest.event_id).one();
+      const full = this.store.getRow(latest.event_id);
+      if (!full) throw new Error(`thread reply ${latest.event_id} vanished`);
       out["m.thread"] = {
         latest_event: this.serialize(full, true),
         count: thread.length,

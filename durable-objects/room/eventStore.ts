@@ -11,6 +11,8 @@ import { stateKey, splitStateKey } from "../../protocol/pdu.js";
 const SNAPSHOT_INTERVAL = 50;
 const EVENT_CACHE_SIZE = 2000;
 const GROUP_CACHE_SIZE = 64;
+/** Events clients may see at all: not outliers, not soft-failed, not rejected. */
+const SHOWN = "outlier = 0 AND soft_failed = 0 AND rejected IS NULL";
 
 export interface InsertOptions {
   /** An explicit stream ordering (backfill places old events below all others); default: next. */
@@ -167,6 +169,55 @@ export class EventStore {
   storeRedacted(redacted: PDU, redactedBy: string): void {
     this.sql.exec("UPDATE events SET json = ?, redacted_by = ? WHERE event_id = ?", JSON.stringify(redacted), redactedBy, redacted.event_id);
     this.events.set(redacted.event_id, redacted);
+  }
+
+  // ---- the timeline: events clients may be shown ---------------------------------------------
+
+  /** The lowest and highest orderings held (outliers included), null when there are no events. */
+  orderingBounds(): { lo: number | null; hi: number | null } {
+    return this.sql.exec<{ lo: number | null; hi: number | null }>("SELECT MIN(ordering) AS lo, MAX(ordering) AS hi FROM events").one();
+  }
+
+  /**
+   * Up to `limit` shown events next to `cursor`: backwards ("b") those with ordering < cursor,
+   * newest first; forwards ("f") those with ordering >= cursor, oldest first.
+   */
+  timelinePage(cursor: number, dir: "b" | "f", limit: number): EventRow[] {
+    return dir === "b"
+      ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering < ? AND ${SHOWN} ORDER BY ordering DESC LIMIT ?`, cursor, limit).toArray()
+      : this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering >= ? AND ${SHOWN} ORDER BY ordering ASC LIMIT ?`, cursor, limit).toArray();
+  }
+
+  /** Up to 200 shown events from `ts` on ("f", oldest first) or up to it ("b", newest first). */
+  nearTimestamp(ts: number, dir: "b" | "f"): EventRow[] {
+    return dir === "f"
+      ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts >= ? AND ${SHOWN} ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200`, ts).toArray()
+      : this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts <= ? AND ${SHOWN} ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200`, ts).toArray();
+  }
+
+  /** The orderings (not outliers, not rejected) of a user's m.room.member events, with their JSON. */
+  membershipHistory(userId: string): Array<{ ordering: number; json: string }> {
+    return this.sql
+      .exec<{ ordering: number; json: string }>(
+        "SELECT ordering, json FROM events WHERE type = 'm.room.member' AND state_key = ? AND rejected IS NULL AND outlier = 0 ORDER BY ordering",
+        userId,
+      )
+      .toArray();
+  }
+
+  /** The oldest event of the timeline (not an outlier). */
+  firstInTimeline(): EventRow | undefined {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE outlier = 0 ORDER BY ordering ASC LIMIT 1").toArray()[0];
+  }
+
+  /** The latest timeline event (not an outlier) below `ordering`. */
+  lastInTimelineBefore(ordering: number): EventRow | undefined {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE ordering < ? AND outlier = 0 ORDER BY ordering DESC LIMIT 1", ordering).toArray()[0];
+  }
+
+  /** Events stored after `ordering`, in order, `limit` at most: what the event → room index lacks. */
+  idsAfter(ordering: number, limit: number): Array<{ ordering: number; event_id: string }> {
+    return this.sql.exec<{ ordering: number; event_id: string }>("SELECT ordering, event_id FROM events WHERE ordering > ? ORDER BY ordering LIMIT ?", ordering, limit).toArray();
   }
 
   // ---- current state ----------------------------------------------------------------------

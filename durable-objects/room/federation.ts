@@ -26,7 +26,6 @@ export interface StateBefore {
 export interface RoomAccess {
   env: Env;
   store: EventStore;
-  sql: SqlStorage;
   roomId: string;
   version: RoomVersion;
   serverName: string;

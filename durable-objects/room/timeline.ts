@@ -7,6 +7,7 @@ import type { Visibility } from "./visibility.js";
 import { toClientEvent, type ClientEvent } from "../../protocol/clientEvent.js";
 import type { MessagesOptions, MessagesPage } from "../../platform/rpc/room.js";
 import { Aggregations } from "./aggregations.js";
+import type { RelationStore } from "./relationStore.js";
 
 /**
  * Reading a room's timeline for clients: /messages, /context, /timestamp_to_event, /relations.
@@ -17,13 +18,10 @@ import { Aggregations } from "./aggregations.js";
  * forwards from N returns ordering >= N. Backfilled history has orderings below every other.
  */
 
-/** Events clients may see at all: not outliers, not soft-failed, not rejected. */
-const SHOWN = "outlier = 0 AND soft_failed = 0 AND rejected IS NULL";
-
 export class Timeline {
   constructor(
     private store: EventStore,
-    private sql: SqlStorage,
+    private relationStore: RelationStore,
     private roomId: string,
   ) {}
 
@@ -38,7 +36,7 @@ export class Timeline {
 
   /** Adds the bundled aggregations of `row` for this reader (spec: "Aggregations of child events"). */
   private withRelations(ev: ClientEvent, row: EventRow, vis: Visibility): ClientEvent {
-    const agg = new Aggregations(this.sql, vis, (r, bundle) => this.clientEventOf(r, bundle ? vis : undefined) as unknown as JsonObject);
+    const agg = new Aggregations(this.store, this.relationStore, vis, (r, bundle) => this.clientEventOf(r, bundle ? vis : undefined) as unknown as JsonObject);
     const relations = agg.of(row, ev.content);
     if (relations) ev.unsigned = { ...(ev.unsigned ?? {}), "m.relations": relations };
     return ev;
@@ -74,17 +72,14 @@ export class Timeline {
 
   /** Spec: GET /rooms/{roomId}/messages over the events this server holds. */
   messages(vis: Visibility, opts: MessagesOptions): MessagesPage {
-    const bounds = this.sql.exec<{ lo: number | null; hi: number | null }>("SELECT MIN(ordering) AS lo, MAX(ordering) AS hi FROM events").one();
+    const bounds = this.store.orderingBounds();
     const start = opts.from ?? (opts.dir === "b" ? (bounds.hi ?? 0) + 1 : (bounds.lo ?? 0));
     const chunk: ClientEvent[] = [];
     let cursor = start;
     let more = true;
     const batch = Math.max(opts.limit * 2, 20);
     scan: while (chunk.length < opts.limit) {
-      const rows =
-        opts.dir === "b"
-          ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering < ? AND ${SHOWN} ORDER BY ordering DESC LIMIT ?`, cursor, batch).toArray()
-          : this.sql.exec<EventRow>(`SELECT * FROM events WHERE ordering >= ? AND ${SHOWN} ORDER BY ordering ASC LIMIT ?`, cursor, batch).toArray();
+      const rows = this.store.timelinePage(cursor, opts.dir, batch);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         if (opts.to !== undefined && (opts.dir === "b" ? row.ordering < opts.to : row.ordering >= opts.to)) {
@@ -140,10 +135,7 @@ export class Timeline {
 
   /** Spec: GET /rooms/{roomId}/timestamp_to_event (v1). */
   timestampToEvent(vis: Visibility, ts: number, dir: "f" | "b"): { event_id: string; origin_server_ts: number } {
-    const rows =
-      dir === "f"
-        ? this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts >= ? AND ${SHOWN} ORDER BY origin_server_ts ASC, ordering ASC LIMIT 200`, ts).toArray()
-        : this.sql.exec<EventRow>(`SELECT * FROM events WHERE origin_server_ts <= ? AND ${SHOWN} ORDER BY origin_server_ts DESC, ordering DESC LIMIT 200`, ts).toArray();
+    const rows = this.store.nearTimestamp(ts, dir);
     const hit = rows.find((r) => vis.canSee(r));
     if (!hit) throw notFound(`Unable to find event ${dir === "f" ? "after" : "before"} ${ts}`);
     return { event_id: hit.event_id, origin_server_ts: hit.origin_server_ts };
@@ -153,21 +145,7 @@ export class Timeline {
   relations(vis: Visibility, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): JsonObject {
     const parent = this.store.getRow(eventId);
     if (!parent || !vis.canSee(parent)) throw notFound("Event not found");
-    const rows = this.sql
-      .exec<EventRow>(
-        `SELECT e.* FROM relations r JOIN events e ON e.event_id = r.event_id
-         WHERE r.relates_to = ? AND (? IS NULL OR r.rel_type = ?) AND (? IS NULL OR e.type = ?) AND e.ordering < ?
-           AND e.outlier = 0 AND e.soft_failed = 0 AND e.rejected IS NULL
-         ORDER BY e.ordering DESC LIMIT ?`,
-        eventId,
-        relType ?? null,
-        relType ?? null,
-        eventType ?? null,
-        eventType ?? null,
-        from ?? Number.MAX_SAFE_INTEGER,
-        limit + 1,
-      )
-      .toArray();
+    const rows = this.relationStore.children(eventId, relType, eventType, from ?? Number.MAX_SAFE_INTEGER, limit + 1);
     const visible = rows.slice(0, limit).filter((r) => vis.canSee(r));
     const res: JsonObject = { chunk: visible.map((r) => this.clientEventOf(r, vis)) as unknown as JsonObject[] };
     if (rows.length > limit) res.next_batch = `t${rows[limit - 1].ordering}`;
@@ -181,21 +159,7 @@ export class Timeline {
    * started or replied to.
    */
   threads(vis: Visibility, include: "all" | "participated", limit: number, from: number | undefined): JsonObject {
-    const rows = this.sql
-      .exec<{ root: string; latest: number }>(
-        `SELECT r.relates_to AS root, MAX(e.ordering) AS latest, MAX(e.sender = ?) AS replied
-         FROM relations r JOIN events e ON e.event_id = r.event_id
-         WHERE r.rel_type = 'm.thread' AND e.outlier = 0 AND e.soft_failed = 0 AND e.rejected IS NULL AND e.redacted_by IS NULL
-         GROUP BY r.relates_to
-         HAVING latest < ? AND (? = 0 OR replied = 1 OR EXISTS (SELECT 1 FROM events p WHERE p.event_id = r.relates_to AND p.sender = ?))
-         ORDER BY latest DESC LIMIT ?`,
-        vis.userId,
-        from ?? Number.MAX_SAFE_INTEGER,
-        include === "participated" ? 1 : 0,
-        vis.userId,
-        limit + 1,
-      )
-      .toArray();
+    const rows = this.relationStore.threadRoots(vis.userId, from ?? Number.MAX_SAFE_INTEGER, include === "participated", limit + 1);
     const chunk: ClientEvent[] = [];
     for (const r of rows.slice(0, limit)) {
       const root = this.store.getRow(r.root);

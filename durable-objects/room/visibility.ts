@@ -11,15 +11,10 @@ export class Visibility {
 
   constructor(
     private store: EventStore,
-    sql: SqlStorage,
     readonly userId: string,
   ) {
-    this.joins = sql
-      .exec<{ ordering: number; json: string }>(
-        "SELECT ordering, json FROM events WHERE type = 'm.room.member' AND state_key = ? AND rejected IS NULL AND outlier = 0 ORDER BY ordering",
-        userId,
-      )
-      .toArray()
+    this.joins = store
+      .membershipHistory(userId)
       .filter((r) => (JSON.parse(r.json) as { content: { membership?: string } }).content.membership === "join")
       .map((r) => r.ordering);
   }

@@ -59,4 +59,36 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.equal(state.get(stateKey("m.room.member", "@u1:x")), "$m113");
     assert.equal(store.latestStateGroup(), group);
   },
+
+  "the timeline pages over shown events only, in both directions, and finds events near a time"(sql) {
+    const store = freshStore(sql);
+    const o1 = store.insertEvent(pdu("$1", { origin_server_ts: 100 }), { before: 1, after: 1 });
+    store.insertEvent(pdu("$outlier", { origin_server_ts: 150 }), { outlier: true });
+    store.insertEvent(pdu("$soft", { origin_server_ts: 160 }), { before: 1, after: 1, softFailed: true });
+    store.insertEvent(pdu("$rejected", { origin_server_ts: 170 }), { before: 1, after: 1, rejected: "auth" });
+    const o2 = store.insertEvent(pdu("$2", { origin_server_ts: 200 }), { before: 1, after: 1 });
+    const o3 = store.insertEvent(pdu("$3", { origin_server_ts: 300 }), { before: 1, after: 1 });
+    assert.deepEqual(store.orderingBounds(), { lo: o1, hi: o3 });
+    assert.deepEqual(store.timelinePage(o3 + 1, "b", 10).map((r) => r.event_id), ["$3", "$2", "$1"]);
+    assert.deepEqual(store.timelinePage(o3, "b", 1).map((r) => r.event_id), ["$2"], "backwards: below the cursor");
+    assert.deepEqual(store.timelinePage(o2, "f", 10).map((r) => r.event_id), ["$2", "$3"], "forwards: from the cursor on");
+    assert.deepEqual(store.nearTimestamp(150, "f").map((r) => r.event_id), ["$2", "$3"]);
+    assert.deepEqual(store.nearTimestamp(250, "b").map((r) => r.event_id), ["$2", "$1"]);
+    assert.equal(store.firstInTimeline()?.event_id, "$1");
+    assert.equal(store.lastInTimelineBefore(o2)?.event_id, "$rejected", "the last stored event before it, shown or not, but never an outlier");
+    assert.deepEqual(store.idsAfter(o2 - 1, 10).map((r) => r.event_id), ["$2", "$3"]);
+    assert.deepEqual(store.idsAfter(o1, 2).map((r) => r.event_id), ["$outlier", "$soft"], "outliers are indexed too, `limit` at most");
+  },
+
+  "a user's membership history lists their member events in order, without rejected ones"(sql) {
+    const store = freshStore(sql);
+    const member = (id: string, membership: string) => pdu(id, { type: "m.room.member", state_key: "@b:x", sender: "@b:x", content: { membership } });
+    const join = store.insertEvent(member("$join", "join"), { before: 1, after: 2 });
+    store.insertEvent(member("$bad", "join"), { before: 2, after: 2, rejected: "banned" });
+    const leave = store.insertEvent(member("$leave", "leave"), { before: 2, after: 3 });
+    store.insertEvent(pdu("$other", { type: "m.room.member", state_key: "@c:x", content: { membership: "join" } }), { before: 3, after: 4 });
+    const history = store.membershipHistory("@b:x");
+    assert.deepEqual(history.map((h) => h.ordering), [join, leave]);
+    assert.equal((JSON.parse(history[1].json) as PDU).content.membership, "leave");
+  },
 };
