@@ -6,8 +6,12 @@ import { REMOTE_MIGRATIONS } from "../schema/remote.js";
 import type { JsonObject } from "../protocol/json.js";
 import { isJsonObject } from "../protocol/json.js";
 import { federationRequest, FederationError } from "../federation-client/request.js";
-import { cachedKey, cachedResponses, fetchDirect, fetchViaNotary, storeKeyResponse } from "./remote/keyCache.js";
-import { backoffMs, completeTxn, enqueue, nextTxn, queueLength, type PendingTxn } from "./remote/outboundQueue.js";
+import { cachedKey, fetchDirect, fetchViaNotary } from "./remote/keyCache.js";
+import { backoffMs, nextTxn, type PendingTxn } from "./remote/outboundQueue.js";
+import { MetaStore } from "./remote/metaStore.js";
+import { ServerKeyStore } from "./remote/serverKeyStore.js";
+import { OutboundStore } from "./remote/outboundStore.js";
+import { InboundTxnStore } from "./remote/inboundTxnStore.js";
 import type { RemoteRpc, RemoteStatus } from "../platform/rpc/remote.js";
 
 /** A key fetch for this server is not repeated more often than this (failed or not). */
@@ -26,36 +30,34 @@ const SAFETY_ALARM_MS = 5_000;
  * backoff on alarms, persisted) and the de-duplication of transactions it sends us.
  */
 export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
-  private sql: SqlStorage;
+  private meta: MetaStore;
+  private keys: ServerKeyStore;
+  private outbound: OutboundStore;
+  private inbound: InboundTxnStore;
   private keyFetch: Promise<void> | undefined;
   private lastKeyFetch = 0;
   private sending: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => migrate(this.sql, REMOTE_MIGRATIONS));
+    const sql = ctx.storage.sql;
+    this.meta = new MetaStore(sql);
+    this.keys = new ServerKeyStore(sql);
+    this.outbound = new OutboundStore(sql);
+    this.inbound = new InboundTxnStore(sql);
+    ctx.blockConcurrencyWhile(async () => migrate(sql, REMOTE_MIGRATIONS));
   }
 
   /** The remote server this object stands for (the name it was addressed by). */
   private serverName(): string {
     const name = this.ctx.id.name;
     if (name) {
-      this.setMeta("server_name", name);
+      this.meta.set("server_name", name);
       return name;
     }
-    const stored = this.meta("server_name");
+    const stored = this.meta.get("server_name");
     if (!stored) throw new Error("RemoteDO does not know its server name");
     return stored;
-  }
-
-  private meta(k: string): string | undefined {
-    return this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v;
-  }
-
-  private setMeta(k: string, v: string | undefined): void {
-    if (v === undefined) this.sql.exec("DELETE FROM meta WHERE k = ?", k);
-    else this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", k, v);
   }
 
   // ---- verify keys ----------------------------------------------------------------------
@@ -68,10 +70,10 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
    */
   async verifyKey(keyId: string, minimumValidUntilTs?: number): Promise<Uint8Array | undefined> {
     const name = this.serverName();
-    const hit = cachedKey(this.sql, keyId, minimumValidUntilTs);
+    const hit = cachedKey(this.keys, keyId, minimumValidUntilTs);
     if (hit) return hit;
     await this.refreshKeys(name, minimumValidUntilTs ?? Date.now());
-    return cachedKey(this.sql, keyId, minimumValidUntilTs);
+    return cachedKey(this.keys, keyId, minimumValidUntilTs);
   }
 
   /**
@@ -81,8 +83,8 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
   async serverKeys(minimumValidUntilTs?: number): Promise<JsonObject[]> {
     const name = this.serverName();
     const min = minimumValidUntilTs ?? Date.now();
-    if (!cachedResponses(this.sql).some((r) => r.validUntilTs >= min)) await this.refreshKeys(name, min);
-    return cachedResponses(this.sql).map((r) => r.json);
+    if (!this.keys.responses().some((r) => r.validUntilTs >= min)) await this.refreshKeys(name, min);
+    return this.keys.responses().map((r) => r.json);
   }
 
   /** One key fetch at a time, and not more often than KEY_REFETCH_MS. */
@@ -93,7 +95,7 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
     this.keyFetch = (async () => {
       try {
         const { raw, parsed } = await fetchDirect(this.env, name);
-        storeKeyResponse(this.sql, raw, parsed, Date.now());
+        this.keys.saveResponse(raw, parsed, Date.now());
         if (parsed.validUntilTs >= minimumValidUntilTs) return;
       } catch (e) {
         console.warn(`key fetch from ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -105,7 +107,7 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
       for (const notary of notaries) {
         try {
           const found = await fetchViaNotary(this.env, notary, name, minimumValidUntilTs);
-          for (const { raw, parsed } of found) storeKeyResponse(this.sql, raw, parsed, Date.now());
+          for (const { raw, parsed } of found) this.keys.saveResponse(raw, parsed, Date.now());
           if (found.length > 0) return;
         } catch (e) {
           console.warn(`key query for ${name} through ${notary} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -123,15 +125,12 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
 
   /** True the first time `txnId` is claimed from this origin (spec: transactions are idempotent). */
   async claimInboundTxn(txnId: string): Promise<boolean> {
-    const now = Date.now();
-    this.sql.exec("DELETE FROM inbound_txns WHERE received_ts < ?", now - INBOUND_TXN_TTL_MS);
-    const rows = this.sql.exec("INSERT INTO inbound_txns (txn_id, received_ts) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING txn_id", txnId, now).toArray();
-    return rows.length > 0;
+    return this.inbound.claim(txnId, Date.now(), INBOUND_TXN_TTL_MS);
   }
 
   /** Forgets a claimed transaction whose processing failed, so the sender's retry is processed. */
   async releaseInboundTxn(txnId: string): Promise<void> {
-    this.sql.exec("DELETE FROM inbound_txns WHERE txn_id = ?", txnId);
+    this.inbound.release(txnId);
   }
 
   // ---- outbound transactions ----------------------------------------------------------------
@@ -148,31 +147,31 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
   async queue(pdus: JsonObject[], edus: JsonObject[]): Promise<void> {
     if (pdus.length === 0 && edus.length === 0) return;
     this.ctx.storage.transactionSync(() => {
-      if (pdus.length > 0) enqueue(this.sql, "outbound_pdus", pdus);
-      if (edus.length > 0) enqueue(this.sql, "outbound_edus", edus);
+      if (pdus.length > 0) this.outbound.enqueuePdus(pdus);
+      if (edus.length > 0) this.outbound.enqueueEdus(edus);
     });
     await this.wake();
   }
 
   /** Sends what is queued now, ignoring any backoff (tests, and "the server is back" hints). */
   async flush(): Promise<RemoteStatus> {
-    this.setMeta("retry_at", undefined);
+    this.meta.set("retry_at", undefined);
     await this.drain();
     return this.status();
   }
 
   /** The server talked to us, so it is up: retry at once instead of waiting out the backoff. */
   async retryNow(): Promise<void> {
-    if (this.meta("retry_at") === undefined) return;
-    this.setMeta("retry_at", undefined);
+    if (this.meta.get("retry_at") === undefined) return;
+    this.meta.set("retry_at", undefined);
     await this.ctx.storage.setAlarm(Date.now());
   }
 
   async status(): Promise<RemoteStatus> {
-    const q = queueLength(this.sql);
-    const inFlight = this.sql.exec<{ txn_id: string }>("SELECT txn_id FROM outbound_txn").toArray()[0]?.txn_id;
-    const retryAt = this.meta("retry_at");
-    const s: RemoteStatus = { serverName: this.serverName(), queuedPdus: q.pdus, queuedEdus: q.edus, failures: Number(this.meta("failures") ?? "0") };
+    const q = this.outbound.lengths();
+    const inFlight = this.outbound.inFlightTxnId();
+    const retryAt = this.meta.get("retry_at");
+    const s: RemoteStatus = { serverName: this.serverName(), queuedPdus: q.pdus, queuedEdus: q.edus, failures: Number(this.meta.get("failures") ?? "0") };
     if (inFlight) s.inFlightTxn = inFlight;
     if (retryAt) s.retryAt = Number(retryAt);
     return s;
@@ -189,7 +188,7 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
    */
   private async wake(): Promise<void> {
     this.serverName(); // remember the name for alarms
-    if (this.meta("retry_at") !== undefined) return;
+    if (this.meta.get("retry_at") !== undefined) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SAFETY_ALARM_MS);
     if (!this.sending) this.drain().catch((e: unknown) => console.error("federation send failed", e));
   }
@@ -201,21 +200,21 @@ export class RemoteDO extends DurableObject<Env> implements RemoteRpc {
       const destination = this.serverName();
       const origin = readConfig(this.env).serverName;
       for (let i = 0; i < TXNS_PER_RUN; i++) {
-        const txn = nextTxn(this.sql, origin);
+        const txn = nextTxn(this.outbound, origin);
         if (!txn) return;
         const outcome = await this.send(destination, txn);
         if (typeof outcome === "number") {
-          const failures = Number(this.meta("failures") ?? "0") + 1;
+          const failures = Number(this.meta.get("failures") ?? "0") + 1;
           const delay = Math.max(outcome, backoffMs(failures));
           const retryAt = Date.now() + delay;
-          this.setMeta("failures", String(failures));
-          this.setMeta("retry_at", String(retryAt));
+          this.meta.set("failures", String(failures));
+          this.meta.set("retry_at", String(retryAt));
           await this.ctx.storage.setAlarm(retryAt);
           return;
         }
-        this.ctx.storage.transactionSync(() => completeTxn(this.sql, txn));
-        this.setMeta("failures", undefined);
-        this.setMeta("retry_at", undefined);
+        this.ctx.storage.transactionSync(() => this.outbound.removeSent(txn));
+        this.meta.set("failures", undefined);
+        this.meta.set("retry_at", undefined);
       }
       // More to send: continue in a fresh alarm run.
       await this.ctx.storage.setAlarm(Date.now());

@@ -10,48 +10,17 @@ import type { Env } from "../../platform/env.js";
 import { resolveServer } from "../../federation-client/discovery.js";
 import { remoteStub } from "../../platform/stubs.js";
 import { checkKeyResponse, type ParsedKeyResponse } from "./keyResponse.js";
+import type { ServerKeyStore } from "./serverKeyStore.js";
 
 const FETCH_TIMEOUT_MS = 15_000;
 const MAX_KEY_RESPONSE_BYTES = 256 * 1024;
 
-interface KeyRow {
-  public_key: string;
-  valid_until_ts: number;
-}
-
 /** A cached key good until at least `minimumValidUntilTs` (any cached key when undefined). */
-export function cachedKey(sql: SqlStorage, keyId: string, minimumValidUntilTs?: number): Uint8Array | undefined {
-  const row = sql.exec<KeyRow & Record<string, SqlStorageValue>>("SELECT public_key, valid_until_ts FROM server_keys WHERE key_id = ?", keyId).toArray()[0];
+export function cachedKey(keys: ServerKeyStore, keyId: string, minimumValidUntilTs?: number): Uint8Array | undefined {
+  const row = keys.key(keyId);
   if (!row) return undefined;
-  if (minimumValidUntilTs !== undefined && row.valid_until_ts < minimumValidUntilTs) return undefined;
-  return decodeBase64(row.public_key);
-}
-
-/** Stores a checked response: its keys, and the response itself for serving as a notary. */
-export function storeKeyResponse(sql: SqlStorage, raw: JsonObject, parsed: ParsedKeyResponse, now: number): void {
-  for (const k of parsed.keys) {
-    sql.exec(
-      `INSERT INTO server_keys (key_id, public_key, valid_until_ts, expired_ts) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key, valid_until_ts = excluded.valid_until_ts, expired_ts = excluded.expired_ts`,
-      k.keyId,
-      k.publicKey,
-      k.validUntilTs,
-      k.expiredTs ?? null,
-    );
-  }
-  // Only the newest response is kept: it lists the old keys as old_verify_keys.
-  const newest = sql.exec<{ v: number | null }>("SELECT MAX(valid_until_ts) AS v FROM key_responses").one().v;
-  if (newest === null || parsed.validUntilTs >= newest) {
-    sql.exec("DELETE FROM key_responses");
-    sql.exec("INSERT INTO key_responses (valid_until_ts, fetched_ts, json) VALUES (?, ?, ?)", parsed.validUntilTs, now, JSON.stringify(raw));
-  }
-}
-
-export function cachedResponses(sql: SqlStorage): { validUntilTs: number; json: JsonObject }[] {
-  return sql
-    .exec<{ valid_until_ts: number; json: string }>("SELECT valid_until_ts, json FROM key_responses")
-    .toArray()
-    .map((r) => ({ validUntilTs: r.valid_until_ts, json: JSON.parse(r.json) as JsonObject }));
+  if (minimumValidUntilTs !== undefined && row.validUntilTs < minimumValidUntilTs) return undefined;
+  return decodeBase64(row.publicKey);
 }
 
 async function getJson(url: string, init: RequestInit = {}): Promise<unknown> {

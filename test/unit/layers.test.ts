@@ -128,10 +128,7 @@ const SQL_ALLOWED = (file: string) => /^durable-objects\/(.+\/)?[a-z][A-Za-z]*St
 
 /** Files that still speak SQL outside a store, until their queries move into one. Only shrinks. */
 const SQL_NOT_YET_IN_A_STORE = new Set([
-  "durable-objects/RemoteDO.ts",
   "durable-objects/UserDO.ts",
-  "durable-objects/remote/keyCache.ts",
-  "durable-objects/remote/outboundQueue.ts",
   "durable-objects/user/account.ts",
   "durable-objects/user/dehydratedDevice.ts",
   "durable-objects/user/delivery.ts",
