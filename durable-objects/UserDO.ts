@@ -11,6 +11,7 @@ import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
+import { StreamStore } from "./user/streamStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -36,16 +37,18 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
- * push rules, profile — and the user's sync stream (written by user/delivery.ts, read by
- * user/sync.ts).
+ * push rules, profile — and the user's sync stream (user/streamStore.ts; filled by UserDO and
+ * user/delivery.ts, read by user/sync.ts).
  * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
  */
 export class UserDO extends DurableObject<Env> implements UserRpc {
   protected sql: SqlStorage;
+  private readonly stream: StreamStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.stream = new StreamStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -228,7 +231,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const rules = this.pushRules();
     const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.sql) : undefined;
     this.ctx.storage.transactionSync(() =>
-      ingestRoomEvents(this.sql, acc.user_id, roomId, items, rules, acc.displayname ?? undefined, (k, r, e, d, o, n, h) => this.insertStream(k, r, e, d, o, n, h)),
+      ingestRoomEvents(this.sql, this.stream, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
     );
     if (sharedBefore) this.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.wakeWaiters();
@@ -251,9 +254,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async addReceipt(roomId: string, content: JsonObject, own?: { eventId: string; ordering: number }): Promise<void> {
     this.insertStream("receipt", roomId, null, content, null, 0, 0);
     if (own) {
-      const row = this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND event_id = ?", roomId, own.eventId).toArray()[0];
-      if (row) {
-        this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", row.pos, roomId);
+      const pos = this.stream.posOfEvent(roomId, own.eventId);
+      if (pos !== undefined) {
+        this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", pos, roomId);
         this.insertStream("read", roomId, null, {}, null, 0, 0);
       }
     }
@@ -404,7 +407,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const f = parseSyncToken(from);
     const t = parseSyncToken(to);
     if (!f || !t) throw invalidParam("Invalid from or to token");
-    return deviceListChanges(this.sql, f.stream, t.stream);
+    return deviceListChanges(this.stream, f.stream, t.stream);
   }
 
   /**
@@ -588,7 +591,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const ignored = ignoredUsers(this.sql);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync(this.sql, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync(this.sql, this.stream, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**
@@ -635,19 +638,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Appends one entry to the user's stream. Returns its position. */
   protected insertStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null, notify: number, highlight: number): number {
-    const row = this.sql
-      .exec<{ pos: number }>(
-        "INSERT INTO stream (kind, room_id, event_id, room_ordering, json, notify, highlight) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pos",
-        kind,
-        roomId,
-        eventId,
-        roomOrdering,
-        JSON.stringify(data),
-        notify,
-        highlight,
-      )
-      .one();
-    return row.pos;
+    return this.stream.append(kind, roomId, eventId, data, roomOrdering, notify, highlight);
   }
 
   /** Appends one entry to the user's stream and wakes waiting syncs. Returns its position. */

@@ -2,7 +2,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import { evaluatePushRules } from "../../protocol/pushRules/index.js";
 import type { PushRuleSet } from "../../protocol/pushRules/index.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
-import type { StoredTimelineEvent } from "./sync.js";
+import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 
 /**
  * Takes what a RoomDO hands over (see platform/rpc/delivery.ts) into the user's stream and room copies.
@@ -11,21 +11,21 @@ import type { StoredTimelineEvent } from "./sync.js";
  */
 export function ingestRoomEvents(
   sql: SqlStorage,
+  stream: StreamStore,
   userId: string,
   roomId: string,
   items: DeliveryItem[],
   rules: PushRuleSet,
   displayName: string | undefined,
-  append: (kind: string, roomId: string | null, eventId: string | null, data: unknown, ordering: number | null, notify: number, highlight: number) => number,
 ): void {
   for (const item of items) {
     const ev = item.event;
     if (item.redacted) {
       // The stored copy of the redacted event loses its content, so later syncs never show it.
-      sql.exec("UPDATE stream SET json = json_set(json, '$.event', json(?)) WHERE room_id = ? AND event_id = ?", JSON.stringify(item.redacted), roomId, item.redacted.event_id);
+      stream.redactEvent(roomId, item.redacted);
       sql.exec("UPDATE room_state SET json = ? WHERE room_id = ? AND event_id = ?", JSON.stringify(item.redacted), roomId, item.redacted.event_id);
     }
-    const dup = sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND event_id = ?", roomId, ev.event_id).toArray().length > 0;
+    const dup = stream.hasEvent(roomId, ev.event_id);
     if (dup) continue;
 
     let notify = 0;
@@ -43,7 +43,7 @@ export function ingestRoomEvents(
     }
     const stored: StoredTimelineEvent = { event: ev };
     if (item.txn) stored.txn = item.txn;
-    const pos = append("event", roomId, ev.event_id, stored, item.ordering, notify, highlight);
+    const pos = stream.append("event", roomId, ev.event_id, stored, item.ordering, notify, highlight);
 
     if (item.membership !== undefined) {
       sql.exec(

@@ -1,3 +1,5 @@
+import type { StreamStore } from "./streamStore.js";
+
 /**
  * Device list tracking (spec: end_to_end_encryption.md "Tracking the device list for a user").
  * A user's stream gets a 'device_list' row when someone it shares a room with changes their
@@ -23,10 +25,10 @@ export function sharedUsers(sql: SqlStorage): Set<string> {
 }
 
 /** Users whose device list changed, and users no longer shared, between two stream positions. */
-export function deviceListChanges(sql: SqlStorage, from: number, to: number): { changed: string[]; left: string[] } {
+export function deviceListChanges(stream: StreamStore, from: number, to: number): { changed: string[]; left: string[] } {
   const latest = new Map<string, boolean>();
-  for (const r of sql.exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'device_list' AND pos > ? AND pos <= ? ORDER BY pos", from, to)) {
-    const row = JSON.parse(r.json) as DeviceListRow;
+  for (const data of stream.deviceListData(from, to)) {
+    const row = data as unknown as DeviceListRow;
     latest.set(row.user_id, row.left === true);
   }
   const changed: string[] = [];

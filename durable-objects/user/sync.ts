@@ -3,6 +3,7 @@ import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { formatSyncToken, type SyncToken } from "./syncToken.js";
 import { deviceListChanges } from "./deviceLists.js";
 import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
+import type { StreamStore } from "./streamStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -24,17 +25,6 @@ export interface SyncOptions {
   ignoredUsers: Set<string>;
 }
 
-type StreamRow = {
-  pos: number;
-  kind: string;
-  room_id: string | null;
-  event_id: string | null;
-  room_ordering: number | null;
-  json: string;
-  notify: number;
-  highlight: number;
-};
-
 type RoomRow = {
   room_id: string;
   membership: string;
@@ -45,14 +35,9 @@ type RoomRow = {
   read_pos: number;
 };
 
-export interface StoredTimelineEvent {
-  event: ClientEvent;
-  txn?: { deviceId: string; txnId: string };
-}
-
-export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
+export function buildSync(sql: SqlStorage, stream: StreamStore, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
   const since = opts.since?.stream ?? 0;
-  const maxPos = sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
+  const maxPos = stream.maxPos();
   const toDeviceRows = sql
     .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT 100", opts.deviceId, opts.since?.toDevice ?? 0)
     .toArray();
@@ -82,25 +67,22 @@ export function buildSync(sql: SqlStorage, userId: string, opts: SyncOptions): {
     }
     if (room.membership === "join") {
       const fresh = !opts.since || changedMembership || opts.fullState;
-      const section = joinedRoomSection(sql, room, since, fresh, opts);
+      const section = joinedRoomSection(sql, stream, room, since, fresh, opts);
       if (section) join[room.room_id] = section;
       continue;
     }
     // leave / ban: show the room once, up to the membership change, if it changed since `since`.
     if ((changedMembership && opts.since) || (opts.includeLeave && !opts.since)) {
-      const section = leftRoomSection(sql, room, since, opts);
+      const section = leftRoomSection(sql, stream, room, since, opts);
       if (section) leave[room.room_id] = section;
     }
   }
 
-  const accountData = sql
-    .exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'account_data' AND pos > ? ORDER BY pos", opts.since ? since : -1)
-    .toArray()
-    .map((r) => JSON.parse(r.json) as JsonObject);
+  const accountData = stream.dataSince("account_data", opts.since ? since : -1);
   const globalData = opts.since ? dedupeByType(accountData) : allAccountData(sql, "");
 
-  const deviceLists = opts.since ? deviceListChanges(sql, since, maxPos) : { changed: [], left: [] };
-  const presence = presenceSince(sql, opts.since ? since : -1);
+  const deviceLists = opts.since ? deviceListChanges(stream, since, maxPos) : { changed: [], left: [] };
+  const presence = presenceSince(stream, opts.since ? since : -1);
   const body: JsonObject = {
     next_batch: formatSyncToken({ stream: maxPos, toDevice: toDevicePos }),
     rooms: { join, invite, leave, knock },
@@ -134,22 +116,14 @@ function allAccountData(sql: SqlStorage, roomId: string): JsonObject[] {
     .map((r) => ({ type: r.type, content: JSON.parse(r.content) as JsonObject }));
 }
 
-function timelineOf(sql: SqlStorage, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
-  const rows = sql
-    .exec<StreamRow>(
-      "SELECT * FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ? AND pos <= ? ORDER BY pos DESC LIMIT ?",
-      roomId,
-      fromPos,
-      toPos,
-      opts.timelineLimit + 1,
-    )
-    .toArray();
+function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
+  const rows = stream.latestRoomEvents(roomId, fromPos, toPos, opts.timelineLimit + 1);
   const limited = rows.length > opts.timelineLimit;
   const kept = rows.slice(0, opts.timelineLimit).reverse();
   const events: JsonObject[] = [];
   const stateIds = new Set<string>();
   for (const r of kept) {
-    const stored = JSON.parse(r.json) as StoredTimelineEvent;
+    const stored = r.stored;
     const ev = stored.event;
     if (opts.ignoredUsers.has(ev.sender) && ev.state_key === undefined) continue;
     if (opts.timelineFilter && !opts.timelineFilter(ev)) continue;
@@ -160,7 +134,7 @@ function timelineOf(sql: SqlStorage, roomId: string, fromPos: number, toPos: num
     if (ev.state_key !== undefined) stateIds.add(ev.event_id);
     events.push(out);
   }
-  return { events, limited, firstOrdering: kept[0]?.room_ordering ?? undefined, stateIds };
+  return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, stateIds };
 }
 
 function stateSection(sql: SqlStorage, roomId: string, since: number, fresh: boolean, timelineState: Set<string>, timelineSenders: Set<string>, userId: string, opts: SyncOptions): JsonObject[] {
@@ -176,15 +150,13 @@ function stateSection(sql: SqlStorage, roomId: string, since: number, fresh: boo
   return out;
 }
 
-function ephemeralOf(sql: SqlStorage, roomId: string, since: number, fresh: boolean): JsonObject[] {
+function ephemeralOf(sql: SqlStorage, stream: StreamStore, roomId: string, since: number, fresh: boolean): JsonObject[] {
   const out: JsonObject[] = [];
   for (const r of sql.exec<{ type: string; json: string; pos: number }>("SELECT type, json, pos FROM room_ephemeral WHERE room_id = ?", roomId)) {
     if (fresh || r.pos > since) out.push({ type: r.type, content: JSON.parse(r.json) as JsonObject });
   }
-  const receipts = sql
-    .exec<{ json: string }>("SELECT json FROM stream WHERE room_id = ? AND kind = 'receipt' AND pos > ? ORDER BY pos", roomId, fresh ? -1 : since)
-    .toArray();
-  if (receipts.length > 0) out.push({ type: "m.receipt", content: mergeReceipts(receipts.map((r) => JSON.parse(r.json) as JsonObject)) });
+  const receipts = stream.roomDataSince(roomId, "receipt", fresh ? -1 : since);
+  if (receipts.length > 0) out.push({ type: "m.receipt", content: mergeReceipts(receipts) });
   return out;
 }
 
@@ -221,28 +193,18 @@ function summaryOf(sql: SqlStorage, roomId: string, userId: string): JsonObject 
   return { "m.heroes": heroes, "m.joined_member_count": joined.length, "m.invited_member_count": invited.length };
 }
 
-function unreadOf(sql: SqlStorage, room: RoomRow): JsonObject {
-  const r = sql
-    .exec<{ n: number; h: number }>(
-      "SELECT COALESCE(SUM(notify), 0) AS n, COALESCE(SUM(highlight), 0) AS h FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ?",
-      room.room_id,
-      room.read_pos,
-    )
-    .one();
-  return { notification_count: r.n, highlight_count: r.h };
+function unreadOf(stream: StreamStore, room: RoomRow): JsonObject {
+  return stream.unreadCounts(room.room_id, room.read_pos);
 }
 
-function joinedRoomSection(sql: SqlStorage, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+function joinedRoomSection(sql: SqlStorage, stream: StreamStore, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
   const userId = userIdOf(sql);
   const maxPos = Number.MAX_SAFE_INTEGER;
-  const timeline = timelineOf(sql, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
-  const ephemeral = ephemeralOf(sql, room.room_id, since, fresh);
-  const roomData = sql
-    .exec<{ json: string }>("SELECT json FROM stream WHERE room_id = ? AND kind = 'room_account_data' AND pos > ? ORDER BY pos", room.room_id, fresh ? -1 : since)
-    .toArray()
-    .map((r) => JSON.parse(r.json) as JsonObject);
+  const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
+  const ephemeral = ephemeralOf(sql, stream, room.room_id, since, fresh);
+  const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? allAccountData(sql, room.room_id) : dedupeByType(roomData);
-  const unreadChanged = sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND kind = 'read' AND pos > ? LIMIT 1", room.room_id, since).toArray().length > 0;
+  const unreadChanged = stream.readMovedSince(room.room_id, since);
   if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
   const senders = new Set<string>();
   for (const e of timeline.events) senders.add(String(e.sender));
@@ -255,12 +217,12 @@ function joinedRoomSection(sql: SqlStorage, room: RoomRow, since: number, fresh:
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
     summary: summaryOf(sql, room.room_id, userId),
-    unread_notifications: unreadOf(sql, room),
+    unread_notifications: unreadOf(stream, room),
   };
 }
 
-function leftRoomSection(sql: SqlStorage, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
-  const timeline = timelineOf(sql, room.room_id, since, room.membership_pos, opts);
+function leftRoomSection(sql: SqlStorage, stream: StreamStore, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
+  const timeline = timelineOf(stream, room.room_id, since, room.membership_pos, opts);
   const senders = new Set<string>();
   const state = stateSection(sql, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userIdOf(sql), { ...opts, lazyLoadMembers: false });
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
@@ -273,11 +235,8 @@ function userIdOf(sql: SqlStorage): string {
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */
-function presenceSince(sql: SqlStorage, since: number): JsonObject[] {
+function presenceSince(stream: StreamStore, since: number): JsonObject[] {
   const latest = new Map<string, JsonObject>();
-  for (const r of sql.exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'presence' AND pos > ? ORDER BY pos", since)) {
-    const ev = JSON.parse(r.json) as JsonObject;
-    latest.set(String(ev.sender), ev);
-  }
+  for (const ev of stream.dataSince("presence", since)) latest.set(String(ev.sender), ev);
   return [...latest.values()];
 }

@@ -1,0 +1,120 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
+
+/**
+ * The user's stream (table `stream`): one row per thing the user should learn about, in the
+ * order they learn it; `pos` is the sync token's inner form. This store is its only writer.
+ */
+
+/** What a stream row of kind 'event' holds: the event, and the sender's transaction when it was this user's. */
+export interface StoredTimelineEvent {
+  event: ClientEvent;
+  txn?: { deviceId: string; txnId: string };
+}
+
+/** A room event of the stream, as /sync's timeline reads it. */
+export interface StreamEvent {
+  pos: number;
+  /** The event's ordering in its room (for prev_batch tokens). */
+  roomOrdering: number | null;
+  stored: StoredTimelineEvent;
+}
+
+export class StreamStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Appends one entry; `notify`/`highlight` are the push-rule outcome (room events only). Returns its position. */
+  append(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null, notify: number, highlight: number): number {
+    const row = this.sql
+      .exec<{ pos: number }>(
+        "INSERT INTO stream (kind, room_id, event_id, room_ordering, json, notify, highlight) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pos",
+        kind,
+        roomId,
+        eventId,
+        roomOrdering,
+        JSON.stringify(data),
+        notify,
+        highlight,
+      )
+      .one();
+    return row.pos;
+  }
+
+  /** The stored copy of a redacted event loses its content, so later syncs never show it. */
+  redactEvent(roomId: string, redacted: ClientEvent): void {
+    this.sql.exec("UPDATE stream SET json = json_set(json, '$.event', json(?)) WHERE room_id = ? AND event_id = ?", JSON.stringify(redacted), roomId, redacted.event_id);
+  }
+
+  hasEvent(roomId: string, eventId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND event_id = ?", roomId, eventId).toArray().length > 0;
+  }
+
+  /** The position of a room event in the stream, if the user has it. */
+  posOfEvent(roomId: string, eventId: string): number | undefined {
+    return this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND event_id = ?", roomId, eventId).toArray()[0]?.pos;
+  }
+
+  /** The latest position (0 for an empty stream). */
+  maxPos(): number {
+    return this.sql.exec<{ m: number | null }>("SELECT MAX(pos) AS m FROM stream").one().m ?? 0;
+  }
+
+  /** The data of the entries of one kind (not tied to a room) after `since`, oldest first. */
+  dataSince(kind: "account_data" | "presence", since: number): JsonObject[] {
+    const query = kind === "account_data" ? "SELECT json FROM stream WHERE kind = 'account_data' AND pos > ? ORDER BY pos" : "SELECT json FROM stream WHERE kind = 'presence' AND pos > ? ORDER BY pos";
+    return this.sql
+      .exec<{ json: string }>(query, since)
+      .toArray()
+      .map((r) => JSON.parse(r.json) as JsonObject);
+  }
+
+  /** The data of the 'device_list' entries in (from, to], oldest first. */
+  deviceListData(from: number, to: number): JsonObject[] {
+    const out: JsonObject[] = [];
+    for (const r of this.sql.exec<{ json: string }>("SELECT json FROM stream WHERE kind = 'device_list' AND pos > ? AND pos <= ? ORDER BY pos", from, to)) out.push(JSON.parse(r.json) as JsonObject);
+    return out;
+  }
+
+  /** A room's events in (fromPos, toPos], newest first, at most `limit`. */
+  latestRoomEvents(roomId: string, fromPos: number, toPos: number, limit: number): StreamEvent[] {
+    return this.sql
+      .exec<{ pos: number; room_ordering: number | null; json: string }>(
+        "SELECT * FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ? AND pos <= ? ORDER BY pos DESC LIMIT ?",
+        roomId,
+        fromPos,
+        toPos,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ pos: r.pos, roomOrdering: r.room_ordering, stored: JSON.parse(r.json) as StoredTimelineEvent }));
+  }
+
+  /** The data of a room's entries of one kind after `since`, oldest first. */
+  roomDataSince(roomId: string, kind: "receipt" | "room_account_data", since: number): JsonObject[] {
+    const query =
+      kind === "receipt"
+        ? "SELECT json FROM stream WHERE room_id = ? AND kind = 'receipt' AND pos > ? ORDER BY pos"
+        : "SELECT json FROM stream WHERE room_id = ? AND kind = 'room_account_data' AND pos > ? ORDER BY pos";
+    return this.sql
+      .exec<{ json: string }>(query, roomId, since)
+      .toArray()
+      .map((r) => JSON.parse(r.json) as JsonObject);
+  }
+
+  /** Whether the user's read marker in the room moved after `since` (a 'read' entry). */
+  readMovedSince(roomId: string, since: number): boolean {
+    return this.sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND kind = 'read' AND pos > ? LIMIT 1", roomId, since).toArray().length > 0;
+  }
+
+  /** Unread counts: the push-rule outcomes of the room's events after `readPos`. */
+  unreadCounts(roomId: string, readPos: number): { notification_count: number; highlight_count: number } {
+    const r = this.sql
+      .exec<{ n: number; h: number }>(
+        "SELECT COALESCE(SUM(notify), 0) AS n, COALESCE(SUM(highlight), 0) AS h FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ?",
+        roomId,
+        readPos,
+      )
+      .one();
+    return { notification_count: r.n, highlight_count: r.h };
+  }
+}

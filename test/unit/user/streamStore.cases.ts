@@ -1,0 +1,84 @@
+/** StreamStore (durable-objects/user/streamStore.ts), run inside workerd by test/unit/stores.test.ts. */
+import assert from "node:assert/strict";
+import { migrate } from "../../../schema/migrate.js";
+import { USER_MIGRATIONS } from "../../../schema/user.js";
+import { StreamStore } from "../../../durable-objects/user/streamStore.js";
+import type { ClientEvent } from "../../../protocol/clientEvent.js";
+
+function freshStore(sql: SqlStorage): StreamStore {
+  migrate(sql, USER_MIGRATIONS);
+  return new StreamStore(sql);
+}
+
+function event(id: string, body = id): ClientEvent {
+  return { event_id: id, room_id: "!r:x", sender: "@a:x", type: "m.room.message", content: { body }, origin_server_ts: 1000 } as ClientEvent;
+}
+
+export const cases: Record<string, (sql: SqlStorage) => void> = {
+  "positions grow with each append, and the latest is the stream's end"(sql) {
+    const stream = freshStore(sql);
+    assert.equal(stream.maxPos(), 0);
+    const a = stream.append("presence", null, null, { sender: "@b:x" }, null, 0, 0);
+    const b = stream.append("event", "!r:x", "$e", { event: event("$e") }, 7, 1, 0);
+    assert.ok(b > a);
+    assert.equal(stream.maxPos(), b);
+    assert.equal(stream.posOfEvent("!r:x", "$e"), b);
+    assert.equal(stream.posOfEvent("!r:x", "$nope"), undefined);
+    assert.equal(stream.hasEvent("!r:x", "$e"), true);
+    assert.equal(stream.hasEvent("!other:x", "$e"), false);
+  },
+
+  "a room's latest events come newest first, between two positions and up to the limit"(sql) {
+    const stream = freshStore(sql);
+    const pos = ["$1", "$2", "$3", "$4"].map((id, i) => stream.append("event", "!r:x", id, { event: event(id) }, 100 + i, 0, 0));
+    stream.append("event", "!s:x", "$other", { event: event("$other") }, 1, 0, 0);
+    stream.append("receipt", "!r:x", null, {}, null, 0, 0);
+    const latest = stream.latestRoomEvents("!r:x", 0, Number.MAX_SAFE_INTEGER, 3);
+    assert.deepEqual(latest.map((e) => e.stored.event.event_id), ["$4", "$3", "$2"]);
+    assert.equal(latest[2].roomOrdering, 101);
+    // (from, to]: the event at `from` is excluded, the one at `to` included.
+    assert.deepEqual(stream.latestRoomEvents("!r:x", pos[0], pos[2], 10).map((e) => e.pos), [pos[2], pos[1]]);
+  },
+
+  "a redacted event's stored copy is replaced, so later reads never see the content"(sql) {
+    const stream = freshStore(sql);
+    stream.append("event", "!r:x", "$e", { event: event("$e", "secret"), txn: { deviceId: "D", txnId: "t1" } }, 1, 0, 0);
+    stream.redactEvent("!r:x", { ...event("$e"), content: {} });
+    const [e] = stream.latestRoomEvents("!r:x", 0, Number.MAX_SAFE_INTEGER, 1);
+    assert.deepEqual(e.stored.event.content, {});
+    // Only the event is replaced: the transaction that sent it is kept.
+    assert.deepEqual(e.stored.txn, { deviceId: "D", txnId: "t1" });
+  },
+
+  "entries of a kind read back after a position, oldest first, each kind apart"(sql) {
+    const stream = freshStore(sql);
+    const first = stream.append("account_data", null, null, { type: "a" }, null, 0, 0);
+    stream.append("presence", null, null, { sender: "@p:x" }, null, 0, 0);
+    stream.append("account_data", null, null, { type: "b" }, null, 0, 0);
+    stream.append("room_account_data", "!r:x", null, { type: "c" }, null, 0, 0);
+    const d1 = stream.append("device_list", null, null, { user_id: "@d1:x" }, null, 0, 0);
+    const d2 = stream.append("device_list", null, null, { user_id: "@d2:x", left: true }, null, 0, 0);
+    assert.deepEqual(stream.dataSince("account_data", -1), [{ type: "a" }, { type: "b" }]);
+    assert.deepEqual(stream.dataSince("account_data", first), [{ type: "b" }]);
+    assert.deepEqual(stream.dataSince("presence", -1), [{ sender: "@p:x" }]);
+    assert.deepEqual(stream.roomDataSince("!r:x", "room_account_data", -1), [{ type: "c" }]);
+    assert.deepEqual(stream.roomDataSince("!r:x", "receipt", -1), []);
+    assert.deepEqual(stream.deviceListData(d1, d2), [{ user_id: "@d2:x", left: true }]);
+    assert.deepEqual(stream.deviceListData(0, d1), [{ user_id: "@d1:x" }]);
+  },
+
+  "unread counts sum the push outcomes of the room's events after the read position"(sql) {
+    const stream = freshStore(sql);
+    const a = stream.append("event", "!r:x", "$a", { event: event("$a") }, 1, 1, 1);
+    stream.append("event", "!r:x", "$b", { event: event("$b") }, 2, 1, 0);
+    stream.append("event", "!r:x", "$c", { event: event("$c") }, 3, 0, 0);
+    stream.append("event", "!s:x", "$d", { event: event("$d") }, 1, 1, 1);
+    assert.deepEqual(stream.unreadCounts("!r:x", 0), { notification_count: 2, highlight_count: 1 });
+    assert.deepEqual(stream.unreadCounts("!r:x", a), { notification_count: 1, highlight_count: 0 });
+    assert.deepEqual(stream.unreadCounts("!empty:x", 0), { notification_count: 0, highlight_count: 0 });
+    assert.equal(stream.readMovedSince("!r:x", 0), false);
+    const read = stream.append("read", "!r:x", null, {}, null, 0, 0);
+    assert.equal(stream.readMovedSince("!r:x", read - 1), true);
+    assert.equal(stream.readMovedSince("!r:x", read), false);
+  },
+};
