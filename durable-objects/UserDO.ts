@@ -12,6 +12,7 @@ import { ingestRoomEvents } from "./user/delivery.js";
 import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
 import { StreamStore } from "./user/streamStore.js";
+import { RoomViewStore } from "./user/roomViewStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -44,11 +45,13 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
 export class UserDO extends DurableObject<Env> implements UserRpc {
   protected sql: SqlStorage;
   private readonly stream: StreamStore;
+  private readonly rooms: RoomViewStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.stream = new StreamStore(ctx.storage.sql);
+    this.rooms = new RoomViewStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -192,10 +195,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- rooms and the sync stream ---------------------------------------------------------
 
   joinedRoomIds(): string[] {
-    return this.sql
-      .exec<{ room_id: string }>("SELECT room_id FROM rooms WHERE membership = 'join'")
-      .toArray()
-      .map((r) => r.room_id);
+    return this.rooms.joinedRoomIds();
   }
 
   async joinedRooms(): Promise<string[]> {
@@ -207,21 +207,19 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    * state (the inviter's first), where a remote join, a rejection or a withdrawn knock can go.
    */
   async inviteServers(roomId: string): Promise<string[]> {
-    const row = this.sql
-      .exec<{ invite_state: string | null }>("SELECT invite_state FROM rooms WHERE room_id = ? AND membership IN ('invite', 'knock')", roomId)
-      .toArray()[0];
-    if (!row?.invite_state) return [];
-    const events = JSON.parse(row.invite_state) as Array<{ type?: string; sender?: string }>;
+    const state = this.rooms.inviteState(roomId);
+    if (!state) return [];
+    const events = state as Array<{ type?: string; sender?: string }>;
     const senders = [...events.filter((e) => e.type === "m.room.member"), ...events].map((e) => e.sender).filter((x): x is string => typeof x === "string");
     return [...new Set(senders.map(serverNameIfAny).filter((s): s is string => s !== undefined))];
   }
 
   async forget(roomId: string): Promise<void> {
-    const row = this.sql.exec<{ membership: string }>("SELECT membership FROM rooms WHERE room_id = ?", roomId).toArray()[0];
-    if (row && (row.membership === "join" || row.membership === "invite" || row.membership === "knock")) {
+    const membership = this.rooms.membership(roomId);
+    if (membership === "join" || membership === "invite" || membership === "knock") {
       throw badRequest("User is still in the room");
     }
-    this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
+    this.rooms.forget(roomId);
   }
 
   /** Called by a RoomDO: events of a room this user may see, in the room's order. */
@@ -229,9 +227,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const acc = account.getAccount(this.sql);
     if (!acc) return;
     const rules = this.pushRules();
-    const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.sql) : undefined;
+    const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.rooms) : undefined;
     this.ctx.storage.transactionSync(() =>
-      ingestRoomEvents(this.sql, this.stream, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
+      ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
     );
     if (sharedBefore) this.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.wakeWaiters();
@@ -240,13 +238,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** Typing and other per-room ephemeral state that replaces its previous value. */
   async setRoomEphemeral(roomId: string, type: string, content: JsonObject): Promise<void> {
     const pos = this.insertStream("ephemeral", roomId, null, { type }, null, 0, 0);
-    this.sql.exec(
-      "INSERT INTO room_ephemeral (room_id, type, json, pos) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, type) DO UPDATE SET json = excluded.json, pos = excluded.pos",
-      roomId,
-      type,
-      JSON.stringify(content),
-      pos,
-    );
+    this.rooms.setEphemeral(roomId, type, content, pos);
     this.wakeWaiters();
   }
 
@@ -256,7 +248,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (own) {
       const pos = this.stream.posOfEvent(roomId, own.eventId);
       if (pos !== undefined) {
-        this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", pos, roomId);
+        this.rooms.advanceReadPos(roomId, pos);
         this.insertStream("read", roomId, null, {}, null, 0, 0);
       }
     }
@@ -287,15 +279,15 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!acc) return;
     const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
     const serverName = readConfig(this.env).serverName;
-    const others = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    const others = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
     this.appendStream("presence", null, null, event);
     await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
-    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.sql, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
+    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
   }
 
   /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
   async receiveRemotePresence(event: JsonObject): Promise<boolean> {
-    if (typeof event.sender !== "string" || !sharedUsers(this.sql).has(event.sender)) return false;
+    if (typeof event.sender !== "string" || !sharedUsers(this.rooms).has(event.sender)) return false;
     this.appendStream("presence", null, null, event);
     return true;
   }
@@ -397,7 +389,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** A remote user's devices or keys changed (federation EDU): noted only if they share a room with this user. */
   async remoteDeviceListChanged(userId: string): Promise<boolean> {
-    if (!sharedUsers(this.sql).has(userId)) return false;
+    if (!sharedUsers(this.rooms).has(userId)) return false;
     await this.notifyDeviceListChanged(userId);
     return true;
   }
@@ -419,12 +411,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const acc = account.getAccount(this.sql);
     if (!acc) return;
     const serverName = readConfig(this.env).serverName;
-    const targets = [...sharedUsers(this.sql)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
     const pos = this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
     const edus = fedOut.deviceListEdus(this.sql, acc.user_id, pos, change.devices ?? []);
     if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.sql, acc.user_id));
-    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.sql, serverName), edus);
+    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), edus);
   }
 
   /** After devices are deleted: their keys go, and room-mates learn the list changed. */
@@ -439,7 +431,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Users we started or stopped sharing a room with, after a membership change. */
   private recordSharedUserChanges(me: string, before: Set<string>): void {
-    const after = sharedUsers(this.sql);
+    const after = sharedUsers(this.rooms);
     for (const u of after) if (u !== me && !before.has(u)) this.insertStream("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
     for (const u of before) if (u !== me && !after.has(u)) this.insertStream("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
   }
@@ -591,7 +583,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const ignored = ignoredUsers(this.sql);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync(this.sql, this.stream, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**

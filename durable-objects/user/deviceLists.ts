@@ -1,4 +1,5 @@
 import type { StreamStore } from "./streamStore.js";
+import type { RoomViewStore } from "./roomViewStore.js";
 
 /**
  * Device list tracking (spec: end_to_end_encryption.md "Tracking the device list for a user").
@@ -13,15 +14,8 @@ export interface DeviceListRow {
 }
 
 /** Everyone joined to a room this user is joined to (from the user's copy of room state). */
-export function sharedUsers(sql: SqlStorage): Set<string> {
-  const out = new Set<string>();
-  for (const r of sql.exec<{ state_key: string }>(
-    `SELECT DISTINCT rs.state_key FROM room_state rs JOIN rooms r ON r.room_id = rs.room_id
-     WHERE r.membership = 'join' AND rs.type = 'm.room.member' AND json_extract(rs.json, '$.content.membership') = 'join'`,
-  )) {
-    out.add(r.state_key);
-  }
-  return out;
+export function sharedUsers(rooms: RoomViewStore): Set<string> {
+  return rooms.usersInJoinedRooms();
 }
 
 /** Users whose device list changed, and users no longer shared, between two stream positions. */

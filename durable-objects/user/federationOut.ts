@@ -11,11 +11,12 @@ import { remoteStub } from "../../platform/stubs.js";
 import { sharedUsers } from "./deviceLists.js";
 import * as e2ee from "./e2ee.js";
 import * as account from "./account.js";
+import type { RoomViewStore } from "./roomViewStore.js";
 
 /** The servers, other than ours, of everyone joined to a room this user is joined to. */
-export function remoteServersSharing(sql: SqlStorage, ownServer: string): string[] {
+export function remoteServersSharing(rooms: RoomViewStore, ownServer: string): string[] {
   const out = new Set<string>();
-  for (const u of sharedUsers(sql)) {
+  for (const u of sharedUsers(rooms)) {
     const s = serverNameOf(u);
     if (s && s !== ownServer) out.add(s);
   }

@@ -4,6 +4,7 @@ import { formatSyncToken, type SyncToken } from "./syncToken.js";
 import { deviceListChanges } from "./deviceLists.js";
 import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
 import type { StreamStore } from "./streamStore.js";
+import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -25,17 +26,15 @@ export interface SyncOptions {
   ignoredUsers: Set<string>;
 }
 
-type RoomRow = {
-  room_id: string;
-  membership: string;
-  membership_event_id: string | null;
-  membership_pos: number;
-  invite_state: string | null;
-  forgotten: number;
-  read_pos: number;
-};
+/** What a sync reads: the user's stores (and, until their tables have stores, the database). */
+export interface SyncSources {
+  sql: SqlStorage;
+  stream: StreamStore;
+  rooms: RoomViewStore;
+}
 
-export function buildSync(sql: SqlStorage, stream: StreamStore, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
+export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
+  const { sql, stream } = src;
   const since = opts.since?.stream ?? 0;
   const maxPos = stream.maxPos();
   const toDeviceRows = sql
@@ -43,7 +42,7 @@ export function buildSync(sql: SqlStorage, stream: StreamStore, userId: string, 
     .toArray();
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
-  const rooms = sql.exec<RoomRow>("SELECT * FROM rooms WHERE forgotten = 0").toArray();
+  const rooms = src.rooms.unforgottenRooms();
   const join: Record<string, JsonObject> = {};
   const invite: Record<string, JsonObject> = {};
   const leave: Record<string, JsonObject> = {};
@@ -67,13 +66,13 @@ export function buildSync(sql: SqlStorage, stream: StreamStore, userId: string, 
     }
     if (room.membership === "join") {
       const fresh = !opts.since || changedMembership || opts.fullState;
-      const section = joinedRoomSection(sql, stream, room, since, fresh, opts);
+      const section = joinedRoomSection(src, room, since, fresh, opts);
       if (section) join[room.room_id] = section;
       continue;
     }
     // leave / ban: show the room once, up to the membership change, if it changed since `since`.
     if ((changedMembership && opts.since) || (opts.includeLeave && !opts.since)) {
-      const section = leftRoomSection(sql, stream, room, since, opts);
+      const section = leftRoomSection(src, room, since, opts);
       if (section) leave[room.room_id] = section;
     }
   }
@@ -137,10 +136,8 @@ function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos:
   return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, stateIds };
 }
 
-function stateSection(sql: SqlStorage, roomId: string, since: number, fresh: boolean, timelineState: Set<string>, timelineSenders: Set<string>, userId: string, opts: SyncOptions): JsonObject[] {
-  const rows = fresh
-    ? sql.exec<{ event_id: string; json: string; type: string; state_key: string }>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ?", roomId).toArray()
-    : sql.exec<{ event_id: string; json: string; type: string; state_key: string }>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ? AND pos > ?", roomId, since).toArray();
+function stateSection(rooms: RoomViewStore, roomId: string, since: number, fresh: boolean, timelineState: Set<string>, timelineSenders: Set<string>, userId: string, opts: SyncOptions): JsonObject[] {
+  const rows = fresh ? rooms.state(roomId) : rooms.state(roomId, since);
   const out: JsonObject[] = [];
   for (const r of rows) {
     if (timelineState.has(r.event_id)) continue;
@@ -150,12 +147,12 @@ function stateSection(sql: SqlStorage, roomId: string, since: number, fresh: boo
   return out;
 }
 
-function ephemeralOf(sql: SqlStorage, stream: StreamStore, roomId: string, since: number, fresh: boolean): JsonObject[] {
+function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boolean): JsonObject[] {
   const out: JsonObject[] = [];
-  for (const r of sql.exec<{ type: string; json: string; pos: number }>("SELECT type, json, pos FROM room_ephemeral WHERE room_id = ?", roomId)) {
-    if (fresh || r.pos > since) out.push({ type: r.type, content: JSON.parse(r.json) as JsonObject });
+  for (const r of src.rooms.ephemeral(roomId)) {
+    if (fresh || r.pos > since) out.push({ type: r.type, content: r.content });
   }
-  const receipts = stream.roomDataSince(roomId, "receipt", fresh ? -1 : since);
+  const receipts = src.stream.roomDataSince(roomId, "receipt", fresh ? -1 : since);
   if (receipts.length > 0) out.push({ type: "m.receipt", content: mergeReceipts(receipts) });
   return out;
 }
@@ -178,11 +175,8 @@ function mergeReceipts(contents: JsonObject[]): JsonObject {
   return out as unknown as JsonObject;
 }
 
-function summaryOf(sql: SqlStorage, roomId: string, userId: string): JsonObject {
-  const members = sql
-    .exec<{ state_key: string; json: string }>("SELECT state_key, json FROM room_state WHERE room_id = ? AND type = 'm.room.member'", roomId)
-    .toArray()
-    .map((r) => ({ user: r.state_key, membership: (JSON.parse(r.json) as ClientEvent).content.membership }));
+function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): JsonObject {
+  const members = rooms.memberEvents(roomId).map((r) => ({ user: r.stateKey, membership: r.event.content.membership }));
   const joined = members.filter((m) => m.membership === "join");
   const invited = members.filter((m) => m.membership === "invite");
   const heroes = [...joined, ...invited]
@@ -197,18 +191,19 @@ function unreadOf(stream: StreamStore, room: RoomRow): JsonObject {
   return stream.unreadCounts(room.room_id, room.read_pos);
 }
 
-function joinedRoomSection(sql: SqlStorage, stream: StreamStore, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+  const { sql, stream } = src;
   const userId = userIdOf(sql);
   const maxPos = Number.MAX_SAFE_INTEGER;
   const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
-  const ephemeral = ephemeralOf(sql, stream, room.room_id, since, fresh);
+  const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? allAccountData(sql, room.room_id) : dedupeByType(roomData);
   const unreadChanged = stream.readMovedSince(room.room_id, since);
   if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
   const senders = new Set<string>();
   for (const e of timeline.events) senders.add(String(e.sender));
-  const state = stateSection(sql, room.room_id, since, fresh || timeline.limited, timeline.stateIds, senders, userId, opts);
+  const state = stateSection(src.rooms, room.room_id, since, fresh || timeline.limited, timeline.stateIds, senders, userId, opts);
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {
@@ -216,15 +211,15 @@ function joinedRoomSection(sql: SqlStorage, stream: StreamStore, room: RoomRow, 
     state: { events: state },
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
-    summary: summaryOf(sql, room.room_id, userId),
+    summary: summaryOf(src.rooms, room.room_id, userId),
     unread_notifications: unreadOf(stream, room),
   };
 }
 
-function leftRoomSection(sql: SqlStorage, stream: StreamStore, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
-  const timeline = timelineOf(stream, room.room_id, since, room.membership_pos, opts);
+function leftRoomSection(src: SyncSources, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
+  const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
   const senders = new Set<string>();
-  const state = stateSection(sql, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userIdOf(sql), { ...opts, lazyLoadMembers: false });
+  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userIdOf(src.sql), { ...opts, lazyLoadMembers: false });
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return { timeline: tl, state: { events: state }, account_data: { events: [] } };

@@ -1,0 +1,146 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
+
+/**
+ * The user's view of its rooms (tables `rooms`, `room_state`, `room_ephemeral`): membership,
+ * the copy of each room's current state as delivered, and per-room ephemeral data (typing).
+ * This store is their only writer.
+ */
+
+export type RoomRow = {
+  room_id: string;
+  membership: string;
+  membership_event_id: string | null;
+  /** Stream position of the user's latest membership change in the room. */
+  membership_pos: number;
+  /** Stripped state (JSON array) of an invite or knock. */
+  invite_state: string | null;
+  forgotten: number;
+  /** Stream position of the event the user's latest read receipt points at. */
+  read_pos: number;
+};
+
+/** One state event of a room; `json` is the event, parsed only by callers that keep it. */
+export type StateRow = { event_id: string; json: string; type: string; state_key: string };
+
+export class RoomViewStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  joinedRoomIds(): string[] {
+    return this.sql
+      .exec<{ room_id: string }>("SELECT room_id FROM rooms WHERE membership = 'join'")
+      .toArray()
+      .map((r) => r.room_id);
+  }
+
+  /** The rooms /sync reports (all but the forgotten ones). */
+  unforgottenRooms(): RoomRow[] {
+    return this.sql.exec<RoomRow>("SELECT * FROM rooms WHERE forgotten = 0").toArray();
+  }
+
+  membership(roomId: string): string | undefined {
+    return this.sql.exec<{ membership: string }>("SELECT membership FROM rooms WHERE room_id = ?", roomId).toArray()[0]?.membership;
+  }
+
+  /** The stripped state of a room the user is invited to or knocking on (undefined when none). */
+  inviteState(roomId: string): JsonObject[] | undefined {
+    const row = this.sql
+      .exec<{ invite_state: string | null }>("SELECT invite_state FROM rooms WHERE room_id = ? AND membership IN ('invite', 'knock')", roomId)
+      .toArray()[0];
+    if (!row?.invite_state) return undefined;
+    return JSON.parse(row.invite_state) as JsonObject[];
+  }
+
+  forget(roomId: string): void {
+    this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
+  }
+
+  /** Moves the read position forward only (an older receipt never moves it back). */
+  advanceReadPos(roomId: string, pos: number): void {
+    this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", pos, roomId);
+  }
+
+  /** A membership change at stream position `pos`; a room the user comes back to is no longer forgotten. */
+  setMembership(roomId: string, membership: string, eventId: string, pos: number, strippedState: JsonObject[] | undefined): void {
+    this.sql.exec(
+      `INSERT INTO rooms (room_id, membership, membership_event_id, membership_pos, invite_state, forgotten)
+         VALUES (?, ?, ?, ?, ?, 0)
+         ON CONFLICT (room_id) DO UPDATE SET membership = excluded.membership, membership_event_id = excluded.membership_event_id,
+           membership_pos = excluded.membership_pos, invite_state = excluded.invite_state, forgotten = 0`,
+      roomId,
+      membership,
+      eventId,
+      pos,
+      strippedState ? JSON.stringify(strippedState) : null,
+    );
+  }
+
+  /** Forgets the room's state copy, before a full state replaces it. */
+  clearState(roomId: string): void {
+    this.sql.exec("DELETE FROM room_state WHERE room_id = ?", roomId);
+  }
+
+  /** Sets the current state event for its (type, state_key), as of stream position `pos`. */
+  upsertState(roomId: string, ev: JsonObject, pos: number): void {
+    this.sql.exec(
+      `INSERT INTO room_state (room_id, type, state_key, event_id, json, pos) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, json = excluded.json, pos = excluded.pos`,
+      roomId,
+      String(ev.type),
+      String(ev.state_key ?? ""),
+      String(ev.event_id),
+      JSON.stringify(ev),
+      pos,
+    );
+  }
+
+  /** Replaces a state event's copy by its redacted form. */
+  redactState(roomId: string, redacted: ClientEvent): void {
+    this.sql.exec("UPDATE room_state SET json = ? WHERE room_id = ? AND event_id = ?", JSON.stringify(redacted), roomId, redacted.event_id);
+  }
+
+  /** The room's state; with `changedAfter`, only the entries set after that stream position. */
+  state(roomId: string, changedAfter?: number): StateRow[] {
+    return changedAfter === undefined
+      ? this.sql.exec<StateRow>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ?", roomId).toArray()
+      : this.sql.exec<StateRow>("SELECT event_id, json, type, state_key FROM room_state WHERE room_id = ? AND pos > ?", roomId, changedAfter).toArray();
+  }
+
+  /** The room's m.room.member events, keyed by the member's user ID. */
+  memberEvents(roomId: string): Array<{ stateKey: string; event: ClientEvent }> {
+    return this.sql
+      .exec<{ state_key: string; json: string }>("SELECT state_key, json FROM room_state WHERE room_id = ? AND type = 'm.room.member'", roomId)
+      .toArray()
+      .map((r) => ({ stateKey: r.state_key, event: JSON.parse(r.json) as ClientEvent }));
+  }
+
+  /** Everyone joined to a room this user is joined to (from the state copies). */
+  usersInJoinedRooms(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.sql.exec<{ state_key: string }>(
+      `SELECT DISTINCT rs.state_key FROM room_state rs JOIN rooms r ON r.room_id = rs.room_id
+     WHERE r.membership = 'join' AND rs.type = 'm.room.member' AND json_extract(rs.json, '$.content.membership') = 'join'`,
+    )) {
+      out.add(r.state_key);
+    }
+    return out;
+  }
+
+  /** Replaces the room's ephemeral value of `type` (e.g. typing); `pos` is its stream entry. */
+  setEphemeral(roomId: string, type: string, content: JsonObject, pos: number): void {
+    this.sql.exec(
+      "INSERT INTO room_ephemeral (room_id, type, json, pos) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, type) DO UPDATE SET json = excluded.json, pos = excluded.pos",
+      roomId,
+      type,
+      JSON.stringify(content),
+      pos,
+    );
+  }
+
+  ephemeral(roomId: string): Array<{ type: string; content: JsonObject; pos: number }> {
+    return this.sql
+      .exec<{ type: string; json: string; pos: number }>("SELECT type, json, pos FROM room_ephemeral WHERE room_id = ?", roomId)
+      .toArray()
+      .map((r) => ({ type: r.type, content: JSON.parse(r.json) as JsonObject, pos: r.pos }));
+  }
+}

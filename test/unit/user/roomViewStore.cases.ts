@@ -1,0 +1,75 @@
+/** RoomViewStore (durable-objects/user/roomViewStore.ts), run inside workerd by test/unit/stores.test.ts. */
+import assert from "node:assert/strict";
+import { migrate } from "../../../schema/migrate.js";
+import { USER_MIGRATIONS } from "../../../schema/user.js";
+import { RoomViewStore } from "../../../durable-objects/user/roomViewStore.js";
+import type { JsonObject } from "../../../protocol/json.js";
+
+function freshStore(sql: SqlStorage): RoomViewStore {
+  migrate(sql, USER_MIGRATIONS);
+  return new RoomViewStore(sql);
+}
+
+function member(roomId: string, userId: string, membership: string, id = `$${roomId}${userId}${membership}`): JsonObject {
+  return { event_id: id, room_id: roomId, type: "m.room.member", state_key: userId, sender: userId, content: { membership } };
+}
+
+export const cases: Record<string, (sql: SqlStorage) => void> = {
+  "a membership change replaces the previous one, and coming back un-forgets the room"(sql) {
+    const rooms = freshStore(sql);
+    rooms.setMembership("!r:x", "invite", "$i", 1, [{ type: "m.room.name", content: { name: "R" } }]);
+    assert.deepEqual(rooms.inviteState("!r:x"), [{ type: "m.room.name", content: { name: "R" } }]);
+    rooms.setMembership("!r:x", "leave", "$l", 2, undefined);
+    assert.equal(rooms.inviteState("!r:x"), undefined);
+    rooms.forget("!r:x");
+    assert.deepEqual(rooms.unforgottenRooms(), []);
+    rooms.setMembership("!r:x", "join", "$j", 3, undefined);
+    const [room] = rooms.unforgottenRooms();
+    assert.equal(room.membership, "join");
+    assert.equal(room.membership_pos, 3);
+    assert.equal(room.membership_event_id, "$j");
+    assert.deepEqual(rooms.joinedRoomIds(), ["!r:x"]);
+    assert.equal(rooms.membership("!nope:x"), undefined);
+  },
+
+  "the read position only moves forward"(sql) {
+    const rooms = freshStore(sql);
+    rooms.setMembership("!r:x", "join", "$j", 1, undefined);
+    rooms.advanceReadPos("!r:x", 10);
+    rooms.advanceReadPos("!r:x", 5);
+    assert.equal(rooms.unforgottenRooms()[0].read_pos, 10);
+  },
+
+  "state keeps the latest event per (type, state_key); changedAfter selects by position; redaction replaces the copy"(sql) {
+    const rooms = freshStore(sql);
+    rooms.upsertState("!r:x", { event_id: "$n1", type: "m.room.name", state_key: "", content: { name: "A" } }, 1);
+    rooms.upsertState("!r:x", member("!r:x", "@a:x", "join"), 2);
+    rooms.upsertState("!r:x", { event_id: "$n2", type: "m.room.name", state_key: "", content: { name: "B" } }, 3);
+    assert.deepEqual(rooms.state("!r:x").map((r) => r.event_id).sort(), ["$!r:x@a:xjoin", "$n2"]);
+    assert.deepEqual(rooms.state("!r:x", 2).map((r) => r.event_id), ["$n2"]);
+    rooms.redactState("!r:x", { event_id: "$n2", room_id: "!r:x", type: "m.room.name", state_key: "", sender: "@a:x", content: {}, origin_server_ts: 1 });
+    assert.deepEqual((JSON.parse(rooms.state("!r:x", 2)[0].json) as JsonObject).content, {});
+    assert.deepEqual(rooms.memberEvents("!r:x").map((m) => [m.stateKey, m.event.content.membership]), [["@a:x", "join"]]);
+    rooms.clearState("!r:x");
+    assert.deepEqual(rooms.state("!r:x"), []);
+  },
+
+  "users in joined rooms counts only joined members of rooms the user is joined to"(sql) {
+    const rooms = freshStore(sql);
+    rooms.setMembership("!j:x", "join", "$j", 1, undefined);
+    rooms.setMembership("!l:x", "leave", "$l", 2, undefined);
+    rooms.upsertState("!j:x", member("!j:x", "@me:x", "join"), 1);
+    rooms.upsertState("!j:x", member("!j:x", "@b:y", "join"), 1);
+    rooms.upsertState("!j:x", member("!j:x", "@invited:x", "invite"), 1);
+    rooms.upsertState("!l:x", member("!l:x", "@c:x", "join"), 2);
+    assert.deepEqual([...rooms.usersInJoinedRooms()].sort(), ["@b:y", "@me:x"]);
+  },
+
+  "ephemeral data is replaced in place, with its new position"(sql) {
+    const rooms = freshStore(sql);
+    rooms.setEphemeral("!r:x", "m.typing", { user_ids: ["@a:x"] }, 4);
+    rooms.setEphemeral("!r:x", "m.typing", { user_ids: [] }, 9);
+    assert.deepEqual(rooms.ephemeral("!r:x"), [{ type: "m.typing", content: { user_ids: [] }, pos: 9 }]);
+    assert.deepEqual(rooms.ephemeral("!other:x"), []);
+  },
+};
