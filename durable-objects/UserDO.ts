@@ -13,6 +13,7 @@ import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
+import { KeyBackupStore } from "./user/keyBackupStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -46,12 +47,14 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   protected sql: SqlStorage;
   private readonly stream: StreamStore;
   private readonly rooms: RoomViewStore;
+  private readonly backups: KeyBackupStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.stream = new StreamStore(ctx.storage.sql);
     this.rooms = new RoomViewStore(ctx.storage.sql);
+    this.backups = new KeyBackupStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -504,37 +507,37 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- key backup (user/keyBackup.ts) ---------------------------------------------------------
 
   async createKeyBackupVersion(algorithm: string, authData: JsonObject): Promise<string> {
-    return keyBackup.createVersion(this.sql, algorithm, authData);
+    return keyBackup.createVersion(this.backups, algorithm, authData);
   }
 
   async getKeyBackupVersion(version?: string): Promise<JsonObject> {
-    return keyBackup.getVersion(this.sql, version);
+    return keyBackup.getVersion(this.backups, version);
   }
 
   async updateKeyBackupVersion(version: string, algorithm: string, authData: JsonObject, bodyVersion?: string): Promise<void> {
-    keyBackup.updateVersion(this.sql, version, algorithm, authData, bodyVersion);
+    keyBackup.updateVersion(this.backups, version, algorithm, authData, bodyVersion);
   }
 
   async deleteKeyBackupVersion(version: string): Promise<void> {
-    this.ctx.storage.transactionSync(() => keyBackup.deleteVersion(this.sql, version));
+    this.ctx.storage.transactionSync(() => keyBackup.deleteVersion(this.backups, version));
   }
 
   async putRoomKeys(version: string, upload: RoomKeysUpload): Promise<{ etag: string; count: number }> {
     let out = { etag: "0", count: 0 };
     this.ctx.storage.transactionSync(() => {
-      out = keyBackup.putKeys(this.sql, version, upload);
+      out = keyBackup.putKeys(this.backups, version, upload);
     });
     return out;
   }
 
   async getRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<JsonObject> {
-    return keyBackup.getKeys(this.sql, version, roomId, sessionId);
+    return keyBackup.getKeys(this.backups, version, roomId, sessionId);
   }
 
   async deleteRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<{ etag: string; count: number }> {
     let out = { etag: "0", count: 0 };
     this.ctx.storage.transactionSync(() => {
-      out = keyBackup.deleteKeys(this.sql, version, roomId, sessionId);
+      out = keyBackup.deleteKeys(this.backups, version, roomId, sessionId);
     });
     return out;
   }

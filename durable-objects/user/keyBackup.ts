@@ -1,6 +1,7 @@
 import { MatrixError, notFound, invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 import type { KeyBackupData, RoomKeysUpload } from "../../platform/rpc/user.js";
+import type { KeyBackupStore, KeyRow, VersionRow } from "./keyBackupStore.js";
 
 /**
  * Server-side key backup (spec: end_to_end_encryption.md "Server-side key backups",
@@ -8,57 +9,43 @@ import type { KeyBackupData, RoomKeysUpload } from "../../platform/rpc/user.js";
  * keeps, per session, the better of two copies; `etag` changes whenever the keys change.
  */
 
-type VersionRow = { version: number; algorithm: string; auth_data: string; etag: number; deleted: number };
-
-function current(sql: SqlStorage): VersionRow | undefined {
-  return sql.exec<VersionRow>("SELECT * FROM room_keys_versions WHERE deleted = 0 ORDER BY version DESC LIMIT 1").toArray()[0];
-}
-
-function byVersion(sql: SqlStorage, version: string): VersionRow | undefined {
+function byVersion(store: KeyBackupStore, version: string): VersionRow | undefined {
   if (!/^\d{1,15}$/.test(version)) return undefined;
-  return sql.exec<VersionRow>("SELECT * FROM room_keys_versions WHERE version = ? AND deleted = 0", Number(version)).toArray()[0];
+  return store.byVersion(Number(version));
 }
 
-function countOf(sql: SqlStorage, version: number): number {
-  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM room_keys WHERE version = ?", version).one().n;
-}
-
-function describe(sql: SqlStorage, row: VersionRow): JsonObject {
+function describe(store: KeyBackupStore, row: VersionRow): JsonObject {
   return {
     algorithm: row.algorithm,
     auth_data: JSON.parse(row.auth_data) as JsonObject,
-    count: countOf(sql, row.version),
+    count: store.keyCount(row.version),
     etag: String(row.etag),
     version: String(row.version),
   };
 }
 
-export function createVersion(sql: SqlStorage, algorithm: string, authData: JsonObject): string {
-  const row = sql
-    .exec<{ version: number }>("INSERT INTO room_keys_versions (algorithm, auth_data) VALUES (?, ?) RETURNING version", algorithm, JSON.stringify(authData))
-    .one();
-  return String(row.version);
+export function createVersion(store: KeyBackupStore, algorithm: string, authData: JsonObject): string {
+  return String(store.createVersion(algorithm, authData));
 }
 
-export function getVersion(sql: SqlStorage, version?: string): JsonObject {
-  const row = version === undefined ? current(sql) : byVersion(sql, version);
+export function getVersion(store: KeyBackupStore, version?: string): JsonObject {
+  const row = version === undefined ? store.current() : byVersion(store, version);
   if (!row) throw notFound(version === undefined ? "No current backup version" : "Unknown backup version");
-  return describe(sql, row);
+  return describe(store, row);
 }
 
-export function updateVersion(sql: SqlStorage, version: string, algorithm: string, authData: JsonObject, bodyVersion?: string): void {
-  const row = byVersion(sql, version);
+export function updateVersion(store: KeyBackupStore, version: string, algorithm: string, authData: JsonObject, bodyVersion?: string): void {
+  const row = byVersion(store, version);
   if (!row) throw notFound("Unknown backup version");
   if (bodyVersion !== undefined && bodyVersion !== version) throw invalidParam("version in body does not match the path");
   if (algorithm !== row.algorithm) throw invalidParam("Algorithm does not match");
-  sql.exec("UPDATE room_keys_versions SET auth_data = ? WHERE version = ?", JSON.stringify(authData), row.version);
+  store.setAuthData(row.version, authData);
 }
 
-export function deleteVersion(sql: SqlStorage, version: string): void {
-  const row = byVersion(sql, version);
+export function deleteVersion(store: KeyBackupStore, version: string): void {
+  const row = byVersion(store, version);
   if (!row) throw notFound("Unknown backup version");
-  sql.exec("UPDATE room_keys_versions SET deleted = 1 WHERE version = ?", row.version);
-  sql.exec("DELETE FROM room_keys WHERE version = ?", row.version);
+  store.deleteVersion(row.version);
 }
 
 /**
@@ -71,8 +58,6 @@ export function replaces(incoming: KeyBackupData, existing: KeyBackupData): bool
   return incoming.forwarded_count < existing.forwarded_count;
 }
 
-type KeyRow = { room_id: string; session_id: string; first_message_index: number; forwarded_count: number; is_verified: number; session_data: string };
-
 function rowToData(r: KeyRow): KeyBackupData {
   return {
     first_message_index: r.first_message_index,
@@ -82,9 +67,9 @@ function rowToData(r: KeyRow): KeyBackupData {
   };
 }
 
-export function putKeys(sql: SqlStorage, version: string, upload: RoomKeysUpload): { etag: string; count: number } {
-  const row = byVersion(sql, version);
-  const cur = current(sql);
+export function putKeys(store: KeyBackupStore, version: string, upload: RoomKeysUpload): { etag: string; count: number } {
+  const row = byVersion(store, version);
+  const cur = store.current();
   if (!row || !cur || row.version !== cur.version) {
     if (!row && !cur) throw notFound("Unknown backup version");
     throw new MatrixError(403, "M_WRONG_ROOM_KEYS_VERSION", "Wrong backup version.", { current_version: cur ? String(cur.version) : null });
@@ -92,43 +77,22 @@ export function putKeys(sql: SqlStorage, version: string, upload: RoomKeysUpload
   let changed = false;
   for (const [roomId, sessions] of Object.entries(upload)) {
     for (const [sessionId, data] of Object.entries(sessions)) {
-      const existing = sql
-        .exec<KeyRow>("SELECT * FROM room_keys WHERE version = ? AND room_id = ? AND session_id = ?", row.version, roomId, sessionId)
-        .toArray()[0];
+      const existing = store.sessionKey(row.version, roomId, sessionId);
       if (existing && !replaces(data, rowToData(existing))) continue;
-      sql.exec(
-        `INSERT INTO room_keys (version, room_id, session_id, first_message_index, forwarded_count, is_verified, session_data) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (version, room_id, session_id) DO UPDATE SET first_message_index = excluded.first_message_index, forwarded_count = excluded.forwarded_count,
-           is_verified = excluded.is_verified, session_data = excluded.session_data`,
-        row.version,
-        roomId,
-        sessionId,
-        data.first_message_index,
-        data.forwarded_count,
-        data.is_verified ? 1 : 0,
-        JSON.stringify(data.session_data),
-      );
+      store.putSessionKey(row.version, roomId, sessionId, data);
       changed = true;
     }
   }
-  if (changed) sql.exec("UPDATE room_keys_versions SET etag = etag + 1 WHERE version = ?", row.version);
-  const etag = sql.exec<{ etag: number }>("SELECT etag FROM room_keys_versions WHERE version = ?", row.version).one().etag;
-  return { etag: String(etag), count: countOf(sql, row.version) };
-}
-
-function selectKeys(sql: SqlStorage, version: number, roomId?: string, sessionId?: string): KeyRow[] {
-  if (roomId !== undefined && sessionId !== undefined) {
-    return sql.exec<KeyRow>("SELECT * FROM room_keys WHERE version = ? AND room_id = ? AND session_id = ?", version, roomId, sessionId).toArray();
-  }
-  if (roomId !== undefined) return sql.exec<KeyRow>("SELECT * FROM room_keys WHERE version = ? AND room_id = ?", version, roomId).toArray();
-  return sql.exec<KeyRow>("SELECT * FROM room_keys WHERE version = ?", version).toArray();
+  if (changed) store.bumpEtag(row.version);
+  const etag = store.etag(row.version);
+  return { etag: String(etag), count: store.keyCount(row.version) };
 }
 
 /** GET at any level: all rooms, one room, or one session (404 when the session is absent). */
-export function getKeys(sql: SqlStorage, version: string, roomId?: string, sessionId?: string): JsonObject {
-  const row = byVersion(sql, version);
+export function getKeys(store: KeyBackupStore, version: string, roomId?: string, sessionId?: string): JsonObject {
+  const row = byVersion(store, version);
   if (!row) throw notFound("Unknown backup version");
-  const rows = selectKeys(sql, row.version, roomId, sessionId);
+  const rows = store.keys(row.version, roomId, sessionId);
   if (sessionId !== undefined) {
     if (rows.length === 0) throw notFound("No room key found");
     return rowToData(rows[0]) as unknown as JsonObject;
@@ -139,13 +103,11 @@ export function getKeys(sql: SqlStorage, version: string, roomId?: string, sessi
   return { rooms } as unknown as JsonObject;
 }
 
-export function deleteKeys(sql: SqlStorage, version: string, roomId?: string, sessionId?: string): { etag: string; count: number } {
-  const row = byVersion(sql, version);
+export function deleteKeys(store: KeyBackupStore, version: string, roomId?: string, sessionId?: string): { etag: string; count: number } {
+  const row = byVersion(store, version);
   if (!row) throw notFound("Unknown backup version");
-  if (roomId !== undefined && sessionId !== undefined) sql.exec("DELETE FROM room_keys WHERE version = ? AND room_id = ? AND session_id = ?", row.version, roomId, sessionId);
-  else if (roomId !== undefined) sql.exec("DELETE FROM room_keys WHERE version = ? AND room_id = ?", row.version, roomId);
-  else sql.exec("DELETE FROM room_keys WHERE version = ?", row.version);
-  sql.exec("UPDATE room_keys_versions SET etag = etag + 1 WHERE version = ?", row.version);
-  const etag = sql.exec<{ etag: number }>("SELECT etag FROM room_keys_versions WHERE version = ?", row.version).one().etag;
-  return { etag: String(etag), count: countOf(sql, row.version) };
+  store.deleteKeys(row.version, roomId, sessionId);
+  store.bumpEtag(row.version);
+  const etag = store.etag(row.version);
+  return { etag: String(etag), count: store.keyCount(row.version) };
 }

@@ -134,7 +134,6 @@ const SQL_NOT_YET_IN_A_STORE = new Set([
   "durable-objects/user/e2ee.ts",
   "durable-objects/user/federationOut.ts",
   "durable-objects/user/ignoredUsers.ts",
-  "durable-objects/user/keyBackup.ts",
   "durable-objects/user/lastSeen.ts",
   "durable-objects/user/sync.ts",
 ]);
