@@ -14,6 +14,7 @@ import { parseSyncToken } from "./user/syncToken.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
+import { EncryptionKeyStore } from "./user/encryptionKeyStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -48,6 +49,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly stream: StreamStore;
   private readonly rooms: RoomViewStore;
   private readonly backups: KeyBackupStore;
+  private readonly keys: EncryptionKeyStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,6 +57,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.stream = new StreamStore(ctx.storage.sql);
     this.rooms = new RoomViewStore(ctx.storage.sql);
     this.backups = new KeyBackupStore(ctx.storage.sql);
+    this.keys = new EncryptionKeyStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -340,44 +343,44 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (this.sql.exec("SELECT 1 FROM devices WHERE device_id = ?", deviceId).toArray().length === 0) throw notFound("Unknown device");
     let changed = false;
     this.ctx.storage.transactionSync(() => {
-      changed = e2ee.storeKeys(this.sql, deviceId, up);
+      changed = e2ee.storeKeys(this.keys, deviceId, up);
     });
     if (changed) await this.announceDeviceListChange({ devices: [deviceId] });
-    return e2ee.oneTimeKeyCounts(this.sql, deviceId);
+    return e2ee.oneTimeKeyCounts(this.keys, deviceId);
   }
 
   async getDeviceKeys(deviceId: string): Promise<JsonObject | null> {
-    return e2ee.deviceKeys(this.sql, deviceId) ?? null;
+    return e2ee.deviceKeys(this.keys, deviceId) ?? null;
   }
 
   /** keys/query for this user; null when there is no such user. */
   async queryKeys(requester: string, deviceIds: string[]): Promise<QueriedKeys | null> {
     const acc = account.getAccount(this.sql);
     if (!acc) return null;
-    return e2ee.queryKeys(this.sql, acc.user_id, requester, deviceIds);
+    return e2ee.queryKeys(this.keys, acc.user_id, requester, deviceIds);
   }
 
   /** keys/claim: device ID → algorithm. Atomic: the object runs this without interleaving. */
   async claimKeys(wanted: Record<string, string>): Promise<Record<string, Record<string, JsonValue>>> {
     let out: Record<string, Record<string, JsonValue>> = {};
     this.ctx.storage.transactionSync(() => {
-      out = e2ee.claimKeys(this.sql, wanted);
+      out = e2ee.claimKeys(this.keys, wanted);
     });
     return out;
   }
 
   async getCrossSigningKeys(): Promise<Partial<Record<CrossSigningUsage, JsonObject>>> {
-    return e2ee.crossSigningKeys(this.sql);
+    return e2ee.crossSigningKeys(this.keys);
   }
 
   async uploadCrossSigningKeys(keys: Partial<Record<CrossSigningUsage, JsonObject>>): Promise<void> {
-    this.ctx.storage.transactionSync(() => e2ee.storeCrossSigningKeys(this.sql, keys));
+    this.ctx.storage.transactionSync(() => e2ee.storeCrossSigningKeys(this.keys, keys));
     await this.announceDeviceListChange({ signingKeys: true });
   }
 
   /** Signatures on this user's keys (validated by the Worker). */
   async addKeySignatures(sigs: StoredSignature[], announce: boolean): Promise<void> {
-    this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.sql, sigs));
+    this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.keys, sigs));
     if (!announce) return;
     const devices = new Set(account.listDevices(this.sql).map((d) => d.device_id));
     const targets = [...new Set(sigs.map((s) => s.target))];
@@ -417,17 +420,17 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
     const pos = this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
-    const edus = fedOut.deviceListEdus(this.sql, acc.user_id, pos, change.devices ?? []);
-    if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.sql, acc.user_id));
+    const edus = fedOut.deviceListEdus(this.sql, this.keys, acc.user_id, pos, change.devices ?? []);
+    if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.keys, acc.user_id));
     await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), edus);
   }
 
   /** After devices are deleted: their keys go, and room-mates learn the list changed. */
   private async devicesRemoved(): Promise<void> {
     let changed = false;
-    const gone = fedOut.devicesGoneWithKeys(this.sql);
+    const gone = fedOut.devicesGoneWithKeys(this.keys);
     this.ctx.storage.transactionSync(() => {
-      changed = e2ee.purgeRemovedDevices(this.sql);
+      changed = e2ee.purgeRemovedDevices(this.keys);
     });
     if (changed) await this.announceDeviceListChange({ devices: gone });
   }
@@ -476,7 +479,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.sql, up);
+      previous = dehydrated.replace(this.sql, this.keys, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.announceDeviceListChange({ devices: changed });
@@ -491,7 +494,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async deleteDehydratedDevice(): Promise<string | null> {
     let removed: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.sql);
+      removed = dehydrated.remove(this.sql, this.keys);
     });
     if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
@@ -586,7 +589,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const ignored = ignoredUsers(this.sql);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**
@@ -619,7 +622,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     // Anything already there is answered at once, over the socket.
     this.answerParked(pair[1], parked);
     // What an empty sync must still tell the device, so a wait that times out needs no further call.
-    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.sql, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.sql, session.deviceId) };
+    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.keys, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.keys, session.deviceId) };
     return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
   }
 

@@ -3,6 +3,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
 import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rpc/user.js";
+import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -22,16 +23,8 @@ export function current(sql: SqlStorage): DehydratedDevice | undefined {
   return row ? { device_id: row.device_id, device_data: JSON.parse(row.device_data) as JsonObject } : undefined;
 }
 
-/** A device's keys, as when it is deleted (the account module removes the device, tokens and inbox). */
-function deleteKeys(sql: SqlStorage, deviceId: string): void {
-  sql.exec("DELETE FROM e2e_device_keys WHERE device_id = ?", deviceId);
-  sql.exec("DELETE FROM e2e_one_time_keys WHERE device_id = ?", deviceId);
-  sql.exec("DELETE FROM e2e_fallback_keys WHERE device_id = ?", deviceId);
-  sql.exec("DELETE FROM e2e_signatures WHERE target = ?", deviceId);
-}
-
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
-export function remove(sql: SqlStorage): string | undefined {
+export function remove(sql: SqlStorage, keys: EncryptionKeyStore): string | undefined {
   const row = sql.exec<{ device_id: string }>("SELECT device_id FROM dehydrated_device WHERE id = 1").toArray()[0];
   if (!row) return undefined;
   const live = current(sql) !== undefined;
@@ -39,7 +32,8 @@ export function remove(sql: SqlStorage): string | undefined {
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
   if (sql.exec("SELECT 1 FROM access_tokens WHERE device_id = ?", row.device_id).toArray().length === 0) {
     account.deleteDevice(sql, row.device_id);
-    deleteKeys(sql, row.device_id);
+    // Its keys, as when a device is deleted (the account module removes the device, tokens and inbox).
+    keys.deleteKeysOf(row.device_id);
   }
   return live ? row.device_id : undefined;
 }
@@ -48,17 +42,17 @@ export function remove(sql: SqlStorage): string | undefined {
  * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
-export function replace(sql: SqlStorage, up: DehydratedDeviceUpload): string | undefined {
+export function replace(sql: SqlStorage, keys: EncryptionKeyStore, up: DehydratedDeviceUpload): string | undefined {
   const previous = current(sql)?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
   if (previous !== up.deviceId && sql.exec("SELECT 1 FROM devices WHERE device_id = ?", up.deviceId).toArray().length > 0) {
     throw invalidParam("device_id is already used by another device");
   }
-  remove(sql);
+  remove(sql, keys);
   const now = Date.now();
   sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", up.deviceId, up.displayName ?? null, now);
   sql.exec("INSERT INTO dehydrated_device (id, device_id, device_data) VALUES (1, ?, ?)", up.deviceId, JSON.stringify(up.deviceData));
-  e2ee.storeKeys(sql, up.deviceId, up.keys);
+  e2ee.storeKeys(keys, up.deviceId, up.keys);
   return previous;
 }
 

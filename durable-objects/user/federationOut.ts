@@ -12,6 +12,7 @@ import { sharedUsers } from "./deviceLists.js";
 import * as e2ee from "./e2ee.js";
 import * as account from "./account.js";
 import type { RoomViewStore } from "./roomViewStore.js";
+import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 
 /** The servers, other than ours, of everyone joined to a room this user is joined to. */
 export function remoteServersSharing(rooms: RoomViewStore, ownServer: string): string[] {
@@ -24,11 +25,8 @@ export function remoteServersSharing(rooms: RoomViewStore, ownServer: string): s
 }
 
 /** Devices that still have keys stored but no longer exist (call before purging them). */
-export function devicesGoneWithKeys(sql: SqlStorage): string[] {
-  return sql
-    .exec<{ device_id: string }>("SELECT device_id FROM e2e_device_keys WHERE device_id NOT IN (SELECT device_id FROM devices)")
-    .toArray()
-    .map((r) => r.device_id);
+export function devicesGoneWithKeys(keys: EncryptionKeyStore): string[] {
+  return keys.devicesGoneWithDeviceKeys();
 }
 
 /**
@@ -36,7 +34,7 @@ export function devicesGoneWithKeys(sql: SqlStorage): string[] {
  * device_list row for this change, so stream IDs grow with the user's stream and never repeat;
  * the EDUs of one change are chained with prev_id.
  */
-export function deviceListEdus(sql: SqlStorage, userId: string, streamPos: number, deviceIds: string[]): JsonObject[] {
+export function deviceListEdus(sql: SqlStorage, keyStore: EncryptionKeyStore, userId: string, streamPos: number, deviceIds: string[]): JsonObject[] {
   const names = new Map(account.listDevices(sql).map((d) => [d.device_id, d.display_name]));
   return deviceIds.map((deviceId, i) => {
     const streamId = streamPos * 1000 + i;
@@ -45,7 +43,7 @@ export function deviceListEdus(sql: SqlStorage, userId: string, streamPos: numbe
     else {
       const name = names.get(deviceId);
       if (name) content.device_display_name = name;
-      const keys = e2ee.deviceKeys(sql, deviceId);
+      const keys = e2ee.deviceKeys(keyStore, deviceId);
       if (keys) content.keys = keys;
     }
     return { edu_type: "m.device_list_update", content };
@@ -53,8 +51,8 @@ export function deviceListEdus(sql: SqlStorage, userId: string, streamPos: numbe
 }
 
 /** m.signing_key_update with the user's public cross-signing keys (never the user-signing key). */
-export function signingKeyEdu(sql: SqlStorage, userId: string): JsonObject {
-  const keys = e2ee.crossSigningKeys(sql);
+export function signingKeyEdu(keyStore: EncryptionKeyStore, userId: string): JsonObject {
+  const keys = e2ee.crossSigningKeys(keyStore);
   const content: JsonObject = { user_id: userId };
   if (keys.master) content.master_key = keys.master;
   if (keys.self_signing) content.self_signing_key = keys.self_signing;

@@ -5,6 +5,7 @@ import { deviceListChanges } from "./deviceLists.js";
 import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
 import type { StreamStore } from "./streamStore.js";
 import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
+import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -31,6 +32,7 @@ export interface SyncSources {
   sql: SqlStorage;
   stream: StreamStore;
   rooms: RoomViewStore;
+  keys: EncryptionKeyStore;
 }
 
 export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
@@ -90,8 +92,8 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     to_device: { events: toDeviceRows.map((r) => JSON.parse(r.json) as JsonObject) },
     // Only an incremental sync reports device list changes (spec: end-to-end encryption).
     device_lists: deviceLists,
-    device_one_time_keys_count: oneTimeKeyCounts(sql, opts.deviceId),
-    device_unused_fallback_key_types: unusedFallbackKeyTypes(sql, opts.deviceId),
+    device_one_time_keys_count: oneTimeKeyCounts(src.keys, opts.deviceId),
+    device_unused_fallback_key_types: unusedFallbackKeyTypes(src.keys, opts.deviceId),
   };
   const empty =
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&

@@ -131,7 +131,6 @@ const SQL_NOT_YET_IN_A_STORE = new Set([
   "durable-objects/UserDO.ts",
   "durable-objects/user/account.ts",
   "durable-objects/user/dehydratedDevice.ts",
-  "durable-objects/user/e2ee.ts",
   "durable-objects/user/federationOut.ts",
   "durable-objects/user/ignoredUsers.ts",
   "durable-objects/user/lastSeen.ts",
