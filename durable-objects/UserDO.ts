@@ -15,6 +15,7 @@ import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
 import { EncryptionKeyStore } from "./user/encryptionKeyStore.js";
+import { AccountDataStore } from "./user/accountDataStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -50,6 +51,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly rooms: RoomViewStore;
   private readonly backups: KeyBackupStore;
   private readonly keys: EncryptionKeyStore;
+  private readonly accountData: AccountDataStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,6 +60,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.rooms = new RoomViewStore(ctx.storage.sql);
     this.backups = new KeyBackupStore(ctx.storage.sql);
     this.keys = new EncryptionKeyStore(ctx.storage.sql);
+    this.accountData = new AccountDataStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -97,7 +100,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    */
   async authenticate(token: string, ip?: string): Promise<Session> {
     const session = await account.authenticate(this.sql, token, ip);
-    const ignored = ignoredUsers(this.sql);
+    const ignored = ignoredUsers(this.accountData);
     return ignored.size > 0 ? { ...session, ignoredUsers: [...ignored] } : session;
   }
 
@@ -167,35 +170,25 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- account data and filters ---------------------------------------------------------
 
   async getAccountData(roomId: string, type: string): Promise<JsonObject> {
-    const row = this.sql
-      .exec<{ content: string }>("SELECT content FROM account_data WHERE room_id = ? AND type = ?", roomId, type)
-      .toArray()[0];
-    if (!row) throw notFound("Account data not found");
-    return JSON.parse(row.content) as JsonObject;
+    const content = this.accountData.get(roomId, type);
+    if (content === undefined) throw notFound("Account data not found");
+    return content;
   }
 
   async setAccountData(roomId: string, type: string, content: JsonObject): Promise<void> {
-    this.sql.exec(
-      "INSERT INTO account_data (room_id, type, content) VALUES (?, ?, ?) ON CONFLICT (room_id, type) DO UPDATE SET content = excluded.content",
-      roomId,
-      type,
-      JSON.stringify(content),
-    );
+    this.accountData.set(roomId, type, content);
     this.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
   }
 
   async createFilter(filter: JsonObject): Promise<string> {
-    const row = this.sql
-      .exec<{ filter_id: number }>("INSERT INTO filters (json) VALUES (?) RETURNING filter_id", JSON.stringify(filter))
-      .one();
-    return String(row.filter_id);
+    return String(this.accountData.createFilter(filter));
   }
 
   async getFilter(filterId: string): Promise<JsonObject> {
     if (!/^\d+$/.test(filterId)) throw notFound("No such filter");
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM filters WHERE filter_id = ?", Number(filterId)).toArray()[0];
-    if (!row) throw notFound("No such filter");
-    return JSON.parse(row.json) as JsonObject;
+    const filter = this.accountData.filter(Number(filterId));
+    if (filter === undefined) throw notFound("No such filter");
+    return filter;
   }
 
   // ---- rooms and the sync stream ---------------------------------------------------------
@@ -318,10 +311,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   pushRules(): PushRuleSet {
     if (this.rulesCache) return this.rulesCache;
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM push_rules").toArray()[0];
+    const stored = this.accountData.pushRules();
     const acc = account.getAccount(this.sql);
     if (!acc) return mergeWithDefaults(undefined, "");
-    this.rulesCache = mergeWithDefaults(row ? (JSON.parse(row.json) as StoredPushRules) : undefined, acc.user_id);
+    this.rulesCache = mergeWithDefaults(stored, acc.user_id);
     return this.rulesCache;
   }
 
@@ -330,7 +323,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async setPushRules(stored: StoredPushRules): Promise<void> {
-    this.sql.exec("INSERT INTO push_rules (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json", JSON.stringify(stored));
+    this.accountData.setPushRules(stored);
     this.rulesCache = undefined;
     this.insertStream("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
     this.wakeWaiters();
@@ -561,8 +554,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
     const filter = resolveSyncFilter(params.filter, (id) => {
       if (!/^\d+$/.test(id)) return undefined;
-      const row = this.sql.exec<{ json: string }>("SELECT json FROM filters WHERE filter_id = ?", Number(id)).toArray()[0];
-      return row ? (JSON.parse(row.json) as JsonObject) : undefined;
+      return this.accountData.filter(Number(id));
     });
     return this.syncNow({
       deviceId,
@@ -586,10 +578,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
       this.sql.exec("DELETE FROM to_device WHERE device_id = ? AND pos <= ?", opts.deviceId, since.toDevice);
     }
-    const ignored = ignoredUsers(this.sql);
+    const ignored = ignoredUsers(this.accountData);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**

@@ -6,6 +6,7 @@ import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
 import type { StreamStore } from "./streamStore.js";
 import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
+import type { AccountDataStore } from "./accountDataStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -33,6 +34,7 @@ export interface SyncSources {
   stream: StreamStore;
   rooms: RoomViewStore;
   keys: EncryptionKeyStore;
+  accountData: AccountDataStore;
 }
 
 export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
@@ -80,7 +82,7 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   }
 
   const accountData = stream.dataSince("account_data", opts.since ? since : -1);
-  const globalData = opts.since ? dedupeByType(accountData) : allAccountData(sql, "");
+  const globalData = opts.since ? dedupeByType(accountData) : allAccountData(src.accountData, "");
 
   const deviceLists = opts.since ? deviceListChanges(stream, since, maxPos) : { changed: [], left: [] };
   const presence = presenceSince(stream, opts.since ? since : -1);
@@ -110,11 +112,8 @@ function dedupeByType(events: JsonObject[]): JsonObject[] {
   return [...m.values()];
 }
 
-function allAccountData(sql: SqlStorage, roomId: string): JsonObject[] {
-  return sql
-    .exec<{ type: string; content: string }>("SELECT type, content FROM account_data WHERE room_id = ?", roomId)
-    .toArray()
-    .map((r) => ({ type: r.type, content: JSON.parse(r.content) as JsonObject }));
+function allAccountData(accountData: AccountDataStore, roomId: string): JsonObject[] {
+  return accountData.all(roomId);
 }
 
 function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
@@ -200,7 +199,7 @@ function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh
   const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
-  const accountData = fresh ? allAccountData(sql, room.room_id) : dedupeByType(roomData);
+  const accountData = fresh ? allAccountData(src.accountData, room.room_id) : dedupeByType(roomData);
   const unreadChanged = stream.readMovedSince(room.room_id, since);
   if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
   const senders = new Set<string>();

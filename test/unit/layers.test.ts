@@ -132,7 +132,6 @@ const SQL_NOT_YET_IN_A_STORE = new Set([
   "durable-objects/user/account.ts",
   "durable-objects/user/dehydratedDevice.ts",
   "durable-objects/user/federationOut.ts",
-  "durable-objects/user/ignoredUsers.ts",
   "durable-objects/user/lastSeen.ts",
   "durable-objects/user/sync.ts",
 ]);
