@@ -16,6 +16,7 @@ import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
 import { EncryptionKeyStore } from "./user/encryptionKeyStore.js";
 import { AccountDataStore } from "./user/accountDataStore.js";
+import { PresenceStore } from "./user/presenceStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -52,6 +53,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly backups: KeyBackupStore;
   private readonly keys: EncryptionKeyStore;
   private readonly accountData: AccountDataStore;
+  private readonly presence: PresenceStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +63,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.backups = new KeyBackupStore(ctx.storage.sql);
     this.keys = new EncryptionKeyStore(ctx.storage.sql);
     this.accountData = new AccountDataStore(ctx.storage.sql);
+    this.presence = new PresenceStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -257,18 +260,13 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- presence ---------------------------------------------------------------------------
 
   async setPresence(presence: string, statusMsg: string | undefined, explicit: boolean): Promise<void> {
-    const row = this.sql.exec<{ presence: string }>("SELECT presence FROM presence").toArray()[0];
+    const current = this.presence.state();
     // A sync's set_presence does not override a status the user set explicitly.
-    if (!explicit && row && row.presence === presence) {
-      this.sql.exec("UPDATE presence SET last_active_ts = ?", Date.now());
+    if (!explicit && current !== undefined && current === presence) {
+      this.presence.touch(Date.now());
       return;
     }
-    this.sql.exec(
-      "INSERT INTO presence (id, presence, status_msg, last_active_ts) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET presence = excluded.presence, status_msg = COALESCE(excluded.status_msg, presence.status_msg), last_active_ts = excluded.last_active_ts",
-      presence,
-      statusMsg ?? null,
-      Date.now(),
-    );
+    this.presence.set(presence, statusMsg, Date.now());
     await this.announcePresence();
   }
 
@@ -297,7 +295,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async getPresence(): Promise<JsonObject> {
-    const row = this.sql.exec<{ presence: string; status_msg: string | null; last_active_ts: number }>("SELECT * FROM presence").toArray()[0];
+    const row = this.presence.current();
     if (!row) return { presence: "offline" };
     const out: JsonObject = { presence: row.presence, last_active_ago: Date.now() - row.last_active_ts, currently_active: row.presence === "online" };
     if (row.status_msg !== null) out.status_msg = row.status_msg;
