@@ -17,6 +17,7 @@ import { KeyBackupStore } from "./user/keyBackupStore.js";
 import { EncryptionKeyStore } from "./user/encryptionKeyStore.js";
 import { AccountDataStore } from "./user/accountDataStore.js";
 import { PresenceStore } from "./user/presenceStore.js";
+import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -54,6 +55,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly keys: EncryptionKeyStore;
   private readonly accountData: AccountDataStore;
   private readonly presence: PresenceStore;
+  private readonly toDevice: ToDeviceStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,6 +66,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.keys = new EncryptionKeyStore(ctx.storage.sql);
     this.accountData = new AccountDataStore(ctx.storage.sql);
     this.presence = new PresenceStore(ctx.storage.sql);
+    this.toDevice = new ToDeviceStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
@@ -108,25 +111,25 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async logout(token: string): Promise<void> {
-    await account.revokeToken(this.sql, token);
+    await account.revokeToken(this.sql, this.toDevice, token);
     await this.devicesRemoved();
   }
 
   async logoutAll(): Promise<void> {
-    account.deleteAllDevices(this.sql);
+    account.deleteAllDevices(this.sql, this.toDevice);
     await this.devicesRemoved();
   }
 
   async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
     await account.setPassword(this.sql, newPassword);
-    if (logoutDevices) account.deleteAllDevices(this.sql, keepDeviceId);
+    if (logoutDevices) account.deleteAllDevices(this.sql, this.toDevice, keepDeviceId);
     await this.devicesRemoved();
   }
 
   /** Deactivation: no more logins, all devices gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
     this.sql.exec("UPDATE account SET deactivated = 1, password_hash = NULL");
-    account.deleteAllDevices(this.sql);
+    account.deleteAllDevices(this.sql, this.toDevice);
     await this.devicesRemoved();
     return this.joinedRoomIds();
   }
@@ -149,7 +152,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {
-    for (const id of deviceIds) account.deleteDevice(this.sql, id);
+    for (const id of deviceIds) account.deleteDevice(this.sql, this.toDevice, id);
     await this.devicesRemoved();
   }
 
@@ -445,7 +448,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
         const ids = target === "*" ? devices : devices.includes(target) ? [target] : [];
         const json = JSON.stringify({ sender, type, content });
         for (const id of ids) {
-          this.sql.exec("INSERT INTO to_device (device_id, json) VALUES (?, ?)", id, json);
+          this.toDevice.add(id, json);
           n++;
         }
       }
@@ -457,11 +460,11 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async toDeviceTxnSeen(deviceId: string, txnId: string): Promise<boolean> {
-    return this.sql.exec("SELECT 1 FROM to_device_txns WHERE device_id = ? AND txn_id = ?", deviceId, txnId).toArray().length > 0;
+    return this.toDevice.txnSeen(deviceId, txnId);
   }
 
   async recordToDeviceTxn(deviceId: string, txnId: string): Promise<void> {
-    this.sql.exec("INSERT INTO to_device_txns (device_id, txn_id) VALUES (?, ?) ON CONFLICT DO NOTHING", deviceId, txnId);
+    this.toDevice.recordTxn(deviceId, txnId);
   }
 
   // ---- dehydrated device (MSC3814, user/dehydratedDevice.ts) ----------------------------------
@@ -470,7 +473,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.sql, this.keys, up);
+      previous = dehydrated.replace(this.sql, this.keys, this.toDevice, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.announceDeviceListChange({ devices: changed });
@@ -485,7 +488,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async deleteDehydratedDevice(): Promise<string | null> {
     let removed: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.sql, this.keys);
+      removed = dehydrated.remove(this.sql, this.keys, this.toDevice);
     });
     if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
@@ -495,7 +498,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async dehydratedDeviceEvents(deviceId: string, after: number): Promise<{ events: JsonObject[]; next_batch: string }> {
     const dev = dehydrated.current(this.sql);
     if (!dev || dev.device_id !== deviceId) throw forbidden("Not the dehydrated device");
-    return dehydrated.events(this.sql, deviceId, after);
+    return dehydrated.events(this.toDevice, deviceId, after);
   }
 
   // ---- key backup (user/keyBackup.ts) ---------------------------------------------------------
@@ -574,12 +577,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (opts.since && !since) throw invalidParam("Invalid since token");
     if (since) {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
-      this.sql.exec("DELETE FROM to_device WHERE device_id = ? AND pos <= ?", opts.deviceId, since.toDevice);
+      this.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
     }
     const ignored = ignoredUsers(this.accountData);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**

@@ -3,6 +3,7 @@ import { hashPassword, verifyPassword } from "./password.js";
 import { hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
 import type { DeviceInfo, LoginResult, Session } from "../../platform/rpc/user.js";
+import type { ToDeviceStore } from "./toDeviceStore.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
@@ -109,23 +110,23 @@ export async function authenticate(sql: SqlStorage, token: string, ip?: string):
   return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1 };
 }
 
-export async function revokeToken(sql: SqlStorage, token: string): Promise<string | undefined> {
+export async function revokeToken(sql: SqlStorage, toDevice: ToDeviceStore, token: string): Promise<string | undefined> {
   const h = await hashToken(token);
   const row = sql.exec<{ device_id: string }>("SELECT device_id FROM access_tokens WHERE token_hash = ?", h).toArray()[0];
   if (!row) return undefined;
-  deleteDevice(sql, row.device_id);
+  deleteDevice(sql, toDevice, row.device_id);
   return row.device_id;
 }
 
-export function deleteDevice(sql: SqlStorage, deviceId: string): void {
+export function deleteDevice(sql: SqlStorage, toDevice: ToDeviceStore, deviceId: string): void {
   sql.exec("DELETE FROM access_tokens WHERE device_id = ?", deviceId);
   sql.exec("DELETE FROM devices WHERE device_id = ?", deviceId);
-  sql.exec("DELETE FROM to_device WHERE device_id = ?", deviceId);
+  toDevice.deleteInbox(deviceId);
 }
 
-export function deleteAllDevices(sql: SqlStorage, exceptDeviceId?: string): void {
+export function deleteAllDevices(sql: SqlStorage, toDevice: ToDeviceStore, exceptDeviceId?: string): void {
   const devices = sql.exec<{ device_id: string }>("SELECT device_id FROM devices").toArray();
-  for (const d of devices) if (d.device_id !== exceptDeviceId) deleteDevice(sql, d.device_id);
+  for (const d of devices) if (d.device_id !== exceptDeviceId) deleteDevice(sql, toDevice, d.device_id);
 }
 
 export function listDevices(sql: SqlStorage): DeviceInfo[] {

@@ -4,6 +4,7 @@ import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
 import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rpc/user.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
+import type { ToDeviceStore } from "./toDeviceStore.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -24,14 +25,14 @@ export function current(sql: SqlStorage): DehydratedDevice | undefined {
 }
 
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
-export function remove(sql: SqlStorage, keys: EncryptionKeyStore): string | undefined {
+export function remove(sql: SqlStorage, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
   const row = sql.exec<{ device_id: string }>("SELECT device_id FROM dehydrated_device WHERE id = 1").toArray()[0];
   if (!row) return undefined;
   const live = current(sql) !== undefined;
   sql.exec("DELETE FROM dehydrated_device WHERE id = 1");
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
   if (sql.exec("SELECT 1 FROM access_tokens WHERE device_id = ?", row.device_id).toArray().length === 0) {
-    account.deleteDevice(sql, row.device_id);
+    account.deleteDevice(sql, toDevice, row.device_id);
     // Its keys, as when a device is deleted (the account module removes the device, tokens and inbox).
     keys.deleteKeysOf(row.device_id);
   }
@@ -42,13 +43,13 @@ export function remove(sql: SqlStorage, keys: EncryptionKeyStore): string | unde
  * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
-export function replace(sql: SqlStorage, keys: EncryptionKeyStore, up: DehydratedDeviceUpload): string | undefined {
+export function replace(sql: SqlStorage, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
   const previous = current(sql)?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
   if (previous !== up.deviceId && sql.exec("SELECT 1 FROM devices WHERE device_id = ?", up.deviceId).toArray().length > 0) {
     throw invalidParam("device_id is already used by another device");
   }
-  remove(sql, keys);
+  remove(sql, keys, toDevice);
   const now = Date.now();
   sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", up.deviceId, up.displayName ?? null, now);
   sql.exec("INSERT INTO dehydrated_device (id, device_id, device_data) VALUES (1, ?, ?)", up.deviceId, JSON.stringify(up.deviceData));
@@ -65,10 +66,8 @@ export const EVENTS_BATCH = 100;
  * more). Nothing is deleted here: MSC3814 keeps earlier batches so an interrupted rehydration can
  * start over; they go when the device is replaced or deleted.
  */
-export function events(sql: SqlStorage, deviceId: string, after: number, limit = EVENTS_BATCH): { events: JsonObject[]; next_batch: string } {
-  const rows = sql
-    .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT ?", deviceId, after, limit)
-    .toArray();
+export function events(toDevice: ToDeviceStore, deviceId: string, after: number, limit = EVENTS_BATCH): { events: JsonObject[]; next_batch: string } {
+  const rows = toDevice.batch(deviceId, after, limit);
   const last = rows.length > 0 ? rows[rows.length - 1].pos : after;
-  return { events: rows.map((r) => JSON.parse(r.json) as JsonObject), next_batch: String(last) };
+  return { events: rows.map((r) => r.event), next_batch: String(last) };
 }

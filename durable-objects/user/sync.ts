@@ -7,6 +7,7 @@ import type { StreamStore } from "./streamStore.js";
 import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountDataStore } from "./accountDataStore.js";
+import type { ToDeviceStore } from "./toDeviceStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -35,15 +36,14 @@ export interface SyncSources {
   rooms: RoomViewStore;
   keys: EncryptionKeyStore;
   accountData: AccountDataStore;
+  toDevice: ToDeviceStore;
 }
 
 export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
-  const { sql, stream } = src;
+  const { stream } = src;
   const since = opts.since?.stream ?? 0;
   const maxPos = stream.maxPos();
-  const toDeviceRows = sql
-    .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT 100", opts.deviceId, opts.since?.toDevice ?? 0)
-    .toArray();
+  const toDeviceRows = src.toDevice.syncBatch(opts.deviceId, opts.since?.toDevice ?? 0);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
   const rooms = src.rooms.unforgottenRooms();
@@ -91,7 +91,7 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     rooms: { join, invite, leave, knock },
     account_data: { events: globalData },
     presence: { events: presence },
-    to_device: { events: toDeviceRows.map((r) => JSON.parse(r.json) as JsonObject) },
+    to_device: { events: toDeviceRows.map((r) => r.event) },
     // Only an incremental sync reports device list changes (spec: end-to-end encryption).
     device_lists: deviceLists,
     device_one_time_keys_count: oneTimeKeyCounts(src.keys, opts.deviceId),
