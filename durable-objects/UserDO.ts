@@ -18,6 +18,7 @@ import { EncryptionKeyStore } from "./user/encryptionKeyStore.js";
 import { AccountDataStore } from "./user/accountDataStore.js";
 import { PresenceStore } from "./user/presenceStore.js";
 import { ToDeviceStore } from "./user/toDeviceStore.js";
+import { AccountStore } from "./user/accountStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -56,6 +57,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly accountData: AccountDataStore;
   private readonly presence: PresenceStore;
   private readonly toDevice: ToDeviceStore;
+  private readonly accounts: AccountStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,13 +69,14 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.accountData = new AccountDataStore(ctx.storage.sql);
     this.presence = new PresenceStore(ctx.storage.sql);
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
+    this.accounts = new AccountStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
   // ---- accounts -------------------------------------------------------------------------
 
   async exists(): Promise<boolean> {
-    return account.getAccount(this.sql) !== undefined;
+    return account.getAccount(this.accounts) !== undefined;
   }
 
   async register(
@@ -81,23 +84,23 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     opts: { password?: string; isGuest: boolean; deviceId?: string; deviceDisplayName?: string; inhibitLogin: boolean },
   ): Promise<{ user_id: string } & Partial<LoginResult>> {
     const localpart = userId.slice(1, userId.indexOf(":"));
-    await account.createAccount(this.sql, userId, opts.password, opts.isGuest, localpart);
+    await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
     if (opts.inhibitLogin) return { user_id: userId };
-    return account.issueToken(this.sql, userId, opts.deviceId, opts.deviceDisplayName);
+    return account.issueToken(this.accounts, userId, opts.deviceId, opts.deviceDisplayName);
   }
 
   async login(password: string, deviceId?: string, deviceDisplayName?: string): Promise<LoginResult> {
-    if (!(await account.checkPassword(this.sql, password))) throw forbidden("Invalid username or password");
-    const acc = account.requireAccount(this.sql);
+    if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
+    const acc = account.requireAccount(this.accounts);
     // The dehydrated device must never get an access token: it only exists to be rehydrated.
     if (deviceId !== undefined && dehydrated.current(this.sql)?.device_id === deviceId) {
       throw invalidParam("That device ID belongs to the dehydrated device");
     }
-    return account.issueToken(this.sql, acc.user_id, deviceId, deviceDisplayName);
+    return account.issueToken(this.accounts, acc.user_id, deviceId, deviceDisplayName);
   }
 
   async checkPassword(password: string): Promise<boolean> {
-    return account.checkPassword(this.sql, password);
+    return account.checkPassword(this.accounts, password);
   }
 
   /**
@@ -105,31 +108,31 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    * `ip`, the client's address when known, is noted as the device's last_seen_ip.
    */
   async authenticate(token: string, ip?: string): Promise<Session> {
-    const session = await account.authenticate(this.sql, token, ip);
+    const session = await account.authenticate(this.accounts, token, ip);
     const ignored = ignoredUsers(this.accountData);
     return ignored.size > 0 ? { ...session, ignoredUsers: [...ignored] } : session;
   }
 
   async logout(token: string): Promise<void> {
-    await account.revokeToken(this.sql, this.toDevice, token);
+    await account.revokeToken(this.accounts, this.toDevice, token);
     await this.devicesRemoved();
   }
 
   async logoutAll(): Promise<void> {
-    account.deleteAllDevices(this.sql, this.toDevice);
+    account.deleteAllDevices(this.accounts, this.toDevice);
     await this.devicesRemoved();
   }
 
   async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
-    await account.setPassword(this.sql, newPassword);
-    if (logoutDevices) account.deleteAllDevices(this.sql, this.toDevice, keepDeviceId);
+    await account.setPassword(this.accounts, newPassword);
+    if (logoutDevices) account.deleteAllDevices(this.accounts, this.toDevice, keepDeviceId);
     await this.devicesRemoved();
   }
 
   /** Deactivation: no more logins, all devices gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
-    this.sql.exec("UPDATE account SET deactivated = 1, password_hash = NULL");
-    account.deleteAllDevices(this.sql, this.toDevice);
+    this.accounts.deactivate();
+    account.deleteAllDevices(this.accounts, this.toDevice);
     await this.devicesRemoved();
     return this.joinedRoomIds();
   }
@@ -137,29 +140,29 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- devices --------------------------------------------------------------------------
 
   async listDevices(): Promise<DeviceInfo[]> {
-    return account.listDevices(this.sql);
+    return account.listDevices(this.accounts);
   }
 
   async getDevice(deviceId: string): Promise<DeviceInfo> {
-    const d = account.listDevices(this.sql).find((x) => x.device_id === deviceId);
+    const d = account.listDevices(this.accounts).find((x) => x.device_id === deviceId);
     if (!d) throw notFound("Device not found");
     return d;
   }
 
   async updateDevice(deviceId: string, displayName: string): Promise<void> {
     await this.getDevice(deviceId);
-    this.sql.exec("UPDATE devices SET display_name = ? WHERE device_id = ?", displayName, deviceId);
+    this.accounts.setDeviceDisplayName(deviceId, displayName);
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {
-    for (const id of deviceIds) account.deleteDevice(this.sql, this.toDevice, id);
+    for (const id of deviceIds) account.deleteDevice(this.accounts, this.toDevice, id);
     await this.devicesRemoved();
   }
 
   // ---- profile --------------------------------------------------------------------------
 
   async getProfile(): Promise<{ displayname?: string; avatar_url?: string } | null> {
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return null;
     const p: { displayname?: string; avatar_url?: string } = {};
     if (acc.displayname !== null) p.displayname = acc.displayname;
@@ -168,8 +171,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async setProfileField(field: "displayname" | "avatar_url", value: string | null): Promise<string[]> {
-    account.requireAccount(this.sql);
-    this.sql.exec(`UPDATE account SET ${field === "displayname" ? "displayname" : "avatar_url"} = ?`, value);
+    account.requireAccount(this.accounts);
+    this.accounts.setProfileField(field, value);
     return this.joinedRoomIds();
   }
 
@@ -229,7 +232,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Called by a RoomDO: events of a room this user may see, in the room's order. */
   async deliverRoomEvents(roomId: string, items: DeliveryItem[]): Promise<void> {
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return;
     const rules = this.pushRules();
     const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.rooms) : undefined;
@@ -275,7 +278,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Tells this user and every local user sharing a room with them about a presence change. */
   private async announcePresence(): Promise<void> {
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return;
     const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
     const serverName = readConfig(this.env).serverName;
@@ -313,7 +316,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   pushRules(): PushRuleSet {
     if (this.rulesCache) return this.rulesCache;
     const stored = this.accountData.pushRules();
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return mergeWithDefaults(undefined, "");
     this.rulesCache = mergeWithDefaults(stored, acc.user_id);
     return this.rulesCache;
@@ -334,7 +337,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
   async uploadKeys(deviceId: string, up: KeyUpload): Promise<Record<string, number>> {
-    if (this.sql.exec("SELECT 1 FROM devices WHERE device_id = ?", deviceId).toArray().length === 0) throw notFound("Unknown device");
+    if (!this.accounts.hasDevice(deviceId)) throw notFound("Unknown device");
     let changed = false;
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.storeKeys(this.keys, deviceId, up);
@@ -349,7 +352,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** keys/query for this user; null when there is no such user. */
   async queryKeys(requester: string, deviceIds: string[]): Promise<QueriedKeys | null> {
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return null;
     return e2ee.queryKeys(this.keys, acc.user_id, requester, deviceIds);
   }
@@ -376,7 +379,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async addKeySignatures(sigs: StoredSignature[], announce: boolean): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.keys, sigs));
     if (!announce) return;
-    const devices = new Set(account.listDevices(this.sql).map((d) => d.device_id));
+    const devices = new Set(account.listDevices(this.accounts).map((d) => d.device_id));
     const targets = [...new Set(sigs.map((s) => s.target))];
     await this.announceDeviceListChange({ devices: targets.filter((t) => devices.has(t)), signingKeys: targets.some((t) => !devices.has(t)) });
   }
@@ -408,13 +411,13 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    * m.signing_key_update when the cross-signing keys changed.
    */
   private async announceDeviceListChange(change: { devices?: string[]; signingKeys?: boolean } = {}): Promise<void> {
-    const acc = account.getAccount(this.sql);
+    const acc = account.getAccount(this.accounts);
     if (!acc) return;
     const serverName = readConfig(this.env).serverName;
     const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
     const pos = this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
-    const edus = fedOut.deviceListEdus(this.sql, this.keys, acc.user_id, pos, change.devices ?? []);
+    const edus = fedOut.deviceListEdus(this.accounts, this.keys, acc.user_id, pos, change.devices ?? []);
     if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.keys, acc.user_id));
     await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), edus);
   }
@@ -440,8 +443,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Delivers one sender's messages to this user's devices ('*' = all). Unknown devices are dropped. */
   async receiveToDevice(sender: string, type: string, messages: Record<string, JsonObject>): Promise<number> {
-    if (!account.getAccount(this.sql)) return 0;
-    const devices = account.listDevices(this.sql).map((d) => d.device_id);
+    if (!account.getAccount(this.accounts)) return 0;
+    const devices = account.listDevices(this.accounts).map((d) => d.device_id);
     let n = 0;
     this.ctx.storage.transactionSync(() => {
       for (const [target, content] of Object.entries(messages)) {
@@ -473,7 +476,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.sql, this.keys, this.toDevice, up);
+      previous = dehydrated.replace(this.sql, this.accounts, this.keys, this.toDevice, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.announceDeviceListChange({ devices: changed });
@@ -488,7 +491,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async deleteDehydratedDevice(): Promise<string | null> {
     let removed: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.sql, this.keys, this.toDevice);
+      removed = dehydrated.remove(this.sql, this.accounts, this.keys, this.toDevice);
     });
     if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
@@ -546,7 +549,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    * and builds the response. One Durable Object request per sync (plus the parked wait).
    */
   async syncRequest(token: string, params: SyncParams, ip?: string): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
-    const session = await account.authenticate(this.sql, token, ip);
+    const session = await account.authenticate(this.accounts, token, ip);
     if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
     return { userId: session.userId, ...this.buildSyncFor(session.deviceId, params) };
   }
@@ -582,7 +585,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const ignored = ignoredUsers(this.accountData);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ sql: this.sql, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.sql).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync({ accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.accounts).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
   /**
@@ -593,7 +596,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
     let session: Session;
     try {
-      session = await account.authenticate(this.sql, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
+      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
     } catch {
       return new Response("unknown token", { status: 401 });
     }

@@ -5,6 +5,7 @@ import * as e2ee from "./e2ee.js";
 import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rpc/user.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
+import type { AccountStore } from "./accountStore.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -25,14 +26,14 @@ export function current(sql: SqlStorage): DehydratedDevice | undefined {
 }
 
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
-export function remove(sql: SqlStorage, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
+export function remove(sql: SqlStorage, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
   const row = sql.exec<{ device_id: string }>("SELECT device_id FROM dehydrated_device WHERE id = 1").toArray()[0];
   if (!row) return undefined;
   const live = current(sql) !== undefined;
   sql.exec("DELETE FROM dehydrated_device WHERE id = 1");
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
-  if (sql.exec("SELECT 1 FROM access_tokens WHERE device_id = ?", row.device_id).toArray().length === 0) {
-    account.deleteDevice(sql, toDevice, row.device_id);
+  if (!accounts.hasTokens(row.device_id)) {
+    account.deleteDevice(accounts, toDevice, row.device_id);
     // Its keys, as when a device is deleted (the account module removes the device, tokens and inbox).
     keys.deleteKeysOf(row.device_id);
   }
@@ -43,15 +44,15 @@ export function remove(sql: SqlStorage, keys: EncryptionKeyStore, toDevice: ToDe
  * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
-export function replace(sql: SqlStorage, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
+export function replace(sql: SqlStorage, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
   const previous = current(sql)?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
-  if (previous !== up.deviceId && sql.exec("SELECT 1 FROM devices WHERE device_id = ?", up.deviceId).toArray().length > 0) {
+  if (previous !== up.deviceId && accounts.hasDevice(up.deviceId)) {
     throw invalidParam("device_id is already used by another device");
   }
-  remove(sql, keys, toDevice);
+  remove(sql, accounts, keys, toDevice);
   const now = Date.now();
-  sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", up.deviceId, up.displayName ?? null, now);
+  accounts.addDeviceWithoutLogin(up.deviceId, up.displayName, now);
   sql.exec("INSERT INTO dehydrated_device (id, device_id, device_data) VALUES (1, ?, ?)", up.deviceId, JSON.stringify(up.deviceData));
   e2ee.storeKeys(keys, up.deviceId, up.keys);
   return previous;

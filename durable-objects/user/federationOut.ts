@@ -13,6 +13,7 @@ import * as e2ee from "./e2ee.js";
 import * as account from "./account.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
+import type { AccountStore } from "./accountStore.js";
 
 /** The servers, other than ours, of everyone joined to a room this user is joined to. */
 export function remoteServersSharing(rooms: RoomViewStore, ownServer: string): string[] {
@@ -34,8 +35,8 @@ export function devicesGoneWithKeys(keys: EncryptionKeyStore): string[] {
  * device_list row for this change, so stream IDs grow with the user's stream and never repeat;
  * the EDUs of one change are chained with prev_id.
  */
-export function deviceListEdus(sql: SqlStorage, keyStore: EncryptionKeyStore, userId: string, streamPos: number, deviceIds: string[]): JsonObject[] {
-  const names = new Map(account.listDevices(sql).map((d) => [d.device_id, d.display_name]));
+export function deviceListEdus(accounts: AccountStore, keyStore: EncryptionKeyStore, userId: string, streamPos: number, deviceIds: string[]): JsonObject[] {
+  const names = new Map(account.listDevices(accounts).map((d) => [d.device_id, d.display_name]));
   return deviceIds.map((deviceId, i) => {
     const streamId = streamPos * 1000 + i;
     const content: JsonObject = { user_id: userId, device_id: deviceId, stream_id: streamId, prev_id: i > 0 ? [streamId - 1] : [] };

@@ -13,16 +13,17 @@ export interface LastSeen {
   last_seen_ip: string | null;
 }
 
-/** The one thing noteSeen needs of the user's SqlStorage (narrow, so unit tests can record it). */
-export interface SqlWriter {
-  exec(query: string, ...bindings: Array<string | number | null>): unknown;
+/** The one thing noteSeen needs of the account store (narrow, so unit tests can record it). */
+export interface SeenWriter {
+  /** The device was seen at `ts`; an unknown address (null) keeps the one recorded before. */
+  recordSeen(deviceId: string, ts: number, ip: string | null): void;
 }
 
 /** Records that `deviceId` made an authenticated request now, from `ip` if known. */
-export function noteSeen(sql: SqlWriter, deviceId: string, recorded: LastSeen, ip: string | undefined, now = Date.now()): void {
+export function noteSeen(writer: SeenWriter, deviceId: string, recorded: LastSeen, ip: string | undefined, now = Date.now()): void {
   const newAddress = ip !== undefined && ip !== recorded.last_seen_ip;
   const stale = recorded.last_seen_ts === null || now - recorded.last_seen_ts >= LAST_SEEN_GRANULARITY_MS;
   if (!newAddress && !stale) return;
   // An unknown address (no CF-Connecting-IP) keeps the one recorded before.
-  sql.exec("UPDATE devices SET last_seen_ts = ?, last_seen_ip = COALESCE(?, last_seen_ip) WHERE device_id = ?", now, ip ?? null, deviceId);
+  writer.recordSeen(deviceId, now, ip ?? null);
 }

@@ -8,6 +8,7 @@ import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
+import type { AccountStore } from "./accountStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -29,9 +30,9 @@ export interface SyncOptions {
   ignoredUsers: Set<string>;
 }
 
-/** What a sync reads: the user's stores (and, until their tables have stores, the database). */
+/** What a sync reads: the user's stores. */
 export interface SyncSources {
-  sql: SqlStorage;
+  accounts: AccountStore;
   stream: StreamStore;
   rooms: RoomViewStore;
   keys: EncryptionKeyStore;
@@ -193,8 +194,8 @@ function unreadOf(stream: StreamStore, room: RoomRow): JsonObject {
 }
 
 function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
-  const { sql, stream } = src;
-  const userId = userIdOf(sql);
+  const { stream } = src;
+  const userId = src.accounts.userId();
   const maxPos = Number.MAX_SAFE_INTEGER;
   const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
@@ -220,14 +221,10 @@ function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh
 function leftRoomSection(src: SyncSources, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
   const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
   const senders = new Set<string>();
-  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userIdOf(src.sql), { ...opts, lazyLoadMembers: false });
+  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, src.accounts.userId(), { ...opts, lazyLoadMembers: false });
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return { timeline: tl, state: { events: state }, account_data: { events: [] } };
-}
-
-function userIdOf(sql: SqlStorage): string {
-  return sql.exec<{ user_id: string }>("SELECT user_id FROM account").toArray()[0]?.user_id ?? "";
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */

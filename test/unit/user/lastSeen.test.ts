@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { noteSeen, LAST_SEEN_GRANULARITY_MS, type LastSeen, type SqlWriter } from "../../../durable-objects/user/lastSeen.js";
+import { noteSeen, LAST_SEEN_GRANULARITY_MS, type LastSeen, type SeenWriter } from "../../../durable-objects/user/lastSeen.js";
 
-/** A stand-in for the Durable Object's SqlStorage that records the writes it is asked for. */
-function recordingSql(): { sql: SqlWriter; writes: unknown[][] } {
+/** A stand-in for the account store that records the writes it is asked for: [method, ts, ip, device]. */
+function recordingSql(): { sql: SeenWriter; writes: unknown[][] } {
   const writes: unknown[][] = [];
-  const sql: SqlWriter = { exec: (query, ...bindings) => writes.push([query, ...bindings]) };
+  const sql: SeenWriter = { recordSeen: (deviceId, ts, ip) => writes.push(["recordSeen", ts, ip, deviceId]) };
   return { sql, writes };
 }
 
