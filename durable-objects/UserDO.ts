@@ -19,6 +19,7 @@ import { AccountDataStore } from "./user/accountDataStore.js";
 import { PresenceStore } from "./user/presenceStore.js";
 import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { AccountStore } from "./user/accountStore.js";
+import { DehydratedDeviceStore } from "./user/dehydratedDeviceStore.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
 import type { ClientEvent } from "../protocol/clientEvent.js";
@@ -45,11 +46,11 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
  * push rules, profile — and the user's sync stream (user/streamStore.ts; filled by UserDO and
- * user/delivery.ts, read by user/sync.ts).
+ * user/delivery.ts, read by user/sync.ts). All SQL is in its stores (user/*Store.ts), one per
+ * table family, built here from ctx.storage.sql.
  * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
  */
 export class UserDO extends DurableObject<Env> implements UserRpc {
-  protected sql: SqlStorage;
   private readonly stream: StreamStore;
   private readonly rooms: RoomViewStore;
   private readonly backups: KeyBackupStore;
@@ -58,10 +59,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly presence: PresenceStore;
   private readonly toDevice: ToDeviceStore;
   private readonly accounts: AccountStore;
+  private readonly dehydration: DehydratedDeviceStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
     this.stream = new StreamStore(ctx.storage.sql);
     this.rooms = new RoomViewStore(ctx.storage.sql);
     this.backups = new KeyBackupStore(ctx.storage.sql);
@@ -70,7 +71,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.presence = new PresenceStore(ctx.storage.sql);
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
+    this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
 
   // ---- accounts -------------------------------------------------------------------------
@@ -93,7 +95,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
     // The dehydrated device must never get an access token: it only exists to be rehydrated.
-    if (deviceId !== undefined && dehydrated.current(this.sql)?.device_id === deviceId) {
+    if (deviceId !== undefined && dehydrated.current(this.dehydration)?.device_id === deviceId) {
       throw invalidParam("That device ID belongs to the dehydrated device");
     }
     return account.issueToken(this.accounts, acc.user_id, deviceId, deviceDisplayName);
@@ -476,7 +478,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.sql, this.accounts, this.keys, this.toDevice, up);
+      previous = dehydrated.replace(this.dehydration, this.accounts, this.keys, this.toDevice, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.announceDeviceListChange({ devices: changed });
@@ -484,14 +486,14 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async getDehydratedDevice(): Promise<DehydratedDevice | null> {
-    return dehydrated.current(this.sql) ?? null;
+    return dehydrated.current(this.dehydration) ?? null;
   }
 
   /** DELETE dehydrated_device: the removed device's ID, or null when there was none. */
   async deleteDehydratedDevice(): Promise<string | null> {
     let removed: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.sql, this.accounts, this.keys, this.toDevice);
+      removed = dehydrated.remove(this.dehydration, this.accounts, this.keys, this.toDevice);
     });
     if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
@@ -499,7 +501,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** POST dehydrated_device/{deviceId}/events: one batch of its to-device messages after `after`. */
   async dehydratedDeviceEvents(deviceId: string, after: number): Promise<{ events: JsonObject[]; next_batch: string }> {
-    const dev = dehydrated.current(this.sql);
+    const dev = dehydrated.current(this.dehydration);
     if (!dev || dev.device_id !== deviceId) throw forbidden("Not the dehydrated device");
     return dehydrated.events(this.toDevice, deviceId, after);
   }

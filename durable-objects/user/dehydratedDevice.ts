@@ -6,6 +6,7 @@ import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rp
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountStore } from "./accountStore.js";
+import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -16,44 +17,39 @@ import type { AccountStore } from "./accountStore.js";
  */
 
 /** The current dehydrated device; a row whose device was deleted (e.g. DELETE /devices) counts as none. */
-export function current(sql: SqlStorage): DehydratedDevice | undefined {
-  const row = sql
-    .exec<{ device_id: string; device_data: string }>(
-      "SELECT h.device_id, h.device_data FROM dehydrated_device h JOIN devices d ON d.device_id = h.device_id WHERE h.id = 1",
-    )
-    .toArray()[0];
-  return row ? { device_id: row.device_id, device_data: JSON.parse(row.device_data) as JsonObject } : undefined;
+export function current(store: DehydratedDeviceStore): DehydratedDevice | undefined {
+  return store.current();
 }
 
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
-export function remove(sql: SqlStorage, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
-  const row = sql.exec<{ device_id: string }>("SELECT device_id FROM dehydrated_device WHERE id = 1").toArray()[0];
-  if (!row) return undefined;
-  const live = current(sql) !== undefined;
-  sql.exec("DELETE FROM dehydrated_device WHERE id = 1");
+export function remove(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
+  const deviceId = store.recordedDeviceId();
+  if (deviceId === undefined) return undefined;
+  const live = current(store) !== undefined;
+  store.clear();
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
-  if (!accounts.hasTokens(row.device_id)) {
-    account.deleteDevice(accounts, toDevice, row.device_id);
+  if (!accounts.hasTokens(deviceId)) {
+    account.deleteDevice(accounts, toDevice, deviceId);
     // Its keys, as when a device is deleted (the account module removes the device, tokens and inbox).
-    keys.deleteKeysOf(row.device_id);
+    keys.deleteKeysOf(deviceId);
   }
-  return live ? row.device_id : undefined;
+  return live ? deviceId : undefined;
 }
 
 /**
  * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
-export function replace(sql: SqlStorage, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
-  const previous = current(sql)?.device_id;
+export function replace(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
+  const previous = current(store)?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
   if (previous !== up.deviceId && accounts.hasDevice(up.deviceId)) {
     throw invalidParam("device_id is already used by another device");
   }
-  remove(sql, accounts, keys, toDevice);
+  remove(store, accounts, keys, toDevice);
   const now = Date.now();
   accounts.addDeviceWithoutLogin(up.deviceId, up.displayName, now);
-  sql.exec("INSERT INTO dehydrated_device (id, device_id, device_data) VALUES (1, ?, ?)", up.deviceId, JSON.stringify(up.deviceData));
+  store.set(up.deviceId, up.deviceData);
   e2ee.storeKeys(keys, up.deviceId, up.keys);
   return previous;
 }
