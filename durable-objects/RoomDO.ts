@@ -8,16 +8,13 @@ import { stateKey, splitStateKey, type PDU, type StateMap, type StateIdMap } fro
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
 import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
-import { redact } from "../protocol/redact.js";
 import { powerStateOf, canRedact, canSendEvent, canInvite } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
-import { EventStore, type EventRow } from "./room/eventStore.js";
-import { RoomStore, type RoomMeta } from "./room/roomStore.js";
-import { OutboxStore } from "./room/outboxStore.js";
-import { TxnStore } from "./room/txnStore.js";
-import { RelationStore } from "./room/relationStore.js";
-import { ReceiptStore } from "./room/receiptStore.js";
-import { resolveStates } from "./room/resolveStates.js";
+import type { EventRow } from "./room/eventStore.js";
+import type { RoomMeta } from "./room/roomStore.js";
+import { openRoomStores, type RoomStores } from "./room/stores.js";
+import { stateBeforePrevs } from "./room/stateBefore.js";
+import { storeEvent } from "./room/storeEvent.js";
 import { serversInState } from "./room/servers.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline } from "./room/timeline.js";
@@ -27,7 +24,7 @@ import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "../protocol/clientEvent.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
-import { type RoomAccess, type StateBefore, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, wireOf, authChainOf } from "./room/federation.js";
+import { type RoomAccess, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, wireOf, authChainOf } from "./room/federation.js";
 import { federationRequest } from "../federation-client/request.js";
 import { isUnknownEndpoint, unwrapV1Answer } from "../federation-client/unknownEndpoint.js";
 import { isFromServer, serverNameOf } from "../protocol/identifiers.js";
@@ -60,12 +57,7 @@ const MESSAGES_BACKFILL_ROUNDS = 3;
  * members who may see it.
  */
 export class RoomDO extends DurableObject<Env> implements RoomRpc {
-  private store: EventStore;
-  private roomStore: RoomStore;
-  private outboxStore: OutboxStore;
-  private txnStore: TxnStore;
-  private relationStore: RelationStore;
-  private receiptStore: ReceiptStore;
+  private stores: RoomStores;
   private fanoutPlan: FanoutPlan;
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
@@ -76,21 +68,15 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const sql = ctx.storage.sql;
-    this.store = new EventStore(sql);
-    this.roomStore = new RoomStore(sql);
-    this.outboxStore = new OutboxStore(sql);
-    this.txnStore = new TxnStore(sql);
-    this.relationStore = new RelationStore(sql);
-    this.receiptStore = new ReceiptStore(sql);
-    this.fanoutPlan = new FanoutPlan(this.store, (userId) => this.isLocal(userId));
-    ctx.blockConcurrencyWhile(async () => migrate(sql, ROOM_MIGRATIONS));
+    this.stores = openRoomStores(ctx.storage);
+    this.fanoutPlan = new FanoutPlan(this.stores.events, (userId) => this.isLocal(userId));
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, ROOM_MIGRATIONS));
   }
 
   // ---- room metadata --------------------------------------------------------------------
 
   private meta(): RoomMeta | undefined {
-    return this.roomStore.meta();
+    return this.stores.room.meta();
   }
 
   private requireRoom(): { meta: RoomMeta; version: RoomVersion } {
@@ -126,13 +112,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // Invites to other servers need their server's signature, so they go out after the room exists.
       const remoteInvites = initial.filter((t) => t.type === "m.room.member" && t.content.membership === "invite" && t.state_key !== undefined && !this.isLocal(t.state_key));
       const pdus = await this.buildInitialEvents(roomId, create, version, initial.filter((t) => !remoteInvites.includes(t)));
-      const last = this.ctx.storage.transactionSync(() => {
-        this.roomStore.create(roomId, roomVersion, Date.now());
+      const last = this.stores.atomically(() => {
+        this.stores.room.create(roomId, roomVersion, Date.now());
         let ordering = 0;
         for (const pdu of pdus) {
-          const before = this.stateBeforePrevs(pdu.prev_events, version);
+          const before = stateBeforePrevs(this.stores.events, version, pdu.prev_events);
           if (!before) throw internalError("Initial event chain broken");
-          ordering = this.persist(pdu, { before });
+          ordering = storeEvent(this.stores, version, pdu, { before });
         }
         return ordering;
       });
@@ -204,22 +190,22 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     // Auth rules: a create event is only ever the first event (a client may try to send another).
     if (template.type === "m.room.create") throw forbidden("The room already has a create event");
     if (opts.txn) {
-      const prior = this.txnStore.eventFor(template.sender, opts.txn.deviceId, opts.txn.txnId);
+      const prior = this.stores.txns.eventFor(template.sender, opts.txn.deviceId, opts.txn.txnId);
       if (prior) return { event_id: prior };
     }
-    const prev = this.store
+    const prev = this.stores.events
       .forwardExtremities()
-      .map((id) => this.store.getEvent(id))
+      .map((id) => this.stores.events.getEvent(id))
       .filter((e): e is PDU => e !== undefined)
       .sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? -1 : 1))
       .slice(0, MAX_PREV_EVENTS);
-    const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
+    const before = stateBeforePrevs(this.stores.events, version, prev.map((e) => e.event_id));
     if (!before) throw internalError("The room's latest events have no known state");
     // Only the state this event's checks read (create, power levels, its auth events, and what an
     // invite shows), not the whole room: a room of 1,000 members must not cost 1,000 reads per message.
     const wanted: Array<[string, string]> = [["m.room.create", ""], ["m.room.power_levels", ""], ...authEventTypes(template, version)];
     if (template.type === "m.room.member") for (const t of STRIPPED_STATE_TYPES) wanted.push([t, ""]);
-    const state = this.store.pickState(before.ids, wanted);
+    const state = this.stores.events.pickState(before.ids, wanted);
     if (template.type === "m.room.redaction" && template.redacts) this.checkRedaction(template, state, version);
 
     const authEvents: string[] = [];
@@ -253,7 +239,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const create = state.get(stateKey("m.room.create", ""));
     if (create) authState.set(stateKey("m.room.create", ""), create);
     for (const id of authEvents) {
-      const ev = this.store.getEvent(id);
+      const ev = this.stores.events.getEvent(id);
       if (ev) authState.set(stateKey(ev.type, ev.state_key ?? ""), ev);
     }
     const verdict = authorizeEvent(pdu, authState, version);
@@ -264,106 +250,20 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       accepted = await this.inviteRemoteUser(pdu, version, meta.room_id, state);
     }
     const toStore = accepted;
-    const ordering = this.ctx.storage.transactionSync(() => this.persist(toStore, { before, txn: opts.txn }));
+    const ordering = this.stores.atomically(() => storeEvent(this.stores, version, toStore, { before, txn: opts.txn }));
     this.kickFanout();
     return { event_id: pdu.event_id, ordering };
   }
 
   /** The Client-Server API refuses redactions of others' events without the redact level. */
   private checkRedaction(template: EventTemplate, state: StateMap, version: RoomVersion): void {
-    const target = template.redacts ? this.store.getEvent(template.redacts) : undefined;
+    const target = template.redacts ? this.stores.events.getEvent(template.redacts) : undefined;
     // A client redacts what it saw in this room, and everything it saw is stored here; an ID this
     // room doesn't hold is another room's event (or none), which a redaction here must not name.
     if (!target) throw notFound("The event to redact is not in this room");
     if (!canRedact(template.sender, target.sender, powerStateOf(state), version)) {
       throw forbidden("You don't have permission to redact this event");
     }
-  }
-
-  /**
-   * The room state before an event with these prev_events: the state after the single prev
-   * event, or the resolution of the states after each of them when branches meet.
-   * Undefined when a prev event is missing or an outlier.
-   */
-  private stateBeforePrevs(prevIds: string[], version: RoomVersion): StateBefore | undefined {
-    if (prevIds.length === 0) return { group: null, ids: new Map() };
-    const groups: number[] = [];
-    for (const id of prevIds) {
-      const g = this.store.afterGroup(id);
-      if (g === undefined) return undefined;
-      if (!groups.includes(g)) groups.push(g);
-    }
-    if (groups.length === 1) return { group: groups[0], ids: this.store.stateAtGroup(groups[0]) };
-    const ids = resolveStates(this.store, version, groups.map((g) => this.store.stateAtGroup(g)));
-    return { group: this.store.newStateGroup(null, ids), ids };
-  }
-
-  /** Current state: the state after the forward extremities, resolved when there are several. */
-  private recomputeCurrentState(version: RoomVersion): void {
-    const groups: number[] = [];
-    for (const id of this.store.forwardExtremities()) {
-      const g = this.store.afterGroup(id);
-      if (g !== undefined && !groups.includes(g)) groups.push(g);
-    }
-    if (groups.length === 0) return;
-    let group = groups[0];
-    let ids = this.store.stateAtGroup(group);
-    if (groups.length > 1) {
-      ids = resolveStates(this.store, version, groups.map((g) => this.store.stateAtGroup(g)));
-      group = this.store.newStateGroup(null, ids);
-    }
-    this.roomStore.setStateGroup(group);
-    this.store.replaceCurrentState(ids);
-  }
-
-  /** Stores an accepted event and everything derived from it; call inside a transaction. */
-  private persist(pdu: PDU, opts: { before: StateBefore; txn?: SendOptions["txn"]; softFailed?: boolean; existingOutlier?: boolean }): number {
-    const meta = this.meta();
-    const { version } = this.requireRoomVersionOnly(meta);
-    const txn = opts.txn;
-    const after = pdu.state_key !== undefined ? this.store.newStateGroup(opts.before.group, new Map([[stateKey(pdu.type, pdu.state_key), pdu.event_id]])) : opts.before.group;
-    let ordering: number;
-    if (opts.existingOutlier) ordering = this.store.deOutlier(pdu.event_id, opts.before.group ?? after ?? 0, after ?? 0, opts.softFailed ?? false);
-    else ordering = this.store.insertEvent(pdu, { before: opts.before.group, after, txn, softFailed: opts.softFailed });
-    if (opts.softFailed) return ordering;
-    const extremitiesBefore = this.store.forwardExtremities();
-    this.store.advanceExtremities(pdu);
-    const linear =
-      opts.before.group === (meta?.state_group ?? null) &&
-      extremitiesBefore.length === pdu.prev_events.length &&
-      extremitiesBefore.every((id) => pdu.prev_events.includes(id));
-    if (linear) {
-      // The common case: the event extends the room's only tip, so the current state changes by
-      // at most this one event (no need to rebuild or resolve it).
-      this.roomStore.setStateGroup(after);
-      if (pdu.state_key !== undefined) this.store.setCurrentState(pdu.type, pdu.state_key, pdu.event_id);
-    } else {
-      this.recomputeCurrentState(version);
-    }
-    if (txn) {
-      this.txnStore.record(pdu.sender, txn.deviceId, txn.txnId, pdu.event_id);
-    }
-    const relatesTo = pdu.content["m.relates_to"];
-    if (relatesTo && typeof relatesTo === "object" && !Array.isArray(relatesTo)) {
-      const parent = relatesTo.event_id;
-      const relType = relatesTo.rel_type;
-      if (typeof parent === "string" && typeof relType === "string") {
-        this.relationStore.record(pdu.event_id, parent, relType);
-      }
-    }
-    if (pdu.type === "m.room.redaction") {
-      const targetId = pdu.redacts ?? (typeof pdu.content.redacts === "string" ? pdu.content.redacts : undefined);
-      const target = targetId ? this.store.getEvent(targetId) : undefined;
-      if (target && target.type !== "m.room.create") this.store.storeRedacted(redact(target, version), pdu.event_id);
-    }
-    this.outboxStore.add(ordering);
-    return ordering;
-  }
-
-  private requireRoomVersionOnly(meta: RoomMeta | undefined): { version: RoomVersion } {
-    const version = meta ? getRoomVersion(meta.room_version) : undefined;
-    if (!version) throw notFound("Room not found");
-    return { version };
   }
 
   // ---- fan-out to local members -------------------------------------------------------------
@@ -383,7 +283,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   override async alarm(): Promise<void> {
     await this.expireTyping().catch((e: unknown) => console.error("typing expiry failed", e));
-    if (this.outboxStore.hasPending()) this.kickFanout();
+    if (this.stores.outbox.hasPending()) this.kickFanout();
   }
 
   /** Delivers outbox events, oldest first, so every member sees them in the room's order. */
@@ -392,11 +292,11 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // While other sends are queued, let them land first (a few ms at most): the round then
       // hands each member one batch instead of one call per message.
       for (let i = 0; i < 4 && this.queue.pending > 0; i++) await new Promise((r) => setTimeout(r, 1));
-      const orderings = this.outboxStore.next(FANOUT_BATCH);
+      const orderings = this.stores.outbox.next(FANOUT_BATCH);
       if (orderings.length === 0) return;
       const { meta, version } = this.requireRoom();
       const perUser = new Map<string, DeliveryItem[]>();
-      const rows = this.store.rowsByOrdering(orderings);
+      const rows = this.stores.events.rowsByOrdering(orderings);
       for (const row of rows) {
         for (const [userId, item] of this.fanoutPlan.deliveriesFor(row, meta.room_id, version)) {
           const list = perUser.get(userId) ?? [];
@@ -406,7 +306,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
       await this.sendToRemoteServers(meta.room_id, rows, version);
-      this.outboxStore.deliveredUpto(orderings[orderings.length - 1]);
+      this.stores.outbox.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
     }
@@ -418,7 +318,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * caller goes on after DELIVERY_WAIT_MS rather than hang.
    */
   private untilDelivered(ordering: number): Promise<void> {
-    if (!this.outboxStore.hasPending(ordering)) return Promise.resolve();
+    if (!this.stores.outbox.hasPending(ordering)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
       this.deliveryWaiters.push({
@@ -441,13 +341,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   private async indexEventsForFederation(roomId: string): Promise<void> {
-    let upto = this.roomStore.indexedUpto();
+    let upto = this.stores.room.indexedUpto();
     for (;;) {
-      const rows = this.store.idsAfter(upto, 500);
+      const rows = this.stores.events.idsAfter(upto, 500);
       if (rows.length === 0) return;
       await serverStub(this.env).indexEvents(roomId, rows.map((r) => r.event_id));
       upto = rows[rows.length - 1].ordering;
-      this.roomStore.setIndexedUpto(upto);
+      this.stores.room.setIndexedUpto(upto);
       if (rows.length < 500) return;
     }
   }
@@ -479,14 +379,14 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private roomAccess(version: RoomVersion, roomId: string, key: SigningKey): RoomAccess {
     return {
       env: this.env,
-      store: this.store,
+      store: this.stores.events,
       roomId,
       version,
       serverName: this.env.SERVER_NAME,
       ownKey: { serverName: this.env.SERVER_NAME, keyId: key.keyId, publicKey: key.publicKey },
-      stateBeforePrevs: (prevIds) => this.stateBeforePrevs(prevIds, version),
-      persist: (pdu, before, softFailed, existingOutlier) => this.persist(pdu, { before, softFailed, existingOutlier }),
-      transaction: (f) => this.ctx.storage.transactionSync(f),
+      stateBeforePrevs: (prevIds) => stateBeforePrevs(this.stores.events, version, prevIds),
+      persist: (pdu, before, softFailed, existingOutlier) => storeEvent(this.stores, version, pdu, { before, softFailed, existingOutlier }),
+      transaction: (f) => this.stores.atomically(f),
       kickFanout: () => this.kickFanout(),
     };
   }
@@ -512,7 +412,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       servers.delete(this.env.SERVER_NAME);
       if (servers.size > 0) federated = true;
       if (!this.isLocal(row.sender)) continue;
-      const pdu = this.store.getEvent(row.event_id);
+      const pdu = this.stores.events.getEvent(row.event_id);
       if (!pdu) continue;
       if (pdu.type === "m.room.member" && pdu.state_key && !this.isLocal(pdu.state_key)) servers.add(serverNameOf(pdu.state_key));
       if (servers.size === 0) continue;
@@ -591,7 +491,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       }
       // Soft-failed events skip the fan-out that indexes events, but other servers may still ask
       // for them with GET /event (spec: "Soft failure").
-      const softFailed = Object.keys(results).filter((id) => this.store.getRow(id)?.soft_failed);
+      const softFailed = Object.keys(results).filter((id) => this.stores.events.getRow(id)?.soft_failed);
       if (softFailed.length > 0) await serverStub(this.env).indexEvents(room.roomId, softFailed);
       return results;
     });
@@ -599,9 +499,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   /** Whether a server has a joined member now (spec: requests about a room come from its servers). */
   private serverInRoom(server: string): boolean {
-    for (const [k, id] of this.store.currentStateIds()) {
+    for (const [k, id] of this.stores.events.currentStateIds()) {
       if (!k.startsWith("m.room.member\u0000")) continue;
-      const ev = this.store.getEvent(id);
+      const ev = this.stores.events.getEvent(id);
       if (ev?.content.membership === "join" && ev.state_key && serverNameOf(ev.state_key) === server) return true;
     }
     return false;
@@ -614,7 +514,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   /** Whether the room's current m.room.server_acl lets `server` take part (spec: "Server ACLs"). */
   private serverAllowed(server: string): boolean {
-    return serverAclAllows(this.store.currentEvent("m.room.server_acl", "")?.content, server);
+    return serverAclAllows(this.stores.events.currentEvent("m.room.server_acl", "")?.content, server);
   }
 
   private requireServerAllowed(origin: string): void {
@@ -644,15 +544,15 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         content.join_authorised_via_users_server = plan.authoriser;
       }
     }
-    const prev = this.store
+    const prev = this.stores.events
       .forwardExtremities()
-      .map((id) => this.store.getEvent(id))
+      .map((id) => this.stores.events.getEvent(id))
       .filter((e): e is PDU => e !== undefined)
       .sort((a, b) => b.depth - a.depth)
       .slice(0, MAX_PREV_EVENTS);
-    const before = this.stateBeforePrevs(prev.map((e) => e.event_id), version);
+    const before = stateBeforePrevs(this.stores.events, version, prev.map((e) => e.event_id));
     if (!before) throw internalError("The room's latest events have no known state");
-    const state = this.store.resolveIds(before.ids);
+    const state = this.stores.events.resolveIds(before.ids);
     const template = { sender: userId, type: "m.room.member", state_key: userId, content };
     const authEvents: string[] = [];
     for (const [type, key] of authEventTypes(template, version)) {
@@ -717,7 +617,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     if (version.eventIdFormat !== "v1") return undefined;
     const hashes = new Map<string, string>();
     for (const id of ids) {
-      const pdu = this.store.getEvent(id);
+      const pdu = this.stores.events.getEvent(id);
       if (pdu) hashes.set(id, encodeBase64(await computeReferenceHash(toWireFormat(pdu, version), version)));
     }
     return (id) => hashes.get(id);
@@ -753,22 +653,22 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       }
       const r = await receivePdu(room, origin, wireEvent, 0);
       if (r.error) throw forbidden(r.error);
-      const row = this.store.getRow(pdu.event_id);
+      const row = this.stores.events.getRow(pdu.event_id);
       if (!row || row.soft_failed) throw forbidden("The event was not accepted");
       if (membership === "knock") {
-        const state = this.store.resolveIds(row.state_group === null ? new Map() : this.store.stateAtGroup(row.state_group));
+        const state = this.stores.events.resolveIds(row.state_group === null ? new Map() : this.stores.events.stateAtGroup(row.state_group));
         return { knock_room_state: STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState) as unknown as JsonObject[] };
       }
       if (membership === "leave") return {};
-      const stateIds = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
-      const state = [...stateIds.values()].map((id) => this.store.getEvent(id)).filter((e): e is PDU => e !== undefined);
+      const stateIds = row.state_group === null ? new Map<string, string>() : this.stores.events.stateAtGroup(row.state_group);
+      const state = [...stateIds.values()].map((id) => this.stores.events.getEvent(id)).filter((e): e is PDU => e !== undefined);
       const authChain = authChainOf(room, [...stateIds.values(), pdu.event_id]);
       const res: JsonObject = {
         origin: this.env.SERVER_NAME,
         state: state.map((e) => wireOf(room, e)),
         auth_chain: authChain.map((e) => wireOf(room, e)),
         members_omitted: false,
-        servers_in_room: serversInState(this.store, stateIds),
+        servers_in_room: serversInState(this.stores.events, stateIds),
       };
       if (signedWire) res.event = signedWire;
       return res;
@@ -783,14 +683,14 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const ordering = await this.queue.run(async () => {
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
-      if (!this.meta()) this.roomStore.create(roomId, roomVersion, Date.now());
+      if (!this.meta()) this.stores.room.create(roomId, roomVersion, Date.now());
       const room = this.roomAccess(version, roomId, await this.signingKey());
       await storeOutliers(room, [...authChain, ...state]);
       const ids: StateIdMap = new Map();
       for (const raw of state) {
         const pdu = await fromWireFormat(raw, version).catch(() => undefined);
-        const ev = pdu ? this.store.getEvent(pdu.event_id) : undefined;
-        if (!ev || ev.state_key === undefined || this.store.isRejected(ev.event_id)) continue;
+        const ev = pdu ? this.stores.events.getEvent(pdu.event_id) : undefined;
+        if (!ev || ev.state_key === undefined || this.stores.events.isRejected(ev.event_id)) continue;
         ids.set(stateKey(ev.type, ev.state_key), ev.event_id);
       }
       if (!ids.has(stateKey("m.room.create", ""))) throw remoteFailed("The joined room's state has no valid create event");
@@ -799,8 +699,8 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const pdu = checked.pdu;
       const authError = authAgainstAuthEvents(room, pdu);
       if (authError) throw forbidden(`Join refused: ${authError}`);
-      const group = this.store.newStateGroup(null, ids);
-      const ordering = this.ctx.storage.transactionSync(() => this.persist(pdu, { before: { group, ids }, existingOutlier: this.store.getRow(pdu.event_id) !== undefined }));
+      const group = this.stores.events.newStateGroup(null, ids);
+      const ordering = this.stores.atomically(() => storeEvent(this.stores, version, pdu, { before: { group, ids }, existingOutlier: this.stores.events.getRow(pdu.event_id) !== undefined }));
       void origin;
       this.kickFanout();
       return ordering;
@@ -839,12 +739,12 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   // ---- reading state ------------------------------------------------------------------------
 
   private membershipNow(userId: string): string {
-    const m = this.store.currentEvent("m.room.member", userId)?.content.membership;
+    const m = this.stores.events.currentEvent("m.room.member", userId)?.content.membership;
     return typeof m === "string" ? m : "leave";
   }
 
   private worldReadable(): boolean {
-    return this.store.currentEvent("m.room.history_visibility", "")?.content.history_visibility === "world_readable";
+    return this.stores.events.currentEvent("m.room.history_visibility", "")?.content.history_visibility === "world_readable";
   }
 
   /**
@@ -854,7 +754,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async restrictedJoinPlan(userId: string): Promise<{ allowRooms: string[]; authoriser?: string } | undefined> {
     const { version } = this.requireRoom();
-    const state = this.store.currentState();
+    const state = this.stores.events.currentState();
     const membership = this.membershipNow(userId);
     if (membership === "join" || membership === "invite" || !joinRuleIsRestricted(joinRuleOf(state), version)) return undefined;
     const power = powerStateOf(state);
@@ -876,7 +776,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   /** Spec: guest access module — guests may join only rooms whose m.room.guest_access is can_join. */
   async guestCanJoin(): Promise<boolean> {
     this.requireRoom();
-    return this.store.currentEvent("m.room.guest_access", "")?.content.guest_access === "can_join";
+    return this.stores.events.currentEvent("m.room.guest_access", "")?.content.guest_access === "can_join";
   }
 
   async membership(userId: string): Promise<string> {
@@ -890,16 +790,16 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   private readableState(userId: string): StateMap {
     const { meta } = this.requireRoom();
-    if (this.membershipNow(userId) === "join" || this.worldReadable()) return this.store.currentState();
-    const memberId = this.store.currentStateIds().get(stateKey("m.room.member", userId));
+    if (this.membershipNow(userId) === "join" || this.worldReadable()) return this.stores.events.currentState();
+    const memberId = this.stores.events.currentStateIds().get(stateKey("m.room.member", userId));
     if (memberId) {
-      const before = this.store.stateBefore(memberId);
-      if (before && this.store.getEvent(memberId)?.content.membership === "leave") {
-        const wasJoined = this.store.getEvent(before.get(stateKey("m.room.member", userId)) ?? "")?.content.membership === "join";
+      const before = this.stores.events.stateBefore(memberId);
+      if (before && this.stores.events.getEvent(memberId)?.content.membership === "leave") {
+        const wasJoined = this.stores.events.getEvent(before.get(stateKey("m.room.member", userId)) ?? "")?.content.membership === "join";
         if (wasJoined) {
           const after = new Map(before);
           after.set(stateKey("m.room.member", userId), memberId);
-          return this.store.resolveIds(after);
+          return this.stores.events.resolveIds(after);
         }
       }
     }
@@ -924,13 +824,13 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const { meta } = this.requireRoom();
     let state = this.readableState(userId);
     if (opts.at !== undefined) {
-      const last = this.store.lastInTimelineBefore(opts.at);
+      const last = this.stores.events.lastInTimelineBefore(opts.at);
       if (last) {
         // The state at the token: the state after the last event before it.
-        const ids = new Map(last.state_group === null ? [] : this.store.stateAtGroup(last.state_group));
-        const lastEv = this.store.getEvent(last.event_id);
+        const ids = new Map(last.state_group === null ? [] : this.stores.events.stateAtGroup(last.state_group));
+        const lastEv = this.stores.events.getEvent(last.event_id);
         if (lastEv?.state_key !== undefined) ids.set(stateKey(lastEv.type, lastEv.state_key), lastEv.event_id);
-        state = this.store.resolveIds(ids);
+        state = this.stores.events.resolveIds(ids);
       }
     }
     const out: ClientEvent[] = [];
@@ -952,7 +852,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     this.requireRoom();
     if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
     const out: Record<string, { display_name: string | null; avatar_url: string | null }> = {};
-    for (const [k, ev] of this.store.currentState()) {
+    for (const [k, ev] of this.stores.events.currentState()) {
       if (splitStateKey(k)[0] !== "m.room.member" || ev.content.membership !== "join") continue;
       out[ev.state_key ?? ""] = {
         display_name: typeof ev.content.displayname === "string" ? ev.content.displayname : null,
@@ -966,25 +866,25 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   async userCanSend(userId: string, type: string, isState: boolean): Promise<boolean> {
     const { version } = this.requireRoom();
     if (this.membershipNow(userId) !== "join") return false;
-    return canSendEvent(userId, type, isState, { create: this.store.currentEvent("m.room.create", ""), powerLevels: this.store.currentEvent("m.room.power_levels", "") }, version);
+    return canSendEvent(userId, type, isState, { create: this.stores.events.currentEvent("m.room.create", ""), powerLevels: this.stores.events.currentEvent("m.room.power_levels", "") }, version);
   }
 
   // ---- reading events (room/timeline.ts) --------------------------------------------------------
 
   private timeline(): Timeline {
-    return new Timeline(this.store, this.relationStore, this.requireRoom().meta.room_id);
+    return new Timeline(this.stores.events, this.stores.relations, this.requireRoom().meta.room_id);
   }
 
   async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
     const t = this.timeline();
-    const vis = new Visibility(this.store, userId);
+    const vis = new Visibility(this.stores.events, userId);
     return t.clientEventOf(t.visibleRow(eventId, vis), vis);
   }
 
   /** Who may read the timeline: members and former members, anyone in a world-readable room. */
   private requireReader(userId: string): void {
     this.requireRoom();
-    const everMember = this.membershipNow(userId) !== "leave" || this.store.currentStateIds().has(stateKey("m.room.member", userId));
+    const everMember = this.membershipNow(userId) !== "leave" || this.stores.events.currentStateIds().has(stateKey("m.room.member", userId));
     if (!everMember && !this.worldReadable()) throw forbidden(`User ${userId} not in room`);
   }
 
@@ -994,7 +894,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
-    const read = () => this.timeline().messages(new Visibility(this.store, userId), opts);
+    const read = () => this.timeline().messages(new Visibility(this.stores.events, userId), opts);
     let page = read();
     // A page with an `end` is complete; only a short backward page may need older history, and
     // only a room shared with other servers has any to fetch (checked last: it reads the members).
@@ -1022,10 +922,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * nothing is missing before it (it is the create event, or we hold all its predecessors).
    */
   private oldestHeldGap(): { first: EventRow; missing: string[] } | undefined {
-    const first = this.store.firstInTimeline();
+    const first = this.stores.events.firstInTimeline();
     if (!first) return undefined;
-    const firstPdu = this.store.getEvent(first.event_id);
-    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.store.getRow(id)?.outlier !== 0);
+    const firstPdu = this.stores.events.getEvent(first.event_id);
+    const missing = (firstPdu?.prev_events ?? []).filter((id) => this.stores.events.getRow(id)?.outlier !== 0);
     return missing.length > 0 ? { first, missing } : undefined;
   }
 
@@ -1054,10 +954,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // Newest first, so each one lands just below the previous in ordering.
       checkedAll.sort((a, b) => b.depth - a.depth);
       for (const pdu of checkedAll) {
-        if (this.store.getRow(pdu.event_id)?.outlier === 0) continue;
-        if (pdu.auth_events.some((id) => !this.store.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
+        if (this.stores.events.getRow(pdu.event_id)?.outlier === 0) continue;
+        if (pdu.auth_events.some((id) => !this.stores.events.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
         if (authAgainstAuthEvents(room, pdu)) continue;
-        this.ctx.storage.transactionSync(() => this.store.insertBackfilled(pdu, first.state_group));
+        this.stores.atomically(() => this.stores.events.insertBackfilled(pdu, first.state_group));
         added++;
       }
       if (added > 0) return added;
@@ -1066,21 +966,21 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   async context(userId: string, eventId: string, limit: number, ignoredSenders?: string[]): Promise<JsonObject> {
-    return this.timeline().context(new Visibility(this.store, userId), eventId, limit, ignoredSenders);
+    return this.timeline().context(new Visibility(this.stores.events, userId), eventId, limit, ignoredSenders);
   }
 
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {
-    return this.timeline().timestampToEvent(new Visibility(this.store, userId), ts, dir);
+    return this.timeline().timestampToEvent(new Visibility(this.stores.events, userId), ts, dir);
   }
 
   async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
-    return this.timeline().relations(new Visibility(this.store, userId), eventId, relType, eventType, limit, from);
+    return this.timeline().relations(new Visibility(this.stores.events, userId), eventId, relType, eventType, limit, from);
   }
 
   /** Spec: GET /rooms/{roomId}/threads, with the same access rule as /messages. */
   async threads(userId: string, include: "all" | "participated", limit: number, from: number | undefined): Promise<JsonObject> {
     this.requireReader(userId);
-    return this.timeline().threads(new Visibility(this.store, userId), include, limit, from);
+    return this.timeline().threads(new Visibility(this.stores.events, userId), include, limit, from);
   }
 
   // ---- ephemeral: typing and receipts ---------------------------------------------------------
@@ -1088,9 +988,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   /** Local users joined now (reads member events only, not the whole state). */
   private localJoined(): string[] {
     const out: string[] = [];
-    for (const [k, id] of this.store.currentStateIds()) {
+    for (const [k, id] of this.stores.events.currentStateIds()) {
       if (!k.startsWith("m.room.member\u0000")) continue;
-      const ev = this.store.getEvent(id);
+      const ev = this.stores.events.getEvent(id);
       if (ev?.content.membership === "join" && ev.state_key && this.isLocal(ev.state_key)) out.push(ev.state_key);
     }
     return out;
@@ -1118,7 +1018,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   /** Servers other than ours with a joined member now: where this room's EDUs go. */
   private remoteServers(): string[] {
-    return serversInState(this.store, this.store.currentStateIds()).filter((s) => s !== this.env.SERVER_NAME);
+    return serversInState(this.stores.events, this.stores.events.currentStateIds()).filter((s) => s !== this.env.SERVER_NAME);
   }
 
   private async sendEdu(edu: JsonObject): Promise<void> {
@@ -1149,7 +1049,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         const eventId = ids[0];
         const ts = typeof data.ts === "number" ? data.ts : Date.now();
         const threadId = typeof data.thread_id === "string" ? data.thread_id : "";
-        this.receiptStore.put(userId, receiptType, threadId, eventId, ts);
+        this.stores.receipts.put(userId, receiptType, threadId, eventId, ts);
         const r: JsonObject = { ts };
         if (threadId) r.thread_id = threadId;
         const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: r } } };
@@ -1173,10 +1073,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   async setReceipt(userId: string, receiptType: string, eventId: string, threadId: string | undefined): Promise<void> {
     const { meta } = this.requireRoom();
     if (this.membershipNow(userId) !== "join") throw forbidden(`User ${userId} not in room`);
-    const row = this.store.getRow(eventId);
+    const row = this.stores.events.getRow(eventId);
     if (!row) throw notFound("Event not found");
     const ts = Date.now();
-    this.receiptStore.put(userId, receiptType, threadId ?? "", eventId, ts);
+    this.stores.receipts.put(userId, receiptType, threadId ?? "", eventId, ts);
     const receipt: JsonObject = { ts };
     if (threadId) receipt.thread_id = threadId;
     const content: JsonObject = { [eventId]: { [receiptType]: { [userId]: receipt } } };
@@ -1194,14 +1094,14 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   private summaryNow(): PublicRoomSummary {
     const { meta } = this.requireRoom();
-    const ids = this.store.currentStateIds();
+    const ids = this.stores.events.currentStateIds();
     const str = (type: string, key: string): string | undefined => {
       const id = ids.get(stateKey(type, ""));
-      const v = id ? this.store.getEvent(id)?.content[key] : undefined;
+      const v = id ? this.stores.events.getEvent(id)?.content[key] : undefined;
       return typeof v === "string" ? v : undefined;
     };
     let joined = 0;
-    for (const [k, id] of ids) if (k.startsWith("m.room.member\u0000") && this.store.getEvent(id)?.content.membership === "join") joined++;
+    for (const [k, id] of ids) if (k.startsWith("m.room.member\u0000") && this.stores.events.getEvent(id)?.content.membership === "join") joined++;
     const s: PublicRoomSummary = {
       room_id: meta.room_id,
       num_joined_members: joined,
@@ -1229,7 +1129,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   /** Spec: space hierarchy — this room as GET /hierarchy shows it, and where `viewer` stands in it. */
   async spaceRoom(viewer: HierarchyViewer): Promise<SpaceRoomView> {
     const { version } = this.requireRoom();
-    const state = this.store.currentState();
+    const state = this.stores.events.currentState();
     return {
       room: spaceRoomEntry(this.summaryNow(), state, version),
       membership: viewerMembership(state, viewer, (s) => this.serverAllowed(s)),
