@@ -24,7 +24,13 @@ import * as reads from "./room/federationReads.js";
 import { toClientEvent, toStrippedState, STRIPPED_STATE_TYPES, type ClientEvent } from "../protocol/clientEvent.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { SerialQueue } from "./serialQueue.js";
-import { type RoomAccess, fetchMissingAuthEvents, receivePdu, checkFormatAndSignatures, authAgainstAuthEvents, storeOutliers, wireOf, authChainOf } from "./room/federation.js";
+import type { RoomContext } from "./room/roomContext.js";
+import { wireOf, authChainOf } from "./room/wire.js";
+import { receivePdu } from "./room/receive/receivePdu.js";
+import { checkFormatAndSignatures } from "./room/receive/checkReceived.js";
+import { authAgainstAuthEvents } from "./room/receive/authEvents.js";
+import { storeOutliers } from "./room/receive/outliers.js";
+import { fetchMissingAuthEvents } from "./room/receive/fetchEvents.js";
 import { federationRequest } from "../federation-client/request.js";
 import { isUnknownEndpoint, unwrapV1Answer } from "../federation-client/unknownEndpoint.js";
 import { isFromServer, serverNameOf } from "../protocol/identifiers.js";
@@ -376,24 +382,20 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   // ---- federation -----------------------------------------------------------------------
 
-  private roomAccess(version: RoomVersion, roomId: string, key: SigningKey): RoomAccess {
+  /** This room as the code that receives and serves events over federation sees it. */
+  private contextFor(version: RoomVersion, roomId: string, key: SigningKey): RoomContext {
     return {
       env: this.env,
-      store: this.stores.events,
+      stores: this.stores,
       roomId,
       version,
-      serverName: this.env.SERVER_NAME,
       ownKey: { serverName: this.env.SERVER_NAME, keyId: key.keyId, publicKey: key.publicKey },
-      stateBeforePrevs: (prevIds) => stateBeforePrevs(this.stores.events, version, prevIds),
-      persist: (pdu, before, softFailed, existingOutlier) => storeEvent(this.stores, version, pdu, { before, softFailed, existingOutlier }),
-      transaction: (f) => this.stores.atomically(f),
-      kickFanout: () => this.kickFanout(),
     };
   }
 
-  private async access(): Promise<RoomAccess> {
+  private async roomContext(): Promise<RoomContext> {
     const { meta, version } = this.requireRoom();
-    return this.roomAccess(version, meta.room_id, await this.signingKey());
+    return this.contextFor(version, meta.room_id, await this.signingKey());
   }
 
   /**
@@ -404,7 +406,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private async sendToRemoteServers(roomId: string, rows: EventRow[], version: RoomVersion): Promise<void> {
     const perServer = new Map<string, JsonObject[]>();
     let federated = false;
-    let room: RoomAccess | undefined;
+    let room: RoomContext | undefined;
     for (const row of rows) {
       if (row.soft_failed || row.outlier) continue;
       // Joined members after the event, cached per state group: no walk of the member list per message.
@@ -416,8 +418,8 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       if (!pdu) continue;
       if (pdu.type === "m.room.member" && pdu.state_key && !this.isLocal(pdu.state_key)) servers.add(serverNameOf(pdu.state_key));
       if (servers.size === 0) continue;
-      room ??= await this.access();
-      const wire = wireOf(room, pdu);
+      room ??= await this.roomContext();
+      const wire = wireOf(room.version, pdu);
       for (const server of servers) {
         const list = perServer.get(server) ?? [];
         list.push(wire);
@@ -436,7 +438,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    * must see and co-sign the invite before it enters the room (PUT /invite v2).
    */
   private async inviteRemoteUser(pdu: PDU, version: RoomVersion, roomId: string, state: StateMap): Promise<PDU> {
-    const room = this.roomAccess(version, roomId, await this.signingKey());
+    const room = this.contextFor(version, roomId, await this.signingKey());
     const target = serverNameOf(pdu.state_key ?? "");
     const stripped = STRIPPED_STATE_TYPES.map((t) => state.get(stateKey(t, ""))).filter((e): e is PDU => e !== undefined).map(toStrippedState);
     const ids = `${encodeURIComponent(roomId)}/${encodeURIComponent(pdu.event_id)}`;
@@ -444,7 +446,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     try {
       res = await federationRequest(this.env, target, "PUT", `/_matrix/federation/v2/invite/${ids}`, {
         room_version: version.id,
-        event: wireOf(room, pdu),
+        event: wireOf(room.version, pdu),
         invite_room_state: stripped as unknown as JsonObject[],
       });
     } catch (e) {
@@ -453,7 +455,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       // take part only in rooms of versions 1 and 2 (Synapse draws the same line).
       if (version.eventIdFormat !== "v1") throw unsupportedRoomVersion(`${target} does not support this room version`);
       try {
-        const v1 = unwrapV1Answer(await federationRequest<unknown>(this.env, target, "PUT", `/_matrix/federation/v1/invite/${ids}`, { ...wireOf(room, pdu), unsigned: { invite_room_state: stripped as unknown as JsonObject[] } }));
+        const v1 = unwrapV1Answer(await federationRequest<unknown>(this.env, target, "PUT", `/_matrix/federation/v1/invite/${ids}`, { ...wireOf(room.version, pdu), unsigned: { invite_room_state: stripped as unknown as JsonObject[] } }));
         res = isJsonObject(v1) ? v1 : {};
       } catch (e1) {
         throw forbidden(`${target} refused the invite: ${e1 instanceof Error ? e1.message : String(e1)}`);
@@ -469,7 +471,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   /** Spec: PUT /send/{txnId} — the PDUs of one transaction that belong to this room. */
   async receivePdus(origin: string, pdus: JsonObject[]): Promise<Record<string, { error?: string }>> {
     return this.queue.run(async () => {
-      const room = await this.access();
+      const room = await this.roomContext();
       const results: Record<string, { error?: string }> = {};
       if (!this.serverAllowed(origin)) {
         // Spec: server ACLs apply per PDU; a denied server's PDUs are ignored with an error each.
@@ -486,6 +488,8 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
           const eventId = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
           return { eventId, error: "the event could not be processed" };
         });
+        // What the PDU added to the timeline goes out to local members while the next is checked.
+        this.kickFanout();
         const id = r.eventId ?? (typeof raw.event_id === "string" ? raw.event_id : undefined);
         if (id) results[id] = r.error ? { error: r.error } : {};
       }
@@ -630,7 +634,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async sendMembership(origin: string, membership: "join" | "leave" | "knock", raw: JsonObject): Promise<JsonObject> {
     return this.queue.run(async () => {
-      const room = await this.access();
+      const room = await this.roomContext();
       this.requireServerAllowed(origin);
       // A restricted join vouched for by one of our users must carry our signature, which the
       // joiner cannot give: we co-sign it before checking, or the signature check refuses it.
@@ -652,6 +656,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         throw badJson(`Not a ${membership} event of a user of ${origin}`);
       }
       const r = await receivePdu(room, origin, wireEvent, 0);
+      this.kickFanout();
       if (r.error) throw forbidden(r.error);
       const row = this.stores.events.getRow(pdu.event_id);
       if (!row || row.soft_failed) throw forbidden("The event was not accepted");
@@ -662,11 +667,11 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       if (membership === "leave") return {};
       const stateIds = row.state_group === null ? new Map<string, string>() : this.stores.events.stateAtGroup(row.state_group);
       const state = [...stateIds.values()].map((id) => this.stores.events.getEvent(id)).filter((e): e is PDU => e !== undefined);
-      const authChain = authChainOf(room, [...stateIds.values(), pdu.event_id]);
+      const authChain = authChainOf(this.stores.events, [...stateIds.values(), pdu.event_id]);
       const res: JsonObject = {
         origin: this.env.SERVER_NAME,
-        state: state.map((e) => wireOf(room, e)),
-        auth_chain: authChain.map((e) => wireOf(room, e)),
+        state: state.map((e) => wireOf(room.version, e)),
+        auth_chain: authChain.map((e) => wireOf(room.version, e)),
         members_omitted: false,
         servers_in_room: serversInState(this.stores.events, stateIds),
       };
@@ -684,7 +689,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
       if (!this.meta()) this.stores.room.create(roomId, roomVersion, Date.now());
-      const room = this.roomAccess(version, roomId, await this.signingKey());
+      const room = this.contextFor(version, roomId, await this.signingKey());
       await storeOutliers(room, [...authChain, ...state]);
       const ids: StateIdMap = new Map();
       for (const raw of state) {
@@ -713,27 +718,27 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   async federationEvent(origin: string, eventId: string): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    return reads.eventFor(await this.access(), eventId);
+    return reads.eventFor(await this.roomContext(), eventId);
   }
 
   async federationState(origin: string, eventId: string, idsOnly: boolean): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    return reads.stateAt(await this.access(), eventId, idsOnly);
+    return reads.stateAt(await this.roomContext(), eventId, idsOnly);
   }
 
   async federationEventAuth(origin: string, eventId: string): Promise<JsonObject> {
     this.requireServerInRoom(origin);
-    return reads.eventAuth(await this.access(), eventId);
+    return reads.eventAuth(await this.roomContext(), eventId);
   }
 
   async backfill(origin: string, from: string[], limit: number): Promise<JsonObject[]> {
     this.requireServerInRoom(origin);
-    return reads.backfill(await this.access(), from, limit);
+    return reads.backfill(await this.roomContext(), from, limit);
   }
 
   async getMissingEvents(origin: string, earliest: string[], latest: string[], limit: number, minDepth: number): Promise<JsonObject[]> {
     this.requireServerInRoom(origin);
-    return reads.missingEvents(await this.access(), earliest, latest, limit, minDepth);
+    return reads.missingEvents(await this.roomContext(), earliest, latest, limit, minDepth);
   }
 
   // ---- reading state ------------------------------------------------------------------------
@@ -931,7 +936,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   /** Spec: server-server "Backfilling" — fetch history older than our oldest event. Returns how many were added. */
   private async backfillFromRemote(limit: number): Promise<number> {
-    const room = await this.access();
+    const room = await this.roomContext();
     const gap = this.oldestHeldGap();
     if (!gap) return 0;
     const { first, missing } = gap;
