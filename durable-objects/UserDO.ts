@@ -9,8 +9,8 @@ import { ignoredUsers } from "./user/ignoredUsers.js";
 import type { DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, QueriedKeys, RoomKeysUpload, Session, StoredSignature, UserRpc } from "../platform/rpc/user.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
-import { buildSync, type SyncOptions } from "./user/sync.js";
 import { parseSyncToken } from "./user/syncToken.js";
+import { LiveSync } from "./user/liveSync.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
@@ -20,9 +20,7 @@ import { PresenceStore } from "./user/presenceStore.js";
 import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { AccountStore } from "./user/accountStore.js";
 import { DehydratedDeviceStore } from "./user/dehydratedDeviceStore.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../platform/syncRequest.js";
-import { eventMatchesFilter, type RoomEventFilter } from "../protocol/filters/index.js";
-import type { ClientEvent } from "../protocol/clientEvent.js";
+import type { SyncParams } from "../platform/syncRequest.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
@@ -33,15 +31,6 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
 import { serverNameIfAny, serverNameOf } from "../protocol/identifiers.js";
 import { readConfig } from "../platform/env.js";
 import { userStub } from "../platform/stubs.js";
-
-/** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
-interface ParkedSync {
-  deviceId: string;
-  params: SyncParams;
-  answered: boolean;
-}
-
-const MAX_PARKED_ANSWER_BYTES = 900_000;
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
@@ -60,6 +49,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly toDevice: ToDeviceStore;
   private readonly accounts: AccountStore;
   private readonly dehydration: DehydratedDeviceStore;
+  private readonly live: LiveSync;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,6 +62,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
+    this.live = new LiveSync(ctx, { accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
 
@@ -188,7 +179,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   async setAccountData(roomId: string, type: string, content: JsonObject): Promise<void> {
     this.accountData.set(roomId, type, content);
-    this.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
+    this.live.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
   }
 
   async createFilter(filter: JsonObject): Promise<string> {
@@ -242,27 +233,27 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
     );
     if (sharedBefore) this.recordSharedUserChanges(acc.user_id, sharedBefore);
-    this.wakeWaiters();
+    this.live.wakeWaiters();
   }
 
   /** Typing and other per-room ephemeral state that replaces its previous value. */
   async setRoomEphemeral(roomId: string, type: string, content: JsonObject): Promise<void> {
-    const pos = this.insertStream("ephemeral", roomId, null, { type }, null, 0, 0);
+    const pos = this.stream.append("ephemeral", roomId, null, { type }, null, 0, 0);
     this.rooms.setEphemeral(roomId, type, content, pos);
-    this.wakeWaiters();
+    this.live.wakeWaiters();
   }
 
   /** A receipt in a room; `own` marks the user's own receipt, which resets unread counts. */
   async addReceipt(roomId: string, content: JsonObject, own?: { eventId: string; ordering: number }): Promise<void> {
-    this.insertStream("receipt", roomId, null, content, null, 0, 0);
+    this.stream.append("receipt", roomId, null, content, null, 0, 0);
     if (own) {
       const pos = this.stream.posOfEvent(roomId, own.eventId);
       if (pos !== undefined) {
         this.rooms.advanceReadPos(roomId, pos);
-        this.insertStream("read", roomId, null, {}, null, 0, 0);
+        this.stream.append("read", roomId, null, {}, null, 0, 0);
       }
     }
-    this.wakeWaiters();
+    this.live.wakeWaiters();
   }
 
   // ---- presence ---------------------------------------------------------------------------
@@ -285,7 +276,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
     const serverName = readConfig(this.env).serverName;
     const others = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    this.appendStream("presence", null, null, event);
+    this.live.appendStream("presence", null, null, event);
     await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
     await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
   }
@@ -293,13 +284,13 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
   async receiveRemotePresence(event: JsonObject): Promise<boolean> {
     if (typeof event.sender !== "string" || !sharedUsers(this.rooms).has(event.sender)) return false;
-    this.appendStream("presence", null, null, event);
+    this.live.appendStream("presence", null, null, event);
     return true;
   }
 
   /** Another user's presence changed (they share a room with this user). */
   async receivePresence(event: JsonObject): Promise<void> {
-    this.appendStream("presence", null, null, event);
+    this.live.appendStream("presence", null, null, event);
   }
 
   async getPresence(): Promise<JsonObject> {
@@ -331,8 +322,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async setPushRules(stored: StoredPushRules): Promise<void> {
     this.accountData.setPushRules(stored);
     this.rulesCache = undefined;
-    this.insertStream("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
-    this.wakeWaiters();
+    this.stream.append("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
+    this.live.wakeWaiters();
   }
 
   // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceLists.ts) ----
@@ -389,7 +380,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** Another user (or this one) changed devices or keys: the next sync lists them in device_lists. */
   async notifyDeviceListChanged(userId: string, left = false): Promise<void> {
     const row: DeviceListRow = left ? { user_id: userId, left: true } : { user_id: userId };
-    this.appendStream("device_list", null, null, row);
+    this.live.appendStream("device_list", null, null, row);
   }
 
   /** A remote user's devices or keys changed (federation EDU): noted only if they share a room with this user. */
@@ -417,7 +408,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!acc) return;
     const serverName = readConfig(this.env).serverName;
     const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    const pos = this.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
+    const pos = this.live.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
     const edus = fedOut.deviceListEdus(this.accounts, this.keys, acc.user_id, pos, change.devices ?? []);
     if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.keys, acc.user_id));
@@ -437,8 +428,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** Users we started or stopped sharing a room with, after a membership change. */
   private recordSharedUserChanges(me: string, before: Set<string>): void {
     const after = sharedUsers(this.rooms);
-    for (const u of after) if (u !== me && !before.has(u)) this.insertStream("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
-    for (const u of before) if (u !== me && !after.has(u)) this.insertStream("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
+    for (const u of after) if (u !== me && !before.has(u)) this.stream.append("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
+    for (const u of before) if (u !== me && !after.has(u)) this.stream.append("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
   }
 
   // ---- to-device messages (spec: send_to_device.md) ---------------------------------------
@@ -458,9 +449,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
         }
       }
       // A stream row, so a /sync parking right now sees that something arrived.
-      if (n > 0) this.insertStream("to_device", null, null, {}, null, 0, 0);
+      if (n > 0) this.stream.append("to_device", null, null, {}, null, 0, 0);
     });
-    if (n > 0) this.wakeWaiters();
+    if (n > 0) this.live.wakeWaiters();
     return n;
   }
 
@@ -553,75 +544,17 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async syncRequest(token: string, params: SyncParams, ip?: string): Promise<{ userId: string; body: JsonObject; empty: boolean }> {
     const session = await account.authenticate(this.accounts, token, ip);
     if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
-    return { userId: session.userId, ...this.buildSyncFor(session.deviceId, params) };
+    return { userId: session.userId, ...this.live.buildSyncFor(session.deviceId, params) };
   }
 
-  /** A /sync response for one device and the request's parameters (filter resolved here). */
-  private buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
-    const filter = resolveSyncFilter(params.filter, (id) => {
-      if (!/^\d+$/.test(id)) return undefined;
-      return this.accountData.filter(Number(id));
-    });
-    return this.syncNow({
-      deviceId,
-      since: params.since,
-      fullState: params.fullState,
-      timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
-      lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
-      includeLeave: filter?.room?.include_leave === true,
-      rooms: filter?.room?.rooms,
-      notRooms: filter?.room?.not_rooms,
-      timelineFilter: filter?.room?.timeline,
-    });
-  }
-
-  private syncNow(
-    opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
-  ): { body: JsonObject; empty: boolean } {
-    const since = opts.since ? parseSyncToken(opts.since) : undefined;
-    if (opts.since && !since) throw invalidParam("Invalid since token");
-    if (since) {
-      // The client has the to-device messages up to this token: they can go (spec: send-to-device).
-      this.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
-    }
-    const ignored = ignoredUsers(this.accountData);
-    const filter = opts.timelineFilter;
-    const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.accounts).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
-  }
-
-  /**
-   * A waiting /sync parks here as a hibernatable WebSocket from the Worker: the object can be
-   * evicted (and is not billed) while nothing happens, and is woken by the next delivery.
-   */
+  /** A waiting /sync parks here (user/liveSync.ts), after its set_presence is recorded. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
-    let session: Session;
-    try {
-      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
-    } catch {
-      return new Response("unknown token", { status: 401 });
-    }
-    const since = new URL(request.url).searchParams.get("since") ?? "";
-    const parsed = parseSyncToken(since);
-    if (!parsed) return new Response("invalid since token", { status: 400 });
-    let params: SyncParams;
-    try {
-      params = { ...(JSON.parse(new URL(request.url).searchParams.get("params") ?? "{}") as SyncParams), since };
-    } catch {
-      return new Response("invalid parameters", { status: 400 });
-    }
+    const req = await this.live.readParkRequest(request);
+    if (req instanceof Response) return req;
+    const { session, since, params } = req;
     if (params.setPresence && params.setPresence !== "offline") await this.setPresence(params.setPresence, undefined, false);
     params.setPresence = undefined;
-    const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [since]);
-    const parked: ParkedSync = { deviceId: session.deviceId, params, answered: false };
-    pair[1].serializeAttachment(parked);
-    // Anything already there is answered at once, over the socket.
-    this.answerParked(pair[1], parked);
-    // What an empty sync must still tell the device, so a wait that times out needs no further call.
-    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.keys, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.keys, session.deviceId) };
-    return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
+    return this.live.park(session, since, params);
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
@@ -629,57 +562,6 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       ws.close();
     } catch {
       // already closed
-    }
-  }
-
-  /** Appends one entry to the user's stream. Returns its position. */
-  protected insertStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null, notify: number, highlight: number): number {
-    return this.stream.append(kind, roomId, eventId, data, roomOrdering, notify, highlight);
-  }
-
-  /** Appends one entry to the user's stream and wakes waiting syncs. Returns its position. */
-  protected appendStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null = null): number {
-    const row = { pos: this.insertStream(kind, roomId, eventId, data, roomOrdering, 0, 0) };
-    this.wakeWaiters();
-    return row.pos;
-  }
-
-  /** Wakes every parked /sync; each re-reads the stream and parks again if nothing is for it. */
-  /**
-   * Something arrived: every parked /sync that now has something for its device gets its
-   * response over the socket, so the Worker can return it without another call.
-   */
-  protected wakeWaiters(): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      const parked = ws.deserializeAttachment() as ParkedSync | null;
-      if (!parked) {
-        this.sendTo(ws, "wake");
-        continue;
-      }
-      if (!parked.answered) this.answerParked(ws, parked);
-    }
-  }
-
-  private answerParked(ws: WebSocket, parked: ParkedSync): void {
-    let message: string;
-    try {
-      const r = this.buildSyncFor(parked.deviceId, parked.params);
-      if (r.empty) return;
-      message = JSON.stringify(r.body);
-      // Workers cap WebSocket messages at 1 MiB: a bigger response is fetched by the Worker.
-      if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
-    } catch {
-      message = "wake";
-    }
-    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSync);
-    this.sendTo(ws, message);
-  }
-
-  private sendTo(ws: WebSocket, message: string): void {
-    try {
-      ws.send(message);
-    } catch {
-      // The Worker end has gone away; nothing to wake.
     }
   }
 }

@@ -1,0 +1,168 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
+import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
+import { invalidParam } from "../../platform/errors.js";
+import type { Session } from "../../platform/rpc/user.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../../platform/syncRequest.js";
+import * as account from "./account.js";
+import * as e2ee from "./e2ee.js";
+import { ignoredUsers } from "./ignoredUsers.js";
+import { buildSync, type SyncOptions, type SyncSources } from "./sync.js";
+import { parseSyncToken } from "./syncToken.js";
+import type { StreamStore } from "./streamStore.js";
+import type { RoomViewStore } from "./roomViewStore.js";
+import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
+import type { AccountDataStore } from "./accountDataStore.js";
+import type { ToDeviceStore } from "./toDeviceStore.js";
+import type { AccountStore } from "./accountStore.js";
+
+/** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
+interface ParkedSync {
+  deviceId: string;
+  params: SyncParams;
+  answered: boolean;
+}
+
+const MAX_PARKED_ANSWER_BYTES = 900_000;
+
+/**
+ * The live side of /sync (spec: GET /sync): resolves a request's filter and builds its response
+ * (user/sync.ts), parks a waiting /sync on a hibernatable WebSocket and answers or wakes the
+ * parked ones when the user's stream grows. A write a waiting sync must see ends in wakeWaiters.
+ */
+export class LiveSync {
+  private readonly ctx: DurableObjectState;
+  private readonly accounts: AccountStore;
+  private readonly stream: StreamStore;
+  private readonly rooms: RoomViewStore;
+  private readonly keys: EncryptionKeyStore;
+  private readonly accountData: AccountDataStore;
+  private readonly toDevice: ToDeviceStore;
+
+  constructor(ctx: DurableObjectState, src: SyncSources) {
+    this.ctx = ctx;
+    this.accounts = src.accounts;
+    this.stream = src.stream;
+    this.rooms = src.rooms;
+    this.keys = src.keys;
+    this.accountData = src.accountData;
+    this.toDevice = src.toDevice;
+  }
+
+  /** The checks on a parking request: its session, since token and parameters, or the refusal. */
+  async readParkRequest(request: Request): Promise<{ session: Session; since: string; params: SyncParams } | Response> {
+    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
+    let session: Session;
+    try {
+      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
+    } catch {
+      return new Response("unknown token", { status: 401 });
+    }
+    const since = new URL(request.url).searchParams.get("since") ?? "";
+    const parsed = parseSyncToken(since);
+    if (!parsed) return new Response("invalid since token", { status: 400 });
+    let params: SyncParams;
+    try {
+      params = { ...(JSON.parse(new URL(request.url).searchParams.get("params") ?? "{}") as SyncParams), since };
+    } catch {
+      return new Response("invalid parameters", { status: 400 });
+    }
+    return { session, since, params };
+  }
+
+  /**
+   * A waiting /sync parks here as a hibernatable WebSocket from the Worker: the object can be
+   * evicted (and is not billed) while nothing happens, and is woken by the next delivery.
+   */
+  park(session: Session, since: string, params: SyncParams): Response {
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], [since]);
+    const parked: ParkedSync = { deviceId: session.deviceId, params, answered: false };
+    pair[1].serializeAttachment(parked);
+    // Anything already there is answered at once, over the socket.
+    this.answerParked(pair[1], parked);
+    // What an empty sync must still tell the device, so a wait that times out needs no further call.
+    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.keys, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.keys, session.deviceId) };
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
+  }
+
+  /** A /sync response for one device and the request's parameters (filter resolved here). */
+  buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
+    const filter = resolveSyncFilter(params.filter, (id) => {
+      if (!/^\d+$/.test(id)) return undefined;
+      return this.accountData.filter(Number(id));
+    });
+    return this.syncNow({
+      deviceId,
+      since: params.since,
+      fullState: params.fullState,
+      timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
+      lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
+      includeLeave: filter?.room?.include_leave === true,
+      rooms: filter?.room?.rooms,
+      notRooms: filter?.room?.not_rooms,
+      timelineFilter: filter?.room?.timeline,
+    });
+  }
+
+  private syncNow(
+    opts: Omit<SyncOptions, "since" | "ignoredUsers" | "timelineFilter"> & { since?: string; timelineFilter?: RoomEventFilter },
+  ): { body: JsonObject; empty: boolean } {
+    const since = opts.since ? parseSyncToken(opts.since) : undefined;
+    if (opts.since && !since) throw invalidParam("Invalid since token");
+    if (since) {
+      // The client has the to-device messages up to this token: they can go (spec: send-to-device).
+      this.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
+    }
+    const ignored = ignoredUsers(this.accountData);
+    const filter = opts.timelineFilter;
+    const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
+    return buildSync({ accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.accounts).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+  }
+
+  /** Appends one entry to the user's stream and wakes waiting syncs. Returns its position. */
+  appendStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null = null): number {
+    const row = { pos: this.stream.append(kind, roomId, eventId, data, roomOrdering, 0, 0) };
+    this.wakeWaiters();
+    return row.pos;
+  }
+
+  /** Wakes every parked /sync; each re-reads the stream and parks again if nothing is for it. */
+  /**
+   * Something arrived: every parked /sync that now has something for its device gets its
+   * response over the socket, so the Worker can return it without another call.
+   */
+  wakeWaiters(): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const parked = ws.deserializeAttachment() as ParkedSync | null;
+      if (!parked) {
+        this.sendTo(ws, "wake");
+        continue;
+      }
+      if (!parked.answered) this.answerParked(ws, parked);
+    }
+  }
+
+  private answerParked(ws: WebSocket, parked: ParkedSync): void {
+    let message: string;
+    try {
+      const r = this.buildSyncFor(parked.deviceId, parked.params);
+      if (r.empty) return;
+      message = JSON.stringify(r.body);
+      // Workers cap WebSocket messages at 1 MiB: a bigger response is fetched by the Worker.
+      if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
+    } catch {
+      message = "wake";
+    }
+    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSync);
+    this.sendTo(ws, message);
+  }
+
+  private sendTo(ws: WebSocket, message: string): void {
+    try {
+      ws.send(message);
+    } catch {
+      // The Worker end has gone away; nothing to wake.
+    }
+  }
+}
