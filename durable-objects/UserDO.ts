@@ -9,8 +9,9 @@ import { ignoredUsers } from "./user/ignoredUsers.js";
 import type { DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, QueriedKeys, RoomKeysUpload, Session, StoredSignature, UserRpc } from "../platform/rpc/user.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
-import { parseSyncToken } from "./user/syncToken.js";
 import { LiveSync } from "./user/liveSync.js";
+import { Presence } from "./user/presence.js";
+import { DeviceListUpdates } from "./user/deviceListUpdates.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
@@ -25,12 +26,10 @@ import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../pr
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import * as dehydrated from "./user/dehydratedDevice.js";
-import { deviceListChanges, sharedUsers, type DeviceListRow } from "./user/deviceLists.js";
+import { sharedUsers } from "./user/deviceLists.js";
 import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
-import { serverNameIfAny, serverNameOf } from "../protocol/identifiers.js";
-import { readConfig } from "../platform/env.js";
-import { userStub } from "../platform/stubs.js";
+import { serverNameIfAny } from "../protocol/identifiers.js";
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
@@ -45,11 +44,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly backups: KeyBackupStore;
   private readonly keys: EncryptionKeyStore;
   private readonly accountData: AccountDataStore;
-  private readonly presence: PresenceStore;
+  private readonly presence: Presence;
   private readonly toDevice: ToDeviceStore;
   private readonly accounts: AccountStore;
   private readonly dehydration: DehydratedDeviceStore;
   private readonly live: LiveSync;
+  private readonly deviceLists: DeviceListUpdates;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,11 +58,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.backups = new KeyBackupStore(ctx.storage.sql);
     this.keys = new EncryptionKeyStore(ctx.storage.sql);
     this.accountData = new AccountDataStore(ctx.storage.sql);
-    this.presence = new PresenceStore(ctx.storage.sql);
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
     this.live = new LiveSync(ctx, { accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
+    this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
+    this.deviceLists = new DeviceListUpdates(env, this.accounts, this.rooms, this.keys, this.stream, this.live);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
 
@@ -232,7 +233,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.ctx.storage.transactionSync(() =>
       ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
     );
-    if (sharedBefore) this.recordSharedUserChanges(acc.user_id, sharedBefore);
+    if (sharedBefore) this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.live.wakeWaiters();
   }
 
@@ -259,46 +260,21 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- presence ---------------------------------------------------------------------------
 
   async setPresence(presence: string, statusMsg: string | undefined, explicit: boolean): Promise<void> {
-    const current = this.presence.state();
-    // A sync's set_presence does not override a status the user set explicitly.
-    if (!explicit && current !== undefined && current === presence) {
-      this.presence.touch(Date.now());
-      return;
-    }
-    this.presence.set(presence, statusMsg, Date.now());
-    await this.announcePresence();
-  }
-
-  /** Tells this user and every local user sharing a room with them about a presence change. */
-  private async announcePresence(): Promise<void> {
-    const acc = account.getAccount(this.accounts);
-    if (!acc) return;
-    const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
-    const serverName = readConfig(this.env).serverName;
-    const others = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    this.live.appendStream("presence", null, null, event);
-    await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
-    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
+    return this.presence.setPresence(presence, statusMsg, explicit);
   }
 
   /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
   async receiveRemotePresence(event: JsonObject): Promise<boolean> {
-    if (typeof event.sender !== "string" || !sharedUsers(this.rooms).has(event.sender)) return false;
-    this.live.appendStream("presence", null, null, event);
-    return true;
+    return this.presence.receiveRemotePresence(event);
   }
 
   /** Another user's presence changed (they share a room with this user). */
   async receivePresence(event: JsonObject): Promise<void> {
-    this.live.appendStream("presence", null, null, event);
+    return this.presence.receivePresence(event);
   }
 
   async getPresence(): Promise<JsonObject> {
-    const row = this.presence.current();
-    if (!row) return { presence: "offline" };
-    const out: JsonObject = { presence: row.presence, last_active_ago: Date.now() - row.last_active_ts, currently_active: row.presence === "online" };
-    if (row.status_msg !== null) out.status_msg = row.status_msg;
-    return out;
+    return this.presence.getPresence();
   }
 
   // ---- push rules ---------------------------------------------------------------------------
@@ -335,7 +311,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.storeKeys(this.keys, deviceId, up);
     });
-    if (changed) await this.announceDeviceListChange({ devices: [deviceId] });
+    if (changed) await this.deviceLists.announceDeviceListChange({ devices: [deviceId] });
     return e2ee.oneTimeKeyCounts(this.keys, deviceId);
   }
 
@@ -365,54 +341,29 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   async uploadCrossSigningKeys(keys: Partial<Record<CrossSigningUsage, JsonObject>>): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeCrossSigningKeys(this.keys, keys));
-    await this.announceDeviceListChange({ signingKeys: true });
+    await this.deviceLists.announceDeviceListChange({ signingKeys: true });
   }
 
   /** Signatures on this user's keys (validated by the Worker). */
   async addKeySignatures(sigs: StoredSignature[], announce: boolean): Promise<void> {
     this.ctx.storage.transactionSync(() => e2ee.storeSignatures(this.keys, sigs));
     if (!announce) return;
-    const devices = new Set(account.listDevices(this.accounts).map((d) => d.device_id));
-    const targets = [...new Set(sigs.map((s) => s.target))];
-    await this.announceDeviceListChange({ devices: targets.filter((t) => devices.has(t)), signingKeys: targets.some((t) => !devices.has(t)) });
+    await this.deviceLists.announceSignatures(sigs);
   }
 
   /** Another user (or this one) changed devices or keys: the next sync lists them in device_lists. */
   async notifyDeviceListChanged(userId: string, left = false): Promise<void> {
-    const row: DeviceListRow = left ? { user_id: userId, left: true } : { user_id: userId };
-    this.live.appendStream("device_list", null, null, row);
+    return this.deviceLists.notifyDeviceListChanged(userId, left);
   }
 
   /** A remote user's devices or keys changed (federation EDU): noted only if they share a room with this user. */
   async remoteDeviceListChanged(userId: string): Promise<boolean> {
-    if (!sharedUsers(this.rooms).has(userId)) return false;
-    await this.notifyDeviceListChanged(userId);
-    return true;
+    return this.deviceLists.remoteDeviceListChanged(userId);
   }
 
   /** keys/changes between two sync tokens' stream positions. */
   async keyChanges(from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
-    const f = parseSyncToken(from);
-    const t = parseSyncToken(to);
-    if (!f || !t) throw invalidParam("Invalid from or to token");
-    return deviceListChanges(this.stream, f.stream, t.stream);
-  }
-
-  /**
-   * Tells every local user sharing a room with this one (and this user's own devices) that its
-   * devices changed, and every remote server sharing a room: m.device_list_update for `devices`,
-   * m.signing_key_update when the cross-signing keys changed.
-   */
-  private async announceDeviceListChange(change: { devices?: string[]; signingKeys?: boolean } = {}): Promise<void> {
-    const acc = account.getAccount(this.accounts);
-    if (!acc) return;
-    const serverName = readConfig(this.env).serverName;
-    const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    const pos = this.live.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
-    await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
-    const edus = fedOut.deviceListEdus(this.accounts, this.keys, acc.user_id, pos, change.devices ?? []);
-    if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.keys, acc.user_id));
-    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), edus);
+    return this.deviceLists.keyChanges(from, to);
   }
 
   /** After devices are deleted: their keys go, and room-mates learn the list changed. */
@@ -422,14 +373,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.purgeRemovedDevices(this.keys);
     });
-    if (changed) await this.announceDeviceListChange({ devices: gone });
-  }
-
-  /** Users we started or stopped sharing a room with, after a membership change. */
-  private recordSharedUserChanges(me: string, before: Set<string>): void {
-    const after = sharedUsers(this.rooms);
-    for (const u of after) if (u !== me && !before.has(u)) this.stream.append("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
-    for (const u of before) if (u !== me && !after.has(u)) this.stream.append("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
+    if (changed) await this.deviceLists.announceDeviceListChange({ devices: gone });
   }
 
   // ---- to-device messages (spec: send_to_device.md) ---------------------------------------
@@ -472,7 +416,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       previous = dehydrated.replace(this.dehydration, this.accounts, this.keys, this.toDevice, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
-    await this.announceDeviceListChange({ devices: changed });
+    await this.deviceLists.announceDeviceListChange({ devices: changed });
     return { device_id: up.deviceId };
   }
 
@@ -486,7 +430,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.ctx.storage.transactionSync(() => {
       removed = dehydrated.remove(this.dehydration, this.accounts, this.keys, this.toDevice);
     });
-    if (removed !== undefined) await this.announceDeviceListChange({ devices: [removed] });
+    if (removed !== undefined) await this.deviceLists.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
   }
 

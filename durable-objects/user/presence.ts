@@ -1,0 +1,76 @@
+import type { Env } from "../../platform/env.js";
+import { readConfig } from "../../platform/env.js";
+import { userStub } from "../../platform/stubs.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { serverNameOf } from "../../protocol/identifiers.js";
+import * as account from "./account.js";
+import { sharedUsers } from "./deviceLists.js";
+import * as fedOut from "./federationOut.js";
+import type { LiveSync } from "./liveSync.js";
+import type { PresenceStore } from "./presenceStore.js";
+import type { RoomViewStore } from "./roomViewStore.js";
+import type { AccountStore } from "./accountStore.js";
+
+/**
+ * The user's presence (spec: presence.md): set by the user or a sync's set_presence, and told to
+ * this user's devices, every local user sharing a room (their UserDOs) and every remote server
+ * sharing one (m.presence EDUs); others' presence arrives here for this user's stream.
+ */
+export class Presence {
+  private readonly env: Env;
+  private readonly accounts: AccountStore;
+  private readonly rooms: RoomViewStore;
+  private readonly presence: PresenceStore;
+  private readonly live: LiveSync;
+
+  constructor(env: Env, accounts: AccountStore, rooms: RoomViewStore, presence: PresenceStore, live: LiveSync) {
+    this.env = env;
+    this.accounts = accounts;
+    this.rooms = rooms;
+    this.presence = presence;
+    this.live = live;
+  }
+
+  async setPresence(presence: string, statusMsg: string | undefined, explicit: boolean): Promise<void> {
+    const current = this.presence.state();
+    // A sync's set_presence does not override a status the user set explicitly.
+    if (!explicit && current !== undefined && current === presence) {
+      this.presence.touch(Date.now());
+      return;
+    }
+    this.presence.set(presence, statusMsg, Date.now());
+    await this.announcePresence();
+  }
+
+  /** Tells this user and every local user sharing a room with them about a presence change. */
+  private async announcePresence(): Promise<void> {
+    const acc = account.getAccount(this.accounts);
+    if (!acc) return;
+    const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
+    const serverName = readConfig(this.env).serverName;
+    const others = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    this.live.appendStream("presence", null, null, event);
+    await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
+    await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
+  }
+
+  /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
+  async receiveRemotePresence(event: JsonObject): Promise<boolean> {
+    if (typeof event.sender !== "string" || !sharedUsers(this.rooms).has(event.sender)) return false;
+    this.live.appendStream("presence", null, null, event);
+    return true;
+  }
+
+  /** Another user's presence changed (they share a room with this user). */
+  async receivePresence(event: JsonObject): Promise<void> {
+    this.live.appendStream("presence", null, null, event);
+  }
+
+  async getPresence(): Promise<JsonObject> {
+    const row = this.presence.current();
+    if (!row) return { presence: "offline" };
+    const out: JsonObject = { presence: row.presence, last_active_ago: Date.now() - row.last_active_ts, currently_active: row.presence === "online" };
+    if (row.status_msg !== null) out.status_msg = row.status_msg;
+    return out;
+  }
+}
