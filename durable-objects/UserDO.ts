@@ -12,6 +12,9 @@ import { ingestRoomEvents } from "./user/delivery.js";
 import { LiveSync } from "./user/liveSync.js";
 import { Presence } from "./user/presence.js";
 import { DeviceListUpdates } from "./user/deviceListUpdates.js";
+import { AccountData } from "./user/accountData.js";
+import * as profile from "./user/profile.js";
+import * as toDeviceMessaging from "./user/toDeviceMessaging.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
@@ -22,7 +25,7 @@ import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { AccountStore } from "./user/accountStore.js";
 import { DehydratedDeviceStore } from "./user/dehydratedDeviceStore.js";
 import type { SyncParams } from "../platform/syncRequest.js";
-import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../protocol/pushRules/index.js";
+import type { PushRuleSet, StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import * as dehydrated from "./user/dehydratedDevice.js";
@@ -50,6 +53,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly dehydration: DehydratedDeviceStore;
   private readonly live: LiveSync;
   private readonly deviceLists: DeviceListUpdates;
+  private readonly clientData: AccountData;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -63,6 +67,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
     this.live = new LiveSync(ctx, { accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
     this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
+    this.clientData = new AccountData(this.accounts, this.accountData, this.stream, this.live);
     this.deviceLists = new DeviceListUpdates(env, this.accounts, this.rooms, this.keys, this.stream, this.live);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
@@ -156,42 +161,30 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- profile --------------------------------------------------------------------------
 
   async getProfile(): Promise<{ displayname?: string; avatar_url?: string } | null> {
-    const acc = account.getAccount(this.accounts);
-    if (!acc) return null;
-    const p: { displayname?: string; avatar_url?: string } = {};
-    if (acc.displayname !== null) p.displayname = acc.displayname;
-    if (acc.avatar_url !== null) p.avatar_url = acc.avatar_url;
-    return p;
+    return profile.getProfile(this.accounts);
   }
 
   async setProfileField(field: "displayname" | "avatar_url", value: string | null): Promise<string[]> {
-    account.requireAccount(this.accounts);
-    this.accounts.setProfileField(field, value);
+    profile.setProfileField(this.accounts, field, value);
     return this.joinedRoomIds();
   }
 
   // ---- account data and filters ---------------------------------------------------------
 
   async getAccountData(roomId: string, type: string): Promise<JsonObject> {
-    const content = this.accountData.get(roomId, type);
-    if (content === undefined) throw notFound("Account data not found");
-    return content;
+    return this.clientData.getAccountData(roomId, type);
   }
 
   async setAccountData(roomId: string, type: string, content: JsonObject): Promise<void> {
-    this.accountData.set(roomId, type, content);
-    this.live.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
+    return this.clientData.setAccountData(roomId, type, content);
   }
 
   async createFilter(filter: JsonObject): Promise<string> {
-    return String(this.accountData.createFilter(filter));
+    return this.clientData.createFilter(filter);
   }
 
   async getFilter(filterId: string): Promise<JsonObject> {
-    if (!/^\d+$/.test(filterId)) throw notFound("No such filter");
-    const filter = this.accountData.filter(Number(filterId));
-    if (filter === undefined) throw notFound("No such filter");
-    return filter;
+    return this.clientData.getFilter(filterId);
   }
 
   // ---- rooms and the sync stream ---------------------------------------------------------
@@ -228,7 +221,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async deliverRoomEvents(roomId: string, items: DeliveryItem[]): Promise<void> {
     const acc = account.getAccount(this.accounts);
     if (!acc) return;
-    const rules = this.pushRules();
+    const rules = this.clientData.pushRules();
     const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.rooms) : undefined;
     this.ctx.storage.transactionSync(() =>
       ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
@@ -279,27 +272,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   // ---- push rules ---------------------------------------------------------------------------
 
-  /** The merged ruleset, kept in memory: every delivered event is evaluated against it. */
-  private rulesCache: PushRuleSet | undefined;
-
-  pushRules(): PushRuleSet {
-    if (this.rulesCache) return this.rulesCache;
-    const stored = this.accountData.pushRules();
-    const acc = account.getAccount(this.accounts);
-    if (!acc) return mergeWithDefaults(undefined, "");
-    this.rulesCache = mergeWithDefaults(stored, acc.user_id);
-    return this.rulesCache;
-  }
-
   async getPushRules(): Promise<PushRuleSet> {
-    return this.pushRules();
+    return this.clientData.getPushRules();
   }
 
   async setPushRules(stored: StoredPushRules): Promise<void> {
-    this.accountData.setPushRules(stored);
-    this.rulesCache = undefined;
-    this.stream.append("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
-    this.live.wakeWaiters();
+    return this.clientData.setPushRules(stored);
   }
 
   // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceLists.ts) ----
@@ -384,16 +362,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const devices = account.listDevices(this.accounts).map((d) => d.device_id);
     let n = 0;
     this.ctx.storage.transactionSync(() => {
-      for (const [target, content] of Object.entries(messages)) {
-        const ids = target === "*" ? devices : devices.includes(target) ? [target] : [];
-        const json = JSON.stringify({ sender, type, content });
-        for (const id of ids) {
-          this.toDevice.add(id, json);
-          n++;
-        }
-      }
-      // A stream row, so a /sync parking right now sees that something arrived.
-      if (n > 0) this.stream.append("to_device", null, null, {}, null, 0, 0);
+      n = toDeviceMessaging.deliver(this.toDevice, this.stream, devices, sender, type, messages);
     });
     if (n > 0) this.live.wakeWaiters();
     return n;
