@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
-import { forbidden, notFound, invalidParam, badRequest } from "../platform/errors.js";
+import { forbidden, notFound, invalidParam } from "../platform/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
@@ -15,6 +15,8 @@ import { DeviceListUpdates } from "./user/deviceListUpdates.js";
 import { AccountData } from "./user/accountData.js";
 import * as profile from "./user/profile.js";
 import * as toDeviceMessaging from "./user/toDeviceMessaging.js";
+import * as memberships from "./user/memberships.js";
+import * as roomEphemeral from "./user/roomEphemeral.js";
 import { StreamStore } from "./user/streamStore.js";
 import { RoomViewStore } from "./user/roomViewStore.js";
 import { KeyBackupStore } from "./user/keyBackupStore.js";
@@ -32,14 +34,30 @@ import * as dehydrated from "./user/dehydratedDevice.js";
 import { sharedUsers } from "./user/deviceLists.js";
 import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
-import { serverNameIfAny } from "../protocol/identifiers.js";
 
 /**
  * UserDO: the only writer of one user's data — account, devices, tokens, account data, filters,
- * push rules, profile — and the user's sync stream (user/streamStore.ts; filled by UserDO and
- * user/delivery.ts, read by user/sync.ts). All SQL is in its stores (user/*Store.ts), one per
- * table family, built here from ctx.storage.sql.
- * Methods are called over Durable Object RPC from the Worker and from RoomDOs.
+ * push rules, profile — and the user's sync stream (user/streamStore.ts). Methods are called over
+ * Durable Object RPC (platform/rpc/user.ts) from the Worker, RoomDOs and other UserDOs; each checks
+ * and delegates, and the transactions (ctx.storage.transactionSync) that make a write atomic are
+ * opened here. All SQL is in its stores (user/*Store.ts), one per table family, built here from
+ * ctx.storage.sql. The modules of user/:
+ *
+ * - account.ts: the account, password, access tokens and devices (lastSeen.ts, password.ts)
+ * - profile.ts: display name and avatar
+ * - accountData.ts: account data, sync filters, push rules (merged with the defaults, cached)
+ * - memberships.ts: the servers of an invite or knock; forgetting a room
+ * - delivery.ts: a room's events into the stream, with push rules evaluated
+ * - roomEphemeral.ts: typing and receipts into the stream
+ * - presence.ts: setting and announcing presence; others' presence received
+ * - e2ee.ts: device, one-time, fallback and cross-signing keys, and signatures
+ * - deviceLists.ts, deviceListUpdates.ts: device list tracking, and announcing changes (EDUs in
+ *   federationOut.ts)
+ * - toDeviceMessaging.ts: the devices' to-device inboxes
+ * - dehydratedDevice.ts: the dehydrated device (MSC3814)
+ * - keyBackup.ts: server-side key backup
+ * - sync.ts: building a /sync response from the stream; liveSync.ts: resolving the filter,
+ *   parking a waiting /sync on a hibernatable WebSocket, waking it when the stream grows
  */
 export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly stream: StreamStore;
@@ -202,19 +220,11 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
    * state (the inviter's first), where a remote join, a rejection or a withdrawn knock can go.
    */
   async inviteServers(roomId: string): Promise<string[]> {
-    const state = this.rooms.inviteState(roomId);
-    if (!state) return [];
-    const events = state as Array<{ type?: string; sender?: string }>;
-    const senders = [...events.filter((e) => e.type === "m.room.member"), ...events].map((e) => e.sender).filter((x): x is string => typeof x === "string");
-    return [...new Set(senders.map(serverNameIfAny).filter((s): s is string => s !== undefined))];
+    return memberships.inviteServers(this.rooms, roomId);
   }
 
   async forget(roomId: string): Promise<void> {
-    const membership = this.rooms.membership(roomId);
-    if (membership === "join" || membership === "invite" || membership === "knock") {
-      throw badRequest("User is still in the room");
-    }
-    this.rooms.forget(roomId);
+    memberships.forget(this.rooms, roomId);
   }
 
   /** Called by a RoomDO: events of a room this user may see, in the room's order. */
@@ -232,21 +242,13 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Typing and other per-room ephemeral state that replaces its previous value. */
   async setRoomEphemeral(roomId: string, type: string, content: JsonObject): Promise<void> {
-    const pos = this.stream.append("ephemeral", roomId, null, { type }, null, 0, 0);
-    this.rooms.setEphemeral(roomId, type, content, pos);
+    roomEphemeral.setRoomEphemeral(this.stream, this.rooms, roomId, type, content);
     this.live.wakeWaiters();
   }
 
   /** A receipt in a room; `own` marks the user's own receipt, which resets unread counts. */
   async addReceipt(roomId: string, content: JsonObject, own?: { eventId: string; ordering: number }): Promise<void> {
-    this.stream.append("receipt", roomId, null, content, null, 0, 0);
-    if (own) {
-      const pos = this.stream.posOfEvent(roomId, own.eventId);
-      if (pos !== undefined) {
-        this.rooms.advanceReadPos(roomId, pos);
-        this.stream.append("read", roomId, null, {}, null, 0, 0);
-      }
-    }
+    roomEphemeral.addReceipt(this.stream, this.rooms, roomId, content, own);
     this.live.wakeWaiters();
   }
 
@@ -280,7 +282,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.clientData.setPushRules(stored);
   }
 
-  // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceLists.ts) ----
+  // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceListUpdates.ts)
 
   /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
   async uploadKeys(deviceId: string, up: KeyUpload): Promise<Record<string, number>> {
