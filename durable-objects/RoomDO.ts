@@ -6,7 +6,7 @@ import { forbidden, notFound, badJson, tooLarge, unsupportedRoomVersion, roomInU
 import type { JsonObject } from "../protocol/json.js";
 import { stateKey, type PDU, type StateMap } from "../protocol/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../protocol/roomVersions.js";
-import { authorizeEvent, authEventTypes } from "../protocol/authRules/index.js";
+import { authorizeEvent, authEventTypes, selectAuthEvents } from "../protocol/authRules/index.js";
 import { buildEvent } from "../protocol/buildEvent.js";
 import { powerStateOf, canRedact, canSendEvent } from "../protocol/powerLevels.js";
 import type { SigningKey } from "../protocol/signing.js";
@@ -14,6 +14,7 @@ import type { RoomMeta } from "./room/roomStore.js";
 import { openRoomStores, type RoomStores } from "./room/stores.js";
 import { RoomState, memberEvents, joinedMemberProfiles } from "./room/roomState.js";
 import { stateBeforePrevs } from "./room/stateBefore.js";
+import { prevEventsForNew } from "./room/prevEvents.js";
 import { storeEvent } from "./room/storeEvent.js";
 import { Visibility } from "./room/visibility.js";
 import { Timeline } from "./room/timeline.js";
@@ -36,11 +37,8 @@ import { spaceRoomEntry, viewerMembership } from "./room/spaceRoom.js";
 import * as remote from "./room/remoteMembership.js";
 import { oldestHeldGap, backfillFromRemote } from "./room/backfill.js";
 
-/** Most prev_events a new event points at. */
-const MAX_PREV_EVENTS = 10;
 /** How many backfill requests one /messages call may make before handing the client an `end`. */
 const MESSAGES_BACKFILL_ROUNDS = 3;
-
 
 /**
  * RoomDO: the only writer of one room. Requests to the room run here one at a time (the write
@@ -90,11 +88,6 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   async exists(): Promise<boolean> {
     return this.meta() !== undefined;
-  }
-
-  /** The events of these IDs that the room holds. */
-  private eventsById(ids: string[]): PDU[] {
-    return ids.map((id) => this.stores.events.getEvent(id)).filter((e): e is PDU => e !== undefined);
   }
 
   private async signingKey(): Promise<SigningKey> {
@@ -149,22 +142,16 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const out: PDU[] = [create];
     let prev = create;
     for (const t of initial) {
-      const authEvents: string[] = [];
+      const auth = selectAuthEvents(t, state, version);
       const authState: StateMap = new Map([[stateKey("m.room.create", ""), create]]);
-      for (const [type, k] of authEventTypes(t, version)) {
-        const ev = state.get(stateKey(type, k));
-        if (ev && !authEvents.includes(ev.event_id)) {
-          authEvents.push(ev.event_id);
-          authState.set(stateKey(type, k), ev);
-        }
-      }
+      for (const ev of auth) authState.set(stateKey(ev.type, ev.state_key ?? ""), ev);
       if (t.type === "m.room.create") throw invalidRoomState("initial_state cannot contain a second m.room.create");
       const pdu = await buildEvent(
-        { room_id: roomId, sender: t.sender, type: t.type, state_key: t.state_key, content: t.content, prev_events: [prev.event_id], auth_events: authEvents, depth: prev.depth + 1, origin_server_ts: Date.now() },
+        { room_id: roomId, sender: t.sender, type: t.type, state_key: t.state_key, content: t.content, prev_events: [prev.event_id], auth_events: auth.map((e) => e.event_id), depth: prev.depth + 1, origin_server_ts: Date.now() },
         version,
         this.env.SERVER_NAME,
         key,
-        { referenceHashes: await referenceHashes([prev, ...authEvents.map((id) => out.find((e) => e.event_id === id)).filter((e): e is PDU => e !== undefined)], version) },
+        { referenceHashes: await referenceHashes([prev, ...auth], version) },
       );
       const sizeProblem = eventSizeProblem(pdu, version);
       if (sizeProblem) throw tooLarge(`Initial ${t.type} event: ${sizeProblem}`);
@@ -199,12 +186,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       const prior = this.stores.txns.eventFor(template.sender, opts.txn.deviceId, opts.txn.txnId);
       if (prior) return { event_id: prior };
     }
-    const prev = this.stores.events
-      .forwardExtremities()
-      .map((id) => this.stores.events.getEvent(id))
-      .filter((e): e is PDU => e !== undefined)
-      .sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? -1 : 1))
-      .slice(0, MAX_PREV_EVENTS);
+    const prev = prevEventsForNew(this.stores.events);
     const before = stateBeforePrevs(this.stores.events, version, prev.map((e) => e.event_id));
     if (!before) throw internalError("The room's latest events have no known state");
     // Only the state this event's checks read (create, power levels, its auth events, and what an
@@ -214,11 +196,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const state = this.stores.events.pickState(before.ids, wanted);
     if (template.type === "m.room.redaction" && template.redacts) this.checkRedaction(template, state, version);
 
-    const authEvents: string[] = [];
-    for (const [type, key] of authEventTypes(template, version)) {
-      const ev = state.get(stateKey(type, key));
-      if (ev && !authEvents.includes(ev.event_id)) authEvents.push(ev.event_id);
-    }
+    const auth = selectAuthEvents(template, state, version);
     const depth = prev.reduce((d, e) => Math.max(d, e.depth), 0) + 1;
     const pdu = await buildEvent(
       {
@@ -228,7 +206,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         state_key: template.state_key,
         content: template.content,
         prev_events: prev.map((e) => e.event_id),
-        auth_events: authEvents,
+        auth_events: auth.map((e) => e.event_id),
         depth,
         origin_server_ts: Date.now(),
         redacts: template.redacts,
@@ -236,7 +214,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       version,
       this.env.SERVER_NAME,
       await this.signingKey(),
-      { referenceHashes: await referenceHashes(this.eventsById([...prev.map((e) => e.event_id), ...authEvents]), version) },
+      { referenceHashes: await referenceHashes([...prev, ...auth], version) },
     );
     const sizeProblem = eventSizeProblem(pdu, version);
     if (sizeProblem) throw tooLarge(`Event refused: ${sizeProblem}`);
@@ -244,19 +222,16 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const authState: StateMap = new Map();
     const create = state.get(stateKey("m.room.create", ""));
     if (create) authState.set(stateKey("m.room.create", ""), create);
-    for (const id of authEvents) {
-      const ev = this.stores.events.getEvent(id);
-      if (ev) authState.set(stateKey(ev.type, ev.state_key ?? ""), ev);
-    }
+    for (const ev of auth) authState.set(stateKey(ev.type, ev.state_key ?? ""), ev);
     const verdict = authorizeEvent(pdu, authState, version);
     if (!verdict.allowed) throw forbidden(verdict.reason);
 
-    let accepted = pdu;
-    if (pdu.type === "m.room.member" && pdu.content.membership === "invite" && pdu.state_key && !this.isLocal(pdu.state_key)) {
-      accepted = await remote.inviteRemoteUser(this.contextFor(version, meta.room_id, await this.signingKey()), pdu, state);
-    }
-    const toStore = accepted;
-    const ordering = this.stores.atomically(() => storeEvent(this.stores, version, toStore, { before, txn: opts.txn }));
+    // An invite to another server's user enters the room co-signed by that server.
+    const accepted =
+      pdu.type === "m.room.member" && pdu.content.membership === "invite" && pdu.state_key && !this.isLocal(pdu.state_key)
+        ? await remote.inviteRemoteUser(this.contextFor(version, meta.room_id, await this.signingKey()), pdu, state)
+        : pdu;
+    const ordering = this.stores.atomically(() => storeEvent(this.stores, version, accepted, { before, txn: opts.txn }));
     this.fanout.kick();
     return { event_id: pdu.event_id, ordering };
   }
@@ -272,7 +247,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     }
   }
 
-  // ---- fan-out to local members -------------------------------------------------------------
+  // ---- the alarm: typing expiry and fan-out retries -----------------------------------------
 
   override async alarm(): Promise<void> {
     await this.ephemeral.expireTyping(this.meta()?.room_id).catch((e: unknown) => console.error("typing expiry failed", e));
@@ -569,10 +544,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   /** Spec: space hierarchy — this room as GET /hierarchy shows it, and where `viewer` stands in it. */
   async spaceRoom(viewer: HierarchyViewer): Promise<SpaceRoomView> {
-    const { version } = this.requireRoom();
+    const { meta, version } = this.requireRoom();
     const state = this.stores.events.currentState();
     return {
-      room: spaceRoomEntry(this.roomState.summary(this.requireRoom().meta.room_id), state, version),
+      room: spaceRoomEntry(this.roomState.summary(meta.room_id), state, version),
       membership: viewerMembership(state, viewer, (s) => this.roomState.serverAllowed(s)),
       resident: await this.isResidentHere(),
     };

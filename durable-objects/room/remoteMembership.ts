@@ -2,7 +2,7 @@ import { forbidden, notFound, badJson, unsupportedRoomVersion, incompatibleRoomV
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { stateKey, type PDU, type StateIdMap, type StateMap } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
-import { authorizeEvent, authEventTypes } from "../../protocol/authRules/index.js";
+import { authorizeEvent, selectAuthEvents } from "../../protocol/authRules/index.js";
 import { isFromServer, serverNameOf } from "../../protocol/identifiers.js";
 import { toStrippedState, STRIPPED_STATE_TYPES } from "../../protocol/clientEvent.js";
 import { fromWireFormat } from "../../protocol/wireFormat.js";
@@ -14,6 +14,7 @@ import type { RoomContext } from "./roomContext.js";
 import type { RoomState } from "./roomState.js";
 import { serversInState } from "./servers.js";
 import { stateBeforePrevs } from "./stateBefore.js";
+import { prevEventsForNew } from "./prevEvents.js";
 import { storeEvent } from "./storeEvent.js";
 import { referenceHashes } from "./referenceHashes.js";
 import { wireOf, authChainOf } from "./wire.js";
@@ -28,14 +29,6 @@ import { storeOutliers } from "./receive/outliers.js";
  * user's server gets from us, the invites we send out, and the room a local user brings home
  * from a join on another server.
  */
-
-/** Most prev_events a membership template points at. */
-const MAX_PREV_EVENTS = 10;
-
-/** The events of these IDs that the room holds. */
-function eventsById(room: RoomContext, ids: string[]): PDU[] {
-  return ids.map((id) => room.stores.events.getEvent(id)).filter((e): e is PDU => e !== undefined);
-}
 
 /** Spec: GET /make_join and /make_leave and /make_knock — an event template for a remote user. */
 export async function makeMembership(room: RoomContext, roomState: RoomState, userId: string, membership: "join" | "leave" | "knock", supportedVersions: string[]): Promise<{ room_version: string; event: JsonObject }> {
@@ -54,21 +47,13 @@ export async function makeMembership(room: RoomContext, roomState: RoomState, us
       content.join_authorised_via_users_server = plan.authoriser;
     }
   }
-  const prev = room.stores.events
-    .forwardExtremities()
-    .map((id) => room.stores.events.getEvent(id))
-    .filter((e): e is PDU => e !== undefined)
-    .sort((a, b) => b.depth - a.depth)
-    .slice(0, MAX_PREV_EVENTS);
+  const prev = prevEventsForNew(room.stores.events);
   const before = stateBeforePrevs(room.stores.events, version, prev.map((e) => e.event_id));
   if (!before) throw internalError("The room's latest events have no known state");
   const state = room.stores.events.resolveIds(before.ids);
   const template = { sender: userId, type: "m.room.member", state_key: userId, content };
-  const authEvents: string[] = [];
-  for (const [type, key] of authEventTypes(template, version)) {
-    const ev = state.get(stateKey(type, key));
-    if (ev && !authEvents.includes(ev.event_id)) authEvents.push(ev.event_id);
-  }
+  const auth = selectAuthEvents(template, state, version);
+  const authEvents = auth.map((e) => e.event_id);
   const event: JsonObject = {
     room_id: room.roomId,
     sender: userId,
@@ -86,7 +71,7 @@ export async function makeMembership(room: RoomContext, roomState: RoomState, us
   }
   if (version.eventIdFormat === "v1") {
     // Room versions 1–2 reference events as [event_id, {sha256: reference hash}].
-    const lookup = await referenceHashes(eventsById(room, [...(event.prev_events as string[]), ...(event.auth_events as string[])]), version);
+    const lookup = await referenceHashes([...prev, ...auth], version);
     const tuples = (ids: string[]) => ids.map((id) => [id, { sha256: lookup?.(id) ?? "" }]);
     event.prev_events = tuples(event.prev_events as string[]);
     event.auth_events = tuples(event.auth_events as string[]);

@@ -4,7 +4,7 @@
  * new events and to refuse received events that cite anything else.
  */
 import { isJsonObject } from "../json.js";
-import type { PDU } from "../pdu.js";
+import { stateKey, type PDU, type StateMap } from "../pdu.js";
 import type { RoomVersion } from "../roomVersions.js";
 
 export function authEventTypes(
@@ -43,4 +43,18 @@ export function authEventTypes(
     }
   }
   return pairs;
+}
+
+/** The auth events of a new `event`, chosen from `state` by the pairs above: each event once. */
+export function selectAuthEvents(
+  event: Pick<PDU, "type" | "state_key" | "sender" | "content">,
+  state: StateMap,
+  version: RoomVersion,
+): PDU[] {
+  const out: PDU[] = [];
+  for (const [type, key] of authEventTypes(event, version)) {
+    const ev = state.get(stateKey(type, key));
+    if (ev && !out.some((e) => e.event_id === ev.event_id)) out.push(ev);
+  }
+  return out;
 }

@@ -32,7 +32,7 @@ export type { AuthResult } from "./result.js";
 export { ruleIdOf } from "./result.js";
 export type { RuleId } from "./ruleNumbers.js";
 export { ruleNumber } from "./ruleNumbers.js";
-export { authEventTypes } from "./authEventsSelection.js";
+export { authEventTypes, selectAuthEvents } from "./authEventsSelection.js";
 export { checkAuthEventsList } from "./authEventsList.js";
 export { redactsOf, redactionTakesEffect } from "./handlingRedactions.js";
 export { roomIdOfCreateEvent, createEventIdOfRoom } from "./roomId.js";

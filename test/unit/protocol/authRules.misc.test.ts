@@ -12,6 +12,7 @@ import {
   redactionTakesEffect,
   redactsOf,
   ruleNumber,
+  selectAuthEvents,
 } from "../../../protocol/authRules/index.js";
 import type { RuleId } from "../../../protocol/authRules/index.js";
 import type { PDU } from "../../../protocol/pdu.js";
@@ -396,6 +397,19 @@ describe("auth events selection", () => {
         ),
       );
       assert.equal(pairs.includes(`m.room.member|${ALICE}`), v.restrictedJoin);
+    });
+  }
+});
+
+describe("selecting the auth events of a new event from the room state", () => {
+  for (const v of ALL_VERSIONS) {
+    test(`v${v.id}: a self-join gets each cited event once, and nothing the room lacks`, () => {
+      const room = new TestRoom(v.id);
+      const join = { type: "m.room.member", sender: BOB, state_key: BOB, content: { membership: "join" } };
+      const chosen = selectAuthEvents(join, room.state, v).map((e) => `${e.type}|${e.state_key}`);
+      // BOB has no membership yet: it is not invented; create only before v12 (the room ID stands for it).
+      assert.deepEqual(chosen.sort(), [...(v.roomIdIsCreateEventHash ? [] : ["m.room.create|"]), "m.room.join_rules|", "m.room.power_levels|"].sort());
+      assert.equal(new Set(chosen).size, chosen.length);
     });
   }
 });
