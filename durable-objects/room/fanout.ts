@@ -82,7 +82,7 @@ export class Fanout {
       await this.sendToRemoteServers(meta.room_id, rows, version);
       this.stores.outbox.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
-      this.refreshDirectories(perUser, meta.room_id, orderings).catch((e: unknown) => console.error("directory refresh failed", e));
+      this.refreshDirectories(perUser, meta.room_id).catch((e: unknown) => console.error("directory refresh failed", e));
     }
   }
 
@@ -127,7 +127,7 @@ export class Fanout {
   }
 
   /** Keeps the public room directory and user directory in step with membership changes. */
-  private async refreshDirectories(perUser: Map<string, DeliveryItem[]>, roomId: string, _orderings: number[]): Promise<void> {
+  private async refreshDirectories(perUser: Map<string, DeliveryItem[]>, roomId: string): Promise<void> {
     const server = serverStub(this.env);
     let stateChanged = false;
     const seen = new Set<string>();
