@@ -1,7 +1,7 @@
 import { forbidden, notFound } from "../../platform/errors.js";
 import type { Env } from "../../platform/env.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { serverNameOf } from "../../protocol/identifiers.js";
+import { isFromServer, serverNameOf } from "../../protocol/identifiers.js";
 import { userStub, remoteStub } from "../../platform/stubs.js";
 import type { EventStore } from "./eventStore.js";
 import type { ReceiptStore } from "./receiptStore.js";
@@ -57,7 +57,8 @@ export class Ephemeral {
     for (const [receiptType, byUser] of Object.entries(byType)) {
       if (receiptType !== "m.read" || !byUser || typeof byUser !== "object" || Array.isArray(byUser)) continue;
       for (const [userId, receipt] of Object.entries(byUser)) {
-        if (serverNameOf(userId) !== origin || this.state.membership(userId) !== "join") continue;
+        // isFromServer, not serverNameOf: a malformed ID is skipped, not a throw that drops the rest.
+        if (!isFromServer(userId, origin) || this.state.membership(userId) !== "join") continue;
         if (!receipt || typeof receipt !== "object" || Array.isArray(receipt)) continue;
         const ids = receipt.event_ids;
         const data = receipt.data && typeof receipt.data === "object" && !Array.isArray(receipt.data) ? receipt.data : {};

@@ -303,6 +303,18 @@ for (const roomVersion of ["12", "10"]) {
       await F.sendTxn(A, [], [{ edu_type: "m.typing", content: { room_id: roomId, user_id: mallory(), typing: false } }]);
     });
 
+    test("a receipt EDU naming a malformed user ID still delivers the well-formed receipts beside it", async () => {
+      const latest = ((await api("GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=1`)).body.chunk as Array<{ event_id: string }>)[0].event_id;
+      const byUser = { "not-a-user-id": { event_ids: [latest], data: { ts: 2 } }, [mallory()]: { event_ids: [latest], data: { ts: 3 } } };
+      assert.equal((await F.sendTxn(A, [], [{ edu_type: "m.receipt", content: { [roomId]: { "m.read": byUser } } }])).status, 200);
+      const ts = await eventually("alice sees mallory's receipt", async () => {
+        const sync = await api("GET", "/sync?timeout=0");
+        const eph = (sync.body.rooms as { join: Record<string, { ephemeral: { events: Array<{ type: string; content: Record<string, { "m.read"?: Record<string, { ts?: number }> }> }> } }> }).join[roomId].ephemeral.events;
+        return eph.find((e) => e.type === "m.receipt")?.content[latest]?.["m.read"]?.[mallory()]?.ts;
+      });
+      assert.equal(ts, 3);
+    });
+
     test("a banned user's event whose prev_events predate the ban is soft-failed: stored, not shown", async () => {
       const room = F.room(roomId);
       const preBan = room.head;
