@@ -71,6 +71,9 @@ async function snapshot(): Promise<unknown> {
   out.alias = await call(server.baseUrl, "GET", `/_matrix/client/v3/directory/room/${enc(alias)}`);
   out.visibility = await call(server.baseUrl, "GET", `/_matrix/client/v3/directory/list/room/${enc(roomId)}`);
   out.ignored = await call(server.baseUrl, "GET", `/_matrix/client/v3/user/${enc(bob.userId)}/account_data/m.ignored_user_list`, { token: bob.accessToken });
+  // An upload of nothing answers the one-time key counts; "cj" is the name the refused registrations ask for.
+  out.oneTimeKeys = (await ok("POST", "/_matrix/client/v3/keys/upload", tok, {})).one_time_key_counts;
+  out.cjAvailable = (await call(server.baseUrl, "GET", "/_matrix/client/v3/register/available?username=cj")).status;
   return out;
 }
 

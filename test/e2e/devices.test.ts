@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUser, call, loginNewDevice, type RunningServer, type TestUser } from "./harness.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -64,7 +64,9 @@ test("every device has display_name, last_seen_ip and last_seen_ts; the requesti
 test("a request from a new address updates last_seen_ip at once", async () => {
   await get(alice, "/_matrix/client/v3/account/whoami", "198.51.100.1");
   await get(alice, "/_matrix/client/v3/account/whoami", "198.51.100.2");
-  const d = await get(alice, `/_matrix/client/v3/devices/${enc(alice.deviceId)}`, "198.51.100.2");
+  // Read from another device and address, so that only the second whoami can have recorded .2.
+  const other = await loginNewDevice(server.baseUrl, alice);
+  const d = await get(other, `/_matrix/client/v3/devices/${enc(alice.deviceId)}`, "198.51.100.99");
   assertShape(d);
   assert.equal(d.last_seen_ip, "198.51.100.2");
 });
@@ -75,11 +77,7 @@ test("a /sync, also a long-poll, counts as being seen", async () => {
   const since = enc(String(first.body.next_batch));
   await call(server.baseUrl, "GET", `/_matrix/client/v3/sync?timeout=10&since=${since}`, { token: alice.accessToken, headers: { "CF-Connecting-IP": "192.0.2.44" } });
   // Read from another device, so that only the /sync can have recorded this address.
-  const login = await call(server.baseUrl, "POST", "/_matrix/client/v3/login", {
-    body: { type: "m.login.password", identifier: { type: "m.id.user", user: alice.userId }, password: alice.password },
-  });
-  assert.equal(login.status, 200, JSON.stringify(login.body));
-  const other: TestUser = { ...alice, accessToken: String(login.body.access_token), deviceId: String(login.body.device_id) };
+  const other = await loginNewDevice(server.baseUrl, alice);
   const d = await get(other, `/_matrix/client/v3/devices/${enc(alice.deviceId)}`, "192.0.2.99");
   assert.equal(d.last_seen_ip, "192.0.2.44");
 });

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { registerUser, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, pageBackToTheStart, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api } from "./federationHelpers.js";
 
 let A: RunningServer;
@@ -26,12 +26,6 @@ after(async () => {
   await Promise.all([A, B].map((s) => s?.stop()));
 });
 
-interface Ev {
-  event_id: string;
-  type: string;
-  content: { body?: string };
-}
-
 // Limits around the backfill batch size too: a page that ends exactly where the local events end.
 for (const limit of [4, 10, 20]) test(`a joiner on another server pages back (limit ${limit}) through all 35 earlier messages to m.room.create`, async () => {
   const created = await api(A, alice, "POST", "/createRoom", { preset: "public_chat", name: "Long history" });
@@ -47,19 +41,8 @@ for (const limit of [4, 10, 20]) test(`a joiner on another server pages back (li
   const joined = await api(B, bob, "POST", `/join/${enc(roomId)}?via=${enc(A.serverName)}`, {});
   assert.equal(joined.status, 200, JSON.stringify(joined.body));
 
-  const events: Ev[] = [];
-  let from: string | undefined;
-  let ended = false;
-  for (let page = 0; page < 100 && !ended; page++) {
-    const q = new URLSearchParams({ dir: "b", limit: String(limit) });
-    if (from) q.set("from", from);
-    const r = await api(B, bob, "GET", `/rooms/${enc(roomId)}/messages?${q}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    events.push(...(r.body.chunk as Ev[]));
-    if (r.body.end === undefined) ended = true;
-    else from = String(r.body.end);
-  }
-  assert.ok(ended, "pagination ends");
+  // Throws unless a page without `end` comes (pagination ends).
+  const { events } = await pageBackToTheStart(B, bob, roomId, limit);
   const ids = events.map((e) => e.event_id);
   assert.equal(new Set(ids).size, ids.length, "no event is returned twice");
   const bodies = events.filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));

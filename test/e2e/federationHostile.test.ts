@@ -9,7 +9,7 @@
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, call, messageBodies, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api as userApi, eventually } from "./federationHelpers.js";
 import { FakeServer, type Reply } from "./fakeServer.js";
 import { generateSigningKey } from "../../protocol/signing.js";
@@ -81,10 +81,7 @@ async function typingUsers(roomId: string): Promise<string[]> {
   return ev?.content.user_ids ?? [];
 }
 
-async function timelineBodies(roomId: string): Promise<string[]> {
-  const m = await api("GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=500`);
-  return (m.body.chunk as Array<{ type: string; content: { body?: string } }>).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
-}
+const timelineBodies = (roomId: string) => messageBodies(A, alice, roomId);
 
 for (const roomVersion of ["12", "10"]) {
   describe(`room version ${roomVersion}`, () => {

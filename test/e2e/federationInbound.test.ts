@@ -5,13 +5,13 @@
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { registerUser, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, messageBodies, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api as userApi } from "./federationHelpers.js";
 import { FakeServer, type Reply } from "./fakeServer.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { generateSigningKey } from "../../protocol/signing.js";
+import { signRequest } from "../../federation-client/requestSigning.js";
 
-const enc = encodeURIComponent;
 
 let A: RunningServer;
 let F: FakeServer;
@@ -31,11 +31,7 @@ function resultsOf(reply: Reply): Record<string, { error?: string }> {
   return reply.body.pdus as Record<string, { error?: string }>;
 }
 
-async function timelineBodies(roomId: string): Promise<string[]> {
-  const m = await userApi(A, alice, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=500`);
-  assert.equal(m.status, 200, JSON.stringify(m.body));
-  return (m.body.chunk as Array<{ type: string; content: { body?: string } }>).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
-}
+const timelineBodies = (roomId: string) => messageBodies(A, alice, roomId);
 
 for (const roomVersion of ["12", "10"]) {
   describe(`room version ${roomVersion}`, () => {
@@ -165,7 +161,6 @@ test("a federation body nested 20,000 deep is 401 M_UNAUTHORIZED (no signature c
   const deep = '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000);
   const path = "/_matrix/federation/v1/send/deep1";
   // The header is signed over a small body: no canonical JSON can encode the real one to sign it.
-  const { signRequest } = await import("../../federation-client/requestSigning.js");
   const auth = await signRequest({ method: "PUT", uri: path, origin: F.serverName, destination: A.serverName, content: { a: 1 } }, F.key);
   const r = await fetch(`${A.baseUrl}${path}`, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/json" }, body: `{"origin":"${F.serverName}","origin_server_ts":1,"pdus":[],"n":${deep}}` });
   assert.equal(r.status, 401, await r.clone().text());

@@ -220,6 +220,36 @@ export async function callOk(server: RunningServer, user: TestUser, method: stri
   return r.body;
 }
 
+/** A timeline event as the paging helpers below read it. */
+export interface TimelineEvent {
+  event_id: string;
+  type: string;
+  content: { body?: string };
+}
+
+/**
+ * Pages GET /messages backwards with `limit` until a page has no `end` (the start of the room);
+ * the events newest first, and the last page.
+ */
+export async function pageBackToTheStart(server: RunningServer, user: TestUser, roomId: string, limit: number): Promise<{ events: TimelineEvent[]; lastPage: Record<string, unknown> }> {
+  const events: TimelineEvent[] = [];
+  let from: string | undefined;
+  for (let pages = 0; pages < 200; pages++) {
+    const q = `dir=b&limit=${limit}${from ? `&from=${encodeURIComponent(from)}` : ""}`;
+    const page = await callOk(server, user, "GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?${q}`);
+    events.push(...(page.chunk as TimelineEvent[]));
+    if (page.end === undefined) return { events, lastPage: page };
+    from = String(page.end);
+  }
+  throw new Error("pagination never ended");
+}
+
+/** The bodies of the m.room.message events `user` sees in the room's latest `limit` events, newest first. */
+export async function messageBodies(server: RunningServer, user: TestUser, roomId: string, limit = 500): Promise<string[]> {
+  const page = await callOk(server, user, "GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=${limit}`);
+  return (page.chunk as TimelineEvent[]).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
+}
+
 /** Logs `user` in again with their password: the same user on a new device. */
 export async function loginNewDevice(base: string, user: TestUser): Promise<TestUser> {
   const r = await call(base, "POST", "/_matrix/client/v3/login", {

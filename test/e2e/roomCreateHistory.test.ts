@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, callOk, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, callOk, pageBackToTheStart, makeEventually, type RunningServer, type TestUser, type TimelineEvent } from "./harness.js";
 import { ROOM_VERSIONS } from "../../protocol/roomVersions.js";
 
 let server: RunningServer;
@@ -24,11 +24,8 @@ after(async () => {
   await server?.stop();
 });
 
-interface Ev {
-  event_id: string;
-  type: string;
-  content: { body?: string };
-}
+type Ev = TimelineEvent;
+const eventually = makeEventually({ timeout: 10_000, every: 100 });
 
 const ok = (u: TestUser, method: string, path: string, body?: unknown) => callOk(server, u, method, path, body);
 
@@ -37,25 +34,11 @@ async function say(u: TestUser, roomId: string, body: string): Promise<void> {
   await ok(u, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/c${txn++}`, { msgtype: "m.text", body });
 }
 
-/** Pages /messages backwards with `limit` until a page has no `end`; events newest first. */
-async function pageBackToTheStart(u: TestUser, roomId: string, limit: number): Promise<{ events: Ev[]; lastPage: Record<string, unknown> }> {
-  const events: Ev[] = [];
-  let from: string | undefined;
-  for (let pages = 0; pages < 200; pages++) {
-    const q = `dir=b&limit=${limit}${from ? `&from=${enc(from)}` : ""}`;
-    const page = await ok(u, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?${q}`);
-    events.push(...(page.chunk as Ev[]));
-    if (page.end === undefined) return { events, lastPage: page };
-    from = String(page.end);
-  }
-  throw new Error("pagination never ended");
-}
-
 test("paging /messages backwards ends with m.room.create, then no `end`, in every room version", async () => {
   for (const version of ROOM_VERSIONS.keys()) {
     const roomId = String((await ok(alice, "POST", "/_matrix/client/v3/createRoom", { room_version: version, preset: "private_chat" })).room_id);
     for (let i = 0; i < 3; i++) await say(alice, roomId, `m${i}`);
-    const { events, lastPage } = await pageBackToTheStart(alice, roomId, 2);
+    const { events, lastPage } = await pageBackToTheStart(server, alice, roomId, 2);
     assert.equal(events.at(-1)?.type, "m.room.create", `v${version}: last event is ${events.at(-1)?.type}`);
     assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, `v${version}: no duplicates`);
     assert.equal(events.filter((e) => e.type === "m.room.create").length, 1);
@@ -77,15 +60,13 @@ test("the creator's initial sync with a big enough timeline starts with m.room.c
   }
   const filter = enc(JSON.stringify({ room: { timeline: { limit: 100 } } }));
   const arrived = (timelines: Map<string, Ev[]>) => [...rooms].every(([v, id]) => timelines.get(id)?.some((e) => e.content.body === `hello ${v}`));
-  let timelines = new Map<string, Ev[]>();
   // Delivery to the user's stream is asynchronous: wait until every message has arrived.
-  for (let i = 0; i < 100 && !arrived(timelines); i++) {
+  const timelines = await eventually("every message arrived", async () => {
     const body = await ok(alice, "GET", `/_matrix/client/v3/sync?filter=${filter}`);
     const join = (body.rooms as { join?: Record<string, { timeline: { events: Ev[] } }> } | undefined)?.join ?? {};
-    timelines = new Map(Object.entries(join).map(([id, r]) => [id, r.timeline.events]));
-    if (!arrived(timelines)) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(arrived(timelines), "every message arrived");
+    const t = new Map(Object.entries(join).map(([id, r]) => [id, r.timeline.events]));
+    return arrived(t) ? t : undefined;
+  });
   for (const [version, roomId] of rooms) {
     const timeline = timelines.get(roomId) ?? [];
     assert.equal(timeline[0]?.type, "m.room.create", `v${version}: timeline starts with ${timeline.map((e) => e.type).join(", ")}`);
@@ -108,7 +89,7 @@ for (const visibility of ["joined", "shared"]) {
     await say(alice, roomId, "before bob");
     await ok(bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
     await say(alice, roomId, "after bob");
-    const { events } = await pageBackToTheStart(bob, roomId, 3);
+    const { events } = await pageBackToTheStart(server, bob, roomId, 3);
     const bodies = events.filter((e) => e.type === "m.room.message").map((e) => e.content.body);
     // The create event comes before any m.room.history_visibility, so the state at it has the
     // default visibility, `shared`: a user who joined after it may see it, in both rooms.

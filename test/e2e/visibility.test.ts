@@ -6,7 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, call, callOk, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, call, callOk, messageBodies, type RunningServer, type TestUser } from "./harness.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -38,10 +38,7 @@ async function say(u: TestUser, roomId: string, body: string): Promise<string> {
   return String((await ok(u, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/v${txn++}`, { msgtype: "m.text", body })).event_id);
 }
 
-async function visibleBodies(u: TestUser, roomId: string): Promise<string[]> {
-  const b = await ok(u, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=100`);
-  return (b.chunk as Array<{ type: string; content: { body?: string } }>).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
-}
+const visibleBodies = (u: TestUser, roomId: string) => messageBodies(server, u, roomId, 100);
 
 async function status(u: TestUser, method: string, path: string, body?: unknown): Promise<{ status: number; errcode: unknown }> {
   const r = await call(server.baseUrl, method, path, { token: u.accessToken, body });

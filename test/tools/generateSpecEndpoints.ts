@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SpecEndpoint } from "../e2e/specEndpoints.js";
 
-export function specEndpoints(specRoot: string): SpecEndpoint[] {
+function specEndpoints(specRoot: string): SpecEndpoint[] {
   const SPEC_DIR = join(specRoot, "data", "api", "client-server");
   const out: SpecEndpoint[] = [];
   for (const file of readdirSync(SPEC_DIR).filter((f) => f.endsWith(".yaml")).sort()) {

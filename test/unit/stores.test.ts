@@ -12,7 +12,7 @@
  */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -30,6 +30,10 @@ function casesFiles(dir: string): string[] {
   }
   return out;
 }
+
+/** The Worker's own compatibility date, so the cases run under the runtime behaviour that ships. */
+const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1];
+if (!COMPATIBILITY_DATE) throw new Error("wrangler.toml has no compatibility_date");
 
 const files = casesFiles(HERE);
 /** Suite names are the cases files' paths under test/unit, without ".cases.ts". */
@@ -72,8 +76,9 @@ const bundle = await build({
 });
 const mf = new Miniflare({
   modules: [{ type: "ESModule", path: join(ROOT, "store-cases.mjs"), contents: bundle.outputFiles[0].text }],
-  compatibilityDate: "2026-04-01",
-  // node:assert inside the cases.
+  compatibilityDate: COMPATIBILITY_DATE,
+  // For node:assert in the cases only. The Worker runs without it; a store importing node:*
+  // fails the type check, whose main tsconfig has no Node types.
   compatibilityFlags: ["nodejs_compat"],
   durableObjects: { STORE_CASE: { className: "StoreCase", useSQLite: true } },
 });

@@ -27,6 +27,7 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     store.index("!evil:y", ["$a"]);
     assert.equal(store.roomOf("$a"), "!r1:x");
     assert.equal(store.roomOf("$b"), "!r1:x");
-    store.index("!r1:x", []);
+    store.index("!r1:x", []); // nothing to index: no statement, no error
+    assert.equal(store.roomOf("$a"), "!r1:x");
   },
 };
