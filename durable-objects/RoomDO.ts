@@ -106,6 +106,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       if (this.meta()) throw roomInUse("Room already exists");
       const version = getRoomVersion(roomVersion);
       if (!version) throw unsupportedRoomVersion(`Unsupported room version ${roomVersion}`);
+      // creation_content comes from the client: the create event is held to the size limits too.
+      const sizeProblem = eventSizeProblem(create, version);
+      if (sizeProblem) throw tooLarge(`Create event: ${sizeProblem}`);
       const verdict = authorizeEvent(create, new Map([[stateKey("m.room.create", ""), create]]), version);
       if (!verdict.allowed) throw badJson(`Invalid create event: ${verdict.reason}`);
       // Invites to other servers need their server's signature, so they go out after the room exists.

@@ -359,6 +359,11 @@ test("event type and state_key over 255 bytes are 413 M_TOO_LARGE and change not
   });
   assert.equal(created.status, 413, JSON.stringify(created.body));
   assert.deepEqual((await ok("GET", "/_matrix/client/v3/joined_rooms", alice.accessToken)).joined_rooms, joinedBefore, "no room was created");
+  // The create event carries the client's creation_content: over 65,536 bytes it is refused too.
+  const bigCreate = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: alice.accessToken, body: { creation_content: { filler: "x".repeat(70_000) } } });
+  assert.equal(bigCreate.status, 413, JSON.stringify(bigCreate.body));
+  assert.equal(bigCreate.body.errcode, "M_TOO_LARGE");
+  assert.deepEqual((await ok("GET", "/_matrix/client/v3/joined_rooms", alice.accessToken)).joined_rooms, joinedBefore, "no room was created");
   const max = await call(server.baseUrl, "PUT", r(`/state/${"t".repeat(255)}/${"k".repeat(255)}`), { token: alice.accessToken, body: { v: 1 } });
   assert.equal(max.status, 200, JSON.stringify(max.body));
 });
