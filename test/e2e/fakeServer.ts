@@ -77,6 +77,8 @@ export class FakeServer {
   readonly received: JsonObject[] = [];
   /** Media served only by the legacy /_matrix/media/v3/download (see handle): media ID → content. */
   readonly legacyMedia = new Map<string, { bytes: Uint8Array; contentType: string; unknownEndpointStatus: 400 | 404 }>();
+  /** Answers to GET /query/directory: alias → the body served (anything, to test bad answers). */
+  readonly aliasAnswers = new Map<string, unknown>();
   /** Invite events Lattice sent us through v1 /invite, newest last. */
   readonly invites: JsonObject[] = [];
   /** Rooms hosted like an old server (hostLegacyRoom): v1 send_join/send_leave only. */
@@ -135,6 +137,10 @@ export class FakeServer {
         this.key,
       );
       return reply(200, keys);
+    }
+    if (req.method === "GET" && path === "/_matrix/federation/v1/query/directory") {
+      const answer = this.aliasAnswers.get(url.searchParams.get("room_alias") ?? "");
+      return answer === undefined ? reply(404, { errcode: "M_NOT_FOUND", error: "no such alias" }) : reply(200, answer);
     }
     let m: RegExpMatchArray | null;
     if (req.method === "PUT" && (m = path.match(/^\/_matrix\/federation\/v1\/send\/([^/]+)$/))) {

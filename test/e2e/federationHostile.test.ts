@@ -633,3 +633,20 @@ test("make_join still serves a restricted room's join to a member of an allowed 
   await F.join(A, roomId, "member");
   assert.ok((await snapshot(roomId)).members.includes(F.userId("member")));
 });
+
+test("an alias server's answer must name a valid room ID (else 502) and valid servers (others are dropped)", async () => {
+  const lookup = (alias: string) => api("GET", `/directory/room/${enc(alias)}`);
+  for (const [i, roomId] of [5, "x", "!no-server-part", `!${"a".repeat(300)}:${F.serverName}`, null].entries()) {
+    const alias = `#bad${i}:${F.serverName}`;
+    F.aliasAnswers.set(alias, { room_id: roomId, servers: [F.serverName] });
+    const r = await lookup(alias);
+    assert.equal(r.status, 502, `${JSON.stringify(roomId)}: ${JSON.stringify(r.body)}`);
+  }
+  const alias = `#good:${F.serverName}`;
+  const roomId = `!good:${F.serverName}`;
+  F.aliasAnswers.set(alias, { room_id: roomId, servers: ["other.example", 5, "not a server name", "x".repeat(300)] });
+  const r = await lookup(alias);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body, { room_id: roomId, servers: ["other.example", F.serverName] });
+  assert.equal((await lookup(`#unknown:${F.serverName}`)).status, 404);
+});

@@ -6,7 +6,7 @@
  */
 import type { Env } from "../../platform/env.js";
 import { notFound, remoteFailed } from "../../platform/errors.js";
-import { serverNameOf } from "../../protocol/identifiers.js";
+import { serverNameOf, isValidRoomId, isValidServerName } from "../../protocol/identifiers.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
 
 export interface AliasAssociation {
@@ -35,8 +35,10 @@ export async function queryRemoteAlias(env: Env, alias: string): Promise<AliasAs
     if (e instanceof FederationError && !e.network && e.status === 404) throw notFound(`Room alias ${alias} not found`);
     throw remoteFailed(`Failed to fetch alias ${alias} from ${aliasServer}`);
   }
-  if (typeof res.room_id !== "string") throw remoteFailed(`${aliasServer} answered without a room_id for ${alias}`);
-  const servers = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string") : [];
+  // The answer names a Durable Object and the servers we then ask to join through: only
+  // well-formed identifiers are taken from it.
+  if (typeof res.room_id !== "string" || !isValidRoomId(res.room_id)) throw remoteFailed(`${aliasServer} answered without a valid room_id for ${alias}`);
+  const servers = Array.isArray(res.servers) ? res.servers.filter((x): x is string => typeof x === "string" && isValidServerName(x)) : [];
   // The alias's server is in the room as far as it knows; list it even if it forgot to.
   if (!servers.includes(aliasServer)) servers.push(aliasServer);
   return { room_id: res.room_id, servers };
