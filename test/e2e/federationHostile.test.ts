@@ -391,8 +391,23 @@ describe("server ACLs", () => {
       assert.equal(res.body.errcode, "M_FORBIDDEN", path);
     }
     const leave = await F.pdu(roomId, { sender: F.userId("mallory"), type: "m.room.member", state_key: F.userId("mallory"), content: { membership: "leave" } });
-    const sendLeave = await F.request(A, "PUT", `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.event_id)}`, F.wire(roomId, leave));
-    assert.equal(sendLeave.status, 403, JSON.stringify(sendLeave.body));
+    const join = await F.pdu(roomId, { sender: F.userId("newcomer"), type: "m.room.member", state_key: F.userId("newcomer"), content: { membership: "join" } });
+    const invite = await F.pdu(roomId, { sender: F.userId("mallory"), type: "m.room.member", state_key: `@invitee:${A.serverName}`, content: { membership: "invite" } });
+    const version = String((await api("GET", `/rooms/${enc(roomId)}/state/m.room.create`)).body.room_version ?? "1");
+    // The membership endpoints too, v1 (removed from the spec in v1.18, still protected) and v2.
+    const membershipPaths: Array<[string, JsonObject]> = [
+      [`/_matrix/federation/v1/send_leave/${enc(roomId)}/${enc(leave.event_id)}`, F.wire(roomId, leave)],
+      [`/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.event_id)}`, F.wire(roomId, leave)],
+      [`/_matrix/federation/v1/send_join/${enc(roomId)}/${enc(join.event_id)}`, F.wire(roomId, join)],
+      [`/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(join.event_id)}`, F.wire(roomId, join)],
+      [`/_matrix/federation/v1/invite/${enc(roomId)}/${enc(invite.event_id)}`, F.wire(roomId, invite)],
+      [`/_matrix/federation/v2/invite/${enc(roomId)}/${enc(invite.event_id)}`, { room_version: version, event: F.wire(roomId, invite), invite_room_state: [] }],
+    ];
+    for (const [path, body] of membershipPaths) {
+      const res = await F.request(A, "PUT", path, body);
+      assert.equal(res.status, 403, `${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.errcode, "M_FORBIDDEN", path);
+    }
     await assertUnchanged(roomId, before);
 
     // Lifting the ACL lets F back in: the ACL, not something else, was the reason.

@@ -23,6 +23,9 @@ async function acceptInvite(req: IRequest, ctx: Ctx, origin: string, event: Json
   const version = getRoomVersion(roomVersion);
   if (!version) throw incompatibleRoomVersion("Unsupported room version", { room_version: roomVersion });
   const roomId = param(req, "roomId");
+  // Spec: server ACLs protect /invite — when we know the room, a denied server may not invite into
+  // it, whatever it sends (checked first, from the path, as for every protected endpoint).
+  if (!(await roomStub(ctx.env, roomId).serverAclAllows(origin))) throw forbidden(`${origin} is denied by the room's server ACL`);
   let pdu;
   try {
     pdu = await fromWireFormat(event, version);
@@ -34,8 +37,6 @@ async function acceptInvite(req: IRequest, ctx: Ctx, origin: string, event: Json
     throw badJson("Not an invite event for this room");
   }
   if (serverNameOf(pdu.sender) !== origin) throw forbidden("The invite's sender does not belong to the origin server");
-  // Spec: server ACLs protect /invite — when we know the room, a denied server may not invite into it.
-  if (!(await roomStub(ctx.env, roomId).serverAclAllows(origin))) throw forbidden(`${origin} is denied by the room's server ACL`);
   if (serverNameOf(target) !== ctx.config.serverName || !(await userStub(ctx.env, target).exists())) throw forbidden("No such local user");
   const { serverName, key } = await ownSigningKey(ctx.env);
   const sigError = await verifyPduSignatures(ctx.env, pdu, version, { serverName, keyId: key.keyId, publicKey: key.publicKey });

@@ -86,9 +86,9 @@ function sendMembership(membership: "join" | "leave" | "knock") {
 }
 
 /**
- * The deprecated v1 send_join and send_leave, which Synapse still serves and calls: the same
- * exchange as v2, the answer wrapped as `[200, body]` (spec: server-server-api, "PUT
- * /_matrix/federation/v1/send_join" and "v1/send_leave").
+ * The v1 send_join and send_leave, removed from the spec in v1.18 (MSC4376) but still served and
+ * called by Synapse: the same exchange as v2, the answer wrapped as `[200, body]`. The spec's
+ * server ACL section still lists both prefixes as protected.
  */
 function sendMembershipV1(membership: "join" | "leave") {
   return async (req: IRequest, ctx: Ctx, origin: string, body: JsonObject | undefined): Promise<Response> =>
