@@ -13,11 +13,7 @@ import { canonicalJson } from "./canonicalJson.js";
 import { utf8ByteLength, MAX_IDENTIFIER_BYTES } from "./identifiers.js";
 import type { PDU } from "./pdu.js";
 import type { RoomVersion } from "./roomVersions.js";
-import { toWireFormat, MAX_PDU_BYTES } from "./wireFormat.js";
-
-/** The spec's limit on `type` and `state_key`, in bytes of UTF-8. */
-export const MAX_TYPE_BYTES = 255;
-export const MAX_STATE_KEY_BYTES = 255;
+import { toWireFormat, MAX_PDU_BYTES, MAX_TYPE_BYTES, MAX_STATE_KEY_BYTES } from "./wireFormat.js";
 
 /** Why a built event breaks the spec's size limits, or undefined when it keeps to them. */
 export function eventSizeProblem(pdu: PDU, version: RoomVersion): string | undefined {

@@ -31,6 +31,9 @@ export class EventFormatError extends Error {
 
 /** A whole event, as canonical JSON with signatures, must fit in 64 KiB. */
 export const MAX_PDU_BYTES = 65536;
+/** The spec's limit on `type` and on `state_key`, in bytes of UTF-8. */
+export const MAX_TYPE_BYTES = 255;
+export const MAX_STATE_KEY_BYTES = 255;
 /** `prev_events` "must contain less than or equal to 20 events". */
 export const MAX_PREV_EVENTS = 20;
 /** `auth_events` "must contain less than or equal to 10 events". */
@@ -204,7 +207,7 @@ export async function fromWireFormat(json: unknown, version: RoomVersion): Promi
   if (utf8ByteLength(encoded) > MAX_PDU_BYTES) fail(`the event is larger than ${MAX_PDU_BYTES} bytes`);
 
   const type = requireString(wire, "type");
-  checkLength(type, "type", 255);
+  checkLength(type, "type", MAX_TYPE_BYTES);
   const sender = requireString(wire, "sender");
   if (!isValidUserId(sender, { historical: true })) fail(`\`sender\` ${JSON.stringify(sender)} is not a valid user ID`);
   requireInteger(wire, "origin_server_ts", version);
@@ -213,7 +216,7 @@ export async function fromWireFormat(json: unknown, version: RoomVersion): Promi
   const hashes = requireObject(wire, "hashes");
   if (typeof hashes.sha256 !== "string") fail("`hashes.sha256` must be a string");
   checkSignatures(requireObject(wire, "signatures"));
-  if (Object.hasOwn(wire, "state_key")) checkLength(requireString(wire, "state_key"), "state_key", 255);
+  if (Object.hasOwn(wire, "state_key")) checkLength(requireString(wire, "state_key"), "state_key", MAX_STATE_KEY_BYTES);
   if (Object.hasOwn(wire, "unsigned")) requireObject(wire, "unsigned");
   if (!version.v11EventFormat && Object.hasOwn(wire, "redacts")) {
     checkEventIdReference(requireString(wire, "redacts"), "`redacts`", version);

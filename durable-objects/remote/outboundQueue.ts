@@ -6,8 +6,6 @@
  */
 import type { OutboundStore, PendingTxn } from "./outboundStore.js";
 
-export type { PendingTxn };
-
 export const MAX_PDUS_PER_TXN = 50;
 export const MAX_EDUS_PER_TXN = 100;
 

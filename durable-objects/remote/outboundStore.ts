@@ -46,16 +46,17 @@ export class OutboundStore {
 
   /** The first `limit` queued PDUs, oldest first. */
   headPdus(limit: number): QueuedItem[] {
-    return this.sql
-      .exec<{ seq: number; json: string }>("SELECT seq, json FROM outbound_pdus ORDER BY seq LIMIT ?", limit)
-      .toArray()
-      .map((r) => ({ seq: r.seq, json: JSON.parse(r.json) as JsonObject }));
+    return this.head("outbound_pdus", limit);
   }
 
   /** The first `limit` queued EDUs, oldest first. */
   headEdus(limit: number): QueuedItem[] {
+    return this.head("outbound_edus", limit);
+  }
+
+  private head(table: "outbound_pdus" | "outbound_edus", limit: number): QueuedItem[] {
     return this.sql
-      .exec<{ seq: number; json: string }>("SELECT seq, json FROM outbound_edus ORDER BY seq LIMIT ?", limit)
+      .exec<{ seq: number; json: string }>(`SELECT seq, json FROM ${table} ORDER BY seq LIMIT ?`, limit)
       .toArray()
       .map((r) => ({ seq: r.seq, json: JSON.parse(r.json) as JsonObject }));
   }

@@ -9,8 +9,7 @@ export class AliasStore {
 
   /** Adds the alias unless it exists already; false (and nothing changed) if it does. */
   create(alias: string, roomId: string, creator: string, now: number): boolean {
-    const exists = this.sql.exec("SELECT 1 FROM room_aliases WHERE alias = ?", alias).toArray().length > 0;
-    if (exists) return false;
+    if (this.exists(alias)) return false;
     this.sql.exec("INSERT INTO room_aliases (alias, room_id, creator, created_ts) VALUES (?, ?, ?, ?)", alias, roomId, creator, now);
     return true;
   }

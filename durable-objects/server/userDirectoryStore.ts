@@ -28,8 +28,7 @@ export class UserDirectoryStore {
 
   /** Marks the room public or not for every member recorded in it. */
   setRoomPublic(roomId: string, isPublic: boolean): void {
-    if (isPublic) this.sql.exec("UPDATE user_rooms SET is_public = 1 WHERE room_id = ?", roomId);
-    else this.sql.exec("UPDATE user_rooms SET is_public = 0 WHERE room_id = ?", roomId);
+    this.sql.exec("UPDATE user_rooms SET is_public = ? WHERE room_id = ?", isPublic ? 1 : 0, roomId);
   }
 
   /** Users joined to at least one room. */
