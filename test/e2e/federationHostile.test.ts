@@ -505,7 +505,7 @@ test("the deprecated v1 send_join, send_leave and invite are served with their [
   });
 });
 
-test("the v1 send_join and invite sent wrong are refused with the spec's errors and change nothing", async () => {
+test("the v1 send_join, send_leave and invite sent wrong are refused with the spec's errors and change nothing", async () => {
   const r = await api("POST", "/createRoom", { preset: "public_chat", name: "v1 bad input", room_version: "10" });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const roomId = String(r.body.room_id);
@@ -530,6 +530,20 @@ test("the v1 send_join and invite sent wrong are refused with the spec's errors 
     ["unsigned", await F.request(A, "PUT", sendJoin(join.event_id), toWireFormat(join, v10), { unsigned: true }), 401, "M_UNAUTHORIZED"],
     ["signed with another key", await F.request(A, "PUT", sendJoin(join.event_id), toWireFormat(join, v10), { key: generateSigningKey("other") }), 401, "M_UNAUTHORIZED"],
   ];
+  // v1 send_leave, the same way.
+  const sendLeave = (id: string) => `/_matrix/federation/v1/send_leave/${enc(roomId)}/${enc(id)}`;
+  const othersLeave = await buildEvent(
+    { room_id: roomId, sender: "@someone:elsewhere.example", type: "m.room.member", state_key: "@someone:elsewhere.example", content: { membership: "leave" }, prev_events: t.prev_events as string[], auth_events: t.auth_events as string[], depth: t.depth as number, origin_server_ts: Date.now() },
+    v10,
+    F.serverName,
+    F.key,
+  );
+  cases.push(
+    ["no body to v1 send_leave", await F.request(A, "PUT", sendLeave(notAJoin.event_id)), 400, "M_BAD_JSON"],
+    ["a join sent as a leave", await F.request(A, "PUT", sendLeave(join.event_id), toWireFormat(join, v10)), 400, "M_BAD_JSON"],
+    ["an unsigned v1 send_leave", await F.request(A, "PUT", sendLeave(notAJoin.event_id), toWireFormat(notAJoin, v10), { unsigned: true }), 401, "M_UNAUTHORIZED"],
+    ["a leave of another server's user", await F.request(A, "PUT", sendLeave(othersLeave.event_id), toWireFormat(othersLeave, v10)), 400, "M_BAD_JSON"],
+  );
 
   // v1 invites: the event itself is the body.
   const v1 = getRoomVersion("1")!;
