@@ -31,8 +31,6 @@ import type { PushRuleSet, StoredPushRules } from "../protocol/pushRules/index.j
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import * as dehydrated from "./user/dehydratedDevice.js";
-import { sharedUsers } from "./user/deviceLists.js";
-import * as fedOut from "./user/federationOut.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
 
 /**
@@ -83,9 +81,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
-    this.live = new LiveSync(ctx, { accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
+    this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
     this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
-    this.clientData = new AccountData(this.accounts, this.accountData, this.stream, this.live);
+    this.clientData = new AccountData(this.accounts, this.accountData, this.live);
     this.deviceLists = new DeviceListUpdates(env, this.accounts, this.rooms, this.keys, this.stream, this.live);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
@@ -93,7 +91,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   // ---- accounts -------------------------------------------------------------------------
 
   async exists(): Promise<boolean> {
-    return account.getAccount(this.accounts) !== undefined;
+    return this.accounts.account() !== undefined;
   }
 
   async register(
@@ -110,7 +108,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
     // The dehydrated device must never get an access token: it only exists to be rehydrated.
-    if (deviceId !== undefined && dehydrated.current(this.dehydration)?.device_id === deviceId) {
+    if (deviceId !== undefined && this.dehydration.current()?.device_id === deviceId) {
       throw invalidParam("That device ID belongs to the dehydrated device");
     }
     return account.issueToken(this.accounts, acc.user_id, deviceId, deviceDisplayName);
@@ -151,17 +149,17 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.accounts.deactivate();
     account.deleteAllDevices(this.accounts, this.toDevice);
     await this.devicesRemoved();
-    return this.joinedRoomIds();
+    return this.rooms.joinedRoomIds();
   }
 
   // ---- devices --------------------------------------------------------------------------
 
   async listDevices(): Promise<DeviceInfo[]> {
-    return account.listDevices(this.accounts);
+    return this.accounts.listDevices();
   }
 
   async getDevice(deviceId: string): Promise<DeviceInfo> {
-    const d = account.listDevices(this.accounts).find((x) => x.device_id === deviceId);
+    const d = this.accounts.listDevices().find((x) => x.device_id === deviceId);
     if (!d) throw notFound("Device not found");
     return d;
   }
@@ -184,7 +182,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   async setProfileField(field: "displayname" | "avatar_url", value: string | null): Promise<string[]> {
     profile.setProfileField(this.accounts, field, value);
-    return this.joinedRoomIds();
+    return this.rooms.joinedRoomIds();
   }
 
   // ---- account data and filters ---------------------------------------------------------
@@ -207,12 +205,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   // ---- rooms and the sync stream ---------------------------------------------------------
 
-  joinedRoomIds(): string[] {
-    return this.rooms.joinedRoomIds();
-  }
-
   async joinedRooms(): Promise<string[]> {
-    return this.joinedRoomIds();
+    return this.rooms.joinedRoomIds();
   }
 
   /**
@@ -229,10 +223,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Called by a RoomDO: events of a room this user may see, in the room's order. */
   async deliverRoomEvents(roomId: string, items: DeliveryItem[]): Promise<void> {
-    const acc = account.getAccount(this.accounts);
+    const acc = this.accounts.account();
     if (!acc) return;
     const rules = this.clientData.pushRules();
-    const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? sharedUsers(this.rooms) : undefined;
+    const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? this.rooms.usersInJoinedRooms() : undefined;
     this.ctx.storage.transactionSync(() =>
       ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
     );
@@ -296,12 +290,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async getDeviceKeys(deviceId: string): Promise<JsonObject | null> {
-    return e2ee.deviceKeys(this.keys, deviceId) ?? null;
+    return this.keys.deviceKeys(deviceId) ?? null;
   }
 
   /** keys/query for this user; null when there is no such user. */
   async queryKeys(requester: string, deviceIds: string[]): Promise<QueriedKeys | null> {
-    const acc = account.getAccount(this.accounts);
+    const acc = this.accounts.account();
     if (!acc) return null;
     return e2ee.queryKeys(this.keys, acc.user_id, requester, deviceIds);
   }
@@ -316,7 +310,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async getCrossSigningKeys(): Promise<Partial<Record<CrossSigningUsage, JsonObject>>> {
-    return e2ee.crossSigningKeys(this.keys);
+    return this.keys.crossSigningKeys();
   }
 
   async uploadCrossSigningKeys(keys: Partial<Record<CrossSigningUsage, JsonObject>>): Promise<void> {
@@ -349,7 +343,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** After devices are deleted: their keys go, and room-mates learn the list changed. */
   private async devicesRemoved(): Promise<void> {
     let changed = false;
-    const gone = fedOut.devicesGoneWithKeys(this.keys);
+    // The devices that still have keys but no longer exist, read before the purge removes them.
+    const gone = this.keys.devicesGoneWithDeviceKeys();
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.purgeRemovedDevices(this.keys);
     });
@@ -360,8 +355,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** Delivers one sender's messages to this user's devices ('*' = all). Unknown devices are dropped. */
   async receiveToDevice(sender: string, type: string, messages: Record<string, JsonObject>): Promise<number> {
-    if (!account.getAccount(this.accounts)) return 0;
-    const devices = account.listDevices(this.accounts).map((d) => d.device_id);
+    if (!this.accounts.account()) return 0;
+    const devices = this.accounts.listDevices().map((d) => d.device_id);
     let n = 0;
     this.ctx.storage.transactionSync(() => {
       n = toDeviceMessaging.deliver(this.toDevice, this.stream, devices, sender, type, messages);
@@ -392,7 +387,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async getDehydratedDevice(): Promise<DehydratedDevice | null> {
-    return dehydrated.current(this.dehydration) ?? null;
+    return this.dehydration.current() ?? null;
   }
 
   /** DELETE dehydrated_device: the removed device's ID, or null when there was none. */
@@ -407,7 +402,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** POST dehydrated_device/{deviceId}/events: one batch of its to-device messages after `after`. */
   async dehydratedDeviceEvents(deviceId: string, after: number): Promise<{ events: JsonObject[]; next_batch: string }> {
-    const dev = dehydrated.current(this.dehydration);
+    const dev = this.dehydration.current();
     if (!dev || dev.device_id !== deviceId) throw forbidden("Not the dehydrated device");
     return dehydrated.events(this.toDevice, deviceId, after);
   }

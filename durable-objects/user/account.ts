@@ -2,18 +2,14 @@ import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
-import type { DeviceInfo, LoginResult, Session } from "../../platform/rpc/user.js";
+import type { LoginResult, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
-export function getAccount(accounts: AccountStore): AccountRow | undefined {
-  return accounts.account();
-}
-
 export function requireAccount(accounts: AccountStore): AccountRow {
-  const acc = getAccount(accounts);
+  const acc = accounts.account();
   if (!acc) throw forbidden("No such user");
   return acc;
 }
@@ -25,15 +21,15 @@ export async function createAccount(
   isGuest: boolean,
   displayname: string,
 ): Promise<void> {
-  if (getAccount(accounts)) throw userInUse("User ID already taken.");
+  if (accounts.account()) throw userInUse("User ID already taken.");
   const hash = password === undefined ? null : await hashPassword(password);
   // Re-check after the await: another registration may have won the race meanwhile.
-  if (getAccount(accounts)) throw userInUse("User ID already taken.");
-  accounts.createAccount(userId, hash, isGuest, displayname);
+  if (accounts.account()) throw userInUse("User ID already taken.");
+  accounts.createAccount(userId, hash, isGuest, displayname, Date.now());
 }
 
 export async function checkPassword(accounts: AccountStore, password: string): Promise<boolean> {
-  const acc = getAccount(accounts);
+  const acc = accounts.account();
   if (!acc || acc.deactivated || !acc.password_hash) return false;
   return verifyPassword(password, acc.password_hash);
 }
@@ -52,9 +48,10 @@ export async function issueToken(
   const localpart = userId.slice(1, userId.indexOf(":"));
   const id = deviceId ?? newDeviceId();
   // Logging in again with a known device ID replaces that device's old tokens (spec: login).
-  accounts.prepareLoginDevice(id, displayName);
+  const now = Date.now();
+  accounts.prepareLoginDevice(id, displayName, now);
   const token = newAccessToken(localpart);
-  accounts.addToken(await hashToken(token), id);
+  accounts.addToken(await hashToken(token), id, now);
   return { user_id: userId, device_id: id, access_token: token };
 }
 
@@ -63,7 +60,7 @@ export async function issueToken(
  * noted as seen (see lastSeen.ts).
  */
 export async function authenticate(accounts: AccountStore, token: string, ip?: string): Promise<Session> {
-  const acc = getAccount(accounts);
+  const acc = accounts.account();
   if (!acc || acc.deactivated) throw unknownToken();
   const h = await hashToken(token);
   const row = accounts.tokenDevice(h);
@@ -74,7 +71,7 @@ export async function authenticate(accounts: AccountStore, token: string, ip?: s
 
 export async function revokeToken(accounts: AccountStore, toDevice: ToDeviceStore, token: string): Promise<string | undefined> {
   const h = await hashToken(token);
-  const deviceId = accounts.deviceOfToken(h);
+  const deviceId = accounts.tokenDevice(h)?.device_id;
   if (deviceId === undefined) return undefined;
   deleteDevice(accounts, toDevice, deviceId);
   return deviceId;
@@ -89,8 +86,4 @@ export function deleteDevice(accounts: AccountStore, toDevice: ToDeviceStore, de
 export function deleteAllDevices(accounts: AccountStore, toDevice: ToDeviceStore, exceptDeviceId?: string): void {
   const devices = accounts.deviceIds();
   for (const d of devices) if (d !== exceptDeviceId) deleteDevice(accounts, toDevice, d);
-}
-
-export function listDevices(accounts: AccountStore): DeviceInfo[] {
-  return accounts.listDevices();
 }

@@ -1,11 +1,9 @@
 import { notFound } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { mergeWithDefaults, type PushRuleSet, type StoredPushRules } from "../../protocol/pushRules/index.js";
-import * as account from "./account.js";
 import type { LiveSync } from "./liveSync.js";
 import type { AccountDataStore } from "./accountDataStore.js";
 import type { AccountStore } from "./accountStore.js";
-import type { StreamStore } from "./streamStore.js";
 
 /**
  * What clients store on the server for the user (spec: client-server "Client config", "Filtering",
@@ -15,13 +13,11 @@ import type { StreamStore } from "./streamStore.js";
 export class AccountData {
   private readonly accounts: AccountStore;
   private readonly accountData: AccountDataStore;
-  private readonly stream: StreamStore;
   private readonly live: LiveSync;
 
-  constructor(accounts: AccountStore, accountData: AccountDataStore, stream: StreamStore, live: LiveSync) {
+  constructor(accounts: AccountStore, accountData: AccountDataStore, live: LiveSync) {
     this.accounts = accounts;
     this.accountData = accountData;
-    this.stream = stream;
     this.live = live;
   }
 
@@ -33,7 +29,7 @@ export class AccountData {
 
   async setAccountData(roomId: string, type: string, content: JsonObject): Promise<void> {
     this.accountData.set(roomId, type, content);
-    this.live.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, null, { type, content });
+    this.live.appendStream(roomId === "" ? "account_data" : "room_account_data", roomId || null, { type, content });
   }
 
   async createFilter(filter: JsonObject): Promise<string> {
@@ -53,7 +49,7 @@ export class AccountData {
   pushRules(): PushRuleSet {
     if (this.rulesCache) return this.rulesCache;
     const stored = this.accountData.pushRules();
-    const acc = account.getAccount(this.accounts);
+    const acc = this.accounts.account();
     if (!acc) return mergeWithDefaults(undefined, "");
     this.rulesCache = mergeWithDefaults(stored, acc.user_id);
     return this.rulesCache;
@@ -66,7 +62,6 @@ export class AccountData {
   async setPushRules(stored: StoredPushRules): Promise<void> {
     this.accountData.setPushRules(stored);
     this.rulesCache = undefined;
-    this.stream.append("account_data", null, null, { type: "m.push_rules", content: { global: this.pushRules() } }, null, 0, 0);
-    this.live.wakeWaiters();
+    this.live.appendStream("account_data", null, { type: "m.push_rules", content: { global: this.pushRules() } });
   }
 }

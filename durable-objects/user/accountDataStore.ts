@@ -31,12 +31,6 @@ export class AccountDataStore {
       .map((r) => ({ type: r.type, content: JSON.parse(r.content) as JsonObject }));
   }
 
-  /** The content of the global m.ignored_user_list (read on every authentication). */
-  ignoredUserList(): JsonObject | undefined {
-    const row = this.sql.exec<{ content: string }>("SELECT content FROM account_data WHERE room_id = '' AND type = 'm.ignored_user_list'").toArray()[0];
-    return row ? (JSON.parse(row.content) as JsonObject) : undefined;
-  }
-
   /** Stores a filter; returns its ID. */
   createFilter(filter: JsonObject): number {
     return this.sql.exec<{ filter_id: number }>("INSERT INTO filters (json) VALUES (?) RETURNING filter_id", JSON.stringify(filter)).one().filter_id;

@@ -24,18 +24,13 @@ export class AccountStore implements SeenWriter {
     return this.sql.exec<AccountRow>("SELECT * FROM account").toArray()[0];
   }
 
-  /** The user ID, or "" before the account exists. */
-  userId(): string {
-    return this.sql.exec<{ user_id: string }>("SELECT user_id FROM account").toArray()[0]?.user_id ?? "";
-  }
-
-  createAccount(userId: string, passwordHash: string | null, isGuest: boolean, displayname: string): void {
+  createAccount(userId: string, passwordHash: string | null, isGuest: boolean, displayname: string, now: number): void {
     this.sql.exec(
       "INSERT INTO account (user_id, password_hash, is_guest, created_ts, displayname) VALUES (?, ?, ?, ?, ?)",
       userId,
       passwordHash,
       isGuest ? 1 : 0,
-      Date.now(),
+      now,
       displayname,
     );
   }
@@ -61,15 +56,14 @@ export class AccountStore implements SeenWriter {
    * The device a login is for: created (seen now) when new; when known, its old tokens go
    * (spec: login) and it takes the new display name, if one is given.
    */
-  prepareLoginDevice(deviceId: string, displayName: string | undefined): void {
-    const existing = this.sql.exec("SELECT device_id FROM devices WHERE device_id = ?", deviceId).toArray();
-    if (existing.length === 0) {
+  prepareLoginDevice(deviceId: string, displayName: string | undefined, now: number): void {
+    if (!this.hasDevice(deviceId)) {
       this.sql.exec(
         "INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, ?)",
         deviceId,
         displayName ?? null,
-        Date.now(),
-        Date.now(),
+        now,
+        now,
       );
     } else {
       this.sql.exec("DELETE FROM access_tokens WHERE device_id = ?", deviceId);
@@ -87,8 +81,8 @@ export class AccountStore implements SeenWriter {
   }
 
   /** Records a new access token (by its hash) for a device. */
-  addToken(tokenHash: string, deviceId: string): void {
-    this.sql.exec("INSERT INTO access_tokens (token_hash, device_id, created_ts) VALUES (?, ?, ?)", tokenHash, deviceId, Date.now());
+  addToken(tokenHash: string, deviceId: string, now: number): void {
+    this.sql.exec("INSERT INTO access_tokens (token_hash, device_id, created_ts) VALUES (?, ?, ?)", tokenHash, deviceId, now);
   }
 
   /** The device an access token (by its hash) belongs to, with when and where it was last seen. */
@@ -100,11 +94,6 @@ export class AccountStore implements SeenWriter {
       )
       .toArray()[0];
     return row ? { device_id: row.device_id, last_seen_ts: row.last_seen_ts, last_seen_ip: row.last_seen_ip } : undefined;
-  }
-
-  /** The device of an access token (by its hash), without touching the device row. */
-  deviceOfToken(tokenHash: string): string | undefined {
-    return this.sql.exec<{ device_id: string }>("SELECT device_id FROM access_tokens WHERE token_hash = ?", tokenHash).toArray()[0]?.device_id;
   }
 
   hasTokens(deviceId: string): boolean {

@@ -2,7 +2,7 @@ import { invalidParam } from "../../platform/errors.js";
 import type { JsonObject } from "../../protocol/json.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
-import type { DehydratedDevice, DehydratedDeviceUpload } from "../../platform/rpc/user.js";
+import type { DehydratedDeviceUpload } from "../../platform/rpc/user.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountStore } from "./accountStore.js";
@@ -16,16 +16,11 @@ import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
  * The Worker validates the request first; these functions only store and read.
  */
 
-/** The current dehydrated device; a row whose device was deleted (e.g. DELETE /devices) counts as none. */
-export function current(store: DehydratedDeviceStore): DehydratedDevice | undefined {
-  return store.current();
-}
-
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
 export function remove(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
   const deviceId = store.recordedDeviceId();
   if (deviceId === undefined) return undefined;
-  const live = current(store) !== undefined;
+  const live = store.current() !== undefined;
   store.clear();
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
   if (!accounts.hasTokens(deviceId)) {
@@ -41,7 +36,7 @@ export function remove(store: DehydratedDeviceStore, accounts: AccountStore, key
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
 export function replace(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
-  const previous = current(store)?.device_id;
+  const previous = store.current()?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
   if (previous !== up.deviceId && accounts.hasDevice(up.deviceId)) {
     throw invalidParam("device_id is already used by another device");

@@ -26,8 +26,7 @@ export function ingestRoomEvents(
       stream.redactEvent(roomId, item.redacted);
       rooms.redactState(roomId, item.redacted);
     }
-    const dup = stream.hasEvent(roomId, ev.event_id);
-    if (dup) continue;
+    if (stream.posOfEvent(roomId, ev.event_id) !== undefined) continue;
 
     let notify = 0;
     let highlight = 0;

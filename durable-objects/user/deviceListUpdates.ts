@@ -4,8 +4,7 @@ import { invalidParam } from "../../platform/errors.js";
 import { userStub } from "../../platform/stubs.js";
 import type { StoredSignature } from "../../platform/rpc/user.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import * as account from "./account.js";
-import { deviceListChanges, sharedUsers, type DeviceListRow } from "./deviceLists.js";
+import { deviceListChanges, type DeviceListRow } from "./deviceLists.js";
 import * as fedOut from "./federationOut.js";
 import { parseSyncToken } from "./syncToken.js";
 import type { LiveSync } from "./liveSync.js";
@@ -43,11 +42,11 @@ export class DeviceListUpdates {
    * m.signing_key_update when the cross-signing keys changed.
    */
   async announceDeviceListChange(change: { devices?: string[]; signingKeys?: boolean } = {}): Promise<void> {
-    const acc = account.getAccount(this.accounts);
+    const acc = this.accounts.account();
     if (!acc) return;
     const serverName = readConfig(this.env).serverName;
-    const targets = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    const pos = this.live.appendStream("device_list", null, null, { user_id: acc.user_id } satisfies DeviceListRow);
+    const targets = [...this.rooms.usersInJoinedRooms()].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    const pos = this.live.appendStream("device_list", null, { user_id: acc.user_id } satisfies DeviceListRow);
     await Promise.all(targets.map((u) => userStub(this.env, u).notifyDeviceListChanged(acc.user_id)));
     const edus = fedOut.deviceListEdus(this.accounts, this.keys, acc.user_id, pos, change.devices ?? []);
     if (change.signingKeys) edus.push(fedOut.signingKeyEdu(this.keys, acc.user_id));
@@ -56,14 +55,14 @@ export class DeviceListUpdates {
 
   /** Users we started or stopped sharing a room with, after a membership change. */
   recordSharedUserChanges(me: string, before: Set<string>): void {
-    const after = sharedUsers(this.rooms);
+    const after = this.rooms.usersInJoinedRooms();
     for (const u of after) if (u !== me && !before.has(u)) this.stream.append("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
     for (const u of before) if (u !== me && !after.has(u)) this.stream.append("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
   }
 
   /** After signatures on this user's keys: the devices signed and, for any other target, the cross-signing keys changed. */
   async announceSignatures(sigs: StoredSignature[]): Promise<void> {
-    const devices = new Set(account.listDevices(this.accounts).map((d) => d.device_id));
+    const devices = new Set(this.accounts.listDevices().map((d) => d.device_id));
     const targets = [...new Set(sigs.map((s) => s.target))];
     await this.announceDeviceListChange({ devices: targets.filter((t) => devices.has(t)), signingKeys: targets.some((t) => !devices.has(t)) });
   }
@@ -71,12 +70,12 @@ export class DeviceListUpdates {
   /** Another user (or this one) changed devices or keys: the next sync lists them in device_lists. */
   async notifyDeviceListChanged(userId: string, left = false): Promise<void> {
     const row: DeviceListRow = left ? { user_id: userId, left: true } : { user_id: userId };
-    this.live.appendStream("device_list", null, null, row);
+    this.live.appendStream("device_list", null, row);
   }
 
   /** A remote user's devices or keys changed (federation EDU): noted only if they share a room with this user. */
   async remoteDeviceListChanged(userId: string): Promise<boolean> {
-    if (!sharedUsers(this.rooms).has(userId)) return false;
+    if (!this.rooms.usersInJoinedRooms().has(userId)) return false;
     await this.notifyDeviceListChanged(userId);
     return true;
   }

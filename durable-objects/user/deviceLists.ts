@@ -1,5 +1,4 @@
 import type { StreamStore } from "./streamStore.js";
-import type { RoomViewStore } from "./roomViewStore.js";
 
 /**
  * Device list tracking (spec: end_to_end_encryption.md "Tracking the device list for a user").
@@ -11,11 +10,6 @@ import type { RoomViewStore } from "./roomViewStore.js";
 export interface DeviceListRow {
   user_id: string;
   left?: boolean;
-}
-
-/** Everyone joined to a room this user is joined to (from the user's copy of room state). */
-export function sharedUsers(rooms: RoomViewStore): Set<string> {
-  return rooms.usersInJoinedRooms();
 }
 
 /** Users whose device list changed, and users no longer shared, between two stream positions. */

@@ -48,10 +48,6 @@ export function oneTimeKeyCounts(store: EncryptionKeyStore, deviceId: string): R
   return counts;
 }
 
-export function unusedFallbackKeyTypes(store: EncryptionKeyStore, deviceId: string): string[] {
-  return store.unusedFallbackKeyTypes(deviceId);
-}
-
 /** Removes the keys of devices that no longer exist. Returns whether any device keys went. */
 export function purgeRemovedDevices(store: EncryptionKeyStore): boolean {
   const gone = store.devicesGoneWithAnyKeys();
@@ -89,7 +85,7 @@ export function queryKeys(store: EncryptionKeyStore, owner: string, requester: s
     key = { ...key, unsigned };
     out.device_keys[r.deviceId] = key;
   }
-  const cross = crossSigningKeys(store);
+  const cross = store.crossSigningKeys();
   for (const [usage, key] of Object.entries(cross) as [CrossSigningUsage, JsonObject][]) {
     if (usage === "user_signing" && requester !== owner) continue;
     const merged = mergeSignatures(store, key, publicKeyOf(key), owner, requester);
@@ -104,14 +100,6 @@ export function publicKeyOf(crossSigningKey: JsonObject): string {
   const keys = isJsonObject(crossSigningKey.keys) ? crossSigningKey.keys : {};
   const v = Object.values(keys)[0];
   return typeof v === "string" ? v : "";
-}
-
-export function crossSigningKeys(store: EncryptionKeyStore): Partial<Record<CrossSigningUsage, JsonObject>> {
-  return store.crossSigningKeys();
-}
-
-export function deviceKeys(store: EncryptionKeyStore, deviceId: string): JsonObject | undefined {
-  return store.deviceKeys(deviceId);
 }
 
 /**

@@ -2,15 +2,12 @@
  * What a user's object tells other servers (spec: server-server-api "Device Management",
  * "End-to-End Encryption" and "Presence"): m.device_list_update, m.signing_key_update and
  * m.presence EDUs, queued to every remote server that shares a room with the user. The servers
- * are read from the user's copy of its joined rooms' member state (sharedUsers).
+ * are read from the user's copy of its joined rooms' member state (RoomViewStore.usersInJoinedRooms).
  */
 import type { Env } from "../../platform/env.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
 import { remoteStub } from "../../platform/stubs.js";
-import { sharedUsers } from "./deviceLists.js";
-import * as e2ee from "./e2ee.js";
-import * as account from "./account.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountStore } from "./accountStore.js";
@@ -18,16 +15,11 @@ import type { AccountStore } from "./accountStore.js";
 /** The servers, other than ours, of everyone joined to a room this user is joined to. */
 export function remoteServersSharing(rooms: RoomViewStore, ownServer: string): string[] {
   const out = new Set<string>();
-  for (const u of sharedUsers(rooms)) {
+  for (const u of rooms.usersInJoinedRooms()) {
     const s = serverNameOf(u);
     if (s && s !== ownServer) out.add(s);
   }
   return [...out];
-}
-
-/** Devices that still have keys stored but no longer exist (call before purging them). */
-export function devicesGoneWithKeys(keys: EncryptionKeyStore): string[] {
-  return keys.devicesGoneWithDeviceKeys();
 }
 
 /**
@@ -36,7 +28,7 @@ export function devicesGoneWithKeys(keys: EncryptionKeyStore): string[] {
  * the EDUs of one change are chained with prev_id.
  */
 export function deviceListEdus(accounts: AccountStore, keyStore: EncryptionKeyStore, userId: string, streamPos: number, deviceIds: string[]): JsonObject[] {
-  const names = new Map(account.listDevices(accounts).map((d) => [d.device_id, d.display_name]));
+  const names = new Map(accounts.listDevices().map((d) => [d.device_id, d.display_name]));
   return deviceIds.map((deviceId, i) => {
     const streamId = streamPos * 1000 + i;
     const content: JsonObject = { user_id: userId, device_id: deviceId, stream_id: streamId, prev_id: i > 0 ? [streamId - 1] : [] };
@@ -44,7 +36,7 @@ export function deviceListEdus(accounts: AccountStore, keyStore: EncryptionKeySt
     else {
       const name = names.get(deviceId);
       if (name) content.device_display_name = name;
-      const keys = e2ee.deviceKeys(keyStore, deviceId);
+      const keys = keyStore.deviceKeys(deviceId);
       if (keys) content.keys = keys;
     }
     return { edu_type: "m.device_list_update", content };
@@ -53,7 +45,7 @@ export function deviceListEdus(accounts: AccountStore, keyStore: EncryptionKeySt
 
 /** m.signing_key_update with the user's public cross-signing keys (never the user-signing key). */
 export function signingKeyEdu(keyStore: EncryptionKeyStore, userId: string): JsonObject {
-  const keys = e2ee.crossSigningKeys(keyStore);
+  const keys = keyStore.crossSigningKeys();
   const content: JsonObject = { user_id: userId };
   if (keys.master) content.master_key = keys.master;
   if (keys.self_signing) content.self_signing_key = keys.self_signing;

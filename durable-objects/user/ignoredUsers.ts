@@ -6,7 +6,7 @@ import type { AccountDataStore } from "./accountDataStore.js";
  */
 export function ignoredUsers(accountData: AccountDataStore): Set<string> {
   const ignored = new Set<string>();
-  const content = accountData.ignoredUserList();
+  const content = accountData.get("", "m.ignored_user_list");
   if (content === undefined) return ignored;
   const list = (content as { ignored_users?: unknown }).ignored_users;
   if (list && typeof list === "object" && !Array.isArray(list)) for (const u of Object.keys(list)) ignored.add(u);

@@ -9,11 +9,6 @@ import * as e2ee from "./e2ee.js";
 import { ignoredUsers } from "./ignoredUsers.js";
 import { buildSync, type SyncOptions, type SyncSources } from "./sync.js";
 import { parseSyncToken } from "./syncToken.js";
-import type { StreamStore } from "./streamStore.js";
-import type { RoomViewStore } from "./roomViewStore.js";
-import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
-import type { AccountDataStore } from "./accountDataStore.js";
-import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountStore } from "./accountStore.js";
 
 /** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
@@ -33,20 +28,12 @@ const MAX_PARKED_ANSWER_BYTES = 900_000;
 export class LiveSync {
   private readonly ctx: DurableObjectState;
   private readonly accounts: AccountStore;
-  private readonly stream: StreamStore;
-  private readonly rooms: RoomViewStore;
-  private readonly keys: EncryptionKeyStore;
-  private readonly accountData: AccountDataStore;
-  private readonly toDevice: ToDeviceStore;
+  private readonly src: SyncSources;
 
-  constructor(ctx: DurableObjectState, src: SyncSources) {
+  constructor(ctx: DurableObjectState, accounts: AccountStore, src: SyncSources) {
     this.ctx = ctx;
-    this.accounts = src.accounts;
-    this.stream = src.stream;
-    this.rooms = src.rooms;
-    this.keys = src.keys;
-    this.accountData = src.accountData;
-    this.toDevice = src.toDevice;
+    this.accounts = accounts;
+    this.src = src;
   }
 
   /** The checks on a parking request: its session, since token and parameters, or the refusal. */
@@ -82,7 +69,7 @@ export class LiveSync {
     // Anything already there is answered at once, over the socket.
     this.answerParked(pair[1], parked);
     // What an empty sync must still tell the device, so a wait that times out needs no further call.
-    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.keys, session.deviceId), device_unused_fallback_key_types: e2ee.unusedFallbackKeyTypes(this.keys, session.deviceId) };
+    const idle = { device_one_time_keys_count: e2ee.oneTimeKeyCounts(this.src.keys, session.deviceId), device_unused_fallback_key_types: this.src.keys.unusedFallbackKeyTypes(session.deviceId) };
     return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
   }
 
@@ -90,7 +77,7 @@ export class LiveSync {
   buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
     const filter = resolveSyncFilter(params.filter, (id) => {
       if (!/^\d+$/.test(id)) return undefined;
-      return this.accountData.filter(Number(id));
+      return this.src.accountData.filter(Number(id));
     });
     return this.syncNow({
       deviceId,
@@ -112,22 +99,21 @@ export class LiveSync {
     if (opts.since && !since) throw invalidParam("Invalid since token");
     if (since) {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
-      this.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
+      this.src.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
     }
-    const ignored = ignoredUsers(this.accountData);
+    const ignored = ignoredUsers(this.src.accountData);
     const filter = opts.timelineFilter;
     const timelineFilter = filter ? (ev: ClientEvent) => eventMatchesFilter(ev, filter) : undefined;
-    return buildSync({ accounts: this.accounts, stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, account.requireAccount(this.accounts).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
+    return buildSync(this.src, account.requireAccount(this.accounts).user_id, { ...opts, since, ignoredUsers: ignored, timelineFilter });
   }
 
-  /** Appends one entry to the user's stream and wakes waiting syncs. Returns its position. */
-  appendStream(kind: string, roomId: string | null, eventId: string | null, data: unknown, roomOrdering: number | null = null): number {
-    const row = { pos: this.stream.append(kind, roomId, eventId, data, roomOrdering, 0, 0) };
+  /** Appends one entry (not a room event) to the user's stream and wakes waiting syncs. Returns its position. */
+  appendStream(kind: string, roomId: string | null, data: unknown): number {
+    const pos = this.src.stream.append(kind, roomId, null, data, null, 0, 0);
     this.wakeWaiters();
-    return row.pos;
+    return pos;
   }
 
-  /** Wakes every parked /sync; each re-reads the stream and parks again if nothing is for it. */
   /**
    * Something arrived: every parked /sync that now has something for its device gets its
    * response over the socket, so the Worker can return it without another call.

@@ -3,8 +3,6 @@ import { readConfig } from "../../platform/env.js";
 import { userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { serverNameOf } from "../../protocol/identifiers.js";
-import * as account from "./account.js";
-import { sharedUsers } from "./deviceLists.js";
 import * as fedOut from "./federationOut.js";
 import type { LiveSync } from "./liveSync.js";
 import type { PresenceStore } from "./presenceStore.js";
@@ -32,9 +30,9 @@ export class Presence {
   }
 
   async setPresence(presence: string, statusMsg: string | undefined, explicit: boolean): Promise<void> {
-    const current = this.presence.state();
+    const current = this.presence.current()?.presence;
     // A sync's set_presence does not override a status the user set explicitly.
-    if (!explicit && current !== undefined && current === presence) {
+    if (!explicit && current === presence) {
       this.presence.touch(Date.now());
       return;
     }
@@ -44,26 +42,26 @@ export class Presence {
 
   /** Tells this user and every local user sharing a room with them about a presence change. */
   private async announcePresence(): Promise<void> {
-    const acc = account.getAccount(this.accounts);
+    const acc = this.accounts.account();
     if (!acc) return;
     const event: JsonObject = { type: "m.presence", sender: acc.user_id, content: { ...(await this.getPresence()), user_id: acc.user_id } };
     const serverName = readConfig(this.env).serverName;
-    const others = [...sharedUsers(this.rooms)].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
-    this.live.appendStream("presence", null, null, event);
+    const others = [...this.rooms.usersInJoinedRooms()].filter((u) => u !== acc.user_id && serverNameOf(u) === serverName);
+    this.live.appendStream("presence", null, event);
     await Promise.all(others.map((u) => userStub(this.env, u).receivePresence(event)));
     await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), [fedOut.presenceEdu(acc.user_id, event.content as JsonObject)]);
   }
 
   /** Presence of a remote user (m.presence EDU): kept only if they share a room with this user. */
   async receiveRemotePresence(event: JsonObject): Promise<boolean> {
-    if (typeof event.sender !== "string" || !sharedUsers(this.rooms).has(event.sender)) return false;
-    this.live.appendStream("presence", null, null, event);
+    if (typeof event.sender !== "string" || !this.rooms.usersInJoinedRooms().has(event.sender)) return false;
+    this.live.appendStream("presence", null, event);
     return true;
   }
 
   /** Another user's presence changed (they share a room with this user). */
   async receivePresence(event: JsonObject): Promise<void> {
-    this.live.appendStream("presence", null, null, event);
+    this.live.appendStream("presence", null, event);
   }
 
   async getPresence(): Promise<JsonObject> {

@@ -12,12 +12,9 @@ export type PresenceRow = {
 export class PresenceStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** The presence state ("online", "unavailable", ...), if ever set. */
-  state(): string | undefined {
-    return this.sql.exec<{ presence: string }>("SELECT presence FROM presence").toArray()[0]?.presence;
-  }
-
+  /** The user's presence, if ever set. */
   current(): PresenceRow | undefined {
+    // The copy leaves out the table's internal `id` column (always 1).
     const row = this.sql.exec<PresenceRow>("SELECT * FROM presence").toArray()[0];
     return row ? { presence: row.presence, status_msg: row.status_msg, last_active_ts: row.last_active_ts } : undefined;
   }

@@ -5,7 +5,7 @@ import type { AccountStore } from "./accountStore.js";
 
 /** The user's profile, or null when there is no such user. */
 export function getProfile(accounts: AccountStore): { displayname?: string; avatar_url?: string } | null {
-  const acc = account.getAccount(accounts);
+  const acc = accounts.account();
   if (!acc) return null;
   const p: { displayname?: string; avatar_url?: string } = {};
   if (acc.displayname !== null) p.displayname = acc.displayname;

@@ -45,10 +45,6 @@ export class StreamStore {
     this.sql.exec("UPDATE stream SET json = json_set(json, '$.event', json(?)) WHERE room_id = ? AND event_id = ?", JSON.stringify(redacted), roomId, redacted.event_id);
   }
 
-  hasEvent(roomId: string, eventId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND event_id = ?", roomId, eventId).toArray().length > 0;
-  }
-
   /** The position of a room event in the stream, if the user has it. */
   posOfEvent(roomId: string, eventId: string): number | undefined {
     return this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND event_id = ?", roomId, eventId).toArray()[0]?.pos;
@@ -61,9 +57,8 @@ export class StreamStore {
 
   /** The data of the entries of one kind (not tied to a room) after `since`, oldest first. */
   dataSince(kind: "account_data" | "presence", since: number): JsonObject[] {
-    const query = kind === "account_data" ? "SELECT json FROM stream WHERE kind = 'account_data' AND pos > ? ORDER BY pos" : "SELECT json FROM stream WHERE kind = 'presence' AND pos > ? ORDER BY pos";
     return this.sql
-      .exec<{ json: string }>(query, since)
+      .exec<{ json: string }>("SELECT json FROM stream WHERE kind = ? AND pos > ? ORDER BY pos", kind, since)
       .toArray()
       .map((r) => JSON.parse(r.json) as JsonObject);
   }
@@ -91,12 +86,8 @@ export class StreamStore {
 
   /** The data of a room's entries of one kind after `since`, oldest first. */
   roomDataSince(roomId: string, kind: "receipt" | "room_account_data", since: number): JsonObject[] {
-    const query =
-      kind === "receipt"
-        ? "SELECT json FROM stream WHERE room_id = ? AND kind = 'receipt' AND pos > ? ORDER BY pos"
-        : "SELECT json FROM stream WHERE room_id = ? AND kind = 'room_account_data' AND pos > ? ORDER BY pos";
     return this.sql
-      .exec<{ json: string }>(query, roomId, since)
+      .exec<{ json: string }>("SELECT json FROM stream WHERE room_id = ? AND kind = ? AND pos > ? ORDER BY pos", roomId, kind, since)
       .toArray()
       .map((r) => JSON.parse(r.json) as JsonObject);
   }

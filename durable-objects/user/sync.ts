@@ -2,13 +2,12 @@ import type { JsonObject } from "../../protocol/json.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { formatSyncToken, type SyncToken } from "./syncToken.js";
 import { deviceListChanges } from "./deviceLists.js";
-import { oneTimeKeyCounts, unusedFallbackKeyTypes } from "./e2ee.js";
+import { oneTimeKeyCounts } from "./e2ee.js";
 import type { StreamStore } from "./streamStore.js";
 import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
-import type { AccountStore } from "./accountStore.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -32,7 +31,6 @@ export interface SyncOptions {
 
 /** What a sync reads: the user's stores. */
 export interface SyncSources {
-  accounts: AccountStore;
   stream: StreamStore;
   rooms: RoomViewStore;
   keys: EncryptionKeyStore;
@@ -40,11 +38,14 @@ export interface SyncSources {
   toDevice: ToDeviceStore;
 }
 
+/** Most to-device messages one /sync hands out. */
+const TO_DEVICE_BATCH = 100;
+
 export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): { body: JsonObject; empty: boolean } {
   const { stream } = src;
   const since = opts.since?.stream ?? 0;
   const maxPos = stream.maxPos();
-  const toDeviceRows = src.toDevice.syncBatch(opts.deviceId, opts.since?.toDevice ?? 0);
+  const toDeviceRows = src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
   const rooms = src.rooms.unforgottenRooms();
@@ -71,19 +72,19 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     }
     if (room.membership === "join") {
       const fresh = !opts.since || changedMembership || opts.fullState;
-      const section = joinedRoomSection(src, room, since, fresh, opts);
+      const section = joinedRoomSection(src, userId, room, since, fresh, opts);
       if (section) join[room.room_id] = section;
       continue;
     }
     // leave / ban: show the room once, up to the membership change, if it changed since `since`.
     if ((changedMembership && opts.since) || (opts.includeLeave && !opts.since)) {
-      const section = leftRoomSection(src, room, since, opts);
+      const section = leftRoomSection(src, userId, room, since, opts);
       if (section) leave[room.room_id] = section;
     }
   }
 
   const accountData = stream.dataSince("account_data", opts.since ? since : -1);
-  const globalData = opts.since ? dedupeByType(accountData) : allAccountData(src.accountData, "");
+  const globalData = opts.since ? dedupeByType(accountData) : src.accountData.all("");
 
   const deviceLists = opts.since ? deviceListChanges(stream, since, maxPos) : { changed: [], left: [] };
   const presence = presenceSince(stream, opts.since ? since : -1);
@@ -96,7 +97,7 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     // Only an incremental sync reports device list changes (spec: end-to-end encryption).
     device_lists: deviceLists,
     device_one_time_keys_count: oneTimeKeyCounts(src.keys, opts.deviceId),
-    device_unused_fallback_key_types: unusedFallbackKeyTypes(src.keys, opts.deviceId),
+    device_unused_fallback_key_types: src.keys.unusedFallbackKeyTypes(opts.deviceId),
   };
   const empty =
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
@@ -111,10 +112,6 @@ function dedupeByType(events: JsonObject[]): JsonObject[] {
   const m = new Map<string, JsonObject>();
   for (const e of events) m.set(String(e.type), e);
   return [...m.values()];
-}
-
-function allAccountData(accountData: AccountDataStore, roomId: string): JsonObject[] {
-  return accountData.all(roomId);
 }
 
 function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
@@ -189,18 +186,13 @@ function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): JsonOb
   return { "m.heroes": heroes, "m.joined_member_count": joined.length, "m.invited_member_count": invited.length };
 }
 
-function unreadOf(stream: StreamStore, room: RoomRow): JsonObject {
-  return stream.unreadCounts(room.room_id, room.read_pos);
-}
-
-function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
   const { stream } = src;
-  const userId = src.accounts.userId();
   const maxPos = Number.MAX_SAFE_INTEGER;
   const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
-  const accountData = fresh ? allAccountData(src.accountData, room.room_id) : dedupeByType(roomData);
+  const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);
   const unreadChanged = stream.readMovedSince(room.room_id, since);
   if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
   const senders = new Set<string>();
@@ -214,14 +206,14 @@ function joinedRoomSection(src: SyncSources, room: RoomRow, since: number, fresh
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
     summary: summaryOf(src.rooms, room.room_id, userId),
-    unread_notifications: unreadOf(stream, room),
+    unread_notifications: stream.unreadCounts(room.room_id, room.read_pos),
   };
 }
 
-function leftRoomSection(src: SyncSources, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
+function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
   const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
   const senders = new Set<string>();
-  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, src.accounts.userId(), { ...opts, lazyLoadMembers: false });
+  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userId, { ...opts, lazyLoadMembers: false });
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return { timeline: tl, state: { events: state }, account_data: { events: [] } };

@@ -20,14 +20,6 @@ export class ToDeviceStore {
     this.sql.exec("INSERT INTO to_device (device_id, json) VALUES (?, ?)", deviceId, eventJson);
   }
 
-  /** The next messages after `after` for /sync, oldest first, at most 100. */
-  syncBatch(deviceId: string, after: number): InboxMessage[] {
-    return this.sql
-      .exec<{ pos: number; json: string }>("SELECT pos, json FROM to_device WHERE device_id = ? AND pos > ? ORDER BY pos LIMIT 100", deviceId, after)
-      .toArray()
-      .map((r) => ({ pos: r.pos, event: JSON.parse(r.json) as JsonObject }));
-  }
-
   /** The next messages after `after`, oldest first, at most `limit`. */
   batch(deviceId: string, after: number, limit: number): InboxMessage[] {
     return this.sql

@@ -13,9 +13,9 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
   "the account reads back as created; deactivation removes the password"(sql) {
     const store = freshStore(sql);
     assert.equal(store.account(), undefined);
-    assert.equal(store.userId(), "");
-    store.createAccount("@a:x", "hash", false, "a");
-    assert.equal(store.userId(), "@a:x");
+    assert.equal(store.account()?.user_id, undefined);
+    store.createAccount("@a:x", "hash", false, "a", 1);
+    assert.equal(store.account()?.user_id, "@a:x");
     store.setProfileField("avatar_url", "mxc://x/y");
     const acc = store.account();
     assert.equal(acc?.password_hash, "hash");
@@ -29,15 +29,15 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
 
   "a token leads to its device; logging in again on a device replaces its tokens"(sql) {
     const store = freshStore(sql);
-    store.prepareLoginDevice("D", "phone");
-    store.addToken("h1", "D");
-    assert.equal(store.deviceOfToken("h1"), "D");
+    store.prepareLoginDevice("D", "phone", 1);
+    store.addToken("h1", "D", 1);
+    assert.equal(store.tokenDevice("h1")?.device_id, "D");
     const seen = store.tokenDevice("h1");
     assert.equal(seen?.device_id, "D");
     assert.equal(typeof seen?.last_seen_ts, "number");
     assert.equal(store.tokenDevice("unknown"), undefined);
-    store.prepareLoginDevice("D", undefined);
-    assert.equal(store.deviceOfToken("h1"), undefined);
+    store.prepareLoginDevice("D", undefined, 2);
+    assert.equal(store.tokenDevice("h1")?.device_id, undefined);
     assert.equal(store.hasTokens("D"), false);
     // The display name is kept when the new login gives none.
     assert.deepEqual(store.listDevices().map((d) => [d.device_id, d.display_name]), [["D", "phone"]]);
@@ -55,15 +55,15 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
 
   "deleting a device takes its tokens and leaves the others"(sql) {
     const store = freshStore(sql);
-    store.prepareLoginDevice("A", undefined);
-    store.prepareLoginDevice("B", "b");
-    store.addToken("ha", "A");
-    store.addToken("hb", "B");
+    store.prepareLoginDevice("A", undefined, 1);
+    store.prepareLoginDevice("B", "b", 2);
+    store.addToken("ha", "A", 1);
+    store.addToken("hb", "B", 2);
     store.deleteDevice("A");
     assert.equal(store.hasDevice("A"), false);
-    assert.equal(store.deviceOfToken("ha"), undefined);
+    assert.equal(store.tokenDevice("ha")?.device_id, undefined);
     assert.deepEqual(store.deviceIds(), ["B"]);
-    assert.equal(store.deviceOfToken("hb"), "B");
+    assert.equal(store.tokenDevice("hb")?.device_id, "B");
     store.setDeviceDisplayName("B", "renamed");
     assert.equal(store.listDevices()[0].display_name, "renamed");
   },

@@ -19,15 +19,15 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     const all = inbox.batch("A", 0, 10);
     assert.deepEqual(all.map((m) => (m.event.content as { n: number }).n), [0, 1, 2, 3, 4]);
     assert.deepEqual(inbox.batch("A", all[1].pos, 2).map((m) => m.pos), [all[2].pos, all[3].pos]);
-    assert.deepEqual(inbox.syncBatch("B", 0).map((m) => m.event), [{ sender: "@s:x", type: "m.test", content: { n: 99 } }]);
+    assert.deepEqual(inbox.batch("B", 0, 100).map((m) => m.event), [{ sender: "@s:x", type: "m.test", content: { n: 99 } }]);
   },
 
-  "a sync batch holds at most 100 messages"(sql) {
+  "a batch of 100 (as /sync takes) holds at most 100 messages"(sql) {
     const inbox = freshStore(sql);
     for (let n = 0; n < 105; n++) inbox.add("A", msg(n));
-    const first = inbox.syncBatch("A", 0);
+    const first = inbox.batch("A", 0, 100);
     assert.equal(first.length, 100);
-    assert.equal(inbox.syncBatch("A", first[99].pos).length, 5);
+    assert.equal(inbox.batch("A", first[99].pos, 100).length, 5);
   },
 
   "acknowledged messages go; deleting an inbox empties only that device's"(sql) {
