@@ -133,17 +133,22 @@ export class EventStore {
     const ordering = Math.min(min, 1) - 1;
     const exists = this.sql.exec("SELECT 1 FROM events WHERE event_id = ?", pdu.event_id).toArray().length > 0;
     if (exists) {
-      this.sql.exec("UPDATE events SET ordering = ?, outlier = 0, state_group = ?, state_group_after = ? WHERE event_id = ? AND outlier = 1", ordering, stateGroup, stateGroup, pdu.event_id);
+      // Backfill stores only events that passed their auth check: as in deOutlier, not rejected.
+      this.sql.exec("UPDATE events SET ordering = ?, outlier = 0, state_group = ?, state_group_after = ?, rejected = NULL WHERE event_id = ? AND outlier = 1", ordering, stateGroup, stateGroup, pdu.event_id);
       return;
     }
     this.insertEvent(pdu, { ordering, before: stateGroup, after: stateGroup });
   }
 
-  /** Turns a stored outlier into a full event once the state at it is known. */
+  /**
+   * Turns a stored outlier into a full event once the state at it is known. Its caller has just
+   * accepted it: an outlier stored rejected (say its auth events were missing then) is rejected
+   * no more, or it would sit in the timeline unseen and reject every event that cites it.
+   */
   deOutlier(eventId: string, before: number, after: number, softFailed: boolean): number {
     const row = this.sql
       .exec<{ ordering: number }>(
-        "UPDATE events SET outlier = 0, state_group = ?, state_group_after = ?, soft_failed = ? WHERE event_id = ? RETURNING ordering",
+        "UPDATE events SET outlier = 0, state_group = ?, state_group_after = ?, soft_failed = ?, rejected = NULL WHERE event_id = ? RETURNING ordering",
         before,
         after,
         softFailed ? 1 : 0,

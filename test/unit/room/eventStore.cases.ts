@@ -91,4 +91,23 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(history.map((h) => h.ordering), [join, leave]);
     assert.equal((JSON.parse(history[1].json) as PDU).content.membership, "leave");
   },
+
+  "an outlier stored rejected and later accepted into the timeline is no longer rejected"(sql) {
+    const store = freshStore(sql);
+    // Stored while its auth events were missing; they have since been fetched and it passed.
+    store.insertEvent(pdu("$late"), { outlier: true, rejected: "auth events missing" });
+    assert.equal(store.isRejected("$late"), true);
+    const ordering = store.deOutlier("$late", 1, 2, false);
+    const row = store.getRow("$late");
+    assert.equal(row?.rejected, null);
+    assert.equal(store.isRejected("$late"), false);
+    assert.deepEqual([row?.outlier, row?.state_group, row?.state_group_after], [0, 1, 2]);
+    assert.deepEqual(store.timelinePage(ordering + 1, "b", 10).map((r) => r.event_id), ["$late"], "shown in the timeline");
+
+    // The same when backfill brings in an event held as a rejected outlier.
+    store.insertEvent(pdu("$old"), { outlier: true, rejected: "auth events missing" });
+    store.insertBackfilled(pdu("$old"), 1);
+    assert.equal(store.isRejected("$old"), false);
+    assert.equal(store.getRow("$old")?.outlier, 0);
+  },
 };
