@@ -20,6 +20,12 @@ export function eventFor(room: RoomContext, eventId: string): JsonObject {
 /** GET /state_ids and /state: the state before an event, and its auth chain. */
 export function stateAt(room: RoomContext, eventId: string, idsOnly: boolean): JsonObject {
   const row = room.stores.events.getRow(eventId);
+  // Spec: the state "prior to considering any state changes induced by the requested event".
+  // Nothing comes before the create event, so that state is empty, and so is its auth chain; it
+  // has no state group before it (and is an outlier in rooms joined over federation) all the same.
+  if (row && row.type === "m.room.create" && row.state_key === "" && row.rejected === null) {
+    return idsOnly ? { pdu_ids: [], auth_chain_ids: [] } : { pdus: [], auth_chain: [] };
+  }
   if (!row || row.outlier || row.state_group === null) throw notFound("Event not found or its state is unknown");
   const stateIds = [...room.stores.events.stateAtGroup(row.state_group).values()];
   const chain = authChainOf(room.stores.events, stateIds);

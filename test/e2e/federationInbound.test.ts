@@ -1,7 +1,8 @@
 /**
  * Inbound transactions from a fake peer F whose user joined a room on Lattice server A: PDUs
  * that cite events A has never seen (missing auth events, missing prev events) are completed by
- * asking F for what is missing, and one bad PDU never sinks the others of its transaction.
+ * asking F for what is missing, and one bad PDU never sinks the others of its transaction. F
+ * also reads the room's state back (/state_ids, /state).
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -140,6 +141,22 @@ for (const roomVersion of ["12", "10"]) {
       const bodies = await timelineBodies(roomId);
       assert.ok(bodies.includes("good before") && bodies.includes("good after"), bodies.join(" | "));
       for (const b of ["bad signature", "swapped words", "hashed words"]) assert.ok(!bodies.includes(b), `${b} in ${bodies.join(" | ")}`);
+    });
+
+    test("/state_ids and /state at the create event answer 200 with no state and no auth chain (the state before it)", async () => {
+      const room = F.room(roomId);
+      const createId = room.state.get("m.room.create\u0000") as string;
+      const stateIds = await F.request(A, "GET", `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(createId)}`);
+      assert.equal(stateIds.status, 200, JSON.stringify(stateIds.body));
+      assert.deepEqual(stateIds.body, { pdu_ids: [], auth_chain_ids: [] });
+      const state = await F.request(A, "GET", `/_matrix/federation/v1/state/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(createId)}`);
+      assert.equal(state.status, 200, JSON.stringify(state.body));
+      assert.deepEqual(state.body, { pdus: [], auth_chain: [] });
+      // The event after it, alice's join, has the create event as the whole state before it.
+      const aliceJoin = room.state.get(`m.room.member\u0000${alice.userId}`) as string;
+      const atJoin = await F.request(A, "GET", `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(aliceJoin)}`);
+      assert.equal(atJoin.status, 200, JSON.stringify(atJoin.body));
+      assert.deepEqual(atJoin.body.pdu_ids, [createId]);
     });
 
     test("a transaction with a float in one PDU is authenticated as its sender signed it; only that PDU is rejected", async () => {

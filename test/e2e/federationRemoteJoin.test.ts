@@ -81,6 +81,18 @@ for (const roomVersion of ["10", "12"]) {
       await joinAndCheck(roomId);
     });
 
+    test("after the join, /state_ids and /state at the create event (an outlier on A) are 200 and empty", async () => {
+      const roomId = await synapseLikeRoom(roomVersion);
+      await joinAndCheck(roomId);
+      const createId = F.room(roomId).state.get("m.room.create\u0000") as string;
+      const ids = await F.request(A, "GET", `/_matrix/federation/v1/state_ids/${enc(roomId)}?event_id=${enc(createId)}`);
+      assert.equal(ids.status, 200, JSON.stringify(ids.body));
+      assert.deepEqual(ids.body, { pdu_ids: [], auth_chain_ids: [] });
+      const full = await F.request(A, "GET", `/_matrix/federation/v1/state/${enc(roomId)}?event_id=${enc(createId)}`);
+      assert.equal(full.status, 200, JSON.stringify(full.body));
+      assert.deepEqual(full.body, { pdus: [], auth_chain: [] });
+    });
+
     test("joins whatever order the auth chain arrives in", async () => {
       const orders: Array<[string, (events: PDU[]) => PDU[]]> = [
         ["newest first", (events) => [...events].reverse()],
