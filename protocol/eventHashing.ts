@@ -19,7 +19,7 @@ import { canonicalJsonBytes } from "./canonicalJson.js";
 import type { JsonObject } from "./json.js";
 import type { PDU } from "./pdu.js";
 import { redact, WIRE_REFERENCE_HASHES_KEY } from "./redact.js";
-import type { RoomVersion } from "./roomVersions.js";
+import { getRoomVersion, type RoomVersion } from "./roomVersions.js";
 import { sha256 } from "./sha256.js";
 
 /** Room versions 1–5 do not enforce canonical JSON's number rules, so their events hash leniently. */
@@ -125,4 +125,26 @@ export async function checkContentHash(wireEvent: object, version: RoomVersion):
   let diff = 0;
   for (let i = 0; i < actual.length; i++) diff |= expected[i] ^ actual[i];
   return diff === 0;
+}
+
+/**
+ * The event ID of a PDU whose room version is unknown, as for a PDU addressed to a room this
+ * server is not in, so that a transaction's reply can still name it (spec: the reply's `pdus` is
+ * keyed by the IDs of the PDUs processed). The PDU's shape says what it can:
+ * - it carries `event_id`: room version 1–2, which choose their IDs;
+ * - its room ID has no server name (or it has no room ID, as a v12 create event): version 12;
+ * - it has a top-level `origin`, which the v11 event format dropped (and v11 redaction strips):
+ *   versions 4–10, hashed as 10;
+ * - otherwise 11.
+ * Versions whose redaction rules keep other keys of this very event (a few state event types),
+ * and version 3's standard base64, can still give another ID than the sender's: the ID names
+ * the PDU in a reply, never more. Undefined when the PDU can't be hashed (not canonical JSON).
+ */
+export async function eventIdOfUnknownVersion(pdu: JsonObject): Promise<string | undefined> {
+  if (typeof pdu.event_id === "string") return pdu.event_id;
+  const roomId = pdu.room_id;
+  const guess = typeof roomId !== "string" || !roomId.includes(":") ? "12" : typeof pdu.origin === "string" ? "10" : "11";
+  const version = getRoomVersion(guess);
+  if (!version) return undefined;
+  return computeEventId(pdu, version).catch(() => undefined);
 }

@@ -174,6 +174,21 @@ for (const roomVersion of ["12", "10"]) {
   });
 }
 
+test("PDUs for rooms A is not in each get an error entry in the reply, under the ID their room version gives them", async () => {
+  // Rooms hosted on F that A has never heard of: v1 events carry their ID, v10 and v12 events
+  // are named by their reference hash (v12's room ID has no server name).
+  const sent: Array<{ id: string; wire: JsonObject }> = [];
+  for (const version of ["1", "10", "12"]) {
+    const roomId = await F.hostRoom(version, "stranger", []);
+    const { pdu, wire } = await F.message(roomId, "stranger", `into room version ${version} A is not in`);
+    if (version !== "1") assert.equal(wire.event_id, undefined, "v3+ PDUs carry no event_id");
+    sent.push({ id: pdu.event_id, wire });
+  }
+  const results = resultsOf(await F.sendTxn(A, sent.map((s) => s.wire)));
+  assert.equal(Object.keys(results).length, sent.length, JSON.stringify(results));
+  for (const { id } of sent) assert.match(String(results[id]?.error), /unknown room/i, `${id}: ${JSON.stringify(results)}`);
+});
+
 test("a federation body nested 20,000 deep is 401 M_UNAUTHORIZED (no signature can cover it), not an internal error, and the server carries on", async () => {
   const deep = '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000);
   const path = "/_matrix/federation/v1/send/deep1";

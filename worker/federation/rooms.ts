@@ -7,6 +7,7 @@ import { fedRoute } from "./routes.js";
 import { handleEdus } from "./edus.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidRoomId, serverNameOf } from "../../protocol/identifiers.js";
+import { eventIdOfUnknownVersion } from "../../protocol/eventHashing.js";
 
 // Spec: server-server-api "Transactions", "Joining Rooms", "Leaving Rooms", "Knocking",
 // "Retrieving events", "Backfilling and retrieving missing events".
@@ -34,8 +35,19 @@ async function sendTransaction(req: IRequest, ctx: Ctx, origin: string, body: Js
 
   const byRoom = new Map<string, JsonObject[]>();
   const results: Record<string, JsonObject> = {};
+  // Spec: the reply names every PDU processed. Where no room can say which version the PDU is
+  // (it names none, or one we are not in), its ID is computed from what its shape implies.
+  const refuse = async (pdu: JsonObject, error: string) => {
+    const id = await eventIdOfUnknownVersion(pdu);
+    if (id) results[id] = { error };
+  };
   for (const pdu of pdus) {
-    if (!isJsonObject(pdu) || typeof pdu.room_id !== "string") continue;
+    // Not an object: there is nothing to name it by.
+    if (!isJsonObject(pdu)) continue;
+    if (typeof pdu.room_id !== "string") {
+      await refuse(pdu, "The PDU names no room");
+      continue;
+    }
     const list = byRoom.get(pdu.room_id) ?? [];
     list.push(pdu);
     byRoom.set(pdu.room_id, list);
@@ -45,7 +57,7 @@ async function sendTransaction(req: IRequest, ctx: Ctx, origin: string, body: Js
       [...byRoom].map(async ([roomId, list]) => {
         const stub = roomStub(ctx.env, roomId);
         if (!isValidRoomId(roomId) || !(await stub.exists())) {
-          for (const p of list) if (typeof p.event_id === "string") results[p.event_id] = { error: "Unknown room" };
+          for (const p of list) await refuse(p, "Unknown room");
           return;
         }
         Object.assign(results, await stub.receivePdus(origin, list));

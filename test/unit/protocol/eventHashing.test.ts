@@ -8,6 +8,7 @@ import {
   computeReferenceHash,
   contentHashInput,
   eventIdFromReferenceHash,
+  eventIdOfUnknownVersion,
 } from "../../../protocol/eventHashing.js";
 import { hashAndSignEvent, signEvent, signatureKeyIds, verifyEventSignature } from "../../../protocol/eventSigning.js";
 import type { JsonObject } from "../../../protocol/json.js";
@@ -167,4 +168,28 @@ test("co-signing keeps the origin's signature; signatureKeyIds lists both", asyn
   assert.equal(await verifyEventSignature(cosigned, v("10"), "resident.org", "ed25519:resident", other.publicKey), true);
   // The event ID does not depend on signatures.
   assert.equal(await computeEventId(cosigned, v("10")), await computeEventId(signed, v("10")));
+});
+
+test("an event of an unknown room version is named as its shape implies: its own event_id, or its v4+ reference hash", async () => {
+  const message = (roomId: string): JsonObject => ({
+    room_id: roomId,
+    sender: "@a:domain",
+    origin_server_ts: 1000000,
+    type: "m.room.message",
+    content: { msgtype: "m.text", body: "hi" },
+    prev_events: ["$prev"],
+    auth_events: ["$auth"],
+    depth: 3,
+  });
+  // v1–10 events carry `origin`, which v11's redaction strips: the hash differs, the key tells.
+  const v10 = await hashAndSignEvent({ ...message("!r:domain"), origin: "domain" }, v("10"), "domain", KEY);
+  assert.notEqual(await computeEventId(v10, v("10")), await computeEventId(v10, v("11")));
+  assert.equal(await eventIdOfUnknownVersion(v10), await computeEventId(v10, v("10")));
+  const v11 = await hashAndSignEvent(message("!r:domain"), v("11"), "domain", KEY);
+  assert.equal(await eventIdOfUnknownVersion(v11), await computeEventId(v11, v("11")));
+  // A room ID without a server name is v12's.
+  const v12 = await hashAndSignEvent(message("!abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"), v("12"), "domain", KEY);
+  assert.equal(await eventIdOfUnknownVersion(v12), await computeEventId(v12, v("12")));
+  assert.equal(await eventIdOfUnknownVersion({ ...message("!r:domain"), event_id: "$chosen:domain" }), "$chosen:domain");
+  assert.equal(await eventIdOfUnknownVersion({ ...message("!r:domain"), depth: 1.5 }), undefined, "not canonical JSON: no ID");
 });
