@@ -25,6 +25,7 @@ import { toClientEvent, STRIPPED_STATE_TYPES, type ClientEvent } from "../protoc
 import { SerialQueue } from "./serialQueue.js";
 import type { RoomContext } from "./room/roomContext.js";
 import { receivePdu } from "./room/receive/receivePdu.js";
+import { inCausalOrder } from "./room/receive/causalOrder.js";
 import { isFromServer, serverNameOf } from "../protocol/identifiers.js";
 import { fromWireFormat } from "../protocol/wireFormat.js";
 import { referenceHashes } from "./room/referenceHashes.js";
@@ -292,7 +293,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         }
         return results;
       }
-      for (const raw of [...pdus].sort((a, b) => Number(a.depth ?? 0) - Number(b.depth ?? 0))) {
+      for (const raw of await inCausalOrder(room, pdus)) {
         // One PDU we fail on must not sink the others of the transaction: it gets its own error.
         const r = await receivePdu(room, origin, raw).catch(async (e: unknown) => {
           console.error("receiving a PDU failed", e);

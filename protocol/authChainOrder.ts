@@ -65,3 +65,14 @@ export function orderByAuthEvents<T extends AuthOrderItem>(items: readonly T[]):
   }
   return out;
 }
+
+/**
+ * `items` in causal order: each after the events of the batch it cites in `prev_events` or
+ * `auth_events`, for a batch of room events to be received one by one (a transaction's PDUs, a
+ * get_missing_events answer). Each then finds its predecessors stored, where depth order, which
+ * the sender chooses, could put an event before the events it builds on.
+ */
+export function orderByPrevAndAuthEvents<T extends AuthOrderItem & { prev_events: string[] }>(items: readonly T[]): T[] {
+  const wrapped = items.map((item) => ({ event_id: item.event_id, auth_events: [...item.prev_events, ...item.auth_events], depth: item.depth, item }));
+  return orderByAuthEvents(wrapped).map((w) => w.item);
+}

@@ -171,6 +171,46 @@ for (const roomVersion of ["12", "10"]) {
       const bodies = await timelineBodies(roomId);
       assert.ok(bodies.includes("good beside a float") && !bodies.includes("float carrier"), bodies.join(" | "));
     });
+
+    /**
+     * Five messages of mallory's, each on the one before, whose depths F numbers backwards: the
+     * first claims the greatest depth. F knows them all (for GET /event and get_missing_events)
+     * but, like servers that don't, answers no /state_ids: an event A checks before its prev
+     * event can only fail.
+     */
+    async function chainWithDepthsBackwards(label: string) {
+      const room = F.room(roomId);
+      const start = room.head;
+      const chain = [];
+      let prev = start;
+      for (let i = 0; i < 5; i++) {
+        const { pdu, wire } = await F.message(roomId, "mallory", `${label} ${i}`, { prev_events: [prev.event_id], depth: start.depth + 50 - 10 * i });
+        F.record(roomId, pdu);
+        chain.push({ pdu, wire });
+        prev = pdu;
+      }
+      // F's next event builds on the newest, whatever its depth says.
+      room.head = prev;
+      return chain;
+    }
+
+    test("a transaction's PDUs are taken in prev/auth order, not by the depths they claim: all are accepted", async () => {
+      const chain = await chainWithDepthsBackwards("backwards depth");
+      const results = resultsOf(await F.sendTxn(A, [...chain].reverse().map((c) => c.wire)));
+      for (const { pdu } of chain) assert.deepEqual(results[pdu.event_id], {}, `${String(pdu.content.body)}: ${JSON.stringify(results)}`);
+      const bodies = await timelineBodies(roomId);
+      for (let i = 0; i < 5; i++) assert.ok(bodies.includes(`backwards depth ${i}`), `backwards depth ${i} in ${bodies.join(" | ")}`);
+    });
+
+    test("events from get_missing_events are taken in prev/auth order, not by the depths they claim: all are accepted", async () => {
+      const chain = await chainWithDepthsBackwards("missing backwards");
+      const last = chain[chain.length - 1].pdu;
+      // A is sent the newest only and asks F for the four before it, which F lists by depth.
+      const results = resultsOf(await F.sendTxn(A, [F.wire(roomId, last)]));
+      assert.deepEqual(results[last.event_id], {}, JSON.stringify(results));
+      const bodies = await timelineBodies(roomId);
+      for (let i = 0; i < 5; i++) assert.ok(bodies.includes(`missing backwards ${i}`), `missing backwards ${i} in ${bodies.join(" | ")}`);
+    });
   });
 }
 

@@ -1,4 +1,3 @@
-import { isJsonObject } from "../../../protocol/json.js";
 import { federationRequest } from "../../../federation-client/request.js";
 import { isFull, isKnown, type RoomContext } from "../roomContext.js";
 import { storeEvent } from "../storeEvent.js";
@@ -7,6 +6,7 @@ import { fetchMissingAuthEvents } from "./fetchEvents.js";
 import { authAgainstAuthEvents } from "./authEvents.js";
 import { authAgainstStateBefore, learnStateBefore } from "./stateBeforeEvent.js";
 import { softFails } from "./softFailure.js";
+import { inCausalOrder } from "./causalOrder.js";
 
 /**
  * Receiving one room event from another server (spec: server-server "Checks performed on receipt
@@ -21,10 +21,6 @@ const MISSING_EVENTS_LIMIT = 20;
 export interface ReceiveResult {
   eventId?: string;
   error?: string;
-}
-
-function depthOf(raw: unknown): number {
-  return isJsonObject(raw) && typeof raw.depth === "number" ? raw.depth : 0;
 }
 
 /**
@@ -58,8 +54,7 @@ export async function receivePdu(room: RoomContext, origin: string, raw: unknown
         limit: MISSING_EVENTS_LIMIT,
         min_depth: 0,
       });
-      const missing = [...(res.events ?? [])].sort((a, b) => depthOf(a) - depthOf(b));
-      for (const ev of missing) await receivePdu(room, origin, ev, fetchDepth - 1);
+      for (const ev of await inCausalOrder(room, res.events ?? [])) await receivePdu(room, origin, ev, fetchDepth - 1);
     } catch {
       // Fall back to asking for the state at the missing events (step 5).
     }

@@ -1,7 +1,7 @@
 /** Ordering a received batch of events by their auth events, never by the depth a server gave them. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { orderByAuthEvents, type AuthOrderItem } from "../../../protocol/authChainOrder.js";
+import { orderByAuthEvents, orderByPrevAndAuthEvents, type AuthOrderItem } from "../../../protocol/authChainOrder.js";
 
 const ev = (event_id: string, depth: number, auth_events: string[] = []): AuthOrderItem => ({ event_id, depth, auth_events });
 
@@ -58,4 +58,18 @@ test("a long chain in reverse is ordered in full", () => {
   const chain = Array.from({ length: 5000 }, (_, i) => ev(`$e${i}`, 1, i === 0 ? [] : [`$e${i - 1}`]));
   const out = orderByAuthEvents([...chain].reverse());
   assert.deepEqual(ids(out), ids(chain));
+});
+
+test("a batch of room events is ordered by prev_events and auth_events together, whatever depths they claim", () => {
+  // m1 <- m2 <- m3 by prev_events, with depths that say the opposite; m3 also cites a member
+  // event of the batch that m1 builds on.
+  const member = { ...ev("$member", 50), prev_events: [] };
+  const m1 = { ...ev("$m1", 30, ["$member"]), prev_events: ["$member"] };
+  const m2 = { ...ev("$m2", 20), prev_events: ["$m1"] };
+  const m3 = { ...ev("$m3", 10, ["$member"]), prev_events: ["$m2", "$outside"] };
+  for (const p of permutations([m3, m2, m1, member])) assert.deepEqual(ids(orderByPrevAndAuthEvents(p)), ["$member", "$m1", "$m2", "$m3"]);
+  // Unrelated events still go by depth, then ID.
+  const a = { ...ev("$a", 2), prev_events: [] };
+  const b = { ...ev("$b", 1), prev_events: [] };
+  assert.deepEqual(ids(orderByPrevAndAuthEvents([a, b])), ["$b", "$a"]);
 });
