@@ -1,4 +1,5 @@
 import type { PDU } from "../../protocol/pdu.js";
+import { orderByPrevAndAuthEvents } from "../../protocol/authChainOrder.js";
 import { federationRequest } from "../../federation-client/request.js";
 import type { EventRow, EventStore } from "./eventStore.js";
 import type { RoomContext } from "./roomContext.js";
@@ -42,9 +43,10 @@ export async function backfillFromRemote(room: RoomContext, servers: string[], l
       if ("error" in checked) continue;
       checkedAll.push(checked.pdu);
     }
-    // Newest first, so each one lands just below the previous in ordering.
-    checkedAll.sort((a, b) => b.depth - a.depth);
-    for (const pdu of checkedAll) {
+    // Newest first, so each one lands just below the previous in ordering: the reverse of the
+    // order by prev and auth events, which puts every event below the ones built on it (depth,
+    // the sender's to set, could put an event above its successors).
+    for (const pdu of orderByPrevAndAuthEvents(checkedAll).reverse()) {
       if (room.stores.events.getRow(pdu.event_id)?.outlier === 0) continue;
       if (pdu.auth_events.some((id) => !room.stores.events.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
       if (authAgainstAuthEvents(room, pdu)) continue;

@@ -173,6 +173,12 @@ export class FakeServer {
       if (this.missingEventsIncludeLatest) events = [...events, ...latest.flatMap((id) => room.events.get(id) ?? [])];
       return reply(200, { events: events.map((e) => this.wire(room.roomId, e)) });
     }
+    if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/backfill\/([^/]+)$/))) {
+      const room = this.rooms.get(decodeURIComponent(m[1]));
+      if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
+      const events = this.backfill(room, url.searchParams.getAll("v"), Number(url.searchParams.get("limit") ?? "10"));
+      return reply(200, { origin: this.serverName, origin_server_ts: Date.now(), pdus: events.map((e) => this.wire(room.roomId, e)) });
+    }
     if (req.method === "GET" && (m = path.match(/^\/_matrix\/federation\/v1\/make_join\/([^/]+)\/([^/]+)$/))) {
       const room = this.rooms.get(decodeURIComponent(m[1]));
       if (!room) return reply(404, { errcode: "M_NOT_FOUND", error: "Unknown room" });
@@ -313,6 +319,25 @@ export class FakeServer {
       frontier = next;
     }
     return out.sort((a, b) => a.depth - b.depth);
+  }
+
+  /** backfill: `from` and the events before them, walking prev_events, up to `limit` (in walk order, not by depth). */
+  private backfill(room: FakeRoom, from: string[], limit: number): PDU[] {
+    const seen = new Set<string>();
+    const out: PDU[] = [];
+    let frontier = from;
+    while (frontier.length > 0 && out.length < limit) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        const ev = room.events.get(id);
+        if (seen.has(id) || !ev || out.length >= limit) continue;
+        seen.add(id);
+        out.push(ev);
+        next.push(...ev.prev_events);
+      }
+      frontier = next;
+    }
+    return out;
   }
 
   /** send_join v2: take the join as it is, answer with the state before it and the auth chain. */

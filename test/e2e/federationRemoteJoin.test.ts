@@ -8,7 +8,7 @@
  */
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { registerUser, type RunningServer, type TestUser } from "./harness.js";
+import { registerUser, pageBackToTheStart, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api as userApi } from "./federationHelpers.js";
 import { FakeServer } from "./fakeServer.js";
 import type { PDU } from "../../protocol/pdu.js";
@@ -91,6 +91,25 @@ for (const roomVersion of ["10", "12"]) {
       const full = await F.request(A, "GET", `/_matrix/federation/v1/state/${enc(roomId)}?event_id=${enc(createId)}`);
       assert.equal(full.status, 200, JSON.stringify(full.body));
       assert.deepEqual(full.body, { pdus: [], auth_chain: [] });
+    });
+
+    test("history backfilled from F lands in DAG order even when F numbers its depths backwards", async () => {
+      const roomId = await synapseLikeRoom(roomVersion);
+      const room = F.room(roomId);
+      const start = room.head;
+      let prev = start;
+      for (let i = 0; i < 5; i++) {
+        // Each message builds on the one before but claims a smaller depth.
+        const { pdu } = await F.message(roomId, "creator", `backwards ${i}`, { prev_events: [prev.event_id], depth: start.depth + 50 - 10 * i });
+        F.record(roomId, pdu);
+        prev = pdu;
+      }
+      room.head = prev;
+      await joinAndCheck(roomId);
+      const { events } = await pageBackToTheStart(A, alice, roomId, 4);
+      const bodies = events.filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
+      assert.deepEqual(bodies, [4, 3, 2, 1, 0].map((i) => `backwards ${i}`), "newest first, as they were sent");
+      assert.equal(events.at(-1)?.type, "m.room.create");
     });
 
     test("joins whatever order the auth chain arrives in", async () => {
