@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
-import { forbidden, notFound, invalidParam } from "../platform/errors.js";
+import { forbidden, notFound, invalidParam, toMatrixError } from "../platform/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
@@ -27,6 +27,8 @@ import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { AccountStore } from "./user/accountStore.js";
 import { DehydratedDeviceStore } from "./user/dehydratedDeviceStore.js";
 import type { SyncParams } from "../platform/syncRequest.js";
+import type { SlidingSyncRequest } from "../protocol/slidingSync/request.js";
+import { SlidingConnectionStore } from "./user/slidingSync/connectionStore.js";
 import type { PushRuleSet, StoredPushRules } from "../protocol/pushRules/index.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
@@ -68,6 +70,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly accounts: AccountStore;
   private readonly dehydration: DehydratedDeviceStore;
   private readonly live: LiveSync;
+  private readonly slidingConnections: SlidingConnectionStore;
   private readonly deviceLists: DeviceListUpdates;
   private readonly clientData: AccountData;
 
@@ -81,7 +84,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
-    this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice });
+    this.slidingConnections = new SlidingConnectionStore(ctx.storage.sql);
+    this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, this.slidingConnections);
     this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
     this.clientData = new AccountData(this.accounts, this.accountData, this.live);
     this.deviceLists = new DeviceListUpdates(env, this.accounts, this.rooms, this.keys, this.stream, this.live);
@@ -347,6 +351,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const gone = this.keys.devicesGoneWithDeviceKeys();
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.purgeRemovedDevices(this.keys);
+      this.slidingConnections.dropGoneDevices();
     });
     if (changed) await this.deviceLists.announceDeviceListChange({ devices: gone });
   }
@@ -457,8 +462,35 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return { userId: session.userId, ...this.live.buildSyncFor(session.deviceId, params) };
   }
 
-  /** A waiting /sync parks here (user/liveSync.ts), after its set_presence is recorded. */
+  /**
+   * Simplified sliding sync (MSC4186) in one call: checks the access token, records set_presence
+   * (online unless the client says otherwise) and builds the response (user/slidingSync/).
+   */
+  async slidingSyncRequest(token: string, req: SlidingSyncRequest, ip?: string): Promise<{ body: JsonObject; empty: boolean }> {
+    const session = await account.authenticate(this.accounts, token, ip);
+    await this.slidingPresence(req);
+    return this.live.slidingSyncFor(session.userId, session.deviceId, req);
+  }
+
+  private async slidingPresence(req: SlidingSyncRequest): Promise<void> {
+    const presence = req.setPresence ?? "online";
+    if (presence !== "offline") await this.setPresence(presence, undefined, false);
+  }
+
+  /** A waiting /sync or sliding sync parks here (user/liveSync.ts), after its set_presence is recorded. */
   override async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === "/sliding-wait") {
+      const sliding = await this.live.readSlidingParkRequest(request);
+      if (sliding instanceof Response) return sliding;
+      await this.slidingPresence(sliding.req);
+      try {
+        return this.live.parkSliding(sliding.session, sliding.req);
+      } catch (e) {
+        const err = toMatrixError(e);
+        if (!err) throw e;
+        return new Response(JSON.stringify(err.body()), { status: err.status, headers: { "Content-Type": "application/json" } });
+      }
+    }
     const req = await this.live.readParkRequest(request);
     if (req instanceof Response) return req;
     const { session, since, params } = req;

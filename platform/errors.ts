@@ -61,6 +61,8 @@ export const unknownToken = (text = "Unknown access token", softLogout = false) 
   new MatrixError(401, "M_UNKNOWN_TOKEN", text, { soft_logout: softLogout });
 export const missingToken = () => new MatrixError(401, "M_MISSING_TOKEN", "Missing access token");
 export const unrecognized = (text = "Unrecognized request") => new MatrixError(404, "M_UNRECOGNIZED", text);
+/** Simplified sliding sync (MSC4186): the pos is not (or no longer) known; the client starts the connection over. */
+export const unknownPos = (text = "Unknown or expired pos") => new MatrixError(400, "M_UNKNOWN_POS", text);
 export const tooLarge = (text: string) => new MatrixError(413, "M_TOO_LARGE", text);
 export const limitExceeded = (retryAfterMs: number) =>
   new MatrixError(429, "M_LIMIT_EXCEEDED", "Too many requests", { retry_after_ms: retryAfterMs });

@@ -17,6 +17,13 @@ export const DEFAULT_TIMELINE_LIMIT = 10;
 export const SYNC_TOKEN_HEADER = "X-Lattice-Access-Token";
 /** The client's address on a parked /sync, for the device's last_seen_ip. */
 export const SYNC_CLIENT_IP_HEADER = "X-Lattice-Client-IP";
+/** On a parking sliding sync handshake: the request, URI-encoded JSON (a handshake has no body). */
+export const SLIDING_REQUEST_HEADER = "X-Lattice-Sliding-Request";
+/** Instead of the above, for a request too large for a header: the conn_id whose stored request to use. */
+export const SLIDING_STORED_HEADER = "X-Lattice-Sliding-Stored";
+/** The largest request sent in SLIDING_REQUEST_HEADER. */
+export const MAX_SLIDING_HEADER_BYTES = 16_000;
+
 /** On the UserDO's handshake reply: the per-device fields of an empty sync response. */
 export const SYNC_IDLE_HEADER = "X-Lattice-Idle-Sync";
 

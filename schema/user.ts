@@ -166,4 +166,46 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     device_data TEXT NOT NULL
   );
   `,
+  // 4: simplified sliding sync (MSC4186). Each room's latest activity orders the room list, and
+  // its latest "bump" event gives its bump_stamp (both stream positions, kept as events arrive).
+  // A connection is one (device, conn_id) sync loop; each response it is given is a generation
+  // ("pos"), and sliding_rooms says, per generation, what each room was last sent with.
+  `
+  ALTER TABLE rooms ADD COLUMN last_pos INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE rooms ADD COLUMN bump_pos INTEGER NOT NULL DEFAULT 0;
+  UPDATE rooms SET
+    last_pos = MAX(membership_pos, COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'), 0)),
+    bump_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'
+      AND json_extract(s.json, '$.event.type') IN ('m.room.create', 'm.room.message', 'm.room.encrypted', 'm.sticker', 'm.call.invite', 'm.poll.start', 'm.beacon_info')), 0);
+  CREATE TABLE sliding_connections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    conn_id TEXT NOT NULL,
+    -- Changes whenever the connection starts over, so a pos of an earlier life is unknown.
+    nonce TEXT NOT NULL,
+    -- The latest request (parsed), for a parked long-poll and for lists resent with ranges only.
+    request TEXT NOT NULL,
+    last_used_ts INTEGER NOT NULL,
+    UNIQUE (device_id, conn_id)
+  );
+  CREATE TABLE sliding_positions (
+    conn INTEGER NOT NULL,
+    gen INTEGER NOT NULL,
+    -- The user's stream position the response of this generation was built at.
+    stream_pos INTEGER NOT NULL,
+    list_counts TEXT NOT NULL,
+    PRIMARY KEY (conn, gen)
+  );
+  CREATE TABLE sliding_rooms (
+    conn INTEGER NOT NULL,
+    gen INTEGER NOT NULL,
+    room_id TEXT NOT NULL,
+    -- The room's data up to this stream position has been sent on the connection.
+    sent_pos INTEGER NOT NULL,
+    -- The combined room config (timeline_limit, required_state) it was sent with, as JSON.
+    config TEXT NOT NULL,
+    membership TEXT NOT NULL,
+    PRIMARY KEY (conn, room_id, gen)
+  );
+  `,
 ];

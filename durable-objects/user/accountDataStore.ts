@@ -31,6 +31,15 @@ export class AccountDataStore {
       .map((r) => ({ type: r.type, content: JSON.parse(r.content) as JsonObject }));
   }
 
+  /** Every room's account data item of one type (e.g. each room's m.tag), keyed by room ID. */
+  roomsOfType(type: string): Map<string, JsonObject> {
+    const out = new Map<string, JsonObject>();
+    for (const r of this.sql.exec<{ room_id: string; content: string }>("SELECT room_id, content FROM account_data WHERE type = ? AND room_id != ''", type)) {
+      out.set(r.room_id, JSON.parse(r.content) as JsonObject);
+    }
+    return out;
+  }
+
   /** Stores a filter; returns its ID. */
   createFilter(filter: JsonObject): number {
     return this.sql.exec<{ filter_id: number }>("INSERT INTO filters (json) VALUES (?) RETURNING filter_id", JSON.stringify(filter)).one().filter_id;

@@ -4,6 +4,7 @@ import type { PushRuleSet } from "../../protocol/pushRules/index.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
 import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
+import { isBumpEvent } from "../../protocol/slidingSync/bumpStamp.js";
 
 /**
  * Takes what a RoomDO hands over (see platform/rpc/delivery.ts) into the user's stream and room copies.
@@ -53,5 +54,6 @@ export function ingestRoomEvents(
       }
     }
     if (item.isState) rooms.upsertState(roomId, ev as unknown as JsonObject, pos);
+    rooms.touch(roomId, pos, isBumpEvent(ev.type));
   }
 }

@@ -3,18 +3,34 @@ import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
 import { invalidParam } from "../../platform/errors.js";
 import type { Session } from "../../platform/rpc/user.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, type SyncParams } from "../../platform/syncRequest.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, type SyncParams } from "../../platform/syncRequest.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
 import { ignoredUsers } from "./ignoredUsers.js";
 import { buildSync, type SyncOptions, type SyncSources } from "./sync.js";
 import { parseSyncToken } from "./syncToken.js";
 import type { AccountStore } from "./accountStore.js";
+import type { SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
+import { SlidingSync } from "./slidingSync/slidingSync.js";
+import type { SlidingConnectionStore } from "./slidingSync/connectionStore.js";
 
 /** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
 interface ParkedSync {
+  kind?: undefined;
   deviceId: string;
   params: SyncParams;
+  answered: boolean;
+}
+
+/**
+ * A sliding sync request parked the same way. The request itself is too large for an attachment
+ * (2 KiB at most); it is the connection's stored latest request.
+ */
+interface ParkedSliding {
+  kind: "sliding";
+  userId: string;
+  deviceId: string;
+  connId: string;
   answered: boolean;
 }
 
@@ -29,11 +45,44 @@ export class LiveSync {
   private readonly ctx: DurableObjectState;
   private readonly accounts: AccountStore;
   private readonly src: SyncSources;
+  private readonly sliding: SlidingSync;
+  private readonly conns: SlidingConnectionStore;
 
-  constructor(ctx: DurableObjectState, accounts: AccountStore, src: SyncSources) {
+  constructor(ctx: DurableObjectState, accounts: AccountStore, src: SyncSources, conns: SlidingConnectionStore) {
     this.ctx = ctx;
     this.accounts = accounts;
     this.src = src;
+    this.conns = conns;
+    this.sliding = new SlidingSync(src, conns);
+  }
+
+  /** A sliding sync response for one device (user/slidingSync/); a new request supersedes a parked one of its connection. */
+  slidingSyncFor(userId: string, deviceId: string, req: SlidingSyncRequest): { body: JsonObject; empty: boolean } {
+    this.supersedeParked(deviceId, req.connId);
+    return this.sliding.run(userId, deviceId, req, Date.now());
+  }
+
+  /**
+   * A sliding sync long-poll: answered at once (200) when something is new, else parked on a
+   * hibernatable WebSocket like /sync; the handshake carries the response to give on timeout.
+   */
+  parkSliding(session: Session, req: SlidingSyncRequest): Response {
+    const now = this.slidingSyncFor(session.userId, session.deviceId, req);
+    if (!now.empty) return new Response(JSON.stringify(now.body), { status: 200, headers: { "Content-Type": "application/json" } });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment({ kind: "sliding", userId: session.userId, deviceId: session.deviceId, connId: req.connId, answered: false } satisfies ParkedSliding);
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(now.body) } });
+  }
+
+  /** Only the latest request of a connection may be answered: an older parked one ends unanswered. */
+  private supersedeParked(deviceId: string, connId: string): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const parked = ws.deserializeAttachment() as ParkedSync | ParkedSliding | null;
+      if (parked?.kind !== "sliding" || parked.answered || parked.deviceId !== deviceId || parked.connId !== connId) continue;
+      ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSliding);
+      this.sendTo(ws, "superseded");
+    }
   }
 
   /** The checks on a parking request: its session, since token and parameters, or the refusal. */
@@ -55,6 +104,28 @@ export class LiveSync {
       return new Response("invalid parameters", { status: 400 });
     }
     return { session, since, params };
+  }
+
+  /** The checks on a parking sliding sync request: its session and its (Worker-parsed) request, or the refusal. */
+  async readSlidingParkRequest(request: Request): Promise<{ session: Session; req: SlidingSyncRequest } | Response> {
+    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
+    let session: Session;
+    try {
+      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
+    } catch {
+      return new Response("unknown token", { status: 401 });
+    }
+    try {
+      // A WebSocket handshake carries no body: the request comes in a header, or (too large for
+      // one) is the connection's stored latest request, which the Worker has just made.
+      const inline = request.headers.get(SLIDING_REQUEST_HEADER);
+      if (inline !== null) return { session, req: JSON.parse(decodeURIComponent(inline)) as SlidingSyncRequest };
+      const stored = this.conns.find(session.deviceId, decodeURIComponent(request.headers.get(SLIDING_STORED_HEADER) ?? ""));
+      if (!stored) return new Response("no such connection", { status: 400 });
+      return { session, req: JSON.parse(stored.request) as SlidingSyncRequest };
+    } catch {
+      return new Response("invalid request", { status: 400 });
+    }
   }
 
   /**
@@ -120,13 +191,32 @@ export class LiveSync {
    */
   wakeWaiters(): void {
     for (const ws of this.ctx.getWebSockets()) {
-      const parked = ws.deserializeAttachment() as ParkedSync | null;
+      const parked = ws.deserializeAttachment() as ParkedSync | ParkedSliding | null;
       if (!parked) {
         this.sendTo(ws, "wake");
         continue;
       }
-      if (!parked.answered) this.answerParked(ws, parked);
+      if (parked.answered) continue;
+      if (parked.kind === "sliding") this.answerSliding(ws, parked);
+      else this.answerParked(ws, parked);
     }
+  }
+
+  private answerSliding(ws: WebSocket, parked: ParkedSliding): void {
+    let message: string;
+    try {
+      const conn = this.conns.find(parked.deviceId, parked.connId);
+      if (!conn) throw new Error("connection gone");
+      const r = this.sliding.run(parked.userId, parked.deviceId, JSON.parse(conn.request) as SlidingSyncRequest, Date.now());
+      if (r.empty) return;
+      message = JSON.stringify(r.body);
+      if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
+    } catch {
+      // The Worker asks again and gets the error (e.g. M_UNKNOWN_POS) the usual way.
+      message = "wake";
+    }
+    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSliding);
+    this.sendTo(ws, message);
   }
 
   private answerParked(ws: WebSocket, parked: ParkedSync): void {

@@ -18,6 +18,10 @@ export type RoomRow = {
   forgotten: number;
   /** Stream position of the event the user's latest read receipt points at. */
   read_pos: number;
+  /** Stream position of the room's latest event (sliding sync orders its room list by it). */
+  last_pos: number;
+  /** Stream position of the room's latest "bump" event (sliding sync's bump_stamp). */
+  bump_pos: number;
 };
 
 /** One state event of a room; `json` is the event, parsed only by callers that keep it. */
@@ -53,6 +57,30 @@ export class RoomViewStore {
 
   forget(roomId: string): void {
     this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
+  }
+
+  /** A room event reached the stream at `pos`: it is the room's latest activity, and its latest bump if `bump`. */
+  touch(roomId: string, pos: number, bump: boolean): void {
+    this.sql.exec(
+      "UPDATE rooms SET last_pos = MAX(last_pos, ?1), bump_pos = CASE WHEN ?2 THEN MAX(bump_pos, ?1) ELSE bump_pos END WHERE room_id = ?3",
+      pos,
+      bump ? 1 : 0,
+      roomId,
+    );
+  }
+
+  /** Every room's state events of `type`, with their content (one query for the whole room list). */
+  stateOfType(type: string): Array<{ roomId: string; stateKey: string; content: JsonObject }> {
+    return this.sql
+      .exec<{ room_id: string; state_key: string; content: string | null }>("SELECT room_id, state_key, json_extract(json, '$.content') AS content FROM room_state WHERE type = ?", type)
+      .toArray()
+      .map((r) => ({ roomId: r.room_id, stateKey: r.state_key, content: (r.content ? JSON.parse(r.content) : {}) as JsonObject }));
+  }
+
+  /** One state event of a room, parsed (undefined when the room has none). */
+  stateEvent(roomId: string, type: string, stateKey: string): ClientEvent | undefined {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, type, stateKey).toArray()[0];
+    return row ? (JSON.parse(row.json) as ClientEvent) : undefined;
   }
 
   /** Moves the read position forward only (an older receipt never moves it back). */
@@ -112,6 +140,38 @@ export class RoomViewStore {
       .exec<{ state_key: string; json: string }>("SELECT state_key, json FROM room_state WHERE room_id = ? AND type = 'm.room.member'", roomId)
       .toArray()
       .map((r) => ({ stateKey: r.state_key, event: JSON.parse(r.json) as ClientEvent }));
+  }
+
+  /** How many members a room has joined and invited (from its state copy). */
+  memberCounts(roomId: string): { joined: number; invited: number } {
+    const r = this.sql
+      .exec<{ j: number; i: number }>(
+        `SELECT COALESCE(SUM(m = 'join'), 0) AS j, COALESCE(SUM(m = 'invite'), 0) AS i FROM
+           (SELECT json_extract(json, '$.content.membership') AS m FROM room_state WHERE room_id = ? AND type = 'm.room.member')`,
+        roomId,
+      )
+      .one();
+    return { joined: r.j, invited: r.i };
+  }
+
+  /**
+   * Up to `limit` members other than `userId` to name a room by: joined first, then invited,
+   * then those who left (as m.heroes in /sync), each with the profile of its member event.
+   */
+  heroes(roomId: string, userId: string, limit: number): Array<{ userId: string; displayname: SqlStorageValue; avatarUrl: SqlStorageValue }> {
+    return this.sql
+      .exec<{ state_key: string; displayname: SqlStorageValue; avatar_url: SqlStorageValue }>(
+        `SELECT state_key, json_extract(json, '$.content.displayname') AS displayname, json_extract(json, '$.content.avatar_url') AS avatar_url
+           FROM room_state WHERE room_id = ? AND type = 'm.room.member' AND state_key != ?
+             AND json_extract(json, '$.content.membership') IN ('join', 'invite', 'leave')
+           ORDER BY CASE json_extract(json, '$.content.membership') WHEN 'join' THEN 0 WHEN 'invite' THEN 1 ELSE 2 END, state_key
+           LIMIT ?`,
+        roomId,
+        userId,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ userId: r.state_key, displayname: r.displayname, avatarUrl: r.avatar_url }));
   }
 
   /** Everyone joined to a room this user is joined to (from the state copies). */

@@ -8,6 +8,7 @@ import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
+import { dedupeByType, mergeReceipts } from "./streamData.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -108,12 +109,6 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   return { body, empty };
 }
 
-function dedupeByType(events: JsonObject[]): JsonObject[] {
-  const m = new Map<string, JsonObject>();
-  for (const e of events) m.set(String(e.type), e);
-  return [...m.values()];
-}
-
 function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
   const rows = stream.latestRoomEvents(roomId, fromPos, toPos, opts.timelineLimit + 1);
   const limited = rows.length > opts.timelineLimit;
@@ -154,24 +149,6 @@ function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boo
   const receipts = src.stream.roomDataSince(roomId, "receipt", fresh ? -1 : since);
   if (receipts.length > 0) out.push({ type: "m.receipt", content: mergeReceipts(receipts) });
   return out;
-}
-
-/** Merges receipt EDU contents, keeping each user's latest receipt per type and thread. */
-function mergeReceipts(contents: JsonObject[]): JsonObject {
-  const latest = new Map<string, [string, string, string, JsonObject]>();
-  for (const c of contents) {
-    for (const [eventId, byType] of Object.entries(c)) {
-      for (const [type, byUser] of Object.entries(byType as JsonObject)) {
-        for (const [user, receipt] of Object.entries(byUser as JsonObject)) {
-          const r = receipt as JsonObject;
-          latest.set(`${type}\u0000${user}\u0000${String(r.thread_id ?? "")}`, [eventId, type, user, r]);
-        }
-      }
-    }
-  }
-  const out: Record<string, Record<string, Record<string, JsonObject>>> = {};
-  for (const [eventId, type, user, r] of latest.values()) ((out[eventId] ??= {})[type] ??= {})[user] = r;
-  return out as unknown as JsonObject;
 }
 
 function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): JsonObject {

@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from "../../protocol/json.js";
 import type { CrossSigningUsage } from "../../protocol/e2eeKeys.js";
 import type { PushRuleSet, StoredPushRules } from "../../protocol/pushRules/index.js";
 import type { SyncParams } from "../syncRequest.js";
+import type { SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
 import type { DeliveryItem } from "./delivery.js";
 
 export interface Session {
@@ -221,4 +222,6 @@ export interface UserRpc {
 
   /** GET /sync in one call: checks the access token, resolves the filter, records set_presence and builds the response. */
   syncRequest(token: string, params: SyncParams, ip?: string): Promise<{ userId: string; body: JsonObject; empty: boolean }>;
+  /** Simplified sliding sync (MSC4186) in one call: checks the access token, records set_presence and builds the response. */
+  slidingSyncRequest(token: string, req: SlidingSyncRequest, ip?: string): Promise<{ body: JsonObject; empty: boolean }>;
 }

@@ -10,7 +10,8 @@ import { ROOM_VERSIONS, DEFAULT_ROOM_VERSION } from "../../protocol/roomVersions
 const SPEC_VERSIONS = ["r0.6.1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11"];
 
 function versions(): Response {
-  return json({ versions: SPEC_VERSIONS, unstable_features: {} });
+  // Simplified sliding sync (MSC4186): Element X uses it only when this flag says it is there.
+  return json({ versions: SPEC_VERSIONS, unstable_features: { "org.matrix.simplified_msc3575": true } });
 }
 
 function baseUrl(ctx: Ctx): string {

@@ -1,4 +1,5 @@
 import type { IRequest } from "itty-router";
+import { parseSlidingPos } from "../../platform/slidingSyncPos.js";
 import { clientRoute, route, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, queryInt } from "../http.js";
 import { MatrixError, forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
@@ -105,13 +106,14 @@ async function joinedMembers(req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 /**
- * Pagination tokens handed out by rooms are `t<ordering>`. A /sync `next_batch` may also be
- * given as `from` (the spec allows it); it means "the latest point", i.e. no bound.
+ * Pagination tokens handed out by rooms are `t<ordering>`. A /sync `next_batch` or a sliding
+ * sync `pos` may also be given as `from` (the spec and MSC4186 allow it); it means "the latest
+ * point", i.e. no bound.
  */
 function paginationOrdering(token: string): number | undefined {
   const m = /^t(-?\d+)$/.exec(token);
   if (m) return Number(m[1]);
-  if (/^s\d+_\d+$/.test(token)) return undefined;
+  if (/^s\d+_\d+$/.test(token) || parseSlidingPos(token)) return undefined;
   throw invalidParam("Invalid pagination token");
 }
 
