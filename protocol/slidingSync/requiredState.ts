@@ -23,6 +23,11 @@ export interface RequiredState {
    * matchers that name a member (`{type: "m.room.member", state_key: "@u:x"}` or `$ME`).
    */
   lazyMembers: boolean;
+  /**
+   * The pair form: a wildcard matches member events too, even with `$LAZY` (as Synapse serves
+   * the clients that send it, e.g. `[["*", "*"], ["m.room.member", "$LAZY"]]` is all state).
+   */
+  wildcardsMatchMembers?: true;
 }
 
 export const ME = "$ME";
@@ -62,7 +67,7 @@ function matchers(raw: JsonValue | undefined, where: string): StateMatcher[] {
 }
 
 function fromPairs(raw: JsonValue[], where: string): RequiredState {
-  const out: RequiredState = { include: [], exclude: [], lazyMembers: false };
+  const out: RequiredState = { include: [], exclude: [], lazyMembers: false, wildcardsMatchMembers: true };
   raw.forEach((pair, i) => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
       throw new SlidingSyncRequestError("M_BAD_JSON", `${where}.required_state[${i}] must be a [type, state_key] pair of strings`);
@@ -83,7 +88,8 @@ function fromPairs(raw: JsonValue[], where: string): RequiredState {
 function matcherMatches(m: StateMatcher, type: string, stateKey: string, userId: string, lazyMembers: boolean): boolean {
   if (m.type !== undefined && m.type !== type) return false;
   if (m.stateKey === undefined) {
-    // Under lazy loading, "every member" comes only from the lazy rules, never from a wildcard.
+    // Under lazy loading (MSC4186's form), "every member" comes only from the lazy rules, never
+    // from a wildcard.
     return !(lazyMembers && type === "m.room.member");
   }
   return (m.stateKey === ME ? userId : m.stateKey) === stateKey;
@@ -91,7 +97,8 @@ function matcherMatches(m: StateMatcher, type: string, stateKey: string, userId:
 
 /** Whether one config asks for the state event (type, state_key), apart from lazily loaded members. */
 export function wantsState(rs: RequiredState, type: string, stateKey: string, userId: string): boolean {
-  if (!rs.include.some((m) => matcherMatches(m, type, stateKey, userId, rs.lazyMembers))) return false;
+  const lazyWildcards = rs.lazyMembers && !rs.wildcardsMatchMembers;
+  if (!rs.include.some((m) => matcherMatches(m, type, stateKey, userId, lazyWildcards))) return false;
   return !rs.exclude.some((m) => matcherMatches(m, type, stateKey, userId, false));
 }
 
