@@ -5,7 +5,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, registerUsers, callOk, call, loginNewDevice, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, callOk, call, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
 
 let server: RunningServer;
@@ -13,6 +13,7 @@ let alice: TestUser;
 let bob: TestUser;
 const enc = encodeURIComponent;
 const SS = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+const eventually = makeEventually({ timeout: 10_000, every: 50 });
 
 before(async () => {
   server = await startServer();
@@ -69,6 +70,17 @@ function roomList(range: [number, number], extra: Json = {}): Json {
 const send = async (u: TestUser, roomId: string, body: string) =>
   String((await ok(u, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/${Math.random().toString(36).slice(2)}`, { msgtype: "m.text", body })).event_id);
 
+/**
+ * Waits until `eventId` is the latest event of the room in `u`'s stream: a room hands its events
+ * to members' streams just after answering the send, so a test reads them only once they are there.
+ */
+async function seen(u: TestUser, roomId: string, eventId: string): Promise<void> {
+  await eventually(`${eventId} in ${u.userId}'s stream`, async () => {
+    const r = await slide(u, { conn_id: "probe", room_subscriptions: { [roomId]: { timeline_limit: 1, required_state: [] } } });
+    return r.rooms[roomId]?.timeline?.at(-1)?.event_id === eventId;
+  });
+}
+
 test("/versions advertises simplified sliding sync", async () => {
   const r = await call(server.baseUrl, "GET", "/_matrix/client/versions");
   assert.equal((r.body.unstable_features as Json)["org.matrix.simplified_msc3575"], true);
@@ -78,6 +90,7 @@ test("the room list: first response, then only what changed, then a long-poll wo
   const roomId = String((await ok(alice, "POST", "/_matrix/client/v3/createRoom", { name: "Garden", invite: [bob.userId] })).room_id);
   await ok(bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
   const lastId = await send(alice, roomId, "hello bob");
+  await seen(bob, roomId, lastId);
 
   const first = await slide(bob, roomList([0, 19]));
   assert.equal(first.lists.all_rooms.count, 1);
@@ -99,6 +112,10 @@ test("the room list: first response, then only what changed, then a long-poll wo
   // prev_batch pages back with /messages.
   const page = await ok(bob, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=5&from=${enc(String(room.prev_batch))}`);
   assert.ok((page.chunk as Json[]).length > 0);
+  // So does the pos itself (MSC4186: usable like a /sync next_batch), from the latest event back.
+  const fromPos = await ok(bob, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=1&from=${enc(first.pos)}`);
+  assert.equal((fromPos.chunk as Json[])[0].event_id, lastId);
+  await ok(bob, "GET", `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(lastId)}?from=${enc(first.pos)}`);
 
   // Nothing new: the same pos, no rooms.
   const again = await slide(bob, roomList([0, 19]), { pos: first.pos });
@@ -106,6 +123,7 @@ test("the room list: first response, then only what changed, then a long-poll wo
   assert.equal(again.pos, first.pos);
 
   const second = await send(alice, roomId, "are you there?");
+  await seen(bob, roomId, second);
   const inc = await slide(bob, roomList([0, 19]), { pos: first.pos });
   const r2 = inc.rooms[roomId];
   assert.equal(r2.initial, undefined);
@@ -149,12 +167,18 @@ test("range growth sends only the rooms not sent yet, most recently active first
   const [carol] = await registerUsers(server.baseUrl, "carol");
   const rooms: string[] = [];
   for (let i = 0; i < 8; i++) rooms.push(await createRoom(carol, { name: `room ${i}` }));
-  // Room 2 becomes the most recently active.
-  await send(carol, rooms[2], "bump");
+  // Rooms reach the user's stream as the rooms deliver them; wait until all eight have, then
+  // make rooms 6, 7 and 2 the most recently active, in that order.
+  await eventually("all rooms listed", async () => (await slide(carol, roomList([0, 0], { conn_id: "probe" }))).lists.all_rooms.count === 8);
+  for (const i of [6, 7, 2]) {
+    await send(carol, rooms[i], "bump");
+    await eventually(`room ${i} on top`, async () => Object.keys((await slide(carol, roomList([0, 0], { conn_id: "probe" }))).rooms)[0] === rooms[i]);
+  }
   const first = await slide(carol, roomList([0, 2]));
   assert.equal(first.lists.all_rooms.count, 8);
   assert.deepEqual(Object.keys(first.rooms).sort(), [rooms[2], rooms[7], rooms[6]].sort());
-  assert.ok((first.rooms[rooms[2]].bump_stamp as number) > (first.rooms[rooms[7]].bump_stamp as number));
+  const stamp = (r: string) => first.rooms[r].bump_stamp as number;
+  assert.ok(stamp(rooms[2]) > stamp(rooms[7]) && stamp(rooms[7]) > stamp(rooms[6]));
   const grown = await slide(carol, roomList([0, 7]), { pos: first.pos });
   assert.deepEqual(Object.keys(grown.rooms).sort(), rooms.filter((r) => ![rooms[2], rooms[7], rooms[6]].includes(r)).sort());
   for (const r of Object.values(grown.rooms)) assert.equal(r.initial, true);
@@ -169,6 +193,7 @@ test("a retried pos gives the same answer again; the pos before it is then unkno
   const roomId = await createRoom(dan, { name: "retry" });
   const first = await slide(dan, roomList([0, 9]));
   const eventId = await send(dan, roomId, "one");
+  await seen(dan, roomId, eventId);
   const answer = await slide(dan, roomList([0, 9]), { pos: first.pos });
   // The client never processed that answer and asks again with the same pos.
   const retried = await slide(dan, roomList([0, 9]), { pos: first.pos });
@@ -239,6 +264,7 @@ test("raising timeline_limit sends earlier history (expanded_timeline); widening
   const roomId = await createRoom(ivan, { name: "history", topic: "a topic" });
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) ids.push(await send(ivan, roomId, `m${i}`));
+  await seen(ivan, roomId, ids[4]);
   const narrow = { conn_id: "c", lists: { l: { ranges: [[0, 9]], timeline_limit: 1, required_state: [["m.room.name", ""]] } } };
   const first = await slide(ivan, narrow);
   assert.deepEqual(
@@ -262,7 +288,7 @@ test("the merged MSC form of required_state: include, exclude and lazy_members",
   const [jill, kim] = await registerUsers(server.baseUrl, "jill", "kim");
   const roomId = await createRoom(jill, { name: "forms", topic: "t", preset: "public_chat" });
   await join(kim, roomId);
-  await send(jill, roomId, "from jill");
+  await seen(kim, roomId, await send(jill, roomId, "from jill"));
   const r = await slide(kim, {
     lists: { l: { range: [0, 9], timeline_limit: 1, required_state: { include: [{}], exclude: [{ type: "m.room.topic" }], lazy_members: true } } },
   });
@@ -324,20 +350,26 @@ test("account_data, receipts and typing extensions", async () => {
   await ok(omar, "PUT", `/_matrix/client/v3/user/${enc(omar.userId)}/rooms/${enc(roomId)}/account_data/org.example.room`, { b: 2 });
   const eventId = await send(nina, roomId, "read me");
   await ok(nina, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/receipt/m.read/${enc(eventId)}`, {});
-  const first = await slide(omar, roomList([0, 9]));
+  await seen(omar, roomId, eventId);
+  const receiptIn = (r: Json) => (r.extensions as { receipts: { rooms: Record<string, Json> } }).receipts.rooms[roomId];
+  const first = await eventually("the receipt", async () => {
+    const r = await slide(omar, roomList([0, 9]));
+    return receiptIn(r) ? r : undefined;
+  });
   const ad = first.extensions.account_data as { global: Json[]; rooms: Record<string, Json[]> };
   assert.ok(ad.global.some((e) => e.type === "org.example.global"));
   assert.deepEqual(
     ad.rooms[roomId].map((e) => e.type),
     ["org.example.room"],
   );
-  const receipts = (first.extensions.receipts as { rooms: Record<string, Json> }).rooms[roomId];
+  const receipts = receiptIn(first);
   assert.equal(receipts.type, "m.receipt");
   assert.ok(((receipts.content as Json)[eventId] as Json)["m.read"]);
 
   // Incremental: only what changed.
   await ok(nina, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/typing/${enc(nina.userId)}`, { typing: true, timeout: 20_000 });
-  const inc = await slide(omar, roomList([0, 9]), { pos: first.pos });
+  // A long-poll: it returns when the typing notice reaches Omar's stream.
+  const inc = await slide(omar, roomList([0, 9]), { pos: first.pos, timeout: 10_000 });
   assert.deepEqual((inc.extensions.typing as { rooms: Record<string, Json> }).rooms[roomId], { type: "m.typing", content: { user_ids: [nina.userId] } });
   assert.deepEqual((inc.extensions.account_data as Json).global, []);
   assert.deepEqual((inc.extensions.receipts as Json).rooms, {});
