@@ -10,6 +10,7 @@ export interface Connection {
   nonce: string;
   /** The latest request of the connection, as JSON (see slidingSync.ts). */
   request: string;
+  lastUsedTs: number;
 }
 
 /** What a connection was last sent of one room. */
@@ -32,7 +33,13 @@ export class SlidingConnectionStore {
   constructor(private readonly sql: SqlStorage) {}
 
   find(deviceId: string, connId: string): Connection | undefined {
-    return this.sql.exec<{ id: number; nonce: string; request: string }>("SELECT id, nonce, request FROM sliding_connections WHERE device_id = ? AND conn_id = ?", deviceId, connId).toArray()[0];
+    return this.sql
+      .exec<{ id: number; nonce: string; request: string; lastUsedTs: number }>(
+        "SELECT id, nonce, request, last_used_ts AS lastUsedTs FROM sliding_connections WHERE device_id = ? AND conn_id = ?",
+        deviceId,
+        connId,
+      )
+      .toArray()[0];
   }
 
   /** Starts the connection over (a request without pos): everything sent before is forgotten. */
@@ -42,7 +49,7 @@ export class SlidingConnectionStore {
     const id = this.sql
       .exec<{ id: number }>("INSERT INTO sliding_connections (device_id, conn_id, nonce, request, last_used_ts) VALUES (?, ?, ?, ?, ?) RETURNING id", deviceId, connId, nonce, request, now)
       .one().id;
-    return { id, nonce, request };
+    return { id, nonce, request, lastUsedTs: now };
   }
 
   setRequest(conn: number, request: string, now: number): void {

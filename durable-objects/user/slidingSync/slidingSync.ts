@@ -20,6 +20,11 @@ import { combineConfigs, roomResult, type RoomContext } from "./roomResult.js";
 
 /** Connections a device may keep; the least recently used beyond this are dropped. */
 const CONNECTIONS_PER_DEVICE = 10;
+/**
+ * A connection unused this long is expired (M_UNKNOWN_POS): starting over is cheaper for both
+ * sides than catching up on a week, and its state need not be kept (Synapse expires at 7 days).
+ */
+export const CONNECTION_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 
 type Listed = ListedRoom & { row: RoomRow };
 
@@ -41,6 +46,7 @@ export class SlidingSync {
       const pos = parseSlidingPos(req.pos);
       const position = pos && conn && conn.nonce === pos.nonce ? conns.position(conn.id, pos.gen) : undefined;
       if (!pos || !conn || !position) throw unknownPos();
+      if (now - conn.lastUsedTs > CONNECTION_EXPIRY_MS) throw unknownPos("This sync connection has expired");
       gen = pos.gen;
       prevStreamPos = position.streamPos;
       prevCounts = position.listCounts;
