@@ -7,3 +7,8 @@ export interface JsonObject {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** Writes an own property even when the key is "__proto__" (plain assignment would set the prototype). */
+export function setOwn<V>(target: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from "../json.js";
+import { isJsonObject, setOwn, type JsonObject, type JsonValue } from "../json.js";
 import { SlidingSyncRequestError } from "./errors.js";
 import { parseRequiredState, type RequiredState } from "./requiredState.js";
 
@@ -92,7 +92,7 @@ export function parseSlidingSyncRequest(body: JsonObject, query: URLSearchParams
   if (Object.keys(rawLists).length > MAX_LISTS) throw invalid(`At most ${MAX_LISTS} lists`);
   for (const [key, raw] of Object.entries(rawLists)) {
     if (!OPAQUE_ID.test(key)) throw invalid(`List key ${JSON.stringify(key)} is not an opaque identifier`);
-    lists[key] = listConfig(raw, `lists.${key}`);
+    setOwn(lists, key, listConfig(raw, `lists.${key}`));
   }
 
   const subscriptions: Record<string, RoomConfig> = {};

@@ -1,4 +1,4 @@
-import type { JsonObject } from "../../../protocol/json.js";
+import { setOwn, type JsonObject } from "../../../protocol/json.js";
 import { orderByActivity, windowOf, type ListedRoom } from "../../../protocol/slidingSync/roomList.js";
 import type { ListConfig, RoomConfig, SlidingSyncRequest } from "../../../protocol/slidingSync/request.js";
 import { unknownPos } from "../../../platform/errors.js";
@@ -72,7 +72,7 @@ export class SlidingSync {
     const spaceChildren = this.spaceChildren(req.lists);
     for (const [name, list] of Object.entries(req.lists)) {
       const w = windowOf(listed, list.filters, list.ranges, spaceChildren);
-      counts[name] = { count: w.count };
+      setOwn(counts, name, { count: w.count });
       listRooms.set(
         name,
         w.rooms.map((r) => r.roomId),
@@ -205,8 +205,8 @@ function strippedRoomType(row: RoomRow): string | null | undefined {
 function withStickyLists(req: SlidingSyncRequest, previous: SlidingSyncRequest): SlidingSyncRequest {
   const lists: Record<string, ListConfig> = {};
   for (const [name, list] of Object.entries(req.lists)) {
-    const before = previous.lists?.[name];
-    lists[name] = list.rangesOnly && before ? { ...before, ranges: list.ranges, rangesOnly: false } : list;
+    const before = previous.lists && Object.hasOwn(previous.lists, name) ? previous.lists[name] : undefined;
+    setOwn(lists, name, list.rangesOnly && before ? { ...before, ranges: list.ranges, rangesOnly: false } : list);
   }
   return { ...req, lists };
 }

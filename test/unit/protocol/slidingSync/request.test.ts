@@ -1,7 +1,7 @@
 /** protocol/slidingSync/request.ts: the MSC4186 request body and query, in both dialects clients send. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_LISTS, MAX_SUBSCRIPTIONS, MAX_TIMELINE_LIMIT, MAX_TIMEOUT_MS, parseSlidingSyncRequest, type SlidingSyncRequest } from "../../../../protocol/slidingSync/request.js";
+import { MAX_LISTS, MAX_SUBSCRIPTIONS, MAX_TIMELINE_LIMIT, MAX_TIMEOUT_MS, parseSlidingSyncRequest, type ListConfig, type SlidingSyncRequest } from "../../../../protocol/slidingSync/request.js";
 import { SlidingSyncRequestError } from "../../../../protocol/slidingSync/errors.js";
 import type { JsonObject, JsonValue } from "../../../../protocol/json.js";
 
@@ -246,6 +246,18 @@ describe("parseSlidingSyncRequest: lists", () => {
     for (const key of ["", "a b", "all/rooms", "émoji", "x".repeat(256), "a:b"]) {
       refuses({ lists: { [key]: { timeline_limit: 1 } } }, "M_INVALID_PARAM", "", "List key");
     }
+  });
+
+  it("a list keyed __proto__ (a valid opaque identifier) is a list like any other", () => {
+    const req = parse(JSON.parse('{"lists":{"__proto__":{"timeline_limit":3,"ranges":[[0,1]]},"a":{"timeline_limit":2}}}') as JsonObject);
+    assert.deepEqual(Object.keys(req.lists), ["__proto__", "a"]);
+    assert.equal(Object.getPrototypeOf(req.lists), Object.prototype);
+    assert.equal("timelineLimit" in req.lists, false);
+    const [name, l] = Object.entries(req.lists)[0];
+    assert.equal(name, "__proto__");
+    assert.equal(l.timelineLimit, 3);
+    assert.deepEqual(l.ranges, [[0, 1]]);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(req.lists)) as Record<string, ListConfig>), ["__proto__", "a"]);
   });
 
   it("lists and each list must be objects (M_BAD_JSON); null lists are none", () => {
