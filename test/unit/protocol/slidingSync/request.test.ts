@@ -334,7 +334,7 @@ describe("parseSlidingSyncRequest: room subscriptions", () => {
         "!c:x": {},
       },
     });
-    assert.deepEqual(req.subscriptions["!a:x"], { timelineLimit: 20, requiredState: { include: [{ type: "m.room.pinned_events", stateKey: "" }], exclude: [], lazyMembers: false } });
+    assert.deepEqual(req.subscriptions["!a:x"], { timelineLimit: 20, requiredState: { include: [{ type: "m.room.pinned_events", stateKey: "" }], exclude: [], lazyMembers: false, wildcardsMatchMembers: true } });
     assert.equal(req.subscriptions["!b:x"].timelineLimit, MAX_TIMELINE_LIMIT);
     assert.deepEqual(req.subscriptions["!c:x"], { timelineLimit: 0, requiredState: { include: [], exclude: [], lazyMembers: false } });
   });
