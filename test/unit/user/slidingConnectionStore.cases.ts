@@ -67,7 +67,7 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
 
     const again = store.start("D", "room-list", "n2", '{"again":true}', 2);
     assert.notEqual(again.id, old.id);
-    assert.deepEqual(store.find("D", "room-list"), { id: again.id, nonce: "n2", request: '{"again":true}' });
+    assert.deepEqual(store.find("D", "room-list"), { id: again.id, nonce: "n2", request: '{"again":true}', lastUsedTs: 2 });
     assert.equal(store.position(old.id, 1), undefined);
     assert.equal(store.sentRooms(old.id).size, 0);
     assert.deepEqual(roomRows(sql, old.id), []);
@@ -78,11 +78,12 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(sentPositions(store, other.id), { "!a:x": 10 });
   },
 
-  "setRequest replaces the stored request"(sql) {
+  "setRequest replaces the stored request and records when the connection was last used"(sql) {
     const store = freshStore(sql);
     const conn = store.start("D", "room-list", "n1", "{}", 1);
+    assert.equal(conn.lastUsedTs, 1);
     store.setRequest(conn.id, '{"lists":{"all":{}}}', 5);
-    assert.deepEqual(store.find("D", "room-list"), { id: conn.id, nonce: "n1", request: '{"lists":{"all":{}}}' });
+    assert.deepEqual(store.find("D", "room-list"), { id: conn.id, nonce: "n1", request: '{"lists":{"all":{}}}', lastUsedTs: 5 });
   },
 
   "addGeneration records its position and rooms; an unknown generation has no position"(sql) {
