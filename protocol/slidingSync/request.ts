@@ -68,6 +68,11 @@ export interface SlidingSyncRequest {
   setPresence?: "online" | "offline" | "unavailable";
   lists: Record<string, ListConfig>;
   subscriptions: Record<string, RoomConfig>;
+  /**
+   * MSC3575's `unsubscribe_rooms`, which matrix-js-sdk still sends: room subscriptions of the
+   * connection to drop (see withStickySubscriptions in slidingSync.ts).
+   */
+  unsubscribeRooms?: string[];
   extensions: Extensions;
 }
 
@@ -105,6 +110,7 @@ export function parseSlidingSyncRequest(body: JsonObject, query: URLSearchParams
   }
 
   const txnId = optString(body.txn_id, "txn_id");
+  const unsubscribeRooms = optStrings(body.unsubscribe_rooms, "unsubscribe_rooms");
   return {
     connId,
     ...(txnId !== undefined ? { txnId } : {}),
@@ -113,6 +119,7 @@ export function parseSlidingSyncRequest(body: JsonObject, query: URLSearchParams
     setPresence: presence as SlidingSyncRequest["setPresence"],
     lists,
     subscriptions,
+    ...(unsubscribeRooms !== undefined && unsubscribeRooms.length > 0 ? { unsubscribeRooms } : {}),
     extensions: extensionsOf(optObject(body.extensions, "extensions") ?? {}),
   };
 }

@@ -1,6 +1,6 @@
 import { setOwn, type JsonObject } from "../../../protocol/json.js";
 import { orderByActivity, windowOf, type ListedRoom } from "../../../protocol/slidingSync/roomList.js";
-import type { ListConfig, RoomConfig, SlidingSyncRequest } from "../../../protocol/slidingSync/request.js";
+import { MAX_SUBSCRIPTIONS, type ListConfig, type RoomConfig, type SlidingSyncRequest } from "../../../protocol/slidingSync/request.js";
 import { unknownPos } from "../../../platform/errors.js";
 import { formatSlidingPos, parseSlidingPos } from "../../../platform/slidingSyncPos.js";
 import { ignoredUsers } from "../ignoredUsers.js";
@@ -52,9 +52,11 @@ export class SlidingSync {
       prevCounts = position.listCounts;
       conns.settleAt(conn.id, gen);
       sent = conns.sentRooms(conn.id);
-      req = withStickyLists(req, JSON.parse(conn.request) as SlidingSyncRequest);
+      const previous = JSON.parse(conn.request) as SlidingSyncRequest;
+      req = withStickySubscriptions(withStickyLists(req, previous), previous);
       conns.setRequest(conn.id, JSON.stringify(req), now);
     } else {
+      req = withStickySubscriptions(req, undefined);
       conn = conns.start(deviceId, req.connId, newNonce(), JSON.stringify(req), now);
       conns.pruneDevice(deviceId, CONNECTIONS_PER_DEVICE);
     }
@@ -209,6 +211,28 @@ function withStickyLists(req: SlidingSyncRequest, previous: SlidingSyncRequest):
     setOwn(lists, name, list.rangesOnly && before ? { ...before, ranges: list.ranges, rangesOnly: false } : list);
   }
   return { ...req, lists };
+}
+
+/**
+ * The connection's room subscriptions: the previous request's, less its `unsubscribe_rooms`, with
+ * this request's added (or their configs replaced). matrix-js-sdk (MSC3575's dialect) sends a
+ * subscription only on the request that adds it and `unsubscribe_rooms` on the one that drops it;
+ * the rooms it subscribed to before must stay subscribed on every later request. matrix-rust-sdk
+ * resends its whole set on every request, which this keeps as it is; a room it stops sending
+ * stays subscribed until its next connection and only brings updates it can ignore. The oldest
+ * subscriptions go beyond MAX_SUBSCRIPTIONS, so a connection cannot grow them without bound.
+ */
+function withStickySubscriptions(req: SlidingSyncRequest, previous: SlidingSyncRequest | undefined): SlidingSyncRequest {
+  const subs = new Map(Object.entries(previous?.subscriptions ?? {}));
+  for (const roomId of req.unsubscribeRooms ?? []) subs.delete(roomId);
+  for (const [roomId, config] of Object.entries(req.subscriptions)) {
+    // Re-added last, so the oldest stay first for the cap below.
+    subs.delete(roomId);
+    subs.set(roomId, config);
+  }
+  const kept = [...subs].slice(-MAX_SUBSCRIPTIONS);
+  const { unsubscribeRooms: _done, ...rest } = req;
+  return { ...rest, subscriptions: Object.fromEntries(kept) };
 }
 
 function newNonce(): string {
