@@ -69,7 +69,11 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
   const expandTimeline = oldConfig !== undefined && config.timelineLimit > oldConfig.timelineLimit;
   const expandState = oldConfig !== undefined && JSON.stringify(oldConfig.requiredState) !== JSON.stringify(config.requiredState);
   const since = initial ? 0 : (sent?.sentPos ?? 0);
-  const changed = initial || upTo > since || (input.readMovedAt !== undefined && input.readMovedAt > since) || expandTimeline || expandState;
+  // New events in the room since it was last sent, not merely a newer stream position: the stream
+  // also moves for every other room, device lists and account data, and a room is sent only
+  // when it has news (MSC4186, "Room results").
+  const hasNewEvents = Math.min(room.last_pos, upTo) > since;
+  const changed = initial || hasNewEvents || (input.readMovedAt !== undefined && input.readMovedAt > since) || expandTimeline || expandState;
   if (!changed) return undefined;
 
   const tl = timeline(ctx, room.room_id, expandTimeline ? 0 : since, upTo, config.timelineLimit, input.prevStreamPos);
