@@ -181,8 +181,13 @@ interface Timeline {
 
 function timeline(ctx: RoomContext, roomId: string, from: number, upTo: number, limit: number, prevStreamPos: number | undefined): Timeline {
   const rows = ctx.src.stream.latestRoomEvents(roomId, from, upTo, limit + 1);
-  const limited = rows.length > limit;
   const kept = rows.slice(0, limit).reverse();
+  // A timeline from the room's start on the connection (initial or expanded) that does not reach
+  // the room's creation leaves history to page back to with prev_batch, so it is limited (MSC4186:
+  // "or that the client should paginate to fetch more events"). The user's stream starts at their
+  // invite or join, so its rows alone do not show that history; matrix-js-sdk keeps prev_batch
+  // only from a limited timeline.
+  const limited = rows.length > limit || (from === 0 && kept.length > 0 && kept[0].stored.event.type !== "m.room.create");
   const events: JsonObject[] = [];
   const members = new Set<string>();
   let numLive = 0;
