@@ -1,0 +1,268 @@
+/**
+ * Simplified sliding sync (MSC4186) driven by matrix-js-sdk's own SlidingSync and SlidingSyncSdk,
+ * with its Rust crypto: the start-up Element X does (a room list of 20 that grows to all rooms,
+ * a room subscription for history) and end-to-end encryption whose keys travel only through the
+ * sliding sync `to_device` and `e2ee` extensions. The SDK's requests and our responses are
+ * recorded from the wire, so the tests can also say what was sent.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createClient, ClientEvent, EventTimeline, SyncState, type MatrixClient } from "matrix-js-sdk";
+import { SlidingSync, type MSC3575List, type MSC3575RoomSubscription } from "matrix-js-sdk/lib/sliding-sync.js";
+import { startServer, registerUsers, callOk, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
+import { startCryptoClient, decryptedBody, findEvent } from "./sdkHelpers.js";
+
+let server: RunningServer;
+let alice: TestUser;
+let bob: TestUser;
+const clients: MatrixClient[] = [];
+const syncs: SlidingSync[] = [];
+const eventually = makeEventually({ timeout: 30_000, every: 50 });
+const enc = encodeURIComponent;
+const SS_PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+
+/** The room list's required_state of Element X (matrix-rust-sdk's room list service). */
+const ROOM_LIST_STATE = [
+  ["m.room.name", ""],
+  ["m.room.encryption", ""],
+  ["m.room.member", "$LAZY"],
+  ["m.room.member", "$ME"],
+  ["m.room.topic", ""],
+  ["m.room.avatar", ""],
+  ["m.room.canonical_alias", ""],
+  ["m.room.power_levels", ""],
+  ["org.matrix.msc3401.call.member", "*"],
+  ["m.room.join_rules", ""],
+  ["m.room.tombstone", ""],
+  ["m.room.create", ""],
+  ["m.room.history_visibility", ""],
+  ["io.element.functional_members", ""],
+  ["m.space.parent", "*"],
+  ["m.space.child", "*"],
+  ["org.matrix.msc3672.beacon_info", "*"],
+];
+/** Element X's room subscription: the same state plus pinned events, 20 timeline events. */
+const ROOM_SUBSCRIPTION: MSC3575RoomSubscription = { required_state: [...ROOM_LIST_STATE, ["m.room.pinned_events", ""]], timeline_limit: 20 };
+
+const ROOMS = 200;
+const HISTORY = 30;
+
+/** The rooms of the test: `plain` bob made alone; the others alice made and bob joined. */
+const plain = new Map<string, string>();
+let historyRoom: string;
+let encryptedRoom: string;
+let subA: string;
+let subB: string;
+
+/** One sliding sync exchange as the SDK saw it. */
+interface Exchange {
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  status: number;
+  response: Record<string, unknown>;
+}
+
+before(async () => {
+  server = await startServer();
+  [alice, bob] = await registerUsers(server.baseUrl, "alice", "bob");
+  const t0 = Date.now();
+  const shared = async (name: string, extra: Record<string, unknown> = {}) => {
+    const roomId = String((await callOk(server, alice, "POST", "/_matrix/client/v3/createRoom", { name, invite: [bob.userId], ...extra })).room_id);
+    await callOk(server, bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    return roomId;
+  };
+  historyRoom = await shared("History");
+  for (let i = 0; i < HISTORY; i++) await send(alice, historyRoom, `history ${i}`);
+  encryptedRoom = await shared("Secrets", { initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }] });
+  // Alice's topic is the room's latest event, so the room list's $LAZY members include her and
+  // bob's crypto tracks her devices from the start (matrix-js-sdk tracks the members it knows of).
+  await callOk(server, alice, "PUT", `/_matrix/client/v3/rooms/${enc(encryptedRoom)}/state/m.room.topic/`, { topic: "only for us" });
+  subA = await shared("Subscribed A");
+  subB = await shared("Subscribed B");
+  // The rest bob makes alone, a few at a time (2 cores are shared).
+  const names = Array.from({ length: ROOMS - 4 }, (_, i) => `Room ${i}`);
+  const workers = Array.from({ length: 4 }, async () => {
+    for (let name = names.shift(); name !== undefined; name = names.shift()) {
+      plain.set(String((await callOk(server, bob, "POST", "/_matrix/client/v3/createRoom", { name })).room_id), name);
+    }
+  });
+  await Promise.all(workers);
+  console.log(`setup: ${ROOMS} rooms in ${Date.now() - t0} ms`);
+});
+
+after(async () => {
+  for (const s of syncs) s.stop();
+  for (const c of clients) c.stopClient();
+  await server?.stop();
+});
+
+async function send(u: TestUser, roomId: string, body: string): Promise<string> {
+  const r = await callOk(server, u, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/${Math.random().toString(36).slice(2)}`, { msgtype: "m.text", body });
+  return String(r.event_id);
+}
+
+/** A client for `user` whose sliding sync exchanges are recorded in `log`, each from when it is sent. */
+function recordingClient(user: TestUser, log: Exchange[]): MatrixClient {
+  const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    if (url.pathname !== SS_PATH) return fetch(input, init);
+    const x: Exchange = { query: url.searchParams, body: JSON.parse(String(init?.body ?? "{}")) as Record<string, unknown>, status: 0, response: {} };
+    log.push(x);
+    const res = await fetch(input, init);
+    x.status = res.status;
+    try {
+      x.response = JSON.parse(await res.clone().text()) as Record<string, unknown>;
+    } catch {
+      // not JSON; keep {}
+    }
+    return res;
+  };
+  const client = createClient({ baseUrl: server.baseUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId, fetchFn });
+  clients.push(client);
+  return client;
+}
+
+/** Starts `client` on `sliding` and waits for the SDK's first processed response. */
+async function startSliding(client: MatrixClient, sliding: SlidingSync): Promise<void> {
+  syncs.push(sliding);
+  const ready = new Promise<void>((resolve, reject) => {
+    const onSync = (state: SyncState) => {
+      if (state === SyncState.Prepared || state === SyncState.Syncing) {
+        client.off(ClientEvent.Sync, onSync);
+        resolve();
+      } else if (state === SyncState.Error) reject(new Error("sliding sync error"));
+    };
+    client.on(ClientEvent.Sync, onSync);
+  });
+  await client.startClient({ slidingSync: sliding });
+  await ready;
+}
+
+const joinedRooms = (c: MatrixClient) => c.getRooms().filter((r) => r.getMyMembership() === "join");
+const bodiesIn = (c: MatrixClient, roomId: string) =>
+  (c.getRoom(roomId)?.getLiveTimeline().getEvents() ?? []).filter((e) => e.getType() === "m.room.message").map((e) => String(e.getContent().body));
+/** Failures the server gave the SDK (it retries them silently); 0 is a request the SDK aborted. */
+const failures = (log: Exchange[]) => log.filter((x) => x.status !== 200 && x.status !== 0).map((x) => `${x.status} ${JSON.stringify(x.response)}`);
+/**
+ * Rooms an incremental response sent with nothing in them: not initial, no timeline, no state,
+ * no expanded history. Such a room had nothing new and should not have been sent.
+ */
+const emptyRooms = (log: Exchange[]) =>
+  log
+    .filter((x) => x.query.get("pos") !== null)
+    .flatMap((x) => Object.entries((x.response.rooms as Record<string, Record<string, unknown>> | undefined) ?? {}))
+    .filter(([, r]) => !r.initial && !r.unstable_expanded_timeline && !(r.timeline as unknown[] | undefined)?.length && !(r.required_state as unknown[] | undefined)?.length)
+    .map(([id]) => id);
+
+let bobClient: MatrixClient;
+let bobSliding: SlidingSync;
+const bobLog: Exchange[] = [];
+
+test("Element X start-up, through matrix-js-sdk's sliding sync with Rust crypto", async () => {
+  const t0 = Date.now();
+  bobClient = recordingClient(bob, bobLog);
+  await bobClient.initRustCrypto({ useIndexedDB: false });
+  const list: MSC3575List = { ranges: [[0, 19]], required_state: ROOM_LIST_STATE, timeline_limit: 1, filters: {} };
+  bobSliding = new SlidingSync(server.baseUrl, new Map([["all_rooms", list]]), ROOM_SUBSCRIPTION, bobClient, 10_000);
+  await startSliding(bobClient, bobSliding);
+
+  // The first window: 20 rooms, and the count of the whole list.
+  await eventually("the list count", () => bobSliding.getListData("all_rooms")?.joinedCount === ROOMS);
+  await eventually("the first 20 rooms", () => joinedRooms(bobClient).length === 20);
+  const first = bobLog[0];
+  assert.equal(first.query.get("pos"), null, "the first request has no pos");
+  assert.deepEqual(Object.keys(first.body.extensions as object).sort(), ["account_data", "e2ee", "receipts", "to_device", "typing"]);
+  assert.deepEqual(Object.keys(first.response.extensions as object).sort(), ["account_data", "e2ee", "receipts", "to_device", "typing"]);
+
+  // The window grows, as Element X grows its list, until it covers every room.
+  for (const end of [49, 99, 149, ROOMS - 1]) {
+    bobSliding.setListRanges("all_rooms", [[0, end]]);
+    await eventually(`rooms 0..${end}`, () => joinedRooms(bobClient).length === end + 1);
+  }
+  assert.equal(bobSliding.getListData("all_rooms")?.joinedCount, ROOMS);
+  const ids = new Set(bobClient.getRooms().map((r) => r.roomId));
+  for (const r of [...plain.keys(), historyRoom, encryptedRoom, subA, subB]) assert.ok(ids.has(r), `${r} reached the client`);
+  for (const [roomId, name] of plain) assert.equal(bobClient.getRoom(roomId)?.name, name);
+  // timeline_limit 1: one event per room so far.
+  assert.deepEqual(bodiesIn(bobClient, historyRoom), [`history ${HISTORY - 1}`]);
+  console.log(`room list of ${ROOMS} loaded in ${Date.now() - t0} ms`);
+
+  // A subscription with timeline_limit 20 fills the room's timeline with history.
+  bobSliding.modifyRoomSubscriptions(new Set([historyRoom]));
+  await eventually("the history room's timeline fills", () => bodiesIn(bobClient, historyRoom).length >= 19 || undefined);
+  const bodies = bodiesIn(bobClient, historyRoom);
+  assert.deepEqual(bodies, Array.from({ length: bodies.length }, (_, i) => `history ${HISTORY - bodies.length + i}`), "in order, without duplicates");
+
+  // End-to-end encryption. Alice's device appears only now: bob learns of it through the e2ee
+  // extension's device_lists, and gets the room key through the to_device extension.
+  const aliceClient = await startCryptoClient(server.baseUrl, alice, clients);
+  await eventually("alice's device reaches bob's crypto", async () => {
+    const devices = await bobClient.getCrypto()?.getUserDeviceInfo([alice.userId]);
+    return devices?.get(alice.userId)?.has(alice.deviceId) === true;
+  });
+  assert.ok(
+    bobLog.some((x) => ((x.response.extensions as { e2ee?: { device_lists?: { changed?: string[] } } } | undefined)?.e2ee?.device_lists?.changed ?? []).includes(alice.userId)),
+    "device_lists.changed named alice",
+  );
+  await eventually("alice's client sees the encrypted room", () => aliceClient.getRoom(encryptedRoom)?.hasEncryptionStateEvent() === true);
+  const { event_id: secret } = await aliceClient.sendTextMessage(encryptedRoom, "a secret for bob, over sliding sync");
+  assert.equal(await decryptedBody(bobClient, encryptedRoom, secret), "a secret for bob, over sliding sync");
+  assert.ok(
+    bobLog.some((x) => ((x.response.extensions as { to_device?: { events?: Array<{ type?: string }> } } | undefined)?.to_device?.events ?? []).some((e) => e.type === "m.room.encrypted")),
+    "the room key came through to_device",
+  );
+
+  // And back: bob encrypts for alice's device, which he knows from the device lists.
+  const { event_id: reply } = await bobClient.sendTextMessage(encryptedRoom, "got it, alice");
+  assert.equal(await decryptedBody(aliceClient, encryptedRoom, reply), "got it, alice");
+  assert.deepEqual(failures(bobLog), []);
+  assert.deepEqual(emptyRooms(bobLog), [], "no room without news in an incremental response");
+  console.log(`start-up test: ${Date.now() - t0} ms, ${bobLog.length} sliding sync requests`);
+});
+
+test("room subscriptions matrix-js-sdk sends once stay on the connection until it unsubscribes", async () => {
+  // A second device of bob's whose only list matches nothing: rooms come from subscriptions alone.
+  const log: Exchange[] = [];
+  const device = await loginNewDevice(server.baseUrl, bob);
+  const client = recordingClient(device, log);
+  const sub: MSC3575RoomSubscription = { required_state: [["*", "*"]], timeline_limit: 5 };
+  const sliding = new SlidingSync(server.baseUrl, new Map([["dms", { ranges: [[0, 19]], required_state: [], timeline_limit: 1, filters: { is_dm: true } }]]), sub, client, 10_000);
+  await startSliding(client, sliding);
+  assert.equal(client.getRooms().length, 0);
+
+  sliding.modifyRoomSubscriptions(new Set([subA]));
+  await eventually("room A arrives", () => client.getRoom(subA)?.getMyMembership() === "join");
+  // Bob was invited after alice made the room: the SDK can page back to its creation.
+  const roomA = client.getRoom(subA);
+  assert.ok(roomA);
+  assert.ok(roomA.getLiveTimeline().getPaginationToken(EventTimeline.BACKWARDS), "a token to page back with");
+  while (await client.paginateEventTimeline(roomA.getLiveTimeline(), { backwards: true, limit: 10 }));
+  const types = roomA.getLiveTimeline().getEvents().map((e) => e.getType());
+  assert.equal(types[0], "m.room.create");
+  assert.ok(types.includes("m.room.name"));
+  const a1 = await send(alice, subA, "a1");
+  await eventually("a1 arrives in A", () => findEvent(client, subA, a1));
+  const after = log.filter((x) => x.query.get("pos") !== null && x.body.room_subscriptions === undefined);
+  assert.ok(after.length > 0, "the SDK sent a request without room_subscriptions");
+
+  // Adding B sends only B; A must stay subscribed.
+  sliding.modifyRoomSubscriptions(new Set([subA, subB]));
+  await eventually("room B arrives", () => client.getRoom(subB)?.getMyMembership() === "join");
+  const subRequests = log.filter((x) => x.body.room_subscriptions !== undefined).map((x) => Object.keys(x.body.room_subscriptions as object));
+  assert.deepEqual(subRequests.at(-1), [subB], "the SDK sent only the new subscription");
+  const a2 = await send(alice, subA, "a2");
+  const b1 = await send(alice, subB, "b1");
+  await eventually("a2 arrives in A", () => findEvent(client, subA, a2));
+  await eventually("b1 arrives in B", () => findEvent(client, subB, b1));
+
+  // Unsubscribing from A: A's messages no longer come, B's still do.
+  sliding.modifyRoomSubscriptions(new Set([subB]));
+  await eventually("the SDK sent unsubscribe_rooms", () => log.some((x) => JSON.stringify(x.body.unsubscribe_rooms) === JSON.stringify([subA])));
+  const a3 = await send(alice, subA, "a3");
+  const b2 = await send(alice, subB, "b2");
+  await eventually("b2 arrives in B", () => findEvent(client, subB, b2));
+  assert.equal(findEvent(client, subA, a3), undefined, "A is no longer subscribed");
+  assert.ok(!log.some((x) => Object.keys((x.response.rooms as object | undefined) ?? {}).includes(subA) && JSON.stringify(x.response).includes(a3)));
+  assert.deepEqual(failures(log), []);
+  assert.deepEqual(emptyRooms(log), [], "no room without news in an incremental response");
+});
