@@ -266,3 +266,51 @@ test("room subscriptions matrix-js-sdk sends once stay on the connection until i
   assert.deepEqual(failures(log), []);
   assert.deepEqual(emptyRooms(log), [], "no room without news in an incremental response");
 });
+
+test("the SDK's extensions and room changes: account data, tags, typing, receipts, its own echo, an invite it joins", async () => {
+  const log = bobLog;
+  const from = log.length;
+  // Account data, global and of a room (a tag), set through the SDK and come back through the extension.
+  await bobClient.setAccountData("m.identity_server", { base_url: "https://id.example.org" });
+  await eventually("global account data", () => bobClient.getAccountData("m.identity_server")?.getContent().base_url === "https://id.example.org");
+  await bobClient.setRoomTag(historyRoom, "m.favourite", { order: 0.5 });
+  await eventually("the room tag", () => bobClient.getRoom(historyRoom)?.tags["m.favourite"]?.order === 0.5);
+
+  // Alice types, then reads her last message: typing and receipts reach bob's room.
+  const room = bobClient.getRoom(historyRoom);
+  assert.ok(room);
+  await callOk(server, alice, "PUT", `/_matrix/client/v3/rooms/${enc(historyRoom)}/typing/${enc(alice.userId)}`, { typing: true, timeout: 20_000 });
+  await eventually("alice is typing", () => room.getMember(alice.userId)?.typing === true);
+  const last = room.getLiveTimeline().getEvents().at(-1);
+  const lastId = last?.getId();
+  assert.ok(last && lastId);
+  await callOk(server, alice, "POST", `/_matrix/client/v3/rooms/${enc(historyRoom)}/receipt/m.read/${enc(lastId)}`, {});
+  await eventually("alice's read receipt", () => room.getUsersReadUpTo(last).includes(alice.userId));
+  await callOk(server, alice, "PUT", `/_matrix/client/v3/rooms/${enc(historyRoom)}/typing/${enc(alice.userId)}`, { typing: false });
+  await eventually("alice stopped typing", () => room.getMember(alice.userId)?.typing === false);
+
+  // Bob's own message: the remote echo replaces the local echo (matched by transaction_id).
+  const { event_id: mine } = await bobClient.sendTextMessage(historyRoom, "my own words");
+  await eventually("the remote echo", () => {
+    const evs = room.getLiveTimeline().getEvents().filter((e) => e.getContent().body === "my own words");
+    return evs.length === 1 && evs[0].getId() === mine && evs[0].status === null;
+  });
+
+  // An invite: the list grows by one, the room arrives with its invite state; bob joins through
+  // the SDK and the room comes again whole (timeline_limit 1: his join), and he can page back to
+  // alice's message from before the join.
+  const invited = String((await callOk(server, alice, "POST", "/_matrix/client/v3/createRoom", { name: "Invitation", invite: [bob.userId] })).room_id);
+  const before = await send(alice, invited, "before you came");
+  await eventually("the invite", () => bobClient.getRoom(invited)?.getMember(bob.userId)?.membership === "invite");
+  await eventually("the list count", () => bobSliding.getListData("all_rooms")?.joinedCount === ROOMS + 1);
+  await bobClient.joinRoom(invited);
+  await eventually("the joined room", () => bobClient.getRoom(invited)?.getMyMembership() === "join" && bobClient.getRoom(invited)?.getMember(bob.userId)?.membership === "join");
+  const joined = bobClient.getRoom(invited);
+  assert.equal(joined?.name, "Invitation");
+  while (joined && !findEvent(bobClient, invited, before) && (await bobClient.paginateEventTimeline(joined.getLiveTimeline(), { backwards: true, limit: 10 })));
+  assert.ok(findEvent(bobClient, invited, before), "alice's message before the join, paged back to");
+  const later = await send(alice, invited, "welcome");
+  await eventually("a message after the join", () => findEvent(bobClient, invited, later));
+  assert.deepEqual(failures(log.slice(from)), []);
+  assert.deepEqual(emptyRooms(log.slice(from)), [], "no room without news in an incremental response");
+});
