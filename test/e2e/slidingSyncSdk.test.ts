@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, ClientEvent, EventTimeline, SyncState, type MatrixClient } from "matrix-js-sdk";
 import { SlidingSync, type MSC3575List, type MSC3575RoomSubscription } from "matrix-js-sdk/lib/sliding-sync.js";
-import { startServer, registerUsers, callOk, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUsers, call, callOk, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { startCryptoClient, decryptedBody, findEvent } from "./sdkHelpers.js";
 
 let server: RunningServer;
@@ -313,4 +313,28 @@ test("the SDK's extensions and room changes: account data, tags, typing, receipt
   await eventually("a message after the join", () => findEvent(bobClient, invited, later));
   assert.deepEqual(failures(log.slice(from)), []);
   assert.deepEqual(emptyRooms(log.slice(from)), [], "no room without news in an incremental response");
+});
+
+test("a connection the server no longer knows: the SDK starts over on M_UNKNOWN_POS and its subscription comes back", async () => {
+  const log: Exchange[] = [];
+  const device = await loginNewDevice(server.baseUrl, bob);
+  const client = recordingClient(device, log);
+  const sliding = new SlidingSync(server.baseUrl, new Map([["dms", { ranges: [[0, 19]], required_state: [], timeline_limit: 1, filters: { is_dm: true } }]]), { required_state: [], timeline_limit: 3 }, client, 10_000);
+  sliding.modifyRoomSubscriptions(new Set([subB]));
+  await startSliding(client, sliding);
+  await eventually("room B arrives", () => client.getRoom(subB)?.getMyMembership() === "join");
+
+  // Another request without pos on the same device and connection starts the connection over.
+  const r = await call(server.baseUrl, "POST", `${SS_PATH}?timeout=0`, { token: device.accessToken, body: { lists: {} } });
+  assert.equal(r.status, 200);
+  const b3 = await send(alice, subB, "b3");
+  await eventually("b3 arrives in B", () => findEvent(client, subB, b3));
+  const refused = log.filter((x) => x.status === 400);
+  assert.ok(refused.length > 0 && refused.every((x) => (x.response as { errcode?: string }).errcode === "M_UNKNOWN_POS"), JSON.stringify(refused.map((x) => x.response)));
+  const restart = log.findIndex((x) => x.status === 400) + 1;
+  assert.equal(log[restart]?.query.get("pos"), null, "the SDK's next request starts over");
+  assert.deepEqual(Object.keys((log[restart]?.body.room_subscriptions as object | undefined) ?? {}), [subB], "and sends its subscription again");
+  const b4 = await send(alice, subB, "b4");
+  await eventually("b4 arrives in B", () => findEvent(client, subB, b4));
+  assert.deepEqual(emptyRooms(log), [], "no room without news in an incremental response");
 });
