@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, ClientEvent, EventTimeline, SyncState, type MatrixClient } from "matrix-js-sdk";
+import { createClient, ClientEvent, EventTimeline, NotificationCountType, SyncState, type MatrixClient } from "matrix-js-sdk";
 import { SlidingSync, type MSC3575List, type MSC3575RoomSubscription } from "matrix-js-sdk/lib/sliding-sync.js";
 import { startServer, registerUsers, call, callOk, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { startCryptoClient, decryptedBody, findEvent } from "./sdkHelpers.js";
@@ -269,7 +269,8 @@ test("room subscriptions matrix-js-sdk sends once stay on the connection until i
 
 test("the SDK's extensions and room changes: account data, tags, typing, receipts, its own echo, an invite it joins", async () => {
   const log = bobLog;
-  const from = log.length;
+  // From the request in flight, whose response is yet to come.
+  const from = log.length - 1;
   // Account data, global and of a room (a tag), set through the SDK and come back through the extension.
   await bobClient.setAccountData("m.identity_server", { base_url: "https://id.example.org" });
   await eventually("global account data", () => bobClient.getAccountData("m.identity_server")?.getContent().base_url === "https://id.example.org");
@@ -337,4 +338,23 @@ test("a connection the server no longer knows: the SDK starts over on M_UNKNOWN_
   const b4 = await send(alice, subB, "b4");
   await eventually("b4 arrives in B", () => findEvent(client, subB, b4));
   assert.deepEqual(emptyRooms(log), [], "no room without news in an incremental response");
+});
+
+test("unread counts: alice's messages count on bob's room, his read receipt through the SDK clears them", async () => {
+  const room = bobClient.getRoom(subA);
+  assert.ok(room);
+  const last = await send(alice, subA, "are you reading?");
+  await eventually("alice's message", () => findEvent(bobClient, subA, last));
+  // a1, a2, a3 and this one: bob has read none of them.
+  await eventually("4 unread", () => room.getUnreadNotificationCount(NotificationCountType.Total) === 4);
+  const ev = findEvent(bobClient, subA, last);
+  assert.ok(ev);
+  // From the request in flight, whose response is yet to come.
+  const from = bobLog.length - 1;
+  await bobClient.sendReadReceipt(ev);
+  await eventually("nothing unread", () => room.getUnreadNotificationCount(NotificationCountType.Total) === 0);
+  // The server said so (the room comes again for its count alone).
+  await eventually("the server's count", () =>
+    bobLog.slice(from).some((x) => (x.response.rooms as Record<string, { notification_count?: number }> | undefined)?.[subA]?.notification_count === 0),
+  );
 });
