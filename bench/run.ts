@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem, platform, release } from "node:os";
 import { startServer } from "../test/e2e/harness.js";
 import { registerUser } from "../test/e2e/harness.js";
 import { benchClientServer, benchIdleLongPoll, targets } from "./clientServer.js";
+import { benchSlidingSync, slidingTargets, type SlidingSyncFigures } from "./slidingSync.js";
 
 type Result = { ok: true; figures: unknown; seconds: number } | { ok: false; skipped: string };
 
@@ -87,6 +88,11 @@ async function main(): Promise<void> {
     out.idleLongPoll = idle;
     out.protocol = protocol;
     out.stateResolution = stateResolution;
+
+    // Sliding sync (a user in 500 rooms) after the idle cycle, so its counters stay their own.
+    const ss = await timed("slidingSync", () => benchSlidingSync(server.baseUrl), 150_000);
+    out.slidingSync = ss;
+    if (ss.ok) out.targets = { ...(out.targets as Record<string, unknown> | undefined), ...slidingTargets(ss.figures as SlidingSyncFigures) };
 
     const mediaUser = await registerUser(server.baseUrl, `benchmedia${Date.now().toString(36)}`);
     out.media = await optional("./media.ts", "benchMedia", (fn) => fn(server.baseUrl, mediaUser.accessToken));
