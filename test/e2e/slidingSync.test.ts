@@ -457,3 +457,28 @@ test("wrong requests get the MSC's errors and change nothing", async () => {
   const after = await slide(uma, roomList([0, 9]), { pos: first.pos });
   assert.equal(after.rooms[roomId], undefined);
 });
+
+test("a message in one room brings only that room, not every room of the window", async () => {
+  const quiet = await createRoom(alice, { name: "Quiet" });
+  const busy = await createRoom(alice, { name: "Busy" });
+  const first = await slide(alice, roomList([0, 19]));
+  assert.ok(first.rooms[quiet] && first.rooms[busy]);
+  const sent = await send(alice, busy, "only here");
+  await seen(alice, busy, sent);
+  const inc = await slide(alice, roomList([0, 19]), { pos: first.pos });
+  assert.deepEqual(Object.keys(inc.rooms), [busy]);
+  assert.deepEqual(
+    inc.rooms[busy].timeline?.map((e) => e.event_id),
+    [sent],
+  );
+  // The same for a waiting request: woken by the message, with that room alone.
+  const waiting = slide(alice, roomList([0, 19]), { pos: inc.pos, timeout: 20_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  const again = await send(alice, busy, "and here");
+  const woken = await waiting;
+  assert.deepEqual(Object.keys(woken.rooms), [busy]);
+  assert.deepEqual(
+    woken.rooms[busy].timeline?.map((e) => e.event_id),
+    [again],
+  );
+});
