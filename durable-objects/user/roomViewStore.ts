@@ -69,10 +69,18 @@ export class RoomViewStore {
     );
   }
 
-  /** Every room's state events of `type`, with their content (one query for the whole room list). */
+  /**
+   * Every room's state events of `type`, with their content (one query for the whole room list).
+   * The rooms come from the primary key's index, so each room's events of the type are a lookup
+   * there, instead of a scan of every state event's row (the table has no index on type alone).
+   */
   stateOfType(type: string): Array<{ roomId: string; stateKey: string; content: JsonObject }> {
     return this.sql
-      .exec<{ room_id: string; state_key: string; content: string | null }>("SELECT room_id, state_key, json_extract(json, '$.content') AS content FROM room_state WHERE type = ?", type)
+      .exec<{ room_id: string; state_key: string; content: string | null }>(
+        `SELECT s.room_id, s.state_key, json_extract(s.json, '$.content') AS content
+           FROM (SELECT DISTINCT room_id FROM room_state) AS r CROSS JOIN room_state AS s ON s.room_id = r.room_id AND s.type = ?`,
+        type,
+      )
       .toArray()
       .map((r) => ({ roomId: r.room_id, stateKey: r.state_key, content: (r.content ? JSON.parse(r.content) : {}) as JsonObject }));
   }
@@ -195,6 +203,15 @@ export class RoomViewStore {
       JSON.stringify(content),
       pos,
     );
+  }
+
+  /** Every room's ephemeral value of `type` (e.g. typing), by room (one query for the whole room list). */
+  ephemeralOfType(type: string): Map<string, { content: JsonObject; pos: number }> {
+    const out = new Map<string, { content: JsonObject; pos: number }>();
+    for (const r of this.sql.exec<{ room_id: string; json: string; pos: number }>("SELECT room_id, json, pos FROM room_ephemeral WHERE type = ?", type)) {
+      out.set(r.room_id, { content: JSON.parse(r.json) as JsonObject, pos: r.pos });
+    }
+    return out;
   }
 
   ephemeral(roomId: string): Array<{ type: string; content: JsonObject; pos: number }> {

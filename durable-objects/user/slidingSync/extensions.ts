@@ -78,12 +78,12 @@ export function buildExtensions(ctx: ExtensionContext, ext: Extensions): { body:
 
   if (ext.typing) {
     const rooms: Record<string, JsonObject> = {};
+    const typing = ctx.src.rooms.ephemeralOfType("m.typing");
     for (const roomId of roomsInScope(ctx, ext.typing)) {
-      for (const e of ctx.src.rooms.ephemeral(roomId)) {
-        if (e.type !== "m.typing") continue;
-        const isNew = ctx.initialRooms.has(roomId) ? Array.isArray(e.content.user_ids) && e.content.user_ids.length > 0 : since === undefined || e.pos > since;
-        if (isNew) rooms[roomId] = { type: "m.typing", content: e.content };
-      }
+      const e = typing.get(roomId);
+      if (!e) continue;
+      const isNew = ctx.initialRooms.has(roomId) ? Array.isArray(e.content.user_ids) && e.content.user_ids.length > 0 : since === undefined || e.pos > since;
+      if (isNew) rooms[roomId] = { type: "m.typing", content: e.content };
     }
     body.typing = { rooms };
     if (Object.keys(rooms).length > 0) fresh = true;

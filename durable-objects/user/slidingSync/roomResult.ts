@@ -25,6 +25,8 @@ export function combineConfigs(configs: readonly RoomConfig[]): CombinedConfig {
 export interface RoomInput {
   room: RoomRow;
   config: CombinedConfig;
+  /** JSON.stringify(config), made once for the rooms that share it. */
+  configJson: string;
   /** The list names that matched the room (empty when only a subscription did). */
   lists: string[];
   sent: SentRoom | undefined;
@@ -48,8 +50,7 @@ const HERO_LIMIT = 5;
 
 /** The room's result and what to remember of it, or undefined when there is nothing new to send. */
 export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonObject; sent: SentRoom } | undefined {
-  const { room, config, sent } = input;
-  const configJson = JSON.stringify(config);
+  const { room, config, configJson, sent } = input;
   const stripped = room.membership === "invite" || room.membership === "knock";
   // A room the user joins after an invite or knock had only stripped state on the connection.
   const initial = !sent || (sent.membership !== room.membership && (sent.membership === "invite" || sent.membership === "knock"));
@@ -65,9 +66,11 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
     return { result: { ...base, initial: true, stripped_state: state, invite_state: state }, sent: remember };
   }
 
-  const oldConfig = sent && !initial ? (JSON.parse(sent.config) as CombinedConfig) : undefined;
-  const expandTimeline = oldConfig !== undefined && config.timelineLimit > oldConfig.timelineLimit;
-  const expandState = oldConfig !== undefined && JSON.stringify(oldConfig.requiredState) !== JSON.stringify(config.requiredState);
+  // Sent with the same config (the usual case): nothing widened, and nothing to parse.
+  const sameConfig = sent?.config === configJson;
+  const oldConfig = sent && !initial ? (sameConfig ? config : (JSON.parse(sent.config) as CombinedConfig)) : undefined;
+  const expandTimeline = oldConfig !== undefined && !sameConfig && config.timelineLimit > oldConfig.timelineLimit;
+  const expandState = oldConfig !== undefined && !sameConfig && JSON.stringify(oldConfig.requiredState) !== JSON.stringify(config.requiredState);
   const since = initial ? 0 : (sent?.sentPos ?? 0);
   // New events in the room since it was last sent, not merely a newer stream position: the stream
   // also moves for every other room, device lists and account data, and a room is sent only

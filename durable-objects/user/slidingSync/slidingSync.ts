@@ -8,7 +8,7 @@ import type { RoomRow } from "../roomViewStore.js";
 import type { SyncSources } from "../sync.js";
 import type { SlidingConnectionStore, SentRoom } from "./connectionStore.js";
 import { buildExtensions } from "./extensions.js";
-import { combineConfigs, roomResult, type RoomContext } from "./roomResult.js";
+import { combineConfigs, roomResult, type CombinedConfig, type RoomContext } from "./roomResult.js";
 
 /**
  * Simplified sliding sync (MSC4186) as a second view of the user's stream: the room list
@@ -64,8 +64,9 @@ export class SlidingSync {
     const ignored = ignoredUsers(src.accountData);
     const maxPos = src.stream.maxPos();
     const direct = directRooms(src);
-    const listed = orderByActivity(this.listedRooms(userId, sent, ignored, direct));
-    const byId = new Map(src.rooms.unforgottenRooms().map((r) => [r.room_id, r]));
+    const all = src.rooms.unforgottenRooms();
+    const listed = orderByActivity(this.listedRooms(all, userId, sent, ignored, direct));
+    const byId = new Map(all.map((r) => [r.room_id, r]));
 
     // Which rooms the request covers, with the configs and list names that matched each.
     const candidates = new Map<string, { row: RoomRow; configs: RoomConfig[]; lists: string[] }>();
@@ -102,10 +103,20 @@ export class SlidingSync {
     const rooms: Record<string, JsonObject> = {};
     const nowSent: SentRoom[] = [];
     const initialRooms = new Set<string>();
+    // Rooms matched by the same lists and subscriptions share one combined config (and its JSON).
+    const combined = new Map<string, { config: CombinedConfig; json: string }>();
     for (const [roomId, c] of candidates) {
+      const key = c.configs.length === c.lists.length ? c.lists.join("\n") : undefined;
+      let config = key !== undefined ? combined.get(key) : undefined;
+      if (!config) {
+        const made = combineConfigs(c.configs);
+        config = { config: made, json: JSON.stringify(made) };
+        if (key !== undefined) combined.set(key, config);
+      }
       const out = roomResult(ctx, {
         room: c.row,
-        config: combineConfigs(c.configs),
+        config: config.config,
+        configJson: config.json,
         lists: c.lists,
         sent: sent.get(roomId),
         isDm: direct.has(roomId),
@@ -132,14 +143,14 @@ export class SlidingSync {
   }
 
   /** The server's room list for this connection (MSC4186 "Lists"), before filters and ranges. */
-  private listedRooms(userId: string, sent: ReadonlyMap<string, SentRoom>, ignored: ReadonlySet<string>, direct: ReadonlySet<string>): Listed[] {
+  private listedRooms(all: readonly RoomRow[], userId: string, sent: ReadonlyMap<string, SentRoom>, ignored: ReadonlySet<string>, direct: ReadonlySet<string>): Listed[] {
     const { src } = this;
     const encrypted = new Set(src.rooms.stateOfType("m.room.encryption").map((s) => s.roomId));
     const roomType = new Map<string, string | null>();
     for (const s of src.rooms.stateOfType("m.room.create")) roomType.set(s.roomId, typeof s.content.type === "string" ? s.content.type : null);
     const tags = src.accountData.roomsOfType("m.tag");
     const out: Listed[] = [];
-    for (const row of src.rooms.unforgottenRooms()) {
+    for (const row of all) {
       if (!visible(row, userId, ignored, src)) continue;
       // Rooms the user left on their own are listed only once the connection has seen them.
       if (row.membership === "leave" && !sent.has(row.room_id) && leftByThemselves(row, userId, src)) continue;

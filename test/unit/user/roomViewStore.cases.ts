@@ -71,5 +71,34 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     rooms.setEphemeral("!r:x", "m.typing", { user_ids: [] }, 9);
     assert.deepEqual(rooms.ephemeral("!r:x"), [{ type: "m.typing", content: { user_ids: [] }, pos: 9 }]);
     assert.deepEqual(rooms.ephemeral("!other:x"), []);
+    rooms.setEphemeral("!s:x", "m.typing", { user_ids: ["@b:x"] }, 11);
+    rooms.setEphemeral("!s:x", "m.other", { n: 1 }, 12);
+    assert.deepEqual(
+      [...rooms.ephemeralOfType("m.typing")].sort(([a], [b]) => a.localeCompare(b)),
+      [
+        ["!r:x", { content: { user_ids: [] }, pos: 9 }],
+        ["!s:x", { content: { user_ids: ["@b:x"] }, pos: 11 }],
+      ],
+    );
+  },
+
+  "state of one type across every room: each event with its content, any state key"(sql) {
+    const rooms = freshStore(sql);
+    const ev = (roomId: string, type: string, stateKey: string, content: JsonObject): JsonObject => ({ event_id: `$${roomId}${type}${stateKey}`, room_id: roomId, type, state_key: stateKey, sender: "@a:x", content });
+    rooms.upsertState("!a:x", ev("!a:x", "m.room.create", "", { type: "m.space" }), 1);
+    rooms.upsertState("!a:x", ev("!a:x", "m.space.child", "!b:x", { via: ["x"] }), 2);
+    rooms.upsertState("!a:x", ev("!a:x", "m.space.child", "!c:x", { via: ["x"] }), 3);
+    rooms.upsertState("!b:x", ev("!b:x", "m.room.create", "", {}), 4);
+    rooms.upsertState("!b:x", ev("!b:x", "m.room.name", "", { name: "B" }), 5);
+    const sorted = (type: string) => rooms.stateOfType(type).sort((x, y) => `${x.roomId}|${x.stateKey}`.localeCompare(`${y.roomId}|${y.stateKey}`));
+    assert.deepEqual(sorted("m.room.create"), [
+      { roomId: "!a:x", stateKey: "", content: { type: "m.space" } },
+      { roomId: "!b:x", stateKey: "", content: {} },
+    ]);
+    assert.deepEqual(sorted("m.space.child"), [
+      { roomId: "!a:x", stateKey: "!b:x", content: { via: ["x"] } },
+      { roomId: "!a:x", stateKey: "!c:x", content: { via: ["x"] } },
+    ]);
+    assert.deepEqual(sorted("m.room.encryption"), []);
   },
 };
