@@ -7,6 +7,7 @@
  */
 import { call, registerUser, type TestUser } from "../test/e2e/harness.js";
 import { costPer, quiet, readMetrics, summarize, type Cost, type Metrics } from "./clientServer.js";
+import { ELEMENT_X_ROOM_LIST_STATE, SLIDING_SYNC_PATH } from "../test/elementX.js";
 
 /** Sizes, chosen so the whole module stays around half a minute. */
 const ROOMS = 500;
@@ -20,34 +21,13 @@ const IDLE_CYCLES = 2;
 const IDLE_TIMEOUT_MS = 1000;
 const COST_SENDS = 10;
 
-const SS = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
 
-/** The required_state Element X's room list asks for (/tmp/ss-facts.md, test_sync_all_states). */
-const ROOM_LIST_STATE = [
-  ["m.room.name", ""],
-  ["m.room.encryption", ""],
-  ["m.room.member", "$LAZY"],
-  ["m.room.member", "$ME"],
-  ["m.room.topic", ""],
-  ["m.room.avatar", ""],
-  ["m.room.canonical_alias", ""],
-  ["m.room.power_levels", ""],
-  ["org.matrix.msc3401.call.member", "*"],
-  ["m.room.join_rules", ""],
-  ["m.room.tombstone", ""],
-  ["m.room.create", ""],
-  ["m.room.history_visibility", ""],
-  ["io.element.functional_members", ""],
-  ["m.space.parent", "*"],
-  ["m.space.child", "*"],
-  ["org.matrix.msc3672.beacon_info", "*"],
-];
 
 /** Element X's "room-list" connection request with one range. */
 function roomList(end: number): Record<string, unknown> {
   return {
     conn_id: "room-list",
-    lists: { all_rooms: { ranges: [[0, end]], required_state: ROOM_LIST_STATE, filters: {}, timeline_limit: 1 } },
+    lists: { all_rooms: { ranges: [[0, end]], required_state: ELEMENT_X_ROOM_LIST_STATE, filters: {}, timeline_limit: 1 } },
     extensions: { account_data: { enabled: true }, receipts: { enabled: true, rooms: ["*"] }, typing: { enabled: true } },
   };
 }
@@ -72,7 +52,7 @@ async function slide(base: string, user: TestUser, end: number, query: { pos?: s
   const q = new URLSearchParams();
   if (query.pos !== undefined) q.set("pos", query.pos);
   q.set("timeout", String(query.timeout));
-  const r = await fetch(`${base}${SS}?${q}`, {
+  const r = await fetch(`${base}${SLIDING_SYNC_PATH}?${q}`, {
     method: "POST",
     headers: { Authorization: `Bearer ${user.accessToken}`, "Content-Type": "application/json" },
     body: JSON.stringify(roomList(end)),

@@ -85,15 +85,20 @@ export class LiveSync {
     }
   }
 
-  /** The checks on a parking request: its session, since token and parameters, or the refusal. */
-  async readParkRequest(request: Request): Promise<{ session: Session; since: string; params: SyncParams } | Response> {
+  /** A parking request is a WebSocket handshake from the Worker carrying the client's access token. */
+  private async parkingSession(request: Request): Promise<Session | Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
-    let session: Session;
     try {
-      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
+      return await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
     } catch {
       return new Response("unknown token", { status: 401 });
     }
+  }
+
+  /** The checks on a parking request: its session, since token and parameters, or the refusal. */
+  async readParkRequest(request: Request): Promise<{ session: Session; since: string; params: SyncParams } | Response> {
+    const session = await this.parkingSession(request);
+    if (session instanceof Response) return session;
     const since = new URL(request.url).searchParams.get("since") ?? "";
     const parsed = parseSyncToken(since);
     if (!parsed) return new Response("invalid since token", { status: 400 });
@@ -108,13 +113,8 @@ export class LiveSync {
 
   /** The checks on a parking sliding sync request: its session and its (Worker-parsed) request, or the refusal. */
   async readSlidingParkRequest(request: Request): Promise<{ session: Session; req: SlidingSyncRequest } | Response> {
-    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected websocket", { status: 426 });
-    let session: Session;
-    try {
-      session = await account.authenticate(this.accounts, request.headers.get(SYNC_TOKEN_HEADER) ?? "", request.headers.get(SYNC_CLIENT_IP_HEADER) ?? undefined);
-    } catch {
-      return new Response("unknown token", { status: 401 });
-    }
+    const session = await this.parkingSession(request);
+    if (session instanceof Response) return session;
     try {
       // A WebSocket handshake carries no body: the request comes in a header, or (too large for
       // one) is the connection's stored latest request, which the Worker has just made.
@@ -203,34 +203,33 @@ export class LiveSync {
   }
 
   private answerSliding(ws: WebSocket, parked: ParkedSliding): void {
-    let message: string;
-    try {
+    this.answer(ws, parked, () => {
       const conn = this.conns.find(parked.deviceId, parked.connId);
       if (!conn) throw new Error("connection gone");
-      const r = this.sliding.run(parked.userId, parked.deviceId, JSON.parse(conn.request) as SlidingSyncRequest, Date.now());
-      if (r.empty) return;
-      message = JSON.stringify(r.body);
-      if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
-    } catch {
-      // The Worker asks again and gets the error (e.g. M_UNKNOWN_POS) the usual way.
-      message = "wake";
-    }
-    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSliding);
-    this.sendTo(ws, message);
+      return this.sliding.run(parked.userId, parked.deviceId, JSON.parse(conn.request) as SlidingSyncRequest, Date.now());
+    });
   }
 
   private answerParked(ws: WebSocket, parked: ParkedSync): void {
+    this.answer(ws, parked, () => this.buildSyncFor(parked.deviceId, parked.params));
+  }
+
+  /**
+   * Sends a parked request its response once there is one. Workers cap WebSocket messages at
+   * 1 MiB, so a bigger response, or an error, is only a "wake": the Worker then asks with a plain
+   * call and gets the response or the Matrix error (e.g. M_UNKNOWN_POS) the usual way.
+   */
+  private answer(ws: WebSocket, parked: ParkedSync | ParkedSliding, build: () => { body: JsonObject; empty: boolean }): void {
     let message: string;
     try {
-      const r = this.buildSyncFor(parked.deviceId, parked.params);
+      const r = build();
       if (r.empty) return;
       message = JSON.stringify(r.body);
-      // Workers cap WebSocket messages at 1 MiB: a bigger response is fetched by the Worker.
       if (message.length > MAX_PARKED_ANSWER_BYTES) message = "wake";
     } catch {
       message = "wake";
     }
-    ws.serializeAttachment({ ...parked, answered: true } satisfies ParkedSync);
+    ws.serializeAttachment({ ...parked, answered: true });
     this.sendTo(ws, message);
   }
 

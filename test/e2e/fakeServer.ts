@@ -304,40 +304,13 @@ export class FakeServer {
 
   /** get_missing_events: the ancestors of `latest` down to `earliest` (neither included), oldest first. */
   private missingEvents(room: FakeRoom, earliest: string[], latest: string[], limit: number): PDU[] {
-    const seen = new Set([...earliest, ...latest]);
-    const out: PDU[] = [];
-    let frontier = latest.flatMap((id) => room.events.get(id)?.prev_events ?? []);
-    while (frontier.length > 0 && out.length < limit) {
-      const next: string[] = [];
-      for (const id of frontier) {
-        const ev = room.events.get(id);
-        if (seen.has(id) || !ev || out.length >= limit) continue;
-        seen.add(id);
-        out.push(ev);
-        next.push(...ev.prev_events);
-      }
-      frontier = next;
-    }
-    return out.sort((a, b) => a.depth - b.depth);
+    const start = latest.flatMap((id) => room.events.get(id)?.prev_events ?? []);
+    return walkPrevEvents(room, start, new Set([...earliest, ...latest]), limit).sort((a, b) => a.depth - b.depth);
   }
 
   /** backfill: `from` and the events before them, walking prev_events, up to `limit` (in walk order, not by depth). */
   private backfill(room: FakeRoom, from: string[], limit: number): PDU[] {
-    const seen = new Set<string>();
-    const out: PDU[] = [];
-    let frontier = from;
-    while (frontier.length > 0 && out.length < limit) {
-      const next: string[] = [];
-      for (const id of frontier) {
-        const ev = room.events.get(id);
-        if (seen.has(id) || !ev || out.length >= limit) continue;
-        seen.add(id);
-        out.push(ev);
-        next.push(...ev.prev_events);
-      }
-      frontier = next;
-    }
-    return out;
+    return walkPrevEvents(room, from, new Set(), limit);
   }
 
   /** send_join v2: take the join as it is, answer with the state before it and the auth chain. */
@@ -518,4 +491,22 @@ export class FakeServer {
     const pdu = await this.pdu(roomId, { sender: this.userId(localpart), type: "m.room.message", content: { msgtype: "m.text", body }, ...extra });
     return { pdu, wire: this.wire(roomId, pdu) };
   }
+}
+
+/** Events reached from `start` by walking prev_events breadth first, skipping `seen`, at most `limit`, in walk order. */
+function walkPrevEvents(room: FakeRoom, start: string[], seen: Set<string>, limit: number): PDU[] {
+  const out: PDU[] = [];
+  let frontier = start;
+  while (frontier.length > 0 && out.length < limit) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      const ev = room.events.get(id);
+      if (seen.has(id) || !ev || out.length >= limit) continue;
+      seen.add(id);
+      out.push(ev);
+      next.push(...ev.prev_events);
+    }
+    frontier = next;
+  }
+  return out;
 }

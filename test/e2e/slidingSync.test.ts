@@ -7,12 +7,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, registerUsers, callOk, call, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
+import { ELEMENT_X_ROOM_LIST_STATE, SLIDING_SYNC_PATH } from "../elementX.js";
 
 let server: RunningServer;
 let alice: TestUser;
 let bob: TestUser;
 const enc = encodeURIComponent;
-const SS = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
 const eventually = makeEventually({ timeout: 10_000, every: 50 });
 
 before(async () => {
@@ -26,25 +26,6 @@ after(async () => {
 
 const ok = (u: TestUser, method: string, path: string, body?: unknown) => callOk(server, u, method, path, body);
 
-/** The required_state Element X's room list asks for (matrix-rust-sdk's room list service). */
-const ROOM_LIST_STATE = [
-  ["m.room.name", ""],
-  ["m.room.encryption", ""],
-  ["m.room.member", "$LAZY"],
-  ["m.room.member", "$ME"],
-  ["m.room.topic", ""],
-  ["m.room.avatar", ""],
-  ["m.room.canonical_alias", ""],
-  ["m.room.power_levels", ""],
-  ["org.matrix.msc3401.call.member", "*"],
-  ["m.room.join_rules", ""],
-  ["m.room.tombstone", ""],
-  ["m.room.create", ""],
-  ["m.room.history_visibility", ""],
-  ["io.element.functional_members", ""],
-  ["m.space.parent", "*"],
-  ["m.space.child", "*"],
-];
 
 type Json = Record<string, unknown>;
 type RoomResult = Json & { timeline?: Json[]; required_state?: Json[] };
@@ -53,7 +34,7 @@ async function slide(u: TestUser, body: Json, query: { pos?: string; timeout?: n
   const q = new URLSearchParams();
   if (query.pos) q.set("pos", query.pos);
   q.set("timeout", String(query.timeout ?? 0));
-  const r = await call(server.baseUrl, "POST", `${SS}?${q}`, { token: u.accessToken, body });
+  const r = await call(server.baseUrl, "POST", `${SLIDING_SYNC_PATH}?${q}`, { token: u.accessToken, body });
   if (r.status !== 200) throw new Error(`sliding sync ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as Json & { pos: string; rooms: Record<string, RoomResult>; lists: Record<string, { count: number }>; extensions: Json };
 }
@@ -61,7 +42,7 @@ async function slide(u: TestUser, body: Json, query: { pos?: string; timeout?: n
 function roomList(range: [number, number], extra: Json = {}): Json {
   return {
     conn_id: "room-list",
-    lists: { all_rooms: { ranges: [range], required_state: ROOM_LIST_STATE, filters: {}, timeline_limit: 1 } },
+    lists: { all_rooms: { ranges: [range], required_state: ELEMENT_X_ROOM_LIST_STATE, filters: {}, timeline_limit: 1 } },
     extensions: { account_data: { enabled: true }, receipts: { enabled: true, rooms: ["*"] }, typing: { enabled: true } },
     ...extra,
   };
@@ -149,7 +130,7 @@ test("a pos that is garbage, of another device, or superseded is M_UNKNOWN_POS",
   const first = await slide(alice, roomList([0, 9]));
   const next = await slide(alice, roomList([0, 9]), { pos: first.pos });
   const bad = async (u: TestUser, pos: string) => {
-    const r = await call(server.baseUrl, "POST", `${SS}?pos=${enc(pos)}&timeout=0`, { token: u.accessToken, body: roomList([0, 9]) });
+    const r = await call(server.baseUrl, "POST", `${SLIDING_SYNC_PATH}?pos=${enc(pos)}&timeout=0`, { token: u.accessToken, body: roomList([0, 9]) });
     assert.equal(r.status, 400);
     assert.equal(r.body.errcode, "M_UNKNOWN_POS");
   };
@@ -204,7 +185,7 @@ test("a retried pos gives the same answer again; the pos before it is then unkno
   assert.equal(retried.pos, answer.pos);
   const next = await slide(dan, roomList([0, 9]), { pos: retried.pos });
   assert.deepEqual(next.rooms, {});
-  const stale = await call(server.baseUrl, "POST", `${SS}?pos=${enc(first.pos)}&timeout=0`, { token: dan.accessToken, body: roomList([0, 9]) });
+  const stale = await call(server.baseUrl, "POST", `${SLIDING_SYNC_PATH}?pos=${enc(first.pos)}&timeout=0`, { token: dan.accessToken, body: roomList([0, 9]) });
   assert.equal(stale.status, 400);
   assert.equal(stale.body.errcode, "M_UNKNOWN_POS");
 });
@@ -437,7 +418,7 @@ test("wrong requests get the MSC's errors and change nothing", async () => {
   };
   const manyLists = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`l${i}`, { ranges: [[0, 1]], timeline_limit: 1 }]));
   const manySubs = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`!r${i}:localhost`, { timeline_limit: 1 }]));
-  const at = `${SS}?pos=${enc(first.pos)}&timeout=0`;
+  const at = `${SLIDING_SYNC_PATH}?pos=${enc(first.pos)}&timeout=0`;
   await refuse(at, { lists: manyLists }, 400, "M_INVALID_PARAM");
   await refuse(at, { room_subscriptions: manySubs }, 400, "M_INVALID_PARAM");
   await refuse(at, { lists: { l: { ranges: [[5, 1]], timeline_limit: 1 } } }, 400, "M_INVALID_PARAM");
@@ -450,7 +431,7 @@ test("wrong requests get the MSC's errors and change nothing", async () => {
   await refuse(at, { conn_id: 5 }, 400, "M_BAD_JSON");
   await refuse(at, { extensions: { to_device: { enabled: true, since: "yesterday" } } }, 400, "M_INVALID_PARAM");
   await refuse(at, undefined, 400, "M_NOT_JSON", uma.accessToken, "{not json");
-  await refuse(`${SS}?timeout=abc`, {}, 400, "M_INVALID_PARAM");
+  await refuse(`${SLIDING_SYNC_PATH}?timeout=abc`, {}, 400, "M_INVALID_PARAM");
   await refuse(at, roomList([0, 9]), 401, "M_MISSING_TOKEN", null);
   await refuse(at, roomList([0, 9]), 401, "M_UNKNOWN_TOKEN", "lat_bogus_token");
   // Nothing changed: the pos still works and the room is not sent again.

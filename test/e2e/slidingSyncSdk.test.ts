@@ -11,6 +11,7 @@ import { createClient, ClientEvent, EventTimeline, NotificationCountType, SyncSt
 import { SlidingSync, type MSC3575List, type MSC3575RoomSubscription } from "matrix-js-sdk/lib/sliding-sync.js";
 import { startServer, registerUsers, call, callOk, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { startCryptoClient, decryptedBody, findEvent } from "./sdkHelpers.js";
+import { ELEMENT_X_ROOM_LIST_STATE, SLIDING_SYNC_PATH } from "../elementX.js";
 
 let server: RunningServer;
 let alice: TestUser;
@@ -19,30 +20,9 @@ const clients: MatrixClient[] = [];
 const syncs: SlidingSync[] = [];
 const eventually = makeEventually({ timeout: 30_000, every: 50 });
 const enc = encodeURIComponent;
-const SS_PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
 
-/** The room list's required_state of Element X (matrix-rust-sdk's room list service). */
-const ROOM_LIST_STATE = [
-  ["m.room.name", ""],
-  ["m.room.encryption", ""],
-  ["m.room.member", "$LAZY"],
-  ["m.room.member", "$ME"],
-  ["m.room.topic", ""],
-  ["m.room.avatar", ""],
-  ["m.room.canonical_alias", ""],
-  ["m.room.power_levels", ""],
-  ["org.matrix.msc3401.call.member", "*"],
-  ["m.room.join_rules", ""],
-  ["m.room.tombstone", ""],
-  ["m.room.create", ""],
-  ["m.room.history_visibility", ""],
-  ["io.element.functional_members", ""],
-  ["m.space.parent", "*"],
-  ["m.space.child", "*"],
-  ["org.matrix.msc3672.beacon_info", "*"],
-];
 /** Element X's room subscription: the same state plus pinned events, 20 timeline events. */
-const ROOM_SUBSCRIPTION: MSC3575RoomSubscription = { required_state: [...ROOM_LIST_STATE, ["m.room.pinned_events", ""]], timeline_limit: 20 };
+const ROOM_SUBSCRIPTION: MSC3575RoomSubscription = { required_state: [...ELEMENT_X_ROOM_LIST_STATE, ["m.room.pinned_events", ""]], timeline_limit: 20 };
 
 const ROOMS = 200;
 const HISTORY = 30;
@@ -105,7 +85,7 @@ async function send(u: TestUser, roomId: string, body: string): Promise<string> 
 function recordingClient(user: TestUser, log: Exchange[]): MatrixClient {
   const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-    if (url.pathname !== SS_PATH) return fetch(input, init);
+    if (url.pathname !== SLIDING_SYNC_PATH) return fetch(input, init);
     const x: Exchange = { query: url.searchParams, body: JSON.parse(String(init?.body ?? "{}")) as Record<string, unknown>, status: 0, response: {} };
     log.push(x);
     const res = await fetch(input, init);
@@ -162,7 +142,7 @@ test("Element X start-up, through matrix-js-sdk's sliding sync with Rust crypto"
   const t0 = Date.now();
   bobClient = recordingClient(bob, bobLog);
   await bobClient.initRustCrypto({ useIndexedDB: false });
-  const list: MSC3575List = { ranges: [[0, 19]], required_state: ROOM_LIST_STATE, timeline_limit: 1, filters: {} };
+  const list: MSC3575List = { ranges: [[0, 19]], required_state: ELEMENT_X_ROOM_LIST_STATE, timeline_limit: 1, filters: {} };
   bobSliding = new SlidingSync(server.baseUrl, new Map([["all_rooms", list]]), ROOM_SUBSCRIPTION, bobClient, 10_000);
   await startSliding(bobClient, bobSliding);
 
@@ -326,7 +306,7 @@ test("a connection the server no longer knows: the SDK starts over on M_UNKNOWN_
   await eventually("room B arrives", () => client.getRoom(subB)?.getMyMembership() === "join");
 
   // Another request without pos on the same device and connection starts the connection over.
-  const r = await call(server.baseUrl, "POST", `${SS_PATH}?timeout=0`, { token: device.accessToken, body: { lists: {} } });
+  const r = await call(server.baseUrl, "POST", `${SLIDING_SYNC_PATH}?timeout=0`, { token: device.accessToken, body: { lists: {} } });
   assert.equal(r.status, 200);
   const b3 = await send(alice, subB, "b3");
   await eventually("b3 arrives in B", () => findEvent(client, subB, b3));

@@ -5,16 +5,16 @@ import { MatrixError, unknownToken, missingToken } from "../../platform/errors.j
 import { accessTokenOf, clientAddress } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { localpartOfToken } from "../../platform/tokens.js";
-import { MAX_SLIDING_HEADER_BYTES, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER } from "../../platform/syncRequest.js";
+import { MAX_SLIDING_HEADER_BYTES, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_TOKEN_HEADER } from "../../platform/syncRequest.js";
+import { awaitParked, idleResponseOf } from "./parkedSocket.js";
 import { parseSlidingSyncRequest, type SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
 import { SlidingSyncRequestError } from "../../protocol/slidingSync/errors.js";
-import type { JsonObject } from "../../protocol/json.js";
 
 // Simplified sliding sync (MSC4186), at the unstable path the clients in use call. The response
 // is built in the user's UserDO (durable-objects/user/slidingSync/); a long-poll parks there on a
 // hibernatable WebSocket exactly like GET /sync (worker/client/sync.ts).
 
-export const SLIDING_SYNC_PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+const SLIDING_SYNC_PATH = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
 
 /**
  * Parks a long-poll in the UserDO: it answers at once (200) if anything is new, refuses with the
@@ -38,42 +38,19 @@ async function parkAndWait(ctx: Ctx, userId: string, token: string, ip: string |
   });
   if (res.status === 401) throw unknownToken();
   const ws = res.webSocket;
-  if (!ws) return new Response(res.body, { status: res.status, headers: { "Content-Type": "application/json" } });
-  let idle: JsonObject;
-  try {
-    idle = JSON.parse(res.headers.get(SYNC_IDLE_HEADER) ?? "{}") as JsonObject;
-  } catch {
-    idle = {};
+  if (!ws) {
+    // Answered at once: the response, or a Matrix error such as M_UNKNOWN_POS. Anything else
+    // (the connection went meanwhile) is left to a plain call, which gives the proper error.
+    const text = await res.text();
+    if (res.status === 200 || text.includes('"errcode"')) return new Response(text, { status: res.status, headers: { "Content-Type": "application/json" } });
+    return "again";
   }
-  ws.accept();
-  const answer = await new Promise<JsonObject | "again" | "idle">((resolve) => {
-    const timer = setTimeout(() => resolve("idle"), req.timeout);
-    const done = (a: JsonObject | "again" | "idle") => {
-      clearTimeout(timer);
-      resolve(a);
-    };
-    ws.addEventListener("message", (ev) => {
-      if (typeof ev.data === "string" && ev.data.startsWith("{")) {
-        try {
-          done(JSON.parse(ev.data) as JsonObject);
-          return;
-        } catch {
-          // fall through
-        }
-      }
-      // "superseded": a newer request of the connection took over; the client has moved on.
-      done(ev.data === "superseded" ? "idle" : "again");
-    });
-    ws.addEventListener("close", () => done("idle"));
-    ws.addEventListener("error", () => done("again"));
-  });
-  try {
-    ws.close(1000, "done");
-  } catch {
-    // already closed
-  }
-  if (answer === "idle") return json(idle);
-  return answer === "again" ? "again" : json(answer);
+  const outcome = await awaitParked(ws, req.timeout);
+  if (outcome.kind === "answer") return json(outcome.body);
+  // "superseded": a newer request of the connection took over; the client has moved on.
+  if (outcome.kind === "timeout" || outcome.kind === "closed" || (outcome.kind === "signal" && outcome.text === "superseded")) return json(idleResponseOf(res));
+  // "wake" (a response too large for a message, or an error the UserDO leaves to a plain call).
+  return "again";
 }
 
 async function slidingSync(req: IRequest, ctx: Ctx): Promise<Response> {

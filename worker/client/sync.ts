@@ -5,7 +5,8 @@ import { invalidParam, unknownToken, missingToken } from "../../platform/errors.
 import { accessTokenOf, clientAddress } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { localpartOfToken } from "../../platform/tokens.js";
-import { SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../platform/syncRequest.js";
+import { SYNC_CLIENT_IP_HEADER, SYNC_TOKEN_HEADER, type SyncParams } from "../../platform/syncRequest.js";
+import { awaitParked, idleResponseOf } from "./parkedSocket.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: GET /_matrix/client/v3/sync (sync.yaml).
@@ -26,42 +27,12 @@ async function waitForChange(ctx: Ctx, userId: string, token: string, ip: string
   });
   if (res.status === 401) throw unknownToken();
   if (res.status === 400) throw invalidParam("Invalid since token or filter");
-  let idle: JsonObject = {};
-  try {
-    idle = JSON.parse(res.headers.get(SYNC_IDLE_HEADER) ?? "{}") as JsonObject;
-  } catch {
-    idle = {};
-  }
+  const idle = idleResponseOf(res);
   const ws = res.webSocket;
   if (!ws) return { woke: true, idle };
-  ws.accept();
-  const parked = await new Promise<Parked>((resolve) => {
-    const timer = setTimeout(() => resolve({ woke: false, idle }), timeoutMs);
-    const done = (answer?: JsonObject) => {
-      clearTimeout(timer);
-      resolve({ woke: true, idle, answer });
-    };
-    ws.addEventListener("message", (ev) => {
-      // The UserDO sends the response itself when it fits in a message, else just "wake".
-      if (typeof ev.data === "string" && ev.data.startsWith("{")) {
-        try {
-          done(JSON.parse(ev.data) as JsonObject);
-          return;
-        } catch {
-          // fall through to a plain wake
-        }
-      }
-      done();
-    });
-    ws.addEventListener("close", () => done());
-    ws.addEventListener("error", () => done());
-  });
-  try {
-    ws.close(1000, "done");
-  } catch {
-    // already closed
-  }
-  return parked;
+  const outcome = await awaitParked(ws, timeoutMs);
+  if (outcome.kind === "timeout") return { woke: false, idle };
+  return { woke: true, idle, answer: outcome.kind === "answer" ? outcome.body : undefined };
 }
 
 interface Parked {

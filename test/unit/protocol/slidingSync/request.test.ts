@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { MAX_LISTS, MAX_SUBSCRIPTIONS, MAX_TIMELINE_LIMIT, MAX_TIMEOUT_MS, parseSlidingSyncRequest, type ListConfig, type SlidingSyncRequest } from "../../../../protocol/slidingSync/request.js";
 import { SlidingSyncRequestError } from "../../../../protocol/slidingSync/errors.js";
 import type { JsonObject, JsonValue } from "../../../../protocol/json.js";
+import { ELEMENT_X_ROOM_LIST_STATE } from "../../../elementX.js";
 
 const parse = (body: JsonObject, query = ""): SlidingSyncRequest => parseSlidingSyncRequest(body, new URLSearchParams(query));
 const list = (fields: JsonObject): JsonObject => ({ lists: { l: fields } });
@@ -30,25 +31,7 @@ const ELEMENT_X_ROOM_LIST: JsonObject = {
   lists: {
     all_rooms: {
       ranges: [[0, 19]],
-      required_state: [
-        ["m.room.name", ""],
-        ["m.room.encryption", ""],
-        ["m.room.member", "$LAZY"],
-        ["m.room.member", "$ME"],
-        ["m.room.topic", ""],
-        ["m.room.avatar", ""],
-        ["m.room.canonical_alias", ""],
-        ["m.room.power_levels", ""],
-        ["org.matrix.msc3401.call.member", "*"],
-        ["m.room.join_rules", ""],
-        ["m.room.tombstone", ""],
-        ["m.room.create", ""],
-        ["m.room.history_visibility", ""],
-        ["io.element.functional_members", ""],
-        ["m.space.parent", "*"],
-        ["m.space.child", "*"],
-        ["org.matrix.msc3672.beacon_info", "*"],
-      ],
+      required_state: ELEMENT_X_ROOM_LIST_STATE,
       filters: {},
       timeline_limit: 1,
     },

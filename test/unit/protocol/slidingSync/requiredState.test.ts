@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { anyLazyMembers, parseRequiredState, wantsState, wantsStateAny, type RequiredState } from "../../../../protocol/slidingSync/requiredState.js";
 import { SlidingSyncRequestError } from "../../../../protocol/slidingSync/errors.js";
 import type { JsonValue } from "../../../../protocol/json.js";
+import { ELEMENT_X_ROOM_LIST_STATE } from "../../../elementX.js";
 
 const ME = "@me:x";
 const rs = (raw: JsonValue) => parseRequiredState(raw, "lists.l");
@@ -22,26 +23,6 @@ function refused(raw: JsonValue, mentions: string): void {
   );
 }
 
-/** Element X's "room-list" required_state (matrix-rust-sdk room_list_service). */
-const ELEMENT_X: JsonValue = [
-  ["m.room.name", ""],
-  ["m.room.encryption", ""],
-  ["m.room.member", "$LAZY"],
-  ["m.room.member", "$ME"],
-  ["m.room.topic", ""],
-  ["m.room.avatar", ""],
-  ["m.room.canonical_alias", ""],
-  ["m.room.power_levels", ""],
-  ["org.matrix.msc3401.call.member", "*"],
-  ["m.room.join_rules", ""],
-  ["m.room.tombstone", ""],
-  ["m.room.create", ""],
-  ["m.room.history_visibility", ""],
-  ["io.element.functional_members", ""],
-  ["m.space.parent", "*"],
-  ["m.space.child", "*"],
-  ["org.matrix.msc3672.beacon_info", "*"],
-];
 
 describe("parseRequiredState: the pair form", () => {
   it("reads `*` as an omitted field, $LAZY on m.room.member as lazy members, and keeps $ME for matching", () => {
@@ -79,7 +60,7 @@ describe("parseRequiredState: the pair form", () => {
   });
 
   it("Element X's room list: its named state, every key of the wildcard types, its own member, and other members only lazily", () => {
-    const r = rs(ELEMENT_X);
+    const r = rs(ELEMENT_X_ROOM_LIST_STATE);
     assert.equal(r.lazyMembers, true);
     assert.equal(r.include.length, 16);
     assert.deepEqual(r.exclude, []);
