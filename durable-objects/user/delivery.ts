@@ -20,6 +20,10 @@ export function ingestRoomEvents(
   rules: PushRuleSet,
   displayName: string | undefined,
 ): void {
+  // The room's latest activity and latest bump (sliding sync's order and bump_stamp), written
+  // once per delivery.
+  let lastPos: number | undefined;
+  let bumpPos: number | undefined;
   for (const item of items) {
     const ev = item.event;
     if (item.redacted) {
@@ -54,6 +58,8 @@ export function ingestRoomEvents(
       }
     }
     if (item.isState) rooms.upsertState(roomId, ev as unknown as JsonObject, pos);
-    rooms.touch(roomId, pos, isBumpEvent(ev.type));
+    lastPos = pos;
+    if (isBumpEvent(ev.type)) bumpPos = pos;
   }
+  if (lastPos !== undefined) rooms.touch(roomId, lastPos, bumpPos);
 }

@@ -59,14 +59,9 @@ export class RoomViewStore {
     this.sql.exec("UPDATE rooms SET forgotten = 1 WHERE room_id = ?", roomId);
   }
 
-  /** A room event reached the stream at `pos`: it is the room's latest activity, and its latest bump if `bump`. */
-  touch(roomId: string, pos: number, bump: boolean): void {
-    this.sql.exec(
-      "UPDATE rooms SET last_pos = MAX(last_pos, ?1), bump_pos = CASE WHEN ?2 THEN MAX(bump_pos, ?1) ELSE bump_pos END WHERE room_id = ?3",
-      pos,
-      bump ? 1 : 0,
-      roomId,
-    );
+  /** Room events reached the stream, the latest at `pos` (and the latest bump event at `bumpPos`). */
+  touch(roomId: string, pos: number, bumpPos: number | undefined): void {
+    this.sql.exec("UPDATE rooms SET last_pos = MAX(last_pos, ?1), bump_pos = MAX(bump_pos, ?2) WHERE room_id = ?3", pos, bumpPos ?? 0, roomId);
   }
 
   /**
