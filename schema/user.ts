@@ -191,6 +191,10 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   CREATE TABLE sliding_positions (
     conn INTEGER NOT NULL,
     gen INTEGER NOT NULL,
+    -- The generation whose pos the request carried (0 for a connection's first): a response
+    -- builds on its parent, and generations are never reused, so a late duplicate request
+    -- (one the client cancelled) only adds a sibling the client never sees.
+    parent INTEGER NOT NULL,
     -- The user's stream position the response of this generation was built at.
     stream_pos INTEGER NOT NULL,
     list_counts TEXT NOT NULL,

@@ -58,8 +58,11 @@ export class LiveSync {
 
   /** A sliding sync response for one device (user/slidingSync/); a new request supersedes a parked one of its connection. */
   slidingSyncFor(userId: string, deviceId: string, req: SlidingSyncRequest): { body: JsonObject; empty: boolean } {
+    const r = this.sliding.run(userId, deviceId, req, Date.now());
+    // After the run: a late request the client cancelled long ago fails (M_UNKNOWN_POS) without
+    // ending the request that is live.
     this.supersedeParked(deviceId, req.connId);
-    return this.sliding.run(userId, deviceId, req, Date.now());
+    return r;
   }
 
   /**

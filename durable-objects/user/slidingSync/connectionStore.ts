@@ -1,7 +1,9 @@
 /**
  * Sliding sync connections (tables `sliding_connections`, `sliding_positions`, `sliding_rooms`):
  * per (device, conn_id), the responses ("generations") given and what each room was last sent
- * with. A room's state at generation N is its row with the largest gen <= N. This store is the
+ * with. Generation numbers only grow, and each names its parent (the generation the request's
+ * pos stood for). Once the client sends pos M, M's siblings are dead: settleAt(M) removes them,
+ * after which a room's state at M is its row with the largest gen <= M. This store is the
  * tables' only writer.
  */
 
@@ -24,6 +26,8 @@ export interface SentRoom {
 }
 
 export interface Position {
+  /** The generation this one was built on (0: none). */
+  parent: number;
   streamPos: number;
   /** JSON of the list counts the response gave. */
   listCounts: string;
@@ -57,28 +61,46 @@ export class SlidingConnectionStore {
   }
 
   position(conn: number, gen: number): Position | undefined {
-    return this.sql.exec<{ streamPos: number; listCounts: string }>("SELECT stream_pos AS streamPos, list_counts AS listCounts FROM sliding_positions WHERE conn = ? AND gen = ?", conn, gen).toArray()[0];
+    return this.sql
+      .exec<{ parent: number; streamPos: number; listCounts: string }>(
+        "SELECT parent, stream_pos AS streamPos, list_counts AS listCounts FROM sliding_positions WHERE conn = ? AND gen = ?",
+        conn,
+        gen,
+      )
+      .toArray()[0];
+  }
+
+  /** The number for a new generation: above every generation the connection has had. */
+  nextGen(conn: number): number {
+    return (this.sql.exec<{ g: number | null }>("SELECT MAX(gen) AS g FROM sliding_positions WHERE conn = ?", conn).one().g ?? 0) + 1;
   }
 
   /**
-   * The client has processed generation `gen` (it sent that pos): later generations were never
-   * processed and go, and so does everything that `gen` supersedes.
+   * The client has processed generation `gen` (it sent that pos). Generations older than it are
+   * done with (its ancestors, and siblings the client never processed); so are the rooms sent by
+   * those siblings, and every older row of a room that `gen`'s chain sent again. Generations
+   * newer than `gen` stay: they are its children, or siblings built for a request the client
+   * cancelled, and never count for `gen` (rows are read up to `gen` only).
    */
   settleAt(conn: number, gen: number): void {
-    this.sql.exec("DELETE FROM sliding_positions WHERE conn = ? AND gen != ?", conn, gen);
-    this.sql.exec("DELETE FROM sliding_rooms WHERE conn = ? AND gen > ?", conn, gen);
+    const parent = this.position(conn, gen)?.parent ?? 0;
+    this.sql.exec("DELETE FROM sliding_positions WHERE conn = ? AND gen < ?", conn, gen);
+    this.sql.exec("DELETE FROM sliding_rooms WHERE conn = ? AND gen > ? AND gen < ?", conn, parent, gen);
     this.sql.exec(
-      "DELETE FROM sliding_rooms WHERE conn = ?1 AND gen < (SELECT MAX(r2.gen) FROM sliding_rooms r2 WHERE r2.conn = ?1 AND r2.room_id = sliding_rooms.room_id)",
+      `DELETE FROM sliding_rooms WHERE conn = ?1 AND gen < (SELECT MAX(r2.gen) FROM sliding_rooms r2
+         WHERE r2.conn = ?1 AND r2.room_id = sliding_rooms.room_id AND r2.gen <= ?2)`,
       conn,
+      gen,
     );
   }
 
-  /** What each room was last sent with (call after settleAt, so there is one row per room). */
-  sentRooms(conn: number): Map<string, SentRoom> {
+  /** What each room was last sent with as of generation `gen` (after settleAt(gen): one row per room up to it). */
+  sentRooms(conn: number, gen: number): Map<string, SentRoom> {
     const out = new Map<string, SentRoom>();
     for (const r of this.sql.exec<{ room_id: string; sent_pos: number; config: string; membership: string }>(
-      "SELECT room_id, sent_pos, config, membership FROM sliding_rooms WHERE conn = ?",
+      "SELECT room_id, sent_pos, config, membership FROM sliding_rooms WHERE conn = ? AND gen <= ?",
       conn,
+      gen,
     )) {
       out.set(r.room_id, { roomId: r.room_id, sentPos: r.sent_pos, config: r.config, membership: r.membership });
     }
@@ -87,7 +109,14 @@ export class SlidingConnectionStore {
 
   /** Records a new generation: its stream position, its list counts and the rooms it sent. */
   addGeneration(conn: number, gen: number, position: Position, rooms: readonly SentRoom[]): void {
-    this.sql.exec("INSERT OR REPLACE INTO sliding_positions (conn, gen, stream_pos, list_counts) VALUES (?, ?, ?, ?)", conn, gen, position.streamPos, position.listCounts);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO sliding_positions (conn, gen, parent, stream_pos, list_counts) VALUES (?, ?, ?, ?, ?)",
+      conn,
+      gen,
+      position.parent,
+      position.streamPos,
+      position.listCounts,
+    );
     for (const r of rooms) {
       this.sql.exec(
         "INSERT OR REPLACE INTO sliding_rooms (conn, gen, room_id, sent_pos, config, membership) VALUES (?, ?, ?, ?, ?, ?)",

@@ -51,7 +51,7 @@ export class SlidingSync {
       prevStreamPos = position.streamPos;
       prevCounts = position.listCounts;
       conns.settleAt(conn.id, gen);
-      sent = conns.sentRooms(conn.id);
+      sent = conns.sentRooms(conn.id, gen);
       const previous = JSON.parse(conn.request) as SlidingSyncRequest;
       req = withStickySubscriptions(withStickyLists(req, previous), previous);
       conns.setRequest(conn.id, JSON.stringify(req), now);
@@ -134,8 +134,9 @@ export class SlidingSync {
     const empty = Object.keys(rooms).length === 0 && !ext.fresh && countsJson === prevCounts;
     // Nothing new keeps the same pos: the client's view is unchanged, so no generation is needed.
     if (!empty || req.pos === undefined) {
-      gen += 1;
-      conns.addGeneration(conn.id, gen, { streamPos: maxPos, listCounts: countsJson }, nowSent);
+      const parent = gen;
+      gen = conns.nextGen(conn.id);
+      conns.addGeneration(conn.id, gen, { parent, streamPos: maxPos, listCounts: countsJson }, nowSent);
     }
     const body: JsonObject = { pos: formatSlidingPos({ nonce: conn.nonce, gen }), lists: counts, rooms, extensions: ext.body };
     if (req.txnId !== undefined) body.txn_id = req.txnId;

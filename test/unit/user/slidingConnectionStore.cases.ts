@@ -15,11 +15,11 @@ function freshStore(sql: SqlStorage): SlidingConnectionStore {
 }
 
 const sent = (roomId: string, sentPos: number, membership = "join"): SentRoom => ({ roomId, sentPos, config: JSON.stringify({ timelineLimit: sentPos }), membership });
-const at = (streamPos: number) => ({ streamPos, listCounts: JSON.stringify({ all_rooms: { count: streamPos } }) });
+const at = (streamPos: number, parent = 0) => ({ parent, streamPos, listCounts: JSON.stringify({ all_rooms: { count: streamPos } }) });
 
-/** Room ID → sent_pos, as sentRooms reads it. */
-function sentPositions(store: SlidingConnectionStore, conn: number): Record<string, number> {
-  return Object.fromEntries([...store.sentRooms(conn)].map(([id, r]) => [id, r.sentPos]));
+/** Room ID → sent_pos as of a generation, as sentRooms reads it. */
+function sentPositions(store: SlidingConnectionStore, conn: number, gen = 1000): Record<string, number> {
+  return Object.fromEntries([...store.sentRooms(conn, gen)].map(([id, r]) => [id, r.sentPos]));
 }
 
 /** The rows sliding_rooms holds for a connection (read directly: sentRooms would hide duplicates). */
@@ -30,12 +30,12 @@ function roomRows(sql: SqlStorage, conn: number): string[] {
     .map((r) => `${r.room_id}@${r.gen}`);
 }
 
-/** A connection with generations 1..3 as a client might have been given them. */
+/** A connection with generations 1..3, each built on the one before, as a client might have been given them. */
 function threeGenerations(store: SlidingConnectionStore): number {
   const conn = store.start("D", "room-list", "n1", "{}", 1).id;
   store.addGeneration(conn, 1, at(10), [sent("!a:x", 10), sent("!b:x", 10)]);
-  store.addGeneration(conn, 2, at(20), [sent("!a:x", 20), sent("!c:x", 20)]);
-  store.addGeneration(conn, 3, at(30), [sent("!a:x", 30), sent("!b:x", 30, "leave"), sent("!d:x", 30)]);
+  store.addGeneration(conn, 2, at(20, 1), [sent("!a:x", 20), sent("!c:x", 20)]);
+  store.addGeneration(conn, 3, at(30, 2), [sent("!a:x", 30), sent("!b:x", 30, "leave"), sent("!d:x", 30)]);
   return conn;
 }
 
@@ -55,7 +55,7 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.equal(store.find("D", "room-list")?.nonce, "n1");
     assert.equal(store.find("E", "room-list")?.nonce, "n3");
     assert.equal(store.position(conn.id, 1), undefined);
-    assert.equal(store.sentRooms(conn.id).size, 0);
+    assert.equal(store.sentRooms(conn.id, 1000).size, 0);
   },
 
   "starting a connection again forgets its generations and rooms, and no other connection's"(sql) {
@@ -69,10 +69,10 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.notEqual(again.id, old.id);
     assert.deepEqual(store.find("D", "room-list"), { id: again.id, nonce: "n2", request: '{"again":true}', lastUsedTs: 2 });
     assert.equal(store.position(old.id, 1), undefined);
-    assert.equal(store.sentRooms(old.id).size, 0);
+    assert.equal(store.sentRooms(old.id, 1000).size, 0);
     assert.deepEqual(roomRows(sql, old.id), []);
     assert.equal(store.position(again.id, 1), undefined);
-    assert.equal(store.sentRooms(again.id).size, 0);
+    assert.equal(store.sentRooms(again.id, 1000).size, 0);
 
     assert.deepEqual(store.position(other.id, 1), at(10));
     assert.deepEqual(sentPositions(store, other.id), { "!a:x": 10 });
@@ -93,8 +93,8 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(store.position(conn, 1), at(10));
     assert.equal(store.position(conn, 2), undefined);
     assert.equal(store.position(conn, 0), undefined);
-    assert.deepEqual(store.sentRooms(conn).get("!a:x"), sent("!a:x", 10, "invite"));
-    assert.deepEqual(store.sentRooms(conn).get("!b:x"), sent("!b:x", 9));
+    assert.deepEqual(store.sentRooms(conn, 1).get("!a:x"), sent("!a:x", 10, "invite"));
+    assert.deepEqual(store.sentRooms(conn, 1).get("!b:x"), sent("!b:x", 9));
     store.addGeneration(conn, 2, at(20), []);
     assert.deepEqual(store.position(conn, 2), at(20));
     assert.deepEqual(store.position(conn, 1), at(10), "a new generation keeps the previous one until the client settles");
@@ -116,42 +116,61 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     store.settleAt(conn, 3);
     assert.equal(store.position(conn, 1), undefined);
     assert.equal(store.position(conn, 2), undefined);
-    assert.deepEqual(store.position(conn, 3), at(30));
+    assert.deepEqual(store.position(conn, 3), at(30, 2));
     assert.deepEqual(roomRows(sql, conn), ["!a:x@3", "!b:x@3", "!c:x@2", "!d:x@3"]);
-    assert.deepEqual(sentPositions(store, conn), { "!a:x": 30, "!b:x": 30, "!c:x": 20, "!d:x": 30 });
-    assert.equal(store.sentRooms(conn).get("!b:x")?.membership, "leave");
+    assert.deepEqual(sentPositions(store, conn, 3), { "!a:x": 30, "!b:x": 30, "!c:x": 20, "!d:x": 30 });
+    assert.equal(store.sentRooms(conn, 3).get("!b:x")?.membership, "leave");
+    assert.equal(store.nextGen(conn), 4);
   },
 
-  "settleAt an earlier generation (a retried pos) drops the later ones: rooms are as that generation left them"(sql) {
+  "a retried pos: rooms are as that generation left them, its unprocessed child is ignored and goes once the retry's answer is processed"(sql) {
     const store = freshStore(sql);
     const conn = threeGenerations(store);
     store.settleAt(conn, 2);
     assert.equal(store.position(conn, 1), undefined);
-    assert.deepEqual(store.position(conn, 2), at(20));
-    assert.equal(store.position(conn, 3), undefined);
-    assert.deepEqual(roomRows(sql, conn), ["!a:x@2", "!b:x@1", "!c:x@2"]);
-    assert.deepEqual(sentPositions(store, conn), { "!a:x": 20, "!b:x": 10, "!c:x": 20 });
-    assert.deepEqual(store.sentRooms(conn).get("!b:x"), sent("!b:x", 10));
-    assert.deepEqual(store.sentRooms(conn).get("!a:x"), sent("!a:x", 20));
+    assert.deepEqual(store.position(conn, 2), at(20, 1));
+    assert.deepEqual(sentPositions(store, conn, 2), { "!a:x": 20, "!b:x": 10, "!c:x": 20 });
+    assert.deepEqual(store.sentRooms(conn, 2).get("!b:x"), sent("!b:x", 10));
 
-    // The retry's answer becomes generation 3 in place of the lost one.
-    store.addGeneration(conn, 3, at(35), [sent("!e:x", 35)]);
-    store.settleAt(conn, 3);
-    assert.deepEqual(store.position(conn, 3), at(35));
-    assert.deepEqual(sentPositions(store, conn), { "!a:x": 20, "!b:x": 10, "!c:x": 20, "!e:x": 35 });
+    // The retry's answer is a new generation, never a reused number.
+    assert.equal(store.nextGen(conn), 4);
+    store.addGeneration(conn, 4, at(35, 2), [sent("!e:x", 35)]);
+    store.settleAt(conn, 4);
+    assert.equal(store.position(conn, 2), undefined);
+    assert.equal(store.position(conn, 3), undefined);
+    assert.deepEqual(roomRows(sql, conn), ["!a:x@2", "!b:x@1", "!c:x@2", "!e:x@4"]);
+    assert.deepEqual(sentPositions(store, conn, 4), { "!a:x": 20, "!b:x": 10, "!c:x": 20, "!e:x": 35 });
   },
 
-  "settleAt the first generation keeps it whole; settling twice changes nothing"(sql) {
+  "a late duplicate of a cancelled request neither undoes the answer the client processed nor counts for it"(sql) {
+    const store = freshStore(sql);
+    const conn = store.start("D", "room-list", "n1", "{}", 1).id;
+    store.addGeneration(conn, 1, at(10), [sent("!a:x", 10)]);
+    store.settleAt(conn, 1);
+    // The live request (pos 1) is answered with generation 2 ...
+    store.addGeneration(conn, 2, at(20, 1), [sent("!b:x", 20)]);
+    // ... then the cancelled one (also pos 1) runs late and builds generation 3.
+    store.settleAt(conn, 1);
+    assert.deepEqual(store.position(conn, 2), at(20, 1), "the processed answer survives");
+    store.addGeneration(conn, 3, at(25, 1), [sent("!c:x", 25)]);
+    // The client goes on from generation 2: what generation 3 sent is not counted as sent.
+    store.settleAt(conn, 2);
+    assert.deepEqual(sentPositions(store, conn, 2), { "!a:x": 10, "!b:x": 20 });
+    store.addGeneration(conn, store.nextGen(conn), at(30, 2), [sent("!d:x", 30)]);
+    store.settleAt(conn, 4);
+    assert.deepEqual(roomRows(sql, conn), ["!a:x@1", "!b:x@2", "!d:x@4"]);
+  },
+
+  "settleAt the first generation keeps it and its children; settling twice changes nothing"(sql) {
     const store = freshStore(sql);
     const conn = threeGenerations(store);
     store.settleAt(conn, 1);
     assert.deepEqual(store.position(conn, 1), at(10));
-    assert.equal(store.position(conn, 2), undefined);
-    assert.deepEqual(roomRows(sql, conn), ["!a:x@1", "!b:x@1"]);
+    assert.deepEqual(sentPositions(store, conn, 1), { "!a:x": 10, "!b:x": 10 });
     store.settleAt(conn, 1);
     assert.deepEqual(store.position(conn, 1), at(10));
-    assert.deepEqual(roomRows(sql, conn), ["!a:x@1", "!b:x@1"]);
-    assert.deepEqual(sentPositions(store, conn), { "!a:x": 10, "!b:x": 10 });
+    assert.deepEqual(store.position(conn, 2), at(20, 1));
+    assert.deepEqual(sentPositions(store, conn, 1), { "!a:x": 10, "!b:x": 10 });
   },
 
   "settleAt touches no other connection"(sql) {
@@ -159,10 +178,10 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     const conn = threeGenerations(store);
     const other = store.start("E", "room-list", "m1", "{}", 1).id;
     store.addGeneration(other, 1, at(10), [sent("!a:x", 10)]);
-    store.addGeneration(other, 2, at(20), [sent("!a:x", 20)]);
+    store.addGeneration(other, 2, at(20, 1), [sent("!a:x", 20)]);
     store.settleAt(conn, 3);
     assert.deepEqual(store.position(other, 1), at(10));
-    assert.deepEqual(store.position(other, 2), at(20));
+    assert.deepEqual(store.position(other, 2), at(20, 1));
     assert.deepEqual(roomRows(sql, other), ["!a:x@1", "!a:x@2"]);
   },
 
@@ -227,7 +246,7 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     store.dropGoneDevices();
     assert.equal(store.find("D", "room-list"), undefined);
     assert.equal(store.find("D", "encryption"), undefined);
-    assert.equal(store.sentRooms(d2).size, 0);
+    assert.equal(store.sentRooms(d2, 1000).size, 0);
     assert.equal(store.find("DEHYDRATED", "room-list")?.id, dehydrated);
   },
 };
