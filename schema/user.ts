@@ -173,10 +173,16 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE rooms ADD COLUMN last_pos INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE rooms ADD COLUMN bump_pos INTEGER NOT NULL DEFAULT 0;
+  -- Stream position of the user's latest read-marker move (its 'read' entry): unread counts
+  -- changed then, for /sync and sliding sync alike.
+  ALTER TABLE rooms ADD COLUMN read_moved_pos INTEGER NOT NULL DEFAULT 0;
   UPDATE rooms SET
     last_pos = MAX(membership_pos, COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'), 0)),
     bump_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'
-      AND json_extract(s.json, '$.event.type') IN ('m.room.create', 'm.room.message', 'm.room.encrypted', 'm.sticker', 'm.call.invite', 'm.poll.start', 'm.beacon_info')), 0);
+      AND json_extract(s.json, '$.event.type') IN ('m.room.create', 'm.room.message', 'm.room.encrypted', 'm.sticker', 'm.call.invite', 'm.poll.start', 'm.beacon_info')), 0),
+    read_moved_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'read'), 0);
+  -- Sliding sync reads one state type across all rooms (encryption, create, space children).
+  CREATE INDEX room_state_type ON room_state(type);
   CREATE TABLE sliding_connections (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     device_id TEXT NOT NULL,

@@ -20,8 +20,7 @@ export function addReceipt(stream: StreamStore, rooms: RoomViewStore, roomId: st
   if (own) {
     const pos = stream.posOfEvent(roomId, own.eventId);
     if (pos !== undefined) {
-      rooms.advanceReadPos(roomId, pos);
-      stream.append("read", roomId, null, {}, null, 0, 0);
+      rooms.advanceReadPos(roomId, pos, stream.append("read", roomId, null, {}, null, 0, 0));
     }
   }
 }

@@ -22,6 +22,8 @@ export type RoomRow = {
   last_pos: number;
   /** Stream position of the room's latest "bump" event (sliding sync's bump_stamp). */
   bump_pos: number;
+  /** Stream position of the user's latest read-marker move in the room (unread counts changed). */
+  read_moved_pos: number;
 };
 
 /** One state event of a room; `json` is the event, parsed only by callers that keep it. */
@@ -64,18 +66,10 @@ export class RoomViewStore {
     this.sql.exec("UPDATE rooms SET last_pos = MAX(last_pos, ?1), bump_pos = MAX(bump_pos, ?2) WHERE room_id = ?3", pos, bumpPos ?? 0, roomId);
   }
 
-  /**
-   * Every room's state events of `type`, with their content (one query for the whole room list).
-   * The rooms come from the primary key's index, so each room's events of the type are a lookup
-   * there, instead of a scan of every state event's row (the table has no index on type alone).
-   */
+  /** Every room's state events of `type`, with their content (one query for the whole room list, on index room_state_type). */
   stateOfType(type: string): Array<{ roomId: string; stateKey: string; content: JsonObject }> {
     return this.sql
-      .exec<{ room_id: string; state_key: string; content: string | null }>(
-        `SELECT s.room_id, s.state_key, json_extract(s.json, '$.content') AS content
-           FROM (SELECT DISTINCT room_id FROM room_state) AS r CROSS JOIN room_state AS s ON s.room_id = r.room_id AND s.type = ?`,
-        type,
-      )
+      .exec<{ room_id: string; state_key: string; content: string | null }>("SELECT room_id, state_key, json_extract(json, '$.content') AS content FROM room_state WHERE type = ?", type)
       .toArray()
       .map((r) => ({ roomId: r.room_id, stateKey: r.state_key, content: (r.content ? JSON.parse(r.content) : {}) as JsonObject }));
   }
@@ -86,9 +80,12 @@ export class RoomViewStore {
     return row ? (JSON.parse(row.json) as ClientEvent) : undefined;
   }
 
-  /** Moves the read position forward only (an older receipt never moves it back). */
-  advanceReadPos(roomId: string, pos: number): void {
-    this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?) WHERE room_id = ?", pos, roomId);
+  /**
+   * The user's own receipt, recorded at stream position `movedAt`: the read position moves
+   * forward only (an older receipt never moves it back).
+   */
+  advanceReadPos(roomId: string, pos: number, movedAt: number): void {
+    this.sql.exec("UPDATE rooms SET read_pos = MAX(read_pos, ?), read_moved_pos = ? WHERE room_id = ?", pos, movedAt, roomId);
   }
 
   /** A membership change at stream position `pos`; a room the user comes back to is no longer forgotten. */

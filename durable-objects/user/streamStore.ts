@@ -100,18 +100,6 @@ export class StreamStore {
       .map((r) => ({ roomId: r.room_id, data: JSON.parse(r.json) as JsonObject }));
   }
 
-  /** Each room whose read marker moved after `since`, with the position of its latest move. */
-  readMovesAfter(since: number): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const r of this.sql.exec<{ room_id: string; p: number }>("SELECT room_id, MAX(pos) AS p FROM stream WHERE kind = 'read' AND pos > ? GROUP BY room_id", since)) out.set(r.room_id, r.p);
-    return out;
-  }
-
-  /** Whether the user's read marker in the room moved after `since` (a 'read' entry). */
-  readMovedSince(roomId: string, since: number): boolean {
-    return this.sql.exec("SELECT 1 FROM stream WHERE room_id = ? AND kind = 'read' AND pos > ? LIMIT 1", roomId, since).toArray().length > 0;
-  }
-
   /** Unread counts: the push-rule outcomes of the room's events after `readPos`. */
   unreadCounts(roomId: string, readPos: number): { notification_count: number; highlight_count: number } {
     const r = this.sql

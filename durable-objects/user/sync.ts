@@ -170,7 +170,7 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);
-  const unreadChanged = stream.readMovedSince(room.room_id, since);
+  const unreadChanged = room.read_moved_pos > since;
   if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
   const senders = new Set<string>();
   for (const e of timeline.events) senders.add(String(e.sender));

@@ -33,8 +33,6 @@ export interface RoomInput {
   isDm: boolean;
   /** The stream position the request's pos stands for (undefined on a connection's first request). */
   prevStreamPos: number | undefined;
-  /** The room's read marker moved after this stream position (undefined: not since prevStreamPos). */
-  readMovedAt: number | undefined;
 }
 
 export interface RoomContext {
@@ -76,7 +74,7 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
   // also moves for every other room, device lists and account data, and a room is sent only
   // when it has news (MSC4186, "Room results").
   const hasNewEvents = Math.min(room.last_pos, upTo) > since;
-  const changed = initial || hasNewEvents || (input.readMovedAt !== undefined && input.readMovedAt > since) || expandTimeline || expandState;
+  const changed = initial || hasNewEvents || room.read_moved_pos > since || expandTimeline || expandState;
   if (!changed) return undefined;
 
   const tl = timeline(ctx, room.room_id, expandTimeline ? 0 : since, upTo, config.timelineLimit, input.prevStreamPos);

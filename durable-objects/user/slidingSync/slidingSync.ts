@@ -98,7 +98,6 @@ export class SlidingSync {
       candidates.set(roomId, c);
     }
 
-    const readMoves = prevStreamPos !== undefined ? src.stream.readMovesAfter(Math.min(prevStreamPos, ...[...sent.values()].map((s) => s.sentPos))) : new Map<string, number>();
     const ctx: RoomContext = { src, userId, deviceId, ignoredUsers: ignored, maxPos };
     const rooms: Record<string, JsonObject> = {};
     const nowSent: SentRoom[] = [];
@@ -121,7 +120,6 @@ export class SlidingSync {
         sent: sent.get(roomId),
         isDm: direct.has(roomId),
         prevStreamPos,
-        readMovedAt: readMoves.get(roomId),
       });
       if (!out) continue;
       rooms[roomId] = out.result;

@@ -32,12 +32,14 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.equal(rooms.membership("!nope:x"), undefined);
   },
 
-  "the read position only moves forward"(sql) {
+  "the read position only moves forward; the latest move of the read marker is recorded"(sql) {
     const rooms = freshStore(sql);
     rooms.setMembership("!r:x", "join", "$j", 1, undefined);
-    rooms.advanceReadPos("!r:x", 10);
-    rooms.advanceReadPos("!r:x", 5);
+    assert.equal(rooms.unforgottenRooms()[0].read_moved_pos, 0);
+    rooms.advanceReadPos("!r:x", 10, 11);
+    rooms.advanceReadPos("!r:x", 5, 12);
     assert.equal(rooms.unforgottenRooms()[0].read_pos, 10);
+    assert.equal(rooms.unforgottenRooms()[0].read_moved_pos, 12);
   },
 
   "state keeps the latest event per (type, state_key); changedAfter selects by position; redaction replaces the copy"(sql) {

@@ -76,9 +76,5 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(stream.unreadCounts("!r:x", 0), { notification_count: 2, highlight_count: 1 });
     assert.deepEqual(stream.unreadCounts("!r:x", a), { notification_count: 1, highlight_count: 0 });
     assert.deepEqual(stream.unreadCounts("!empty:x", 0), { notification_count: 0, highlight_count: 0 });
-    assert.equal(stream.readMovedSince("!r:x", 0), false);
-    const read = stream.append("read", "!r:x", null, {}, null, 0, 0);
-    assert.equal(stream.readMovedSince("!r:x", read - 1), true);
-    assert.equal(stream.readMovedSince("!r:x", read), false);
   },
 };
