@@ -466,3 +466,30 @@ test("a message in one room brings only that room, not every room of the window"
     [again],
   );
 });
+
+test("a request too large to park in a header (a hundred subscriptions) still long-polls: it waits, and a message wakes it", async () => {
+  const [vera] = await registerUsers(server.baseUrl, "vera");
+  const roomId = await createRoom(vera, { name: "big request" });
+  const subscriptions: Json = { [roomId]: { timeline_limit: 5, required_state: ELEMENT_X_ROOM_LIST_STATE } };
+  // Rooms Vera is not in are ignored, but they make the request about 60 kB.
+  for (let i = 0; i < 99; i++) subscriptions[`!not-a-room-of-hers-${i}:localhost`] = { timeline_limit: 20, required_state: ELEMENT_X_ROOM_LIST_STATE };
+  const body = { conn_id: "big", room_subscriptions: subscriptions };
+  assert.ok(encodeURIComponent(JSON.stringify(body)).length > 16_000);
+  const first = await slide(vera, body);
+  assert.deepEqual(Object.keys(first.rooms), [roomId]);
+
+  const started = Date.now();
+  const idle = await slide(vera, body, { pos: first.pos, timeout: 1000 });
+  assert.ok(Date.now() - started >= 900, "it waited");
+  assert.deepEqual(idle.rooms, {});
+  assert.equal(idle.pos, first.pos);
+
+  const waiting = slide(vera, body, { pos: idle.pos, timeout: 20_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  const eventId = await send(vera, roomId, "wake the big one");
+  const woken = await waiting;
+  assert.deepEqual(
+    woken.rooms[roomId].timeline?.map((e) => e.event_id),
+    [eventId],
+  );
+});

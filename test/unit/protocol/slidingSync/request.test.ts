@@ -336,6 +336,14 @@ describe("parseSlidingSyncRequest: room subscriptions", () => {
     refuses({ room_subscriptions: [] }, "M_BAD_JSON", "", "room_subscriptions");
     refuses({ room_subscriptions: { "!a:x": { timeline_limit: -3 } } }, "M_INVALID_PARAM", "", "room_subscriptions.!a:x.timeline_limit");
   });
+
+  it("unsubscribe_rooms (matrix-js-sdk) is kept when it names rooms; a wrong type is M_BAD_JSON", () => {
+    assert.deepEqual(parse({ unsubscribe_rooms: ["!a:x", "!b:x"] }).unsubscribeRooms, ["!a:x", "!b:x"]);
+    assert.equal(parse({ unsubscribe_rooms: [] }).unsubscribeRooms, undefined);
+    assert.equal(parse({}).unsubscribeRooms, undefined);
+    refuses({ unsubscribe_rooms: "!a:x" }, "M_BAD_JSON", "", "unsubscribe_rooms");
+    refuses({ unsubscribe_rooms: [1] }, "M_BAD_JSON", "", "unsubscribe_rooms");
+  });
 });
 
 describe("parseSlidingSyncRequest: extensions", () => {
