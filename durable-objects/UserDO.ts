@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
-import { forbidden, notFound, invalidParam, toMatrixError } from "../platform/errors.js";
+import { forbidden, notFound, invalidParam } from "../platform/errors.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
@@ -483,13 +483,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       const sliding = await this.live.readSlidingParkRequest(request);
       if (sliding instanceof Response) return sliding;
       await this.slidingPresence(sliding.req);
-      try {
-        return this.live.parkSliding(sliding.session, sliding.req);
-      } catch (e) {
-        const err = toMatrixError(e);
-        if (!err) throw e;
-        return new Response(JSON.stringify(err.body()), { status: err.status, headers: { "Content-Type": "application/json" } });
-      }
+      return this.live.parkSliding(sliding.session, sliding.req);
     }
     const req = await this.live.readParkRequest(request);
     if (req instanceof Response) return req;

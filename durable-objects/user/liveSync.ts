@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
-import { invalidParam } from "../../platform/errors.js";
+import { internalError, invalidParam, toMatrixError, unknownPos, type MatrixError } from "../../platform/errors.js";
 import type { Session } from "../../platform/rpc/user.js";
 import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, type SyncParams } from "../../platform/syncRequest.js";
 import * as account from "./account.js";
@@ -70,7 +70,14 @@ export class LiveSync {
    * hibernatable WebSocket like /sync; the handshake carries the response to give on timeout.
    */
   parkSliding(session: Session, req: SlidingSyncRequest): Response {
-    const now = this.slidingSyncFor(session.userId, session.deviceId, req);
+    let now: { body: JsonObject; empty: boolean };
+    try {
+      now = this.slidingSyncFor(session.userId, session.deviceId, req);
+    } catch (e) {
+      const err = toMatrixError(e);
+      if (!err) throw e;
+      return matrixErrorResponse(err);
+    }
     if (!now.empty) return new Response(JSON.stringify(now.body), { status: 200, headers: { "Content-Type": "application/json" } });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
@@ -124,10 +131,11 @@ export class LiveSync {
       const inline = request.headers.get(SLIDING_REQUEST_HEADER);
       if (inline !== null) return { session, req: JSON.parse(decodeURIComponent(inline)) as SlidingSyncRequest };
       const stored = this.conns.find(session.deviceId, decodeURIComponent(request.headers.get(SLIDING_STORED_HEADER) ?? ""));
-      if (!stored) return new Response("no such connection", { status: 400 });
+      // The connection went between the Worker's call and this one: the client starts over.
+      if (!stored) return matrixErrorResponse(unknownPos());
       return { session, req: JSON.parse(stored.request) as SlidingSyncRequest };
     } catch {
-      return new Response("invalid request", { status: 400 });
+      return matrixErrorResponse(internalError("The parked sliding sync request could not be read"));
     }
   }
 
@@ -243,4 +251,9 @@ export class LiveSync {
       // The Worker end has gone away; nothing to wake.
     }
   }
+}
+
+/** A Matrix error as the HTTP response the Worker passes on (the answer to a parking request). */
+function matrixErrorResponse(err: MatrixError): Response {
+  return new Response(JSON.stringify(err.body()), { status: err.status, headers: { "Content-Type": "application/json" } });
 }

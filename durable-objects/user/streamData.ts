@@ -1,4 +1,5 @@
 import type { JsonObject } from "../../protocol/json.js";
+import type { StoredTimelineEvent } from "./streamStore.js";
 
 /** Shapes shared by /sync and sliding sync for data read back from the user's stream. */
 
@@ -25,4 +26,11 @@ export function mergeReceipts(contents: JsonObject[]): JsonObject {
   const out: Record<string, Record<string, Record<string, JsonObject>>> = {};
   for (const [eventId, type, user, r] of latest.values()) ((out[eventId] ??= {})[type] ??= {})[user] = r;
   return out as unknown as JsonObject;
+}
+
+/** A stored room event as one device sees it: its own sends carry their transaction ID (spec: unsigned.transaction_id). */
+export function eventForDevice(stored: StoredTimelineEvent, deviceId: string): JsonObject {
+  const out = { ...stored.event } as unknown as JsonObject;
+  if (stored.txn && stored.txn.deviceId === deviceId) out.unsigned = { ...((stored.event.unsigned ?? {}) as JsonObject), transaction_id: stored.txn.txnId };
+  return out;
 }

@@ -8,7 +8,8 @@ import type { RoomRow, RoomViewStore } from "./roomViewStore.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
 import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
-import { dedupeByType, mergeReceipts } from "./streamData.js";
+import { dedupeByType, eventForDevice, mergeReceipts } from "./streamData.js";
+import { invitedByIgnoredUser } from "./ignoredUsers.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -60,11 +61,9 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     if (opts.notRooms?.includes(room.room_id)) continue;
     const changedMembership = room.membership_pos > since;
     if (room.membership === "invite") {
-      const events = JSON.parse(room.invite_state ?? "[]") as Array<{ type?: string; state_key?: string; sender?: string }>;
       // Spec (ignoring users): invites from ignored users are not sent to clients.
-      const inviter = events.find((e) => e.type === "m.room.member" && e.state_key === userId)?.sender;
-      if (inviter && opts.ignoredUsers.has(inviter)) continue;
-      if (changedMembership || !opts.since) invite[room.room_id] = { invite_state: { events: events as JsonObject[] } };
+      if (invitedByIgnoredUser(room.invite_state, userId, opts.ignoredUsers)) continue;
+      if (changedMembership || !opts.since) invite[room.room_id] = { invite_state: { events: JSON.parse(room.invite_state ?? "[]") as JsonObject[] } };
       continue;
     }
     if (room.membership === "knock") {
@@ -120,12 +119,8 @@ function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos:
     const ev = stored.event;
     if (opts.ignoredUsers.has(ev.sender) && ev.state_key === undefined) continue;
     if (opts.timelineFilter && !opts.timelineFilter(ev)) continue;
-    const out = { ...ev } as unknown as JsonObject;
-    if (stored.txn && stored.txn.deviceId === opts.deviceId) {
-      out.unsigned = { ...((ev.unsigned ?? {}) as JsonObject), transaction_id: stored.txn.txnId };
-    }
     if (ev.state_key !== undefined) stateIds.add(ev.event_id);
-    events.push(out);
+    events.push(eventForDevice(stored, opts.deviceId));
   }
   return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, stateIds };
 }

@@ -38,13 +38,8 @@ async function parkAndWait(ctx: Ctx, userId: string, token: string, ip: string |
   });
   if (res.status === 401) throw unknownToken();
   const ws = res.webSocket;
-  if (!ws) {
-    // Answered at once: the response, or a Matrix error such as M_UNKNOWN_POS. Anything else
-    // (the connection went meanwhile) is left to a plain call, which gives the proper error.
-    const text = await res.text();
-    if (res.status === 200 || text.includes('"errcode"')) return new Response(text, { status: res.status, headers: { "Content-Type": "application/json" } });
-    return "again";
-  }
+  // Answered at once: the response, or a Matrix error such as M_UNKNOWN_POS.
+  if (!ws) return new Response(res.body, { status: res.status, headers: { "Content-Type": "application/json" } });
   const outcome = await awaitParked(ws, req.timeout);
   if (outcome.kind === "answer") return json(outcome.body);
   // "superseded": a newer request of the connection took over; the client has moved on.

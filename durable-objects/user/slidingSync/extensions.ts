@@ -31,7 +31,8 @@ export function buildExtensions(ctx: ExtensionContext, ext: Extensions): { body:
   const since = ctx.prevStreamPos;
 
   if (ext.toDevice) {
-    const after = /^\d+$/.test(ext.toDevice.since ?? "") ? Number(ext.toDevice.since) : 0;
+    // The parser took only a next_batch this server gives (digits) as `since`.
+    const after = Number(ext.toDevice.since ?? 0);
     // The client has the messages up to `since`: they can go (spec: send-to-device messaging).
     if (after > 0) ctx.src.toDevice.deleteUpTo(ctx.deviceId, after);
     const rows = ctx.src.toDevice.batch(ctx.deviceId, after, ext.toDevice.limit);
@@ -55,9 +56,7 @@ export function buildExtensions(ctx: ExtensionContext, ext: Extensions): { body:
     const scope = roomsInScope(ctx, ext.accountData);
     for (const roomId of scope) if (ctx.initialRooms.has(roomId) || since === undefined) addNonEmpty(rooms, roomId, ctx.src.accountData.all(roomId));
     if (since !== undefined) {
-      const changed = new Map<string, JsonObject[]>();
-      for (const r of ctx.src.stream.roomDataAfter("room_account_data", since)) if (scope.has(r.roomId) && !ctx.initialRooms.has(r.roomId)) (changed.get(r.roomId) ?? changed.set(r.roomId, []).get(r.roomId))?.push(r.data);
-      for (const [roomId, events] of changed) addNonEmpty(rooms, roomId, dedupeByType(events));
+      for (const [roomId, events] of changedInScope(ctx, "room_account_data", since, scope)) addNonEmpty(rooms, roomId, dedupeByType(events));
     }
     body.account_data = { global, rooms };
     if (global.length > 0 || Object.keys(rooms).length > 0) fresh = true;
@@ -68,9 +67,7 @@ export function buildExtensions(ctx: ExtensionContext, ext: Extensions): { body:
     const scope = roomsInScope(ctx, ext.receipts);
     const byRoom = new Map<string, JsonObject[]>();
     for (const roomId of scope) if (ctx.initialRooms.has(roomId)) byRoom.set(roomId, ctx.src.stream.roomDataSince(roomId, "receipt", -1));
-    if (since !== undefined) {
-      for (const r of ctx.src.stream.roomDataAfter("receipt", since)) if (scope.has(r.roomId) && !ctx.initialRooms.has(r.roomId)) (byRoom.get(r.roomId) ?? byRoom.set(r.roomId, []).get(r.roomId))?.push(r.data);
-    }
+    if (since !== undefined) for (const [roomId, contents] of changedInScope(ctx, "receipt", since, scope)) byRoom.set(roomId, contents);
     for (const [roomId, contents] of byRoom) if (contents.length > 0) rooms[roomId] = { type: "m.receipt", content: mergeReceipts(contents) };
     body.receipts = { rooms };
     if (Object.keys(rooms).length > 0) fresh = true;
@@ -96,6 +93,18 @@ function roomsInScope(ctx: ExtensionContext, scope: ExtensionScope): Set<string>
   const out = new Set<string>();
   for (const [name, rooms] of ctx.listRooms) if (!scope.lists || scope.lists.includes(name)) for (const r of rooms) out.add(r);
   for (const r of ctx.subscribedRooms) if (!scope.rooms || scope.rooms.includes(r)) out.add(r);
+  return out;
+}
+
+/** A room-bound kind's stream entries after `since`, by room, for the rooms in scope that are not sent whole (initial). */
+function changedInScope(ctx: ExtensionContext, kind: "receipt" | "room_account_data", since: number, scope: ReadonlySet<string>): Map<string, JsonObject[]> {
+  const out = new Map<string, JsonObject[]>();
+  for (const r of ctx.src.stream.roomDataAfter(kind, since)) {
+    if (!scope.has(r.roomId) || ctx.initialRooms.has(r.roomId)) continue;
+    const list = out.get(r.roomId);
+    if (list) list.push(r.data);
+    else out.set(r.roomId, [r.data]);
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { RoomConfig } from "../../../protocol/slidingSync/request.js";
 import type { RoomRow } from "../roomViewStore.js";
 import type { SyncSources } from "../sync.js";
 import type { SentRoom } from "./connectionStore.js";
+import { eventForDevice } from "../streamData.js";
 
 /**
  * One room's entry in a sliding sync response (MSC4186, "RoomResult"): everything on the first
@@ -104,8 +105,8 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
     // Lazy members: the timeline's senders and targets, and (without a gap) every membership change.
     else if (lazy && r.type === "m.room.member" && (tl.members.has(r.state_key) || (!initial && !tl.limited))) pick(r);
   }
-  if (initial && lazy) {
-    // Senders whose member event is older than the window still need it to be rendered.
+  if (lazy && (initial || tl.limited)) {
+    // First sight or a gap: senders whose member event is older than the window still need it to be rendered.
     for (const member of tl.members) {
       const ev = ctx.src.rooms.stateEvent(room.room_id, "m.room.member", member);
       if (ev) pick({ event_id: ev.event_id, json: JSON.stringify(ev) });
@@ -115,12 +116,6 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
     // The client widened required_state: send what the new config asks for and the old did not.
     for (const r of ctx.src.rooms.state(room.room_id)) {
       if (wantsStateAny(config.requiredState, r.type, r.state_key, userId) && !wantsStateAny(oldConfig.requiredState, r.type, r.state_key, userId)) pick(r);
-    }
-  }
-  if (!initial && lazy && tl.limited) {
-    for (const member of tl.members) {
-      const ev = ctx.src.rooms.stateEvent(room.room_id, "m.room.member", member);
-      if (ev) pick({ event_id: ev.event_id, json: JSON.stringify(ev) });
     }
   }
   result.required_state = required;
@@ -196,11 +191,7 @@ function timeline(ctx: RoomContext, roomId: string, from: number, upTo: number, 
     const ev = r.stored.event;
     // Spec (ignoring users): their messages are not sent; state still is, so state stays right.
     if (ctx.ignoredUsers.has(ev.sender) && ev.state_key === undefined) continue;
-    const out = { ...ev } as unknown as JsonObject;
-    if (r.stored.txn && r.stored.txn.deviceId === ctx.deviceId) {
-      out.unsigned = { ...((ev.unsigned ?? {}) as JsonObject), transaction_id: r.stored.txn.txnId };
-    }
-    events.push(out);
+    events.push(eventForDevice(r.stored, ctx.deviceId));
     members.add(ev.sender);
     if (ev.type === "m.room.member" && ev.state_key !== undefined) members.add(ev.state_key);
     if (prevStreamPos !== undefined && r.pos > prevStreamPos) numLive++;

@@ -3,7 +3,7 @@ import { orderByActivity, windowOf, type ListedRoom } from "../../../protocol/sl
 import { MAX_SUBSCRIPTIONS, type ListConfig, type RoomConfig, type SlidingSyncRequest } from "../../../protocol/slidingSync/request.js";
 import { unknownPos } from "../../../platform/errors.js";
 import { formatSlidingPos, parseSlidingPos } from "../../../platform/slidingSyncPos.js";
-import { ignoredUsers } from "../ignoredUsers.js";
+import { ignoredUsers, invitedByIgnoredUser } from "../ignoredUsers.js";
 import type { RoomRow } from "../roomViewStore.js";
 import type { SyncSources } from "../sync.js";
 import type { SlidingConnectionStore, SentRoom } from "./connectionStore.js";
@@ -186,11 +186,7 @@ export class SlidingSync {
  * they ignore, and not a ban from a room they never saw the state of.
  */
 function visible(row: RoomRow, userId: string, ignored: ReadonlySet<string>, src: SyncSources): boolean {
-  if (row.membership === "invite") {
-    const events = JSON.parse(row.invite_state ?? "[]") as Array<{ type?: string; state_key?: string; sender?: string }>;
-    const inviter = events.find((e) => e.type === "m.room.member" && e.state_key === userId)?.sender;
-    return !(inviter && ignored.has(inviter));
-  }
+  if (row.membership === "invite") return !invitedByIgnoredUser(row.invite_state, userId, ignored);
   if (row.membership === "ban") return src.rooms.stateEvent(row.room_id, "m.room.create", "") !== undefined;
   return true;
 }
