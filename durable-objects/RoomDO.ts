@@ -293,9 +293,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
         }
         return results;
       }
-      for (const raw of await inCausalOrder(room, pdus)) {
+      for (const { raw, pdu } of await inCausalOrder(room, pdus)) {
         // One PDU we fail on must not sink the others of the transaction: it gets its own error.
-        const r = await receivePdu(room, origin, raw).catch(async (e: unknown) => {
+        const r = await receivePdu(room, origin, raw, undefined, pdu).catch(async (e: unknown) => {
           console.error("receiving a PDU failed", e);
           const eventId = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
           return { eventId, error: "the event could not be processed" };

@@ -1,3 +1,4 @@
+import type { PDU } from "../../../protocol/pdu.js";
 import { federationRequest } from "../../../federation-client/request.js";
 import { isFull, isKnown, type RoomContext } from "../roomContext.js";
 import { storeEvent } from "../storeEvent.js";
@@ -28,10 +29,10 @@ export interface ReceiveResult {
  * history from `origin` where needed, and stores it (accepted, soft-failed or rejected). What it
  * adds to the timeline waits in the outbox: the caller starts the fan-out.
  */
-export async function receivePdu(room: RoomContext, origin: string, raw: unknown, fetchDepth = MAX_FETCH_DEPTH): Promise<ReceiveResult> {
+export async function receivePdu(room: RoomContext, origin: string, raw: unknown, fetchDepth = MAX_FETCH_DEPTH, parsed?: PDU): Promise<ReceiveResult> {
   const { events } = room.stores;
-  // Steps 1–3: valid, signed, hashed (or redacted).
-  const checked = await checkFormatAndSignatures(room, raw);
+  // Steps 1–3: valid, signed, hashed (or redacted). `parsed`: `raw` already parsed by the caller.
+  const checked = await checkFormatAndSignatures(room, raw, parsed);
   if ("error" in checked) return { eventId: checked.eventId, error: checked.error };
   const pdu = checked.pdu;
   if (isFull(room, pdu.event_id)) return { eventId: pdu.event_id };
@@ -54,7 +55,7 @@ export async function receivePdu(room: RoomContext, origin: string, raw: unknown
         limit: MISSING_EVENTS_LIMIT,
         min_depth: 0,
       });
-      for (const ev of await inCausalOrder(room, res.events ?? [])) await receivePdu(room, origin, ev, fetchDepth - 1);
+      for (const ev of await inCausalOrder(room, res.events ?? [])) await receivePdu(room, origin, ev.raw, fetchDepth - 1, ev.pdu);
     } catch {
       // Fall back to asking for the state at the missing events (step 5).
     }
