@@ -7,10 +7,13 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
+import type { DevicePoll, PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
+import { DeviceGrantStore } from "./server/deviceGrantStore.js";
+import { newUserCode } from "../protocol/oauth/userCode.js";
+import { hashToken, randomString } from "../platform/tokens.js";
 import { EventIndexStore } from "./server/eventIndexStore.js";
 import { AliasStore } from "./server/aliasStore.js";
 import { RoomDirectoryStore } from "./server/roomDirectoryStore.js";
@@ -24,6 +27,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private signingKeys: SigningKeyStore;
   private nonces: RegistrationNonceStore;
   private openIdTokens: OpenIdTokenStore;
+  private deviceGrants: DeviceGrantStore;
   private eventIndex: EventIndexStore;
   private aliases: AliasStore;
   private roomDirectory: RoomDirectoryStore;
@@ -35,6 +39,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.signingKeys = new SigningKeyStore(sql);
     this.nonces = new RegistrationNonceStore(sql);
     this.openIdTokens = new OpenIdTokenStore(sql);
+    this.deviceGrants = new DeviceGrantStore(sql);
     this.eventIndex = new EventIndexStore(sql);
     this.aliases = new AliasStore(sql);
     this.roomDirectory = new RoomDirectoryStore(sql);
@@ -203,5 +208,31 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
       return o;
     });
     return { results, limited: rows.length > limit };
+  }
+
+  // ---- OAuth 2.0 device authorization grants ---------------------------------------------
+
+  async createDeviceGrant(clientId: string, scope: string, lifetimeMs: number): Promise<{ deviceCode: string; userCode: string }> {
+    const deviceCode = randomString(32);
+    const hash = await hashToken(deviceCode);
+    const now = Date.now();
+    // A clash of user codes among the live grants is rare; draw again until there is none.
+    for (;;) {
+      const userCode = newUserCode();
+      if (this.deviceGrants.create(hash, userCode, clientId, scope, now, now + lifetimeMs)) return { deviceCode, userCode };
+    }
+  }
+
+  async pendingDeviceGrant(userCode: string): Promise<{ clientId: string; scope: string } | null> {
+    const grant = this.deviceGrants.pendingByUserCode(userCode, Date.now());
+    return grant ? { clientId: grant.clientId, scope: grant.scope } : null;
+  }
+
+  async decideDeviceGrant(userCode: string, userId: string | null): Promise<boolean> {
+    return this.deviceGrants.decide(userCode, userId, Date.now());
+  }
+
+  async pollDeviceGrant(deviceCode: string, clientId: string, intervalMs: number): Promise<DevicePoll> {
+    return this.deviceGrants.poll(await hashToken(deviceCode), clientId, Date.now(), intervalMs);
   }
 }

@@ -60,4 +60,20 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX openid_tokens_expiry ON openid_tokens(expires_ts);
   `,
+  `
+  -- OAuth 2.0 device authorization grants (RFC 8628): pending logins of devices that show a
+  -- user code; durable-objects/server/deviceGrantStore.ts.
+  CREATE TABLE oauth_device_grants (
+    device_code_hash TEXT PRIMARY KEY,
+    user_code TEXT NOT NULL UNIQUE,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_ts INTEGER NOT NULL,
+    expires_ts INTEGER NOT NULL,
+    last_poll_ts INTEGER,
+    status TEXT NOT NULL,
+    user_id TEXT
+  );
+  CREATE INDEX oauth_device_grants_expiry ON oauth_device_grants(expires_ts);
+  `,
 ];

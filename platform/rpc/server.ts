@@ -20,6 +20,11 @@ export interface PublicRoomSummary {
   room_type?: string;
 }
 
+/** What a poll of the token endpoint learns about a device authorization grant (RFC 8628 §3.5). */
+export type DevicePoll =
+  | { status: "pending" | "slow_down" | "denied" | "expired" | "invalid" }
+  | { status: "approved"; userId: string; scope: string };
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -73,4 +78,15 @@ export interface ServerRpc {
   setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void>;
   /** Spec: POST /user_directory/search — users sharing a room with the searcher or in a public room. */
   searchUsers(searcher: string, term: string, limit: number): Promise<JsonObject>;
+
+  // OAuth 2.0 device authorization grants (RFC 8628).
+
+  /** A new grant for a client: the device code (for polling) and the user code a person types. */
+  createDeviceGrant(clientId: string, scope: string, lifetimeMs: number): Promise<{ deviceCode: string; userCode: string }>;
+  /** The client and scope of a pending grant, by its user code (already normalized), or null. */
+  pendingDeviceGrant(userCode: string): Promise<{ clientId: string; scope: string } | null>;
+  /** Approves the grant for `userId`, or denies it (null); false when there is no such pending grant. */
+  decideDeviceGrant(userCode: string, userId: string | null): Promise<boolean>;
+  /** A poll of the token endpoint by the device; "approved" is answered once. */
+  pollDeviceGrant(deviceCode: string, clientId: string, intervalMs: number): Promise<DevicePoll>;
 }
