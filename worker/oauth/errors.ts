@@ -1,0 +1,46 @@
+import { OAuthError, type OAuthErrorCode } from "../../protocol/oauth/errors.js";
+import { json } from "../http.js";
+
+/** An OAuth error as its endpoints answer it: `{error, error_description}` with its status. */
+export function oauthErrorResponse(e: OAuthError): Response {
+  return json(e.toJSON(), e.status, { "Cache-Control": "no-store" });
+}
+
+const CODES: readonly OAuthErrorCode[] = [
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "access_denied",
+  "unsupported_response_type",
+  "server_error",
+  "invalid_redirect_uri",
+  "invalid_client_metadata",
+  "unsupported_token_type",
+  "authorization_pending",
+  "slow_down",
+  "expired_token",
+];
+
+/** RFC 6749 §5.2: every token endpoint error is 400 but invalid_client (401); server_error is a 500. */
+function defaultStatus(code: OAuthErrorCode): number {
+  if (code === "invalid_client") return 401;
+  if (code === "server_error") return 500;
+  return 400;
+}
+
+/**
+ * An OAuthError from anything thrown. A Durable Object's RPC keeps only an error's message
+ * ("invalid_grant: …", perhaps behind "OAuthError: "), so one thrown there is rebuilt from it,
+ * with the status RFC 6749 gives its code.
+ */
+export function toOAuthError(e: unknown): OAuthError | undefined {
+  if (e instanceof OAuthError) return e;
+  if (!(e instanceof Error)) return undefined;
+  const m = /^(?:OAuthError: )?([a-z_]+): ([\s\S]*)$/.exec(e.message);
+  if (!m || e.name !== "OAuthError" && !e.message.startsWith("OAuthError: ")) return undefined;
+  const code = CODES.find((c) => c === m[1]);
+  return code ? new OAuthError(defaultStatus(code), code, m[2]) : undefined;
+}
