@@ -32,15 +32,14 @@ function defaultStatus(code: OAuthErrorCode): number {
 }
 
 /**
- * An OAuthError from anything thrown. A Durable Object's RPC keeps only an error's message
- * ("invalid_grant: …", perhaps behind "OAuthError: "), so one thrown there is rebuilt from it,
- * with the status RFC 6749 gives its code.
+ * An OAuthError from anything thrown. A Durable Object's RPC hands the caller a plain Error whose
+ * message is "OAuthError: <code>: <description>" (workerd puts the class name in front and drops
+ * the status), so one thrown there is rebuilt from that, with the status RFC 6749 gives its code.
  */
 export function toOAuthError(e: unknown): OAuthError | undefined {
   if (e instanceof OAuthError) return e;
   if (!(e instanceof Error)) return undefined;
-  const m = /^(?:OAuthError: )?([a-z_]+): ([\s\S]*)$/.exec(e.message);
-  if (!m || e.name !== "OAuthError" && !e.message.startsWith("OAuthError: ")) return undefined;
-  const code = CODES.find((c) => c === m[1]);
-  return code ? new OAuthError(defaultStatus(code), code, m[2]) : undefined;
+  const m = /^OAuthError: ([a-z_]+): ([\s\S]*)$/.exec(e.message);
+  const code = m ? CODES.find((c) => c === m[1]) : undefined;
+  return m && code ? new OAuthError(defaultStatus(code), code, m[2]) : undefined;
 }
