@@ -257,3 +257,17 @@ test("OAUTH=off: every OAuth endpoint answers 404 M_UNRECOGNIZED", async () => {
     await off.stop();
   }
 });
+
+test("registration is rate-limited per address: a burst passes, a flood gets 429 M_LIMIT_EXCEEDED", async () => {
+  const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await call(limited.baseUrl, "POST", "/oauth2/registration", { body: ELEMENT_X })).status);
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(201));
+    const last = await call(limited.baseUrl, "POST", "/oauth2/registration", { body: ELEMENT_X });
+    assert.equal(last.status, 429);
+    assert.equal(last.body.errcode, "M_LIMIT_EXCEEDED");
+  } finally {
+    await limited.stop();
+  }
+});
