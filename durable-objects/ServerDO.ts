@@ -18,10 +18,14 @@ import { EventIndexStore } from "./server/eventIndexStore.js";
 import { AliasStore } from "./server/aliasStore.js";
 import { RoomDirectoryStore } from "./server/roomDirectoryStore.js";
 import { UserDirectoryStore } from "./server/userDirectoryStore.js";
+import { OAuthClientStore } from "./server/oauthClientStore.js";
+import { OAuthKeyStore } from "./server/oauthKeyStore.js";
+import { clientIdOf, validateClientMetadata, type ClientMetadata } from "../protocol/oauth/clientMetadata.js";
+import { generateRs256Jwk, jwkThumbprint, publicJwkOf, signJwtRs256, type IdTokenClaims, type PublicRsaJwk, type RsaJwk } from "../protocol/oauth/idToken.js";
 
 /**
- * ServerDO (one per server): the signing key, room aliases, the public room directory and the
- * user directory index.
+ * ServerDO (one per server): the signing key, room aliases, the public room directory, the
+ * user directory index, and the OAuth clients and id_token key.
  */
 export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private signingKeys: SigningKeyStore;
@@ -32,6 +36,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private aliases: AliasStore;
   private roomDirectory: RoomDirectoryStore;
   private userDirectory: UserDirectoryStore;
+  private oauthClients: OAuthClientStore;
+  private oauthKeys: OAuthKeyStore;
+  /** The id_token key being read or made: concurrent first calls share one generation. */
+  private oauthKey: Promise<RsaJwk> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,6 +52,8 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.aliases = new AliasStore(sql);
     this.roomDirectory = new RoomDirectoryStore(sql);
     this.userDirectory = new UserDirectoryStore(sql);
+    this.oauthClients = new OAuthClientStore(sql);
+    this.oauthKeys = new OAuthKeyStore(sql);
     ctx.blockConcurrencyWhile(async () => migrate(sql, SERVER_MIGRATIONS));
   }
 
@@ -234,5 +244,46 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   async pollDeviceGrant(deviceCode: string, clientId: string, intervalMs: number): Promise<DevicePoll> {
     return this.deviceGrants.poll(await hashToken(deviceCode), clientId, Date.now(), intervalMs);
+  }
+
+  // ---- OAuth clients and the id_token key -------------------------------------------------
+
+  /** Registers an OAuth client and returns its client_id, a digest of the metadata. */
+  async registerOAuthClient(metadata: ClientMetadata): Promise<string> {
+    // Checked again so nothing but valid metadata is ever stored; on valid input it is a no-op.
+    const valid = validateClientMetadata(metadata as unknown as JsonObject);
+    const clientId = await clientIdOf(valid);
+    this.oauthClients.register(clientId, valid, Date.now());
+    return clientId;
+  }
+
+  async oauthClient(clientId: string): Promise<ClientMetadata | null> {
+    return this.oauthClients.client(clientId);
+  }
+
+  async oauthPublicJwks(): Promise<{ keys: PublicRsaJwk[] }> {
+    return { keys: [await publicJwkOf(await this.idTokenKey())] };
+  }
+
+  async signIdToken(claims: IdTokenClaims): Promise<string> {
+    return signJwtRs256(claims, await this.idTokenKey());
+  }
+
+  /**
+   * The RS256 key, made and stored on first use. Generation awaits WebCrypto, during which other
+   * calls may arrive, so they wait on the same promise instead of each making a key.
+   */
+  private idTokenKey(): Promise<RsaJwk> {
+    this.oauthKey ??= (async () => {
+      const stored = this.oauthKeys.currentKey();
+      if (stored) return stored;
+      const jwk = await generateRs256Jwk();
+      this.oauthKeys.addKey(await jwkThumbprint(jwk), jwk, Date.now());
+      return jwk;
+    })().catch((e: unknown) => {
+      this.oauthKey = undefined;
+      throw e;
+    });
+    return this.oauthKey;
   }
 }

@@ -35,6 +35,8 @@ export interface Env {
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */
   REGISTRATION_TOKENS?: string;
+  /** The OAuth 2.0 API (Lattice as its own authorization server): "on" (default) or "off". */
+  OAUTH?: string;
   /** Secret: "ed25519:<id> <unpadded base64 seed>"; otherwise a key is generated on first start. */
   SIGNING_KEY?: string;
 }
@@ -53,6 +55,8 @@ export interface Config {
   /** Media uploaded at or after this time is frozen on the legacy endpoints (0: all). */
   legacyMediaFrozenSince: number;
   previewAllowHosts: string[];
+  /** The OAuth 2.0 API is served (off: its endpoints answer 404 M_UNRECOGNIZED, as the spec's fallback). */
+  oauth: boolean;
 }
 
 export function readConfig(env: Env): Config {
@@ -68,5 +72,6 @@ export function readConfig(env: Env): Config {
     legacyMedia: env.LEGACY_MEDIA === "serve" ? "serve" : "frozen",
     legacyMediaFrozenSince: Number(env.LEGACY_MEDIA_FROZEN_SINCE) > 0 ? Number(env.LEGACY_MEDIA_FROZEN_SINCE) : 0,
     previewAllowHosts: (env.PREVIEW_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    oauth: env.OAUTH !== "off",
   };
 }

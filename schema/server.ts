@@ -61,6 +61,21 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX openid_tokens_expiry ON openid_tokens(expires_ts);
   `,
   `
+  -- OAuth 2.0 clients (spec: "Client registration", RFC 7591). The client_id is a digest of the
+  -- registered metadata (protocol/oauth/clientMetadata.ts), so a repeated registration finds its
+  -- row instead of adding one.
+  CREATE TABLE oauth_clients (
+    client_id TEXT PRIMARY KEY,
+    metadata TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  -- The RS256 key that signs OpenID Connect id_tokens, a private JWK; kid is its RFC 7638
+  -- thumbprint. Generated on first use; the newest row is the current key.
+  CREATE TABLE oauth_signing_keys (
+    kid TEXT PRIMARY KEY,
+    private_jwk TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
   -- OAuth 2.0 device authorization grants (RFC 8628): pending logins of devices that show a
   -- user code; durable-objects/server/deviceGrantStore.ts.
   CREATE TABLE oauth_device_grants (

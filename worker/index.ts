@@ -31,6 +31,8 @@ import { registerSpaceHierarchyRoutes } from "./client/spaceHierarchy.js";
 import { registerFederationRoutes } from "./federation/routes.js";
 import { registerFederationRoomRoutes } from "./federation/rooms.js";
 import { registerFederationInviteRoutes } from "./federation/invite.js";
+import { registerOAuthRoutes } from "./oauth/routes.js";
+import { oauthErrorResponse, toOAuthError } from "./oauth/errors.js";
 import { count, metricsEnabled, snapshot } from "../platform/metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";
@@ -67,6 +69,7 @@ registerSpaceHierarchyRoutes();
 registerFederationRoutes();
 registerFederationRoomRoutes();
 registerFederationInviteRoutes();
+registerOAuthRoutes();
 
 export default {
   async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
@@ -87,6 +90,9 @@ export default {
     } catch (e) {
       const err = toMatrixError(e);
       if (err) return errorResponse(err);
+      // The OAuth endpoints answer in RFC 6749's form, {error, error_description}.
+      const oauthErr = toOAuthError(e);
+      if (oauthErr) return oauthErrorResponse(oauthErr);
       console.error("internal error", request.method, url.pathname, e);
       return errorResponse(internalError("Internal server error"));
     }

@@ -2,7 +2,7 @@ import { limitExceeded } from "../platform/errors.js";
 import type { Config } from "../platform/env.js";
 
 /**
- * Token-bucket rate limits on login, registration and sending, kept in the Worker isolate's
+ * Token-bucket rate limits on login, registration (accounts and OAuth clients) and sending, kept in the Worker isolate's
  * memory. That is per isolate rather than global, which is enough to blunt password guessing
  * and floods from one client without a Durable Object hop on every request.
  * RATE_LIMITS = "off" switches them off (test runs, benchmarks).
@@ -18,6 +18,9 @@ export const LIMITS = {
   login: { burst: 10, perSecond: 0.2 },
   register: { burst: 5, perSecond: 0.1 },
   send: { burst: 50, perSecond: 10 },
+  // OAuth dynamic client registration: unauthenticated and a ServerDO write each, but a client
+  // registers at the start of every sign-in, so a few in a row must pass.
+  oauthRegister: { burst: 10, perSecond: 0.2 },
 } satisfies Record<string, Limit>;
 
 const buckets = new Map<string, { tokens: number; at: number }>();

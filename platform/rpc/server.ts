@@ -5,6 +5,8 @@
  */
 import type { JsonObject } from "../../protocol/json.js";
 import type { SerializedSigningKey } from "../signingKey.js";
+import type { ClientMetadata } from "../../protocol/oauth/clientMetadata.js";
+import type { IdTokenClaims, PublicRsaJwk } from "../../protocol/oauth/idToken.js";
 
 /** What the room directory shows of a room (spec: PublishedRoomsChunk). */
 export interface PublicRoomSummary {
@@ -78,6 +80,18 @@ export interface ServerRpc {
   setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void>;
   /** Spec: POST /user_directory/search — users sharing a room with the searcher or in a public room. */
   searchUsers(searcher: string, term: string, limit: number): Promise<JsonObject>;
+
+  /**
+   * Registers an OAuth client (checked again here) and returns its client_id, a digest of the
+   * metadata: the same metadata always gets the same ID. Throws OAuthError on bad metadata.
+   */
+  registerOAuthClient(metadata: ClientMetadata): Promise<string>;
+  /** The metadata registered under an OAuth client_id, or null. */
+  oauthClient(clientId: string): Promise<ClientMetadata | null>;
+  /** The public keys id_tokens are signed with, as jwks_uri serves them (RFC 7517 JWK Set). */
+  oauthPublicJwks(): Promise<{ keys: PublicRsaJwk[] }>;
+  /** Signs id_token claims with the server's RS256 key (made on first use; it never leaves ServerDO). */
+  signIdToken(claims: IdTokenClaims): Promise<string>;
 
   // OAuth 2.0 device authorization grants (RFC 8628).
 
