@@ -31,6 +31,8 @@ export interface Env {
   TRUSTED_KEY_SERVERS?: string;
   /** "true": test-only endpoints under /_lattice/test/federation (worker/federation/testHooks.ts). Never in production. */
   FEDERATION_TEST_HOOKS?: string;
+  /** Seconds an access token lives when it comes with a refresh token (default 300). */
+  ACCESS_TOKEN_LIFETIME?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */
@@ -53,6 +55,8 @@ export interface Config {
   /** Media uploaded at or after this time is frozen on the legacy endpoints (0: all). */
   legacyMediaFrozenSince: number;
   previewAllowHosts: string[];
+  /** Lifetime of an access token that comes with a refresh token, in ms; tokens without one never expire. */
+  accessTokenLifetimeMs: number;
 }
 
 export function readConfig(env: Env): Config {
@@ -68,5 +72,6 @@ export function readConfig(env: Env): Config {
     legacyMedia: env.LEGACY_MEDIA === "serve" ? "serve" : "frozen",
     legacyMediaFrozenSince: Number(env.LEGACY_MEDIA_FROZEN_SINCE) > 0 ? Number(env.LEGACY_MEDIA_FROZEN_SINCE) : 0,
     previewAllowHosts: (env.PREVIEW_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    accessTokenLifetimeMs: (Number(env.ACCESS_TOKEN_LIFETIME) > 0 ? Number(env.ACCESS_TOKEN_LIFETIME) : 300) * 1000,
   };
 }
