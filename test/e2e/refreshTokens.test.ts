@@ -227,6 +227,24 @@ test("logging out, deleting the device or logging in again on it ends its refres
   assert.equal((await refresh(d.refresh_token)).status, 401);
 });
 
+test("a password change that logs out other devices, and deactivation, end their refresh tokens", async () => {
+  const user = await registerUser(server.baseUrl);
+  const other = await loginWithRefresh(user);
+  const auth = { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password };
+  const changed = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/password", { token: user.accessToken, body: { new_password: "a new password 123", auth } });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.equal((await refresh(other.refresh_token)).status, 401);
+  await assertWorks(user.accessToken, user, user.deviceId);
+
+  const renewed: TestUser = { ...user, password: "a new password 123" };
+  const last = await loginWithRefresh(renewed);
+  const gone = await call(server.baseUrl, "POST", "/_matrix/client/v3/account/deactivate", { token: last.access_token, body: { auth: { ...auth, password: renewed.password } } });
+  assert.equal(gone.status, 200, JSON.stringify(gone.body));
+  const r = await refresh(last.refresh_token);
+  assert.equal(r.status, 401);
+  assert.equal(r.body.errcode, "M_UNKNOWN_TOKEN");
+});
+
 test("matrix-js-sdk with a refresh token keeps working across an access token's expiry", async () => {
   const user = await registerUser(server.baseUrl);
   const tokens = await loginWithRefresh(user);
