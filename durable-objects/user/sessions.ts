@@ -117,8 +117,7 @@ export class Sessions {
   }
 
   async createWebSession(password: string, userAgent?: string): Promise<{ token: string }> {
-    const acc = account.requireAccount(this.stores.accounts);
-    return { token: await webSessions.signIn(this.stores.accounts, this.web, account.localpartOf(acc.user_id), password, userAgent) };
+    return { token: await webSessions.signIn(this.stores.accounts, this.web, password, userAgent) };
   }
 
   async webSession(token: string): Promise<WebSessionUser> {

@@ -3,7 +3,7 @@ import { WEB_SESSION_PREFIX, hashToken, newUserToken } from "../../platform/toke
 import type { WebSessionUser } from "../../platform/rpc/user.js";
 import type { AccountStore } from "./accountStore.js";
 import type { WebSessionStore } from "./webSessionStore.js";
-import { checkPassword } from "./account.js";
+import { checkPassword, localpartOf } from "./account.js";
 
 /**
  * Browser sign-ins on the account pages (login, consent, account management): a cookie whose
@@ -23,10 +23,14 @@ export async function startWebSession(sessions: WebSessionStore, localpart: stri
   return token;
 }
 
-/** Signs a browser in with the account's password; a wrong one (or a deactivated account): 403 M_FORBIDDEN. */
-export async function signIn(accounts: AccountStore, sessions: WebSessionStore, localpart: string, password: string, userAgent: string | undefined): Promise<string> {
-  if (!(await checkPassword(accounts, password))) throw forbidden("Invalid username or password");
-  return startWebSession(sessions, localpart, userAgent, Date.now());
+/**
+ * Signs a browser in with the account's password. A wrong one, a deactivated account and no
+ * account at all get the same 403 M_FORBIDDEN, so the page tells no one which accounts exist.
+ */
+export async function signIn(accounts: AccountStore, sessions: WebSessionStore, password: string, userAgent: string | undefined): Promise<string> {
+  const acc = accounts.account();
+  if (!acc || !(await checkPassword(accounts, password))) throw forbidden("Invalid username or password");
+  return startWebSession(sessions, localpartOf(acc.user_id), userAgent, Date.now());
 }
 
 /** The user a web session signs in; unknown, expired, or the account deactivated: 401 M_UNKNOWN_TOKEN. */

@@ -180,6 +180,16 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     await assert.rejects(sessions.createWebSession("correct horse"));
   },
 
+  async "signing a browser in to an account that does not exist is refused like a wrong password"(sql, storage) {
+    migrate(sql, USER_MIGRATIONS);
+    const stores = { accounts: new AccountStore(sql), refreshTokens: new RefreshTokenStore(sql), oauthCodes: new OAuthCodeStore(sql), toDevice: new ToDeviceStore(sql) };
+    const sessions = new Sessions(storage, stores, new DehydratedDeviceStore(sql), new WebSessionStore(sql), new OAuthApprovalStore(sql), () => LIFETIME, async () => {});
+    await assert.rejects(sessions.createWebSession("anything"), (e: unknown) => {
+      const m = toMatrixError(e);
+      return m?.status === 403 && m.errcode === "M_FORBIDDEN" && m.text === "Invalid username or password";
+    });
+  },
+
   async "an approved action is approved once, and only until it lapses"(sql, storage) {
     const { sessions } = await world(sql, storage);
     assert.equal(sessions.actionApproved("org.matrix.cross_signing_reset"), false);
