@@ -51,8 +51,8 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * ctx.storage.sql. The modules of user/:
  *
  * - account.ts: the account, password, access tokens and devices (lastSeen.ts, password.ts)
- * - refreshTokens.ts: refresh tokens and their rotation; oauthCodes.ts: OAuth authorization
- *   codes; webSessions.ts: browser sign-ins on the account pages
+ * - sessions.ts: refreshing and revoking tokens, OAuth sessions, browser sign-ins and approvals,
+ *   over refreshTokens.ts (rotation), oauthCodes.ts (authorization codes), webSessions.ts
  * - profile.ts: display name and avatar
  * - accountData.ts: account data, sync filters, push rules (merged with the defaults, cached)
  * - memberships.ts: the servers of an invite or knock; forgetting a room
