@@ -3,10 +3,12 @@ import type { Env } from "../platform/env.js";
 import { migrate } from "../schema/migrate.js";
 import { USER_MIGRATIONS } from "../schema/user.js";
 import { forbidden, notFound, invalidParam } from "../platform/errors.js";
+import { readConfig } from "../platform/env.js";
 import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
-import type { DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, QueriedKeys, RoomKeysUpload, Session, StoredSignature, UserRpc } from "../platform/rpc/user.js";
+import type { AuthorizationCodeRequest, CodeRedemption, DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, OAuthSessionRequest, OAuthSessionTokens, QueriedKeys } from "../platform/rpc/user.js";
+import type { RedeemedCode, RefreshResult, RegisterOptions, RoomKeysUpload, Session, SessionInfo, StoredSignature, UserRpc, WebSessionUser } from "../platform/rpc/user.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { LiveSync } from "./user/liveSync.js";
@@ -26,6 +28,11 @@ import { PresenceStore } from "./user/presenceStore.js";
 import { ToDeviceStore } from "./user/toDeviceStore.js";
 import { AccountStore } from "./user/accountStore.js";
 import { DehydratedDeviceStore } from "./user/dehydratedDeviceStore.js";
+import { RefreshTokenStore } from "./user/refreshTokenStore.js";
+import { OAuthCodeStore } from "./user/oauthCodeStore.js";
+import { WebSessionStore } from "./user/webSessionStore.js";
+import { OAuthApprovalStore } from "./user/oauthApprovalStore.js";
+import { Sessions } from "./user/sessions.js";
 import type { SyncParams } from "../platform/syncRequest.js";
 import type { SlidingSyncRequest } from "../protocol/slidingSync/request.js";
 import { SlidingConnectionStore } from "./user/slidingSync/connectionStore.js";
@@ -44,6 +51,8 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * ctx.storage.sql. The modules of user/:
  *
  * - account.ts: the account, password, access tokens and devices (lastSeen.ts, password.ts)
+ * - sessions.ts: refreshing and revoking tokens, OAuth sessions, browser sign-ins and approvals,
+ *   over refreshTokens.ts (rotation), oauthCodes.ts (authorization codes), webSessions.ts
  * - profile.ts: display name and avatar
  * - accountData.ts: account data, sync filters, push rules (merged with the defaults, cached)
  * - memberships.ts: the servers of an invite or knock; forgetting a room
@@ -69,6 +78,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly toDevice: ToDeviceStore;
   private readonly accounts: AccountStore;
   private readonly dehydration: DehydratedDeviceStore;
+  /** The stores a device's session lives in (account.ts SessionStores). */
+  private readonly sessionStores: account.SessionStores;
+  private readonly oauthSessions: Sessions;
   private readonly live: LiveSync;
   private readonly slidingConnections: SlidingConnectionStore;
   private readonly deviceLists: DeviceListUpdates;
@@ -84,6 +96,21 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.toDevice = new ToDeviceStore(ctx.storage.sql);
     this.accounts = new AccountStore(ctx.storage.sql);
     this.dehydration = new DehydratedDeviceStore(ctx.storage.sql);
+    this.sessionStores = {
+      accounts: this.accounts,
+      toDevice: this.toDevice,
+      refreshTokens: new RefreshTokenStore(ctx.storage.sql),
+      oauthCodes: new OAuthCodeStore(ctx.storage.sql),
+    };
+    this.oauthSessions = new Sessions(
+      ctx.storage,
+      this.sessionStores,
+      this.dehydration,
+      new WebSessionStore(ctx.storage.sql),
+      new OAuthApprovalStore(ctx.storage.sql),
+      () => readConfig(env).accessTokenLifetimeMs,
+      () => this.devicesRemoved(),
+    );
     this.slidingConnections = new SlidingConnectionStore(ctx.storage.sql);
     this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, this.slidingConnections);
     this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
@@ -98,24 +125,27 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.accounts.account() !== undefined;
   }
 
-  async register(
-    userId: string,
-    opts: { password?: string; isGuest: boolean; deviceId?: string; deviceDisplayName?: string; inhibitLogin: boolean },
-  ): Promise<{ user_id: string } & Partial<LoginResult>> {
-    const localpart = userId.slice(1, userId.indexOf(":"));
+  async register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>> {
+    const localpart = account.localpartOf(userId);
     await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
-    if (opts.inhibitLogin) return { user_id: userId };
-    return account.issueToken(this.accounts, userId, opts.deviceId, opts.deviceDisplayName);
+    const web = opts.webSession ? { web_session: await this.oauthSessions.startWebSessionForNewAccount(opts.webSession.userAgent) } : {};
+    if (opts.inhibitLogin) return { user_id: userId, ...web };
+    return { ...(await account.issueToken(this.sessionStores, userId, opts.deviceId, opts.deviceDisplayName, this.lifetimeIf(opts.refresh))), ...web };
   }
 
-  async login(password: string, deviceId?: string, deviceDisplayName?: string): Promise<LoginResult> {
+  /** The access token lifetime for a client that supports refresh tokens; undefined: the token never expires. */
+  private lifetimeIf(refresh: boolean | undefined): number | undefined {
+    return refresh ? readConfig(this.env).accessTokenLifetimeMs : undefined;
+  }
+
+  async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
     // The dehydrated device must never get an access token: it only exists to be rehydrated.
     if (deviceId !== undefined && this.dehydration.current()?.device_id === deviceId) {
       throw invalidParam("That device ID belongs to the dehydrated device");
     }
-    return account.issueToken(this.accounts, acc.user_id, deviceId, deviceDisplayName);
+    return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
   }
 
   async checkPassword(password: string): Promise<boolean> {
@@ -133,27 +163,76 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async logout(token: string): Promise<void> {
-    await account.revokeToken(this.accounts, this.toDevice, token);
+    await account.revokeToken(this.sessionStores, token);
     await this.devicesRemoved();
   }
 
   async logoutAll(): Promise<void> {
-    account.deleteAllDevices(this.accounts, this.toDevice);
+    account.deleteAllDevices(this.sessionStores);
     await this.devicesRemoved();
   }
 
   async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
     await account.setPassword(this.accounts, newPassword);
-    if (logoutDevices) account.deleteAllDevices(this.accounts, this.toDevice, keepDeviceId);
+    if (logoutDevices) account.deleteAllDevices(this.sessionStores, keepDeviceId);
     await this.devicesRemoved();
   }
 
-  /** Deactivation: no more logins, all devices gone. Leaving rooms is done by the caller. */
+  /** Deactivation: no more logins, all devices and browser sign-ins gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
-    this.accounts.deactivate();
-    account.deleteAllDevices(this.accounts, this.toDevice);
+    this.ctx.storage.transactionSync(() => {
+      this.accounts.deactivate();
+      account.deleteAllDevices(this.sessionStores);
+      this.oauthSessions.endAllWebSessions();
+    });
     await this.devicesRemoved();
     return this.rooms.joinedRoomIds();
+  }
+
+  async refresh(refreshToken: string, clientId?: string): Promise<RefreshResult> {
+    return this.oauthSessions.refresh(refreshToken, clientId);
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    return this.oauthSessions.revoke(token);
+  }
+
+  // ---- OAuth 2.0 sessions and the account pages (user/sessions.ts) ---------------------------
+
+  async issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens> {
+    return this.oauthSessions.issueOAuthSession(req);
+  }
+
+  async createAuthorizationCode(req: AuthorizationCodeRequest): Promise<string> {
+    return this.oauthSessions.createAuthorizationCode(req);
+  }
+
+  async redeemAuthorizationCode(req: CodeRedemption): Promise<RedeemedCode> {
+    return this.oauthSessions.redeemAuthorizationCode(req);
+  }
+
+  async createWebSession(password: string, userAgent?: string): Promise<{ token: string }> {
+    return this.oauthSessions.createWebSession(password, userAgent);
+  }
+
+  async webSession(token: string): Promise<WebSessionUser> {
+    return this.oauthSessions.webSession(token);
+  }
+
+  async endWebSession(token: string): Promise<void> {
+    return this.oauthSessions.endWebSession(token);
+  }
+
+  async approveOAuthAction(action: string, ttlMs?: number): Promise<void> {
+    this.oauthSessions.approveAction(action, ttlMs);
+  }
+
+  async oauthActionApproved(action: string): Promise<boolean> {
+    return this.oauthSessions.actionApproved(action);
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return this.accounts.listSessions();
   }
 
   // ---- devices --------------------------------------------------------------------------
@@ -174,7 +253,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {
-    for (const id of deviceIds) account.deleteDevice(this.accounts, this.toDevice, id);
+    for (const id of deviceIds) account.deleteDevice(this.sessionStores, id);
     await this.devicesRemoved();
   }
 
@@ -384,7 +463,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
     let previous: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.dehydration, this.accounts, this.keys, this.toDevice, up);
+      previous = dehydrated.replace(this.dehydration, this.sessionStores, this.keys, up);
     });
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.deviceLists.announceDeviceListChange({ devices: changed });
@@ -399,7 +478,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async deleteDehydratedDevice(): Promise<string | null> {
     let removed: string | undefined;
     this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.dehydration, this.accounts, this.keys, this.toDevice);
+      removed = dehydrated.remove(this.dehydration, this.sessionStores, this.keys);
     });
     if (removed !== undefined) await this.deviceLists.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;

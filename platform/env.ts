@@ -31,6 +31,8 @@ export interface Env {
   TRUSTED_KEY_SERVERS?: string;
   /** "true": test-only endpoints under /_lattice/test/federation (worker/federation/testHooks.ts). Never in production. */
   FEDERATION_TEST_HOOKS?: string;
+  /** Seconds an access token lives when it comes with a refresh token (default 300). */
+  ACCESS_TOKEN_LIFETIME?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
   REGISTRATION_SHARED_SECRET?: string;
   /** Secret: comma-separated registration tokens accepted when REGISTRATION = "token". */
@@ -57,6 +59,8 @@ export interface Config {
   previewAllowHosts: string[];
   /** The OAuth 2.0 API is served (off: its endpoints answer 404 M_UNRECOGNIZED, as the spec's fallback). */
   oauth: boolean;
+  /** Lifetime of an access token that comes with a refresh token, in ms; tokens without one never expire. */
+  accessTokenLifetimeMs: number;
 }
 
 export function readConfig(env: Env): Config {
@@ -73,5 +77,6 @@ export function readConfig(env: Env): Config {
     legacyMediaFrozenSince: Number(env.LEGACY_MEDIA_FROZEN_SINCE) > 0 ? Number(env.LEGACY_MEDIA_FROZEN_SINCE) : 0,
     previewAllowHosts: (env.PREVIEW_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
     oauth: env.OAUTH !== "off",
+    accessTokenLifetimeMs: (Number(env.ACCESS_TOKEN_LIFETIME) > 0 ? Number(env.ACCESS_TOKEN_LIFETIME) : 300) * 1000,
   };
 }

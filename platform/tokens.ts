@@ -1,9 +1,21 @@
 
 /**
- * Access tokens carry their user so the Worker can route to the right UserDO without a lookup:
- * `lat_<base64url(localpart)>_<random>`. The UserDO stores only a SHA-256 of the token.
+ * Tokens that belong to one user carry that user, so the Worker can route them to the right
+ * UserDO without a lookup: `<prefix><base64url(localpart)>_<40 letters and digits>`. The UserDO
+ * stores only a SHA-256 of each. The prefix says what a token is, so one kind is never taken for
+ * another (an authorization code is no access token, even to a careless caller).
  */
-const PREFIX = "lat_";
+
+/** Access tokens (Authorization: Bearer). */
+export const ACCESS_TOKEN_PREFIX = "lat_";
+/** Refresh tokens (legacy /refresh and the OAuth refresh_token grant). */
+export const REFRESH_TOKEN_PREFIX = "latr_";
+/** OAuth authorization codes (RFC 6749 §4.1.2). */
+export const AUTHORIZATION_CODE_PREFIX = "latc_";
+/** The cookie value of a browser's sign-in on the account pages. */
+export const WEB_SESSION_PREFIX = "latw_";
+
+export type UserTokenPrefix = typeof ACCESS_TOKEN_PREFIX | typeof REFRESH_TOKEN_PREFIX | typeof AUTHORIZATION_CODE_PREFIX | typeof WEB_SESSION_PREFIX;
 
 function b64url(bytes: Uint8Array): string {
   let s = "";
@@ -22,14 +34,15 @@ export function randomAlphanumeric(length: number): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }
 
-export function newAccessToken(localpart: string): string {
-  return `${PREFIX}${b64url(new TextEncoder().encode(localpart))}_${randomAlphanumeric(40)}`;
+/** A new token of the kind `prefix` names, for the user with this localpart. */
+export function newUserToken(prefix: UserTokenPrefix, localpart: string): string {
+  return `${prefix}${b64url(new TextEncoder().encode(localpart))}_${randomAlphanumeric(40)}`;
 }
 
-/** The localpart a token claims to belong to, or undefined if it is not one of ours. */
-export function localpartOfToken(token: string): string | undefined {
-  if (!token.startsWith(PREFIX)) return undefined;
-  const rest = token.slice(PREFIX.length);
+/** The localpart a token of the kind `prefix` claims to belong to, or undefined if it is not one. */
+export function localpartOfUserToken(prefix: UserTokenPrefix, token: string): string | undefined {
+  if (!token.startsWith(prefix)) return undefined;
+  const rest = token.slice(prefix.length);
   const sep = rest.lastIndexOf("_");
   if (sep <= 0) return undefined;
   try {
@@ -39,6 +52,15 @@ export function localpartOfToken(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function newAccessToken(localpart: string): string {
+  return newUserToken(ACCESS_TOKEN_PREFIX, localpart);
+}
+
+/** The localpart an access token claims to belong to, or undefined if it is not one of ours. */
+export function localpartOfToken(token: string): string | undefined {
+  return localpartOfUserToken(ACCESS_TOKEN_PREFIX, token);
 }
 
 export async function hashToken(token: string): Promise<string> {

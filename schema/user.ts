@@ -218,4 +218,53 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (conn, room_id, gen)
   );
   `,
+  // 5: token lifetimes, refresh tokens and the OAuth 2.0 API (issue 12). An access token with a
+  // refresh token expires (expires_ts, ms; NULL: never, as legacy tokens without one) and notes
+  // its first use (used), which ends the predecessor refresh token's grace for a retry.
+  // Refresh tokens rotate: each is consumed once and names its successor (next_hash).
+  `
+  ALTER TABLE access_tokens ADD COLUMN expires_ts INTEGER;
+  ALTER TABLE access_tokens ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    -- The access token issued with it.
+    access_token_hash TEXT NOT NULL,
+    created_ts INTEGER NOT NULL,
+    consumed_ts INTEGER,
+    next_hash TEXT
+  );
+  CREATE INDEX refresh_tokens_device ON refresh_tokens(device_id);
+  -- The OAuth client a device signed in through, and the scope it was granted (NULL: password login).
+  ALTER TABLE devices ADD COLUMN oauth_client_id TEXT;
+  ALTER TABLE devices ADD COLUMN oauth_scope TEXT;
+  -- Authorization codes (RFC 6749 §4.1.2), single use; device_id is the session a code creates.
+  CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    nonce TEXT,
+    auth_time INTEGER NOT NULL,
+    created_ts INTEGER NOT NULL,
+    expires_ts INTEGER NOT NULL,
+    used_ts INTEGER
+  );
+  CREATE INDEX oauth_codes_device ON oauth_codes(device_id);
+  -- Browser sign-ins on the account pages (cookie value latw_…, stored hashed).
+  CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    created_ts INTEGER NOT NULL,
+    expires_ts INTEGER NOT NULL,
+    last_active_ts INTEGER NOT NULL,
+    user_agent TEXT
+  );
+  -- Actions the user approved on the account page for a while (the m.oauth UIA stage).
+  CREATE TABLE oauth_approvals (
+    action TEXT PRIMARY KEY,
+    until_ts INTEGER NOT NULL
+  );
+  `,
 ];

@@ -32,7 +32,8 @@ import { registerFederationRoutes } from "./federation/routes.js";
 import { registerFederationRoomRoutes } from "./federation/rooms.js";
 import { registerFederationInviteRoutes } from "./federation/invite.js";
 import { registerOAuthRoutes } from "./oauth/routes.js";
-import { oauthErrorResponse, toOAuthError } from "./oauth/errors.js";
+import { oauthErrorResponse } from "./oauth/errors.js";
+import { toOAuthError } from "../protocol/oauth/errors.js";
 import { count, metricsEnabled, snapshot } from "../platform/metrics.js";
 
 export { RoomDO } from "../durable-objects/RoomDO.js";

@@ -5,13 +5,28 @@ import { noteSeen } from "./lastSeen.js";
 import type { LoginResult, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
+import type { RefreshTokenStore } from "./refreshTokenStore.js";
+import type { OAuthCodeStore } from "./oauthCodeStore.js";
+import { newTokenPair, storeTokenPair } from "./refreshTokens.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
+
+/** The stores a device's session lives in: deleting a device clears it from each. */
+export interface SessionStores {
+  accounts: AccountStore;
+  toDevice: ToDeviceStore;
+  refreshTokens: RefreshTokenStore;
+  oauthCodes: OAuthCodeStore;
+}
 
 export function requireAccount(accounts: AccountStore): AccountRow {
   const acc = accounts.account();
   if (!acc) throw forbidden("No such user");
   return acc;
+}
+
+export function localpartOf(userId: string): string {
+  return userId.slice(1, userId.indexOf(":"));
 }
 
 export async function createAccount(
@@ -38,52 +53,86 @@ export async function setPassword(accounts: AccountStore, password: string): Pro
   accounts.setPasswordHash(await hashPassword(password));
 }
 
-/** Creates (or reuses) a device and issues a fresh access token for it. */
+/**
+ * The device a login is for, created when new; a known device loses its old access and refresh
+ * tokens (spec: login) and records how it signs in now (`oauth`: client and scope; null: password).
+ */
+export function startDeviceLogin(
+  stores: SessionStores,
+  deviceId: string,
+  displayName: string | undefined,
+  oauth: { clientId: string; scope: string } | null,
+  now: number,
+): void {
+  stores.accounts.prepareLoginDevice(deviceId, displayName, now);
+  stores.refreshTokens.deleteForDevice(deviceId);
+  stores.accounts.setDeviceOAuth(deviceId, oauth?.clientId ?? null, oauth?.scope ?? null);
+}
+
+/**
+ * Creates (or reuses) a device and issues a fresh access token for it. With `lifetimeMs` (the
+ * client supports refresh tokens) the access token expires and a refresh token comes with it;
+ * without, it never expires.
+ */
 export async function issueToken(
-  accounts: AccountStore,
+  stores: SessionStores,
   userId: string,
   deviceId: string | undefined,
   displayName: string | undefined,
+  lifetimeMs?: number,
 ): Promise<LoginResult> {
-  const localpart = userId.slice(1, userId.indexOf(":"));
+  const localpart = localpartOf(userId);
   const id = deviceId ?? newDeviceId();
-  // Logging in again with a known device ID replaces that device's old tokens (spec: login).
-  const now = Date.now();
-  accounts.prepareLoginDevice(id, displayName, now);
+  if (lifetimeMs !== undefined) {
+    // Tokens are made (and hashed) before any write, so the writes run without an await between them.
+    const pair = await newTokenPair(localpart);
+    const now = Date.now();
+    startDeviceLogin(stores, id, displayName, null, now);
+    return { user_id: userId, device_id: id, ...storeTokenPair(stores, id, pair, lifetimeMs, now) };
+  }
   const token = newAccessToken(localpart);
-  accounts.addToken(await hashToken(token), id, now);
+  const hash = await hashToken(token);
+  const now = Date.now();
+  startDeviceLogin(stores, id, displayName, null, now);
+  stores.accounts.addToken(hash, id, now);
   return { user_id: userId, device_id: id, access_token: token };
 }
 
 /**
  * Checks an access token. `ip` is the client's address, when the caller knows it: the device is
- * noted as seen (see lastSeen.ts).
+ * noted as seen (see lastSeen.ts). An expired token is a soft logout: the client may refresh it.
+ * A token's first use is written once (it ends the grace its refresh token's predecessor has for
+ * a retry, see refreshTokens.ts); later requests write nothing for it.
  */
-export async function authenticate(accounts: AccountStore, token: string, ip?: string): Promise<Session> {
+export async function authenticate(accounts: AccountStore, token: string, ip?: string, now = Date.now()): Promise<Session> {
   const acc = accounts.account();
   if (!acc || acc.deactivated) throw unknownToken();
   const h = await hashToken(token);
   const row = accounts.tokenDevice(h);
   if (!row) throw unknownToken();
-  noteSeen(accounts, row.device_id, row, ip);
-  return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1 };
+  if (row.expires_ts !== null && now >= row.expires_ts) throw unknownToken("Access token has expired", true);
+  if (!row.used) accounts.markTokenUsed(h);
+  noteSeen(accounts, row.device_id, row, ip, now);
+  return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1, oauth: row.oauth_client_id !== null };
 }
 
-export async function revokeToken(accounts: AccountStore, toDevice: ToDeviceStore, token: string): Promise<string | undefined> {
+export async function revokeToken(stores: SessionStores, token: string): Promise<string | undefined> {
   const h = await hashToken(token);
-  const deviceId = accounts.tokenDevice(h)?.device_id;
+  const deviceId = stores.accounts.tokenDevice(h)?.device_id;
   if (deviceId === undefined) return undefined;
-  deleteDevice(accounts, toDevice, deviceId);
+  deleteDevice(stores, deviceId);
   return deviceId;
 }
 
-/** Deletes a device with its access tokens and its to-device inbox. */
-export function deleteDevice(accounts: AccountStore, toDevice: ToDeviceStore, deviceId: string): void {
-  accounts.deleteDevice(deviceId);
-  toDevice.deleteInbox(deviceId);
+/** Deletes a device with its access and refresh tokens, the authorization codes for it and its to-device inbox. */
+export function deleteDevice(stores: SessionStores, deviceId: string): void {
+  stores.accounts.deleteDevice(deviceId);
+  stores.refreshTokens.deleteForDevice(deviceId);
+  stores.oauthCodes.deleteForDevice(deviceId);
+  stores.toDevice.deleteInbox(deviceId);
 }
 
-export function deleteAllDevices(accounts: AccountStore, toDevice: ToDeviceStore, exceptDeviceId?: string): void {
-  const devices = accounts.deviceIds();
-  for (const d of devices) if (d !== exceptDeviceId) deleteDevice(accounts, toDevice, d);
+export function deleteAllDevices(stores: SessionStores, exceptDeviceId?: string): void {
+  const devices = stores.accounts.deviceIds();
+  for (const d of devices) if (d !== exceptDeviceId) deleteDevice(stores, d);
 }

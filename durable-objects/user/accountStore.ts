@@ -1,4 +1,4 @@
-import type { DeviceInfo } from "../../platform/rpc/user.js";
+import type { DeviceInfo, SessionInfo } from "../../platform/rpc/user.js";
 import type { LastSeen, SeenWriter } from "./lastSeen.js";
 
 /**
@@ -6,6 +6,17 @@ import type { LastSeen, SeenWriter } from "./lastSeen.js";
  * `access_tokens`). user/account.ts holds the rules (passwords, logins, token checks); this store
  * is the tables' only writer.
  */
+
+/** What authenticating with an access token needs, read in one query. */
+export type TokenDevice = LastSeen & {
+  device_id: string;
+  /** When the token expires (ms); null: never. */
+  expires_ts: number | null;
+  /** Whether the token has authenticated a request before. */
+  used: boolean;
+  /** The OAuth client the device signed in through; null for a password login. */
+  oauth_client_id: string | null;
+};
 
 export type AccountRow = {
   user_id: string;
@@ -80,20 +91,43 @@ export class AccountStore implements SeenWriter {
     this.sql.exec("UPDATE devices SET display_name = ? WHERE device_id = ?", displayName, deviceId);
   }
 
-  /** Records a new access token (by its hash) for a device. */
-  addToken(tokenHash: string, deviceId: string, now: number): void {
-    this.sql.exec("INSERT INTO access_tokens (token_hash, device_id, created_ts) VALUES (?, ?, ?)", tokenHash, deviceId, now);
+  /** Records a new access token (by its hash) for a device; it expires at `expiresTs` (ms), or never (null). */
+  addToken(tokenHash: string, deviceId: string, now: number, expiresTs: number | null = null): void {
+    this.sql.exec("INSERT INTO access_tokens (token_hash, device_id, created_ts, expires_ts) VALUES (?, ?, ?, ?)", tokenHash, deviceId, now, expiresTs);
   }
 
-  /** The device an access token (by its hash) belongs to, with when and where it was last seen. */
-  tokenDevice(tokenHash: string): (LastSeen & { device_id: string }) | undefined {
+  /** The device an access token (by its hash) belongs to, with when and where it was last seen, and the token's state. */
+  tokenDevice(tokenHash: string): TokenDevice | undefined {
     const row = this.sql
-      .exec<{ device_id: string; last_seen_ts: number | null; last_seen_ip: string | null }>(
-        "SELECT t.device_id, d.last_seen_ts, d.last_seen_ip FROM access_tokens t LEFT JOIN devices d ON d.device_id = t.device_id WHERE t.token_hash = ?",
+      .exec<{ device_id: string; last_seen_ts: number | null; last_seen_ip: string | null; expires_ts: number | null; used: number; oauth_client_id: string | null }>(
+        "SELECT t.device_id, d.last_seen_ts, d.last_seen_ip, t.expires_ts, t.used, d.oauth_client_id FROM access_tokens t LEFT JOIN devices d ON d.device_id = t.device_id WHERE t.token_hash = ?",
         tokenHash,
       )
       .toArray()[0];
-    return row ? { device_id: row.device_id, last_seen_ts: row.last_seen_ts, last_seen_ip: row.last_seen_ip } : undefined;
+    return row
+      ? { device_id: row.device_id, last_seen_ts: row.last_seen_ts, last_seen_ip: row.last_seen_ip, expires_ts: row.expires_ts, used: row.used === 1, oauth_client_id: row.oauth_client_id }
+      : undefined;
+  }
+
+  /** The token authenticated its first request (written once per token, never again). */
+  markTokenUsed(tokenHash: string): void {
+    this.sql.exec("UPDATE access_tokens SET used = 1 WHERE token_hash = ?", tokenHash);
+  }
+
+  deleteToken(tokenHash: string): void {
+    this.sql.exec("DELETE FROM access_tokens WHERE token_hash = ?", tokenHash);
+  }
+
+  /** The OAuth client and scope a device signed in with (both null for a password login); undefined: no such device. */
+  deviceOAuth(deviceId: string): { oauth_client_id: string | null; oauth_scope: string | null } | undefined {
+    return this.sql
+      .exec<{ oauth_client_id: string | null; oauth_scope: string | null }>("SELECT oauth_client_id, oauth_scope FROM devices WHERE device_id = ?", deviceId)
+      .toArray()[0];
+  }
+
+  /** A login records how the device signed in: through an OAuth client with a scope, or not (nulls). */
+  setDeviceOAuth(deviceId: string, clientId: string | null, scope: string | null): void {
+    this.sql.exec("UPDATE devices SET oauth_client_id = ?, oauth_scope = ? WHERE device_id = ?", clientId, scope, deviceId);
   }
 
   hasTokens(deviceId: string): boolean {
@@ -121,6 +155,16 @@ export class AccountStore implements SeenWriter {
       )
       .toArray()
       .map((r) => ({ device_id: r.device_id, display_name: r.display_name, last_seen_ip: r.last_seen_ip, last_seen_ts: r.last_seen_ts }));
+  }
+
+  /** Every device with how it signed in, oldest first (the account page). */
+  listSessions(): SessionInfo[] {
+    return this.sql
+      .exec<{ device_id: string; display_name: string | null; oauth_client_id: string | null; created_ts: number; last_seen_ts: number | null; last_seen_ip: string | null }>(
+        "SELECT device_id, display_name, oauth_client_id, created_ts, last_seen_ts, last_seen_ip FROM devices ORDER BY created_ts",
+      )
+      .toArray()
+      .map((r) => ({ ...r }));
   }
 
   /** The device was seen at `ts`; an unknown address (null) keeps the one recorded before. */

@@ -4,9 +4,8 @@ import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
 import type { DehydratedDeviceUpload } from "../../platform/rpc/user.js";
 import type { EncryptionKeyStore } from "./encryptionKeyStore.js";
-import type { ToDeviceStore } from "./toDeviceStore.js";
-import type { AccountStore } from "./accountStore.js";
 import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
+import type { ToDeviceStore } from "./toDeviceStore.js";
 
 /**
  * The user's dehydrated device (MSC3814, unstable `org.matrix.msc3814.v1`), inside their UserDO.
@@ -17,14 +16,14 @@ import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
  */
 
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
-export function remove(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore): string | undefined {
+export function remove(store: DehydratedDeviceStore, sessions: account.SessionStores, keys: EncryptionKeyStore): string | undefined {
   const deviceId = store.recordedDeviceId();
   if (deviceId === undefined) return undefined;
   const live = store.current() !== undefined;
   store.clear();
   // Only this user's own dehydrated device: a device that has since logged in is not touched.
-  if (!accounts.hasTokens(deviceId)) {
-    account.deleteDevice(accounts, toDevice, deviceId);
+  if (!sessions.accounts.hasTokens(deviceId)) {
+    account.deleteDevice(sessions, deviceId);
     // Its keys, as when a device is deleted (the account module removes the device, tokens and inbox).
     keys.deleteKeysOf(deviceId);
   }
@@ -35,13 +34,14 @@ export function remove(store: DehydratedDeviceStore, accounts: AccountStore, key
  * Creates the dehydrated device, replacing the previous one (its keys and messages go with it).
  * Call inside a transaction: all or nothing. Returns the replaced device's ID, if any.
  */
-export function replace(store: DehydratedDeviceStore, accounts: AccountStore, keys: EncryptionKeyStore, toDevice: ToDeviceStore, up: DehydratedDeviceUpload): string | undefined {
+export function replace(store: DehydratedDeviceStore, sessions: account.SessionStores, keys: EncryptionKeyStore, up: DehydratedDeviceUpload): string | undefined {
+  const { accounts } = sessions;
   const previous = store.current()?.device_id;
   // A device ID already used by a device that is not the dehydrated one is never taken over.
   if (previous !== up.deviceId && accounts.hasDevice(up.deviceId)) {
     throw invalidParam("device_id is already used by another device");
   }
-  remove(store, accounts, keys, toDevice);
+  remove(store, sessions, keys);
   const now = Date.now();
   accounts.addDeviceWithoutLogin(up.deviceId, up.displayName, now);
   store.set(up.deviceId, up.deviceData);

@@ -14,6 +14,8 @@ export interface Session {
   userId: string;
   deviceId: string;
   isGuest: boolean;
+  /** The device signed in through the OAuth 2.0 API (it has an OAuth client), not a password login. */
+  oauth: boolean;
   /** Users this user ignores (only when there are any), for filtering room reads. */
   ignoredUsers?: string[];
 }
@@ -22,6 +24,76 @@ export interface LoginResult {
   user_id: string;
   device_id: string;
   access_token: string;
+  /** Only when the client asked for one (`refresh_token: true`): then the access token expires. */
+  refresh_token?: string;
+  /** The access token's lifetime; absent: it never expires. */
+  expires_in_ms?: number;
+}
+
+/** A refreshed session (spec: refresh.yaml; the OAuth refresh_token grant). */
+export interface RefreshResult {
+  access_token: string;
+  refresh_token: string;
+  expires_in_ms: number;
+  device_id: string;
+  /** The scope the session was granted, for an OAuth session. */
+  scope?: string;
+}
+
+/** The tokens of a session signed in through the OAuth 2.0 API. */
+export interface OAuthSessionTokens extends RefreshResult {
+  user_id: string;
+  scope: string;
+}
+
+export interface OAuthSessionRequest {
+  deviceId: string;
+  clientId: string;
+  scope: string;
+  displayName?: string;
+}
+
+export interface AuthorizationCodeRequest {
+  clientId: string;
+  redirectUri: string;
+  /** PKCE S256 challenge (RFC 7636). */
+  codeChallenge: string;
+  scope: string;
+  /** The device the session will be: from the scope's device token. */
+  deviceId: string;
+  nonce?: string;
+  /** When the user signed in (ms since the epoch), for the id_token. */
+  authTime: number;
+}
+
+export interface CodeRedemption {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  codeVerifier: string;
+}
+
+/** A redeemed authorization code: the new session, and what the id_token needs. */
+export interface RedeemedCode extends OAuthSessionTokens {
+  nonce?: string;
+  auth_time: number;
+}
+
+/** The user a browser's web session signs in. */
+export interface WebSessionUser {
+  userId: string;
+  displayname: string | null;
+}
+
+/** A device as the account page lists it: how it signed in, when it was created and last seen. */
+export interface SessionInfo {
+  device_id: string;
+  display_name: string | null;
+  /** The OAuth client it signed in through; null for a password login. */
+  oauth_client_id: string | null;
+  created_ts: number;
+  last_seen_ts: number | null;
+  last_seen_ip: string | null;
 }
 
 /** A device as GET /devices shows it: every key present, null when unknown (as Synapse does). */
@@ -74,22 +146,71 @@ export interface KeyBackupData {
 /** roomId → sessionId → data */
 export type RoomKeysUpload = Record<string, Record<string, KeyBackupData>>;
 
+export interface RegisterOptions {
+  password?: string;
+  isGuest: boolean;
+  deviceId?: string;
+  deviceDisplayName?: string;
+  inhibitLogin: boolean;
+  /** The client supports refresh tokens (spec: `refresh_token: true`). */
+  refresh?: boolean;
+  /** Also sign the browser in on the account pages (the sign-up page). */
+  webSession?: { userAgent?: string };
+}
+
 export interface UserRpc {
   // Account.
 
   /** Whether this user is registered. */
   exists(): Promise<boolean>;
-  /** Creates the account and, unless `inhibitLogin`, logs a device in. */
-  register(
-    userId: string,
-    opts: { password?: string; isGuest: boolean; deviceId?: string; deviceDisplayName?: string; inhibitLogin: boolean },
-  ): Promise<{ user_id: string } & Partial<LoginResult>>;
-  /** Password login: a new access token for a (new or given) device. */
-  login(password: string, deviceId?: string, deviceDisplayName?: string): Promise<LoginResult>;
+  /**
+   * Creates the account and, unless `inhibitLogin`, logs a device in (with a refresh token and an
+   * expiring access token when `refresh`). `webSession` also signs the browser in on the account
+   * pages (the sign-up page): its cookie value comes back as `web_session`.
+   */
+  register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>>;
+  /** Password login: a new access token for a (new or given) device; with `refresh`, a refresh token too and the access token expires. */
+  login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
   /** Whether the password is the user's (user-interactive auth). */
   checkPassword(password: string): Promise<boolean>;
-  /** Checks an access token; the session carries the user's ignore list, which room reads need. `ip` is noted as last seen. */
+  /**
+   * Checks an access token; the session carries the user's ignore list, which room reads need. `ip` is noted as last seen.
+   * An expired token: 401 M_UNKNOWN_TOKEN with soft_logout true.
+   */
   authenticate(token: string, ip?: string): Promise<Session>;
+  /**
+   * Rotates a refresh token (legacy /refresh; the OAuth refresh_token grant with the client's
+   * `clientId`). Unknown, spent, or another client's: 401 M_UNKNOWN_TOKEN (soft_logout false); a
+   * spent token whose successor was used also revokes the session.
+   */
+  refresh(refreshToken: string, clientId?: string): Promise<RefreshResult>;
+  /** Revokes the session (device) of an access or refresh token of this user (RFC 7009); false when unknown. */
+  revoke(token: string): Promise<boolean>;
+
+  // OAuth 2.0 sessions and the account pages.
+
+  /** Signs a device in through an OAuth client: creates the device, or replaces its tokens. */
+  issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens>;
+  /** A new authorization code (10 minutes, single use) for the session `req` describes. */
+  createAuthorizationCode(req: AuthorizationCodeRequest): Promise<string>;
+  /**
+   * Redeems an authorization code: the session it grants. Unknown, expired, spent, or another
+   * client's, redirect URI's or verifier's: OAuthError invalid_grant (read it back with
+   * toOAuthError); a spent code also revokes the session it created (RFC 6749 §4.1.2).
+   */
+  redeemAuthorizationCode(req: CodeRedemption): Promise<RedeemedCode>;
+  /** Signs a browser in on the account pages; a wrong password: 403 M_FORBIDDEN. Returns the cookie value. */
+  createWebSession(password: string, userAgent?: string): Promise<{ token: string }>;
+  /** The user a web session signs in; unknown or expired: 401 M_UNKNOWN_TOKEN. */
+  webSession(token: string): Promise<WebSessionUser>;
+  /** Signs a browser out (nothing happens for an unknown token). */
+  endWebSession(token: string): Promise<void>;
+  /** The user approved `action` on the account page, for `ttlMs` (10 minutes by default). */
+  approveOAuthAction(action: string, ttlMs?: number): Promise<void>;
+  /** Whether `action` is approved now; the approval is used up by asking. */
+  oauthActionApproved(action: string): Promise<boolean>;
+  /** The devices with how they signed in, for the account page. */
+  sessions(): Promise<SessionInfo[]>;
   /** Revokes one access token and its device. */
   logout(token: string): Promise<void>;
   /** Revokes every access token and device. */

@@ -1,3 +1,5 @@
+import { isJsonObject } from "../json.js";
+
 /**
  * An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1, RFC 8628 §3.5): the
  * token, registration, revocation and device endpoints answer `{error, error_description}` with
@@ -20,13 +22,43 @@ export type OAuthErrorCode =
   | "slow_down"
   | "expired_token";
 
+const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "access_denied",
+  "unsupported_response_type",
+  "server_error",
+  "invalid_redirect_uri",
+  "invalid_client_metadata",
+  "unsupported_token_type",
+  "authorization_pending",
+  "slow_down",
+  "expired_token",
+]);
+
+export function isOAuthErrorCode(code: unknown): code is OAuthErrorCode {
+  return typeof code === "string" && OAUTH_ERROR_CODES.has(code);
+}
+
+/**
+ * A Durable Object's RPC carries only the message of a thrown error back to the caller (workerd
+ * drops the class and its fields), so the message is the error's wire form,
+ * `OAuthError {"status":400,"error":"invalid_grant","error_description":"…"}`, and
+ * `toOAuthError` reads it back on the other side — as platform/errors.ts does for MatrixError.
+ */
+const WIRE_PREFIX = "OAuthError ";
+
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
     readonly error: OAuthErrorCode,
     readonly description: string,
   ) {
-    super(`${error}: ${description}`);
+    super(WIRE_PREFIX + JSON.stringify({ status, error, error_description: description }));
     this.name = "OAuthError";
   }
 
@@ -38,3 +70,22 @@ export class OAuthError extends Error {
 export const invalidGrant = (description: string) => new OAuthError(400, "invalid_grant", description);
 export const invalidRequest = (description: string) => new OAuthError(400, "invalid_request", description);
 export const invalidClient = (description: string) => new OAuthError(401, "invalid_client", description);
+
+/** Recovers an OAuthError from anything thrown, locally or across a Durable Object RPC. */
+export function toOAuthError(e: unknown): OAuthError | undefined {
+  if (e instanceof OAuthError) return e;
+  if (!(e instanceof Error)) return undefined;
+  // The runtime may put the error's name in front of the message ("OAuthError: OAuthError {…}").
+  const at = e.message.indexOf(WIRE_PREFIX + "{");
+  if (at !== 0 && at !== "OAuthError: ".length) return undefined;
+  let wire: unknown;
+  try {
+    wire = JSON.parse(e.message.slice(at + WIRE_PREFIX.length));
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(wire)) return undefined;
+  const { status, error, error_description } = wire;
+  if (typeof status !== "number" || !isOAuthErrorCode(error) || typeof error_description !== "string") return undefined;
+  return new OAuthError(status, error, error_description);
+}

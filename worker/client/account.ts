@@ -1,19 +1,20 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
-import { forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest } from "../../platform/errors.js";
+import { forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest, unknownToken } from "../../platform/errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { leaveAllRooms } from "./membershipActions.js";
-import { randomString } from "../../platform/tokens.js";
+import { REFRESH_TOKEN_PREFIX, localpartOfUserToken, randomString } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 
 // Spec: client-server-api "Account registration and management", "Login", registration.yaml,
-// login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml.
+// login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml,
+// refresh.yaml ("Refreshing access tokens").
 
 function registrationStages(ctx: Ctx): string[] {
   return ctx.config.registration === "token" ? ["m.login.registration_token"] : ["m.login.dummy"];
@@ -34,13 +35,15 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   const deviceId = optString(body, "device_id");
   const deviceDisplayName = optString(body, "initial_device_display_name");
   const inhibitLogin = optBool(body, "inhibit_login") ?? false;
+  // The client supports refresh tokens: its access token may then expire.
+  const refresh = optBool(body, "refresh_token") ?? false;
 
   if (kind === "guest") {
     if (!ctx.config.guestAccess) throw forbidden("Guest access is disabled");
     // Guests get numeric localparts like Synapse's, which a normal registration cannot take.
     const localpart = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
     const userId = `@${localpart}:${ctx.config.serverName}`;
-    const res = await userStub(ctx.env, userId).register(userId, { isGuest: true, inhibitLogin: false, deviceDisplayName });
+    const res = await userStub(ctx.env, userId).register(userId, { isGuest: true, inhibitLogin: false, deviceDisplayName, refresh });
     return json({ ...res, home_server: ctx.config.serverName });
   }
 
@@ -65,7 +68,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
       return uiaChallenge(stages, session, { errcode: "M_FORBIDDEN", error: "Invalid registration token" });
     }
   }
-  const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin });
+  const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin, refresh });
   await serverStub(ctx.env).upsertUser(userId, username, null);
   return json({ ...res, home_server: ctx.config.serverName });
 }
@@ -103,8 +106,22 @@ async function login(req: IRequest, ctx: Ctx): Promise<Response> {
   const userId = localUserId(ctx, user);
   if (!userId) throw forbidden("Invalid username or password");
   const deviceId = optString(body, "device_id");
-  const res = await userStub(ctx.env, userId).login(password, deviceId, optString(body, "initial_device_display_name"));
+  const refresh = optBool(body, "refresh_token") ?? false;
+  const res = await userStub(ctx.env, userId).login(password, deviceId, optString(body, "initial_device_display_name"), refresh);
   return json({ ...res, home_server: ctx.config.serverName });
+}
+
+/**
+ * Spec: POST /refresh. The refresh token names its user, like an access token, so the call goes
+ * straight to that user's object. A token that is not one of ours is as unknown as a spent one.
+ */
+async function refresh(req: IRequest, ctx: Ctx): Promise<Response> {
+  const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+  const token = reqString(body, "refresh_token");
+  const localpart = localpartOfUserToken(REFRESH_TOKEN_PREFIX, token);
+  if (localpart === undefined) throw unknownToken("Unknown refresh token");
+  const res = await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).refresh(token);
+  return json({ access_token: res.access_token, refresh_token: res.refresh_token, expires_in_ms: res.expires_in_ms });
 }
 
 async function logout(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -154,6 +171,7 @@ export function registerAccountRoutes(): void {
   route("GET", "/_matrix/client/v1/register/m.login.registration_token/validity", registrationTokenValidity);
   clientRoute("GET", "/login", loginFlows);
   clientRoute("POST", "/login", login);
+  clientRoute("POST", "/refresh", refresh, ["v3", "v1"]);
   clientRoute("POST", "/logout", logout);
   clientRoute("POST", "/logout/all", logoutAll);
   clientRoute("GET", "/account/whoami", whoami);

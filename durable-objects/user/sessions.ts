@@ -1,0 +1,143 @@
+import { forbidden, invalidParam, unknownToken } from "../../platform/errors.js";
+import { invalidGrant } from "../../protocol/oauth/errors.js";
+import { REFRESH_TOKEN_PREFIX, hashToken } from "../../platform/tokens.js";
+import type {
+  AuthorizationCodeRequest,
+  CodeRedemption,
+  OAuthSessionRequest,
+  OAuthSessionTokens,
+  RedeemedCode,
+  RefreshResult,
+  WebSessionUser,
+} from "../../platform/rpc/user.js";
+import * as account from "./account.js";
+import * as refreshTokens from "./refreshTokens.js";
+import * as oauthCodes from "./oauthCodes.js";
+import * as webSessions from "./webSessions.js";
+import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
+import type { WebSessionStore } from "./webSessionStore.js";
+import type { OAuthApprovalStore } from "./oauthApprovalStore.js";
+
+/** How long an action approved on the account page stays approved by default. */
+export const APPROVAL_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * The sessions of one user beyond a password login: refreshing and revoking tokens, OAuth
+ * sessions and their authorization codes, browser sign-ins on the account pages and actions
+ * approved there. UserDO hands its RPCs here; each write that must be whole runs in one
+ * transaction, after every await (hashing, token making) is done.
+ */
+export class Sessions {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly stores: account.SessionStores,
+    private readonly dehydration: DehydratedDeviceStore,
+    private readonly web: WebSessionStore,
+    private readonly approvals: OAuthApprovalStore,
+    /** ACCESS_TOKEN_LIFETIME in ms, read when a token is issued. */
+    private readonly lifetimeMs: () => number,
+    /** Called after devices were deleted: their keys go and room-mates learn the device list changed. */
+    private readonly devicesRemoved: () => Promise<void>,
+  ) {}
+
+  private localpart(): string {
+    const acc = account.requireAccount(this.stores.accounts);
+    if (acc.deactivated) throw forbidden("This account has been deactivated");
+    return account.localpartOf(acc.user_id);
+  }
+
+  async refresh(refreshToken: string, clientId?: string): Promise<RefreshResult> {
+    const acc = this.stores.accounts.account();
+    if (!acc || acc.deactivated) throw unknownToken("Unknown refresh token");
+    const presented = await hashToken(refreshToken);
+    const next = await refreshTokens.newTokenPair(account.localpartOf(acc.user_id));
+    const lifetimeMs = this.lifetimeMs();
+    const rotation = this.storage.transactionSync(() => {
+      const r = refreshTokens.rotate(this.stores, presented, next, clientId, lifetimeMs, Date.now());
+      if (r.kind === "reused") account.deleteDevice(this.stores, r.deviceId);
+      return r;
+    });
+    if (rotation.kind === "reused") {
+      await this.devicesRemoved();
+      throw unknownToken("The refresh token was already used; the session has been revoked");
+    }
+    const { deviceId, scope, access_token, refresh_token, expires_in_ms } = rotation;
+    return { access_token, refresh_token, expires_in_ms, device_id: deviceId, ...(scope !== null ? { scope } : {}) };
+  }
+
+  /** RFC 7009 / the spec's revocation: either token of a session ends the whole session. */
+  async revoke(token: string): Promise<boolean> {
+    const hash = await hashToken(token);
+    const deviceId = token.startsWith(REFRESH_TOKEN_PREFIX) ? this.stores.refreshTokens.get(hash)?.device_id : this.stores.accounts.tokenDevice(hash)?.device_id;
+    if (deviceId === undefined) return false;
+    this.storage.transactionSync(() => account.deleteDevice(this.stores, deviceId));
+    await this.devicesRemoved();
+    return true;
+  }
+
+  async issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens> {
+    const localpart = this.localpart();
+    // The dehydrated device must never get an access token: it only exists to be rehydrated.
+    if (this.dehydration.current()?.device_id === req.deviceId) throw invalidParam("That device ID belongs to the dehydrated device");
+    const pair = await refreshTokens.newTokenPair(localpart);
+    const lifetimeMs = this.lifetimeMs();
+    const tokens = this.storage.transactionSync(() => {
+      const now = Date.now();
+      account.startDeviceLogin(this.stores, req.deviceId, req.displayName, { clientId: req.clientId, scope: req.scope }, now);
+      return refreshTokens.storeTokenPair(this.stores, req.deviceId, pair, lifetimeMs, now);
+    });
+    return { user_id: account.requireAccount(this.stores.accounts).user_id, device_id: req.deviceId, scope: req.scope, ...tokens };
+  }
+
+  async createAuthorizationCode(req: AuthorizationCodeRequest): Promise<string> {
+    return oauthCodes.createCode(this.stores.oauthCodes, this.localpart(), req, Date.now());
+  }
+
+  async redeemAuthorizationCode(req: CodeRedemption): Promise<RedeemedCode> {
+    const codes = this.stores.oauthCodes;
+    const check = await oauthCodes.checkCode(codes, req, Date.now());
+    const { row } = check;
+    // Read again after the awaits above: a concurrent redemption of the same code may have won.
+    if (check.kind === "reused" || codes.get(row.code_hash)?.used_ts !== null) {
+      // Only the session the code created: the device ID may since belong to another sign-in.
+      if (this.stores.accounts.deviceOAuth(row.device_id)?.oauth_client_id === row.client_id) {
+        this.storage.transactionSync(() => account.deleteDevice(this.stores, row.device_id));
+        await this.devicesRemoved();
+      }
+      throw invalidGrant("The authorization code was already used");
+    }
+    codes.markUsed(row.code_hash, Date.now());
+    const tokens = await this.issueOAuthSession({ deviceId: row.device_id, clientId: row.client_id, scope: row.scope });
+    return { ...tokens, auth_time: row.auth_time, ...(row.nonce !== null ? { nonce: row.nonce } : {}) };
+  }
+
+  /** A web session for a browser that just created the account (the sign-up page). */
+  async startWebSessionForNewAccount(userAgent: string | undefined): Promise<string> {
+    return webSessions.startWebSession(this.web, this.localpart(), userAgent, Date.now());
+  }
+
+  async createWebSession(password: string, userAgent?: string): Promise<{ token: string }> {
+    return { token: await webSessions.signIn(this.stores.accounts, this.web, password, userAgent) };
+  }
+
+  async webSession(token: string): Promise<WebSessionUser> {
+    return webSessions.sessionUser(this.stores.accounts, this.web, token, Date.now());
+  }
+
+  async endWebSession(token: string): Promise<void> {
+    await webSessions.endSession(this.web, token);
+  }
+
+  /** Deactivation: every browser sign-in ends. */
+  endAllWebSessions(): void {
+    this.web.deleteAll();
+  }
+
+  approveAction(action: string, ttlMs = APPROVAL_TTL_MS): void {
+    this.approvals.approve(action, Date.now() + ttlMs);
+  }
+
+  actionApproved(action: string): boolean {
+    return this.approvals.take(action, Date.now());
+  }
+}
