@@ -1,0 +1,49 @@
+/** The account page's list of sessions (devices), each with its own "Sign out" form. */
+import { html, type Html } from "./html.js";
+import { csrfField, formatUtc } from "./parts.js";
+
+export interface SessionInfo {
+  deviceId: string;
+  displayName?: string | null;
+  /** The OAuth client's name, for sessions an app got through the OAuth API. */
+  clientName?: string | null;
+  lastSeenTs?: number | null;
+  lastSeenIp?: string | null;
+  /** The session the page was opened from (the device_id of a deep link from an app). */
+  current?: boolean;
+}
+
+export function sessionTitle(s: SessionInfo): string {
+  return s.displayName || s.clientName || s.deviceId;
+}
+
+function lastSeen(s: SessionInfo): string {
+  if (!s.lastSeenTs) return "Not seen yet";
+  return `Last seen ${formatUtc(s.lastSeenTs)}${s.lastSeenIp ? ` from ${s.lastSeenIp}` : ""}`;
+}
+
+export function signOutForm(csrf: string, s: SessionInfo, label = "Sign out", extraClass = "button-small"): Html {
+  return html`<form method="post" action="/account/devices/delete" class="inline-form">
+${csrfField(csrf)}
+<input type="hidden" name="device_id" value="${s.deviceId}">
+<button type="submit" class="button button-danger-outline ${extraClass}">${label}<span class="visually-hidden"> ${sessionTitle(s)}</span></button>
+</form>`;
+}
+
+export function sessionDetails(s: SessionInfo): Html {
+  return html`<p class="session-name">${sessionTitle(s)}${s.current ? html` <span class="badge">This device</span>` : ""}</p>
+<p class="session-meta">${s.clientName && s.clientName !== sessionTitle(s) ? html`${s.clientName} · ` : ""}<span class="mono">${s.deviceId}</span></p>
+<p class="session-meta">${lastSeen(s)}</p>`;
+}
+
+export function sessionList(csrf: string, sessions: readonly SessionInfo[], highlight?: string): Html {
+  if (sessions.length === 0) return html`<p class="note">No sessions: no app is signed in to this account.</p>`;
+  // The current session first, then the most recently seen.
+  const sorted = [...sessions].sort((a, b) => Number(b.current ?? false) - Number(a.current ?? false) || (b.lastSeenTs ?? 0) - (a.lastSeenTs ?? 0));
+  return html`<ul class="sessions">${sorted.map(
+    (s) => html`<li class="${s.deviceId === highlight ? "session session-highlight" : "session"}">
+<div class="session-main">${sessionDetails(s)}</div>
+${signOutForm(csrf, s)}
+</li>`,
+  )}</ul>`;
+}
