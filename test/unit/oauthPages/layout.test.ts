@@ -19,7 +19,8 @@ test("a page carries its security headers and the strict CSP", async () => {
   assert.match(text, /<link rel="stylesheet" href="\/account\/style.css">/);
   assert.match(text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
   assert.doesNotMatch(text, /<script/i);
-  assert.doesNotMatch(text, /https?:\/\//, "no outside assets");
+  assert.doesNotMatch(text, /(src|href)="https?:/, "no outside assets");
+  assert.match(text, /<link rel="icon" href="data:image\/svg\+xml,/);
 });
 
 test("the CSP has no form-action (it would block the redirect to a native app's URI) and no script-src", () => {

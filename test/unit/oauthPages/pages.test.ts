@@ -32,8 +32,10 @@ test("hostile client data is shown as text, never as markup", () => {
   const text = render("consent-hostile");
   assert.match(text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;onmouseover=alert\(1\) x=&quot;/);
   assert.doesNotMatch(text, /<script|"onmouseover|"onerror/);
-  // The logo URL is an attribute value, escaped; the javascript: terms link is dropped.
-  assert.match(text, /src="https:\/\/evil\.example\/x\.png&quot;onerror=&quot;alert\(1\)"/);
+  // A logo URL the CSP could not name exactly is not shown (the initial is); a javascript:
+  // terms link is dropped.
+  assert.doesNotMatch(text, /<img|x\.png/);
+  assert.match(text, /<span class="client-logo client-initial" aria-hidden="true">&lt;<\/span>/);
   assert.doesNotMatch(text, /Terms of service/);
 });
 
@@ -82,6 +84,7 @@ test("consent: the client's host is shown, the request is carried, Allow and Den
   });
   const text = page.body.value;
   assert.match(text, /<p class="client-host">app\.example\.com<\/p>/);
+  assert.match(render("consent-long-name"), /<p class="client-host client-host-long">a-very-long-subdomain-name\.chat-client-with-long-domain\.example\.com<\/p>/);
   assert.deepEqual(page.imgSrc, ["https://app.example.com/logo.png"]);
   const form = formsOf(text).find((f) => f.attrs.get("action") === "/account/consent");
   assert.ok(form);

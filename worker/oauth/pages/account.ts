@@ -2,7 +2,7 @@
  * The account management page (GET /account/, the account_management_uri). Apps deep-link to
  * it with `?action=…&device_id=…` (the spec's account management URL actions, v1.18, and their
  * MSC4191 unstable names); without JavaScript, "showing" an action means putting its card first,
- * marking it, and opening it.
+ * marking it, and opening it (an opened form's first field has autofocus, which scrolls to it).
  */
 import { html, type Html } from "./html.js";
 import type { Page } from "./layout.js";
@@ -137,7 +137,7 @@ ${error}
 ${csrfField(csrf)}
 <div class="field">
 <label for="current_password">Current password</label>
-<input id="current_password" name="current_password" type="password" autocomplete="current-password" required>
+<input id="current_password" name="current_password" type="password" autocomplete="current-password" required${open ? html` autofocus` : ""}>
 </div>
 <div class="field">
 <label for="new_password">New password</label>
@@ -165,7 +165,7 @@ ${error}
 ${csrfField(csrf)}
 <div class="field">
 <label for="deactivate_password">Password</label>
-<input id="deactivate_password" name="password" type="password" autocomplete="current-password" required>
+<input id="deactivate_password" name="password" type="password" autocomplete="current-password" required${open ? html` autofocus` : ""}>
 </div>
 <div class="field field-check">
 <input id="deactivate_confirm" name="confirm" type="checkbox" value="yes" required>

@@ -5,6 +5,7 @@
  * is shown large and the name small beside it.
  */
 import { html, type Html } from "./html.js";
+import { isCspSafeUrl } from "./layout.js";
 import { hostOf } from "./parts.js";
 
 export interface ClientInfo {
@@ -25,9 +26,14 @@ function httpsOnly(url: string | undefined): string | undefined {
   }
 }
 
-/** The logo URL the consent page will show (and its CSP must allow), if any. */
+/**
+ * The logo URL the consent page will show (and its CSP must allow), if any. One the CSP could
+ * not name exactly is not shown at all: the page falls back to the name's initial rather than
+ * a broken image.
+ */
 export function clientLogo(client: ClientInfo): string | undefined {
-  return httpsOnly(client.logoUri);
+  const logo = httpsOnly(client.logoUri);
+  return logo && isCspSafeUrl(logo) ? logo : undefined;
 }
 
 export function clientIdentity(client: ClientInfo): Html {
@@ -38,7 +44,7 @@ export function clientIdentity(client: ClientInfo): Html {
 ${logo ? html`<img class="client-logo" src="${logo}" alt="" width="56" height="56">` : html`<span class="client-logo client-initial" aria-hidden="true">${initial}</span>`}
 <div class="client-text">
 <p class="client-name">${client.name}</p>
-<p class="client-host">${host}</p>
+<p class="${host.length > 24 ? "client-host client-host-long" : "client-host"}">${host}</p>
 </div>
 </div>`;
 }

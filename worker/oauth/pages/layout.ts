@@ -3,6 +3,7 @@
  * headers that keep those pages safe to show: they hold passwords and grant access to accounts.
  */
 import { html, type Html } from "./html.js";
+import { LATTICE_MARK } from "./mark.js";
 
 /** What a page render function returns; `htmlPage` wraps it in the document. */
 export interface Page {
@@ -23,11 +24,12 @@ export interface HtmlPageInit extends Page {
 
 export const STYLESHEET_PATH = "/account/style.css";
 
+
 /**
  * A CSP source expression may not hold whitespace, `;` or `,` (they separate sources and
  * directives); a URL with one could add a directive of its own. Such a logo is just not shown.
  */
-function isSafeSource(url: string): boolean {
+export function isCspSafeUrl(url: string): boolean {
   if (/[\s;,'"]/.test(url)) return false;
   try {
     const u = new URL(url);
@@ -49,7 +51,7 @@ function isSafeSource(url: string): boolean {
  * (all written in this code), so the directive would add little.
  */
 export function contentSecurityPolicy(imgSrc: readonly string[] = []): string {
-  const images = ["'self'", "data:", ...imgSrc.filter(isSafeSource)].join(" ");
+  const images = ["'self'", "data:", ...imgSrc.filter(isCspSafeUrl)].join(" ");
   return [
     "default-src 'none'",
     "style-src 'self'",
@@ -81,6 +83,7 @@ export function documentHtml(page: Page): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${page.title}</title>
+<link rel="icon" href="${LATTICE_MARK}">
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>
 <body>

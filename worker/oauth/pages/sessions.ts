@@ -30,9 +30,18 @@ ${csrfField(csrf)}
 </form>`;
 }
 
+/** The client's name (when the title is not already it) and the device ID (when it is not the title). */
+function sessionMeta(s: SessionInfo): Html {
+  const title = sessionTitle(s);
+  const client = s.clientName && s.clientName !== title ? s.clientName : null;
+  const id = s.deviceId !== title ? s.deviceId : null;
+  if (!client && !id) return html``;
+  return html`<p class="session-meta">${client}${client && id ? " · " : ""}${id ? html`<span class="mono">${id}</span>` : ""}</p>`;
+}
+
 export function sessionDetails(s: SessionInfo): Html {
   return html`<p class="session-name">${sessionTitle(s)}${s.current ? html` <span class="badge">This device</span>` : ""}</p>
-<p class="session-meta">${s.clientName && s.clientName !== sessionTitle(s) ? html`${s.clientName} · ` : ""}<span class="mono">${s.deviceId}</span></p>
+${sessionMeta(s)}
 <p class="session-meta">${lastSeen(s)}</p>`;
 }
 

@@ -25,7 +25,7 @@ ${csrfField(csrf)}
 <div class="field">
 <label for="username">Username</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${username ?? ""}" aria-describedby="username-hint">
-<p class="hint" id="username-hint">Lower-case letters, digits and . _ = - /. Your Matrix ID will be @username:${serverName}</p>
+<p class="hint" id="username-hint">Your Matrix ID will be @username:${serverName}. Use lower-case letters, digits and . _ = - /</p>
 </div>
 <div class="field">
 <label for="password">Password</label>

@@ -6,6 +6,7 @@
  * inline SVG data: URLs, which the CSP's img-src allows.
  */
 import { STYLESHEET_PATH } from "./layout.js";
+import { LATTICE_MARK } from "./mark.js";
 
 export { STYLESHEET_PATH };
 
@@ -108,9 +109,13 @@ body {
 @media (min-width: 600px) {
   .card { padding: 32px; }
 }
+.card > :last-child, details.card[open] > :last-child { margin-bottom: 0; }
+.form + p, .actions + p { margin-top: 16px; }
 .card-highlight { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent), var(--shadow); }
-.card-warn { background: linear-gradient(var(--warn-soft), var(--card) 120px); }
-.card-danger.card-highlight { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger), var(--shadow); }
+.card-warn { background: linear-gradient(var(--warn-soft), var(--card) 120px); border-color: var(--warn-border); box-shadow: 0 0 0 1px var(--warn-border), var(--shadow); }
+.card-danger.card > :last-child, details.card[open] > :last-child { margin-bottom: 0; }
+.form + p, .actions + p { margin-top: 16px; }
+.card-highlight { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger), var(--shadow); }
 
 .page-footer {
   color: var(--muted);
@@ -134,7 +139,7 @@ body {
   flex: none;
   width: 28px;
   height: 28px;
-  background: url("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='8' fill='%232f5bd3'/><g stroke='%23fff' stroke-width='2' stroke-linecap='round' opacity='.85'><path d='M11 6v20M21 6v20M6 11h20M6 21h20'/></g><g fill='%23fff'><circle cx='11' cy='11' r='2.7'/><circle cx='21' cy='11' r='2.7'/><circle cx='11' cy='21' r='2.7'/><circle cx='21' cy='21' r='2.7'/></g></svg>") center / contain no-repeat;
+  background: url("${LATTICE_MARK}") center / contain no-repeat;
 }
 .brand-name { overflow-wrap: anywhere; }
 
@@ -272,7 +277,7 @@ input:focus-visible { outline-offset: 1px; border-color: var(--focus); }
 
 .client {
   display: flex;
-  align-items: center;
+  align-items: flex-start;
   gap: 14px;
   padding: 14px;
   margin: 0 0 20px;
@@ -298,8 +303,10 @@ input:focus-visible { outline-offset: 1px; border-color: var(--focus); }
   border: 1px solid var(--border);
 }
 .client-text { min-width: 0; }
-.client-name { margin: 0; font-size: 14px; color: var(--muted); display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
-.client-host { margin: 0; font-size: 20px; font-weight: 700; overflow-wrap: anywhere; }
+.client-text { align-self: center; }
+.client-name { margin: 0 0 2px; font-size: 15px; font-weight: 600; color: var(--muted); display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.client-host { margin: 0; font-size: 20px; line-height: 1.3; font-weight: 700; overflow-wrap: anywhere; }
+.client-host-long { font-size: 16px; }
 .client-links { font-size: 14px; color: var(--muted); }
 
 .signed-in-as { color: var(--muted); font-size: 15px; }
