@@ -64,7 +64,7 @@ ${brand(serverName)}
 <span class="avatar" aria-hidden="true">${(name.replace(/^@/, "")[0] ?? "?").toUpperCase()}</span>
 <div class="profile-text">
 <h1 class="profile-name">${name}</h1>
-<p class="mxid">${userId}</p>
+${input.displayName ? html`<p class="mxid">${userId}</p>` : ""}
 </div>
 </div>
 ${noticeBox(input.notice)}

@@ -113,9 +113,7 @@ body {
 .form + p, .actions + p { margin-top: 16px; }
 .card-highlight { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent), var(--shadow); }
 .card-warn { background: linear-gradient(var(--warn-soft), var(--card) 120px); border-color: var(--warn-border); box-shadow: 0 0 0 1px var(--warn-border), var(--shadow); }
-.card-danger.card > :last-child, details.card[open] > :last-child { margin-bottom: 0; }
-.form + p, .actions + p { margin-top: 16px; }
-.card-highlight { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger), var(--shadow); }
+.card-danger.card-highlight { border-color: var(--danger); box-shadow: 0 0 0 1px var(--danger), var(--shadow); }
 
 .page-footer {
   color: var(--muted);
