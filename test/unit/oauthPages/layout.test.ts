@@ -41,12 +41,13 @@ test("status, extra headers and several Set-Cookie values pass through; security
     title: "x",
     body: html``,
     status: 400,
-    headers: { "X-Extra": "1", "X-Frame-Options": "ALLOWALL" },
+    headers: { "X-Extra": "1", "x-frame-options": "ALLOWALL", "content-security-policy": "default-src *" },
     setCookies: ["a=1; Path=/", "b=2; Path=/"],
   });
   assert.equal(res.status, 400);
   assert.equal(res.headers.get("X-Extra"), "1");
   assert.equal(res.headers.get("X-Frame-Options"), "DENY");
+  assert.match(res.headers.get("Content-Security-Policy") ?? "", /^default-src 'none'; /);
   assert.deepEqual(res.headers.getSetCookie(), ["a=1; Path=/", "b=2; Path=/"]);
 });
 

@@ -97,7 +97,9 @@ ${page.body}
 }
 
 export function htmlPage(init: HtmlPageInit): Response {
-  const headers = new Headers({ ...(init.headers ?? {}), ...pageHeaders(init.imgSrc) });
+  const headers = new Headers(init.headers ?? {});
+  // set() replaces whatever the caller gave under any spelling of the name: these always win.
+  for (const [name, value] of Object.entries(pageHeaders(init.imgSrc))) headers.set(name, value);
   for (const cookie of init.setCookies ?? []) headers.append("Set-Cookie", cookie);
   return new Response(documentHtml(init).value, { status: init.status ?? 200, headers });
 }
