@@ -141,7 +141,8 @@ test("action=org.matrix.cross_signing_reset shows the reset approval form first"
 test("device_delete with a device_id asks to confirm signing out that session; an unknown one says so", () => {
   const text = render("account-device-delete");
   assert.match(text, /Sign out this session\?/);
-  assert.match(text, /Sign out Element X on iPhone/);
+  assert.match(text, />Sign out Element X on iPhone<\/button>/);
+  assert.match(text, />Sign out<span class="visually-hidden"> Element X on iPhone<\/span><\/button>/);
   const unknown = accountPage({ serverName: "s", userId: "@a:s", csrf: CSRF, sessions: [], action: "org.matrix.device_delete", deviceId: "<NOPE>" }).body.value;
   assert.match(unknown, /There is no session <span class="mono">&lt;NOPE&gt;<\/span>/);
 });

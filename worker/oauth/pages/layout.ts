@@ -24,7 +24,6 @@ export interface HtmlPageInit extends Page {
 
 export const STYLESHEET_PATH = "/account/style.css";
 
-
 /**
  * A CSP source expression may not hold whitespace, `;` or `,` (they separate sources and
  * directives); a URL with one could add a directive of its own. Such a logo is just not shown.

@@ -22,11 +22,16 @@ function lastSeen(s: SessionInfo): string {
   return `Last seen ${formatUtc(s.lastSeenTs)}${s.lastSeenIp ? ` from ${s.lastSeenIp}` : ""}`;
 }
 
-export function signOutForm(csrf: string, s: SessionInfo, label = "Sign out", extraClass = "button-small"): Html {
+/**
+ * A session's "Sign out" button. In the list every button reads "Sign out", so screen readers get
+ * the session's name after it (visually hidden); a label that names the session already is kept.
+ */
+export function signOutForm(csrf: string, s: SessionInfo, label?: string, extraClass = "button-small"): Html {
+  const text = label ?? html`Sign out<span class="visually-hidden"> ${sessionTitle(s)}</span>`;
   return html`<form method="post" action="/account/devices/delete" class="inline-form">
 ${csrfField(csrf)}
 <input type="hidden" name="device_id" value="${s.deviceId}">
-<button type="submit" class="button button-danger-outline ${extraClass}">${label}<span class="visually-hidden"> ${sessionTitle(s)}</span></button>
+<button type="submit" class="button button-danger-outline ${extraClass}">${text}</button>
 </form>`;
 }
 
