@@ -21,6 +21,7 @@ export const LIMITS = {
   // OAuth dynamic client registration: unauthenticated and a ServerDO write each, but a client
   // registers at the start of every sign-in, so a few in a row must pass.
   oauthRegister: { burst: 10, perSecond: 0.2 },
+  oauthDevice: { burst: 10, perSecond: 0.2 },
 } satisfies Record<string, Limit>;
 
 const buckets = new Map<string, { tokens: number; at: number }>();

@@ -40,7 +40,7 @@ export async function sessionUser(accounts: AccountStore, sessions: WebSessionSt
   const row = sessions.get(hash);
   if (!acc || acc.deactivated || !row || now >= row.expires_ts) throw unknownToken("Unknown or expired session");
   if (now - row.last_active_ts >= ACTIVITY_GRANULARITY_MS) sessions.touch(hash, now);
-  return { userId: acc.user_id, displayname: acc.displayname };
+  return { userId: acc.user_id, displayname: acc.displayname, signedInTs: row.created_ts };
 }
 
 export async function endSession(sessions: WebSessionStore, token: string): Promise<void> {

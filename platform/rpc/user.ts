@@ -83,6 +83,8 @@ export interface RedeemedCode extends OAuthSessionTokens {
 export interface WebSessionUser {
   userId: string;
   displayname: string | null;
+  /** When the browser signed in (ms since the epoch): an id_token's auth_time. */
+  signedInTs: number;
 }
 
 /** A device as the account page lists it: how it signed in, when it was created and last seen. */

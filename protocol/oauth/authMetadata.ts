@@ -27,6 +27,8 @@ export const OAUTH_PATHS = {
   jwks: "oauth2/keys.json",
   userinfo: "oauth2/userinfo",
   accountManagement: "account/",
+  /** RFC 8628 verification_uri: where a person enters a device's user code. */
+  deviceVerification: "link",
 } as const;
 
 export interface AuthMetadata {

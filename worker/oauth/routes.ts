@@ -1,8 +1,12 @@
 import { registerOAuthDiscoveryRoutes } from "./discovery.js";
 import { registerOAuthRegistrationRoutes } from "./registration.js";
+import { registerOAuthTokenRoutes } from "./token.js";
+import { registerOAuthDeviceRoutes } from "./deviceAuthorization.js";
 
 /** Every endpoint of the OAuth 2.0 API (Lattice as its own authorization server). */
 export function registerOAuthRoutes(): void {
   registerOAuthDiscoveryRoutes();
   registerOAuthRegistrationRoutes();
+  registerOAuthTokenRoutes();
+  registerOAuthDeviceRoutes();
 }
