@@ -20,7 +20,8 @@ function registrationStages(ctx: Ctx): string[] {
   return ctx.config.registration === "token" ? ["m.login.registration_token"] : ["m.login.dummy"];
 }
 
-function validTokens(ctx: Ctx): string[] {
+/** The registration tokens REGISTRATION = "token" accepts (the REGISTRATION_TOKENS secret). */
+export function validTokens(ctx: Ctx): string[] {
   return (ctx.env.REGISTRATION_TOKENS ?? "")
     .split(",")
     .map((t) => t.trim())

@@ -2,6 +2,7 @@ import { registerOAuthDiscoveryRoutes } from "./discovery.js";
 import { registerOAuthRegistrationRoutes } from "./registration.js";
 import { registerOAuthTokenRoutes } from "./token.js";
 import { registerOAuthDeviceRoutes } from "./deviceAuthorization.js";
+import { registerSignInRoutes } from "./signInRoutes.js";
 
 /** Every endpoint of the OAuth 2.0 API (Lattice as its own authorization server). */
 export function registerOAuthRoutes(): void {
@@ -9,4 +10,5 @@ export function registerOAuthRoutes(): void {
   registerOAuthRegistrationRoutes();
   registerOAuthTokenRoutes();
   registerOAuthDeviceRoutes();
+  registerSignInRoutes();
 }
