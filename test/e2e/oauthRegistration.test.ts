@@ -82,6 +82,9 @@ test("metadata: the issuer is PUBLIC_BASEURL with a trailing slash", async () =>
     assert.equal(r.status, 200);
     assert.equal(r.body.issuer, "https://matrix.example.test/");
     assert.equal(r.body.registration_endpoint, "https://matrix.example.test/oauth2/registration");
+    // MSC2965's older discovery: the issuer alone, then the issuer's openid-configuration.
+    const old = await call(other.baseUrl, "GET", "/_matrix/client/unstable/org.matrix.msc2965/auth_issuer");
+    assert.deepEqual(old.body, { issuer: "https://matrix.example.test/" });
   } finally {
     await other.stop();
   }
@@ -245,7 +248,7 @@ test("matrix-js-sdk: validateAuthMetadataAndKeys accepts the metadata and reads 
 test("OAUTH=off: every OAuth endpoint answers 404 M_UNRECOGNIZED", async () => {
   const off = await startServer({ vars: { OAUTH: "off" } });
   try {
-    for (const path of [...METADATA_PATHS, "/oauth2/keys.json"]) {
+    for (const path of [...METADATA_PATHS, "/oauth2/keys.json", "/_matrix/client/unstable/org.matrix.msc2965/auth_issuer", "/account/login"]) {
       const r = await call(off.baseUrl, "GET", path);
       assert.equal(r.status, 404, path);
       assert.equal(r.body.errcode, "M_UNRECOGNIZED", path);

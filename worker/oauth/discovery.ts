@@ -19,6 +19,14 @@ function metadata(_req: IRequest, ctx: Ctx): Response {
   return json(authMetadata(issuerOf(ctx.env, ctx.url)), 200, CACHE);
 }
 
+/**
+ * MSC2965's first form, GET …/auth_issuer → {issuer}: Element X and Element Web releases from
+ * before auth_metadata ask it, then read the issuer's /.well-known/openid-configuration.
+ */
+function issuer(_req: IRequest, ctx: Ctx): Response {
+  return json({ issuer: issuerOf(ctx.env, ctx.url) }, 200, CACHE);
+}
+
 async function keys(_req: IRequest, ctx: Ctx): Promise<Response> {
   return json(await serverStub(ctx.env).oauthPublicJwks(), 200, CACHE);
 }
@@ -27,5 +35,6 @@ export function registerOAuthDiscoveryRoutes(): void {
   route("GET", "/_matrix/client/v1/auth_metadata", whenOAuth(metadata));
   route("GET", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", whenOAuth(metadata));
   route("GET", "/.well-known/openid-configuration", whenOAuth(metadata));
+  route("GET", "/_matrix/client/unstable/org.matrix.msc2965/auth_issuer", whenOAuth(issuer));
   route("GET", `/${OAUTH_PATHS.jwks}`, whenOAuth(keys));
 }

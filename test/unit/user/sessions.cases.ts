@@ -15,7 +15,8 @@ import { OAuthApprovalStore } from "../../../durable-objects/user/oauthApprovalS
 import { Sessions } from "../../../durable-objects/user/sessions.js";
 import * as account from "../../../durable-objects/user/account.js";
 import { CODE_LIFETIME_MS, checkCode } from "../../../durable-objects/user/oauthCodes.js";
-import { WEB_SESSION_LIFETIME_MS, sessionUser } from "../../../durable-objects/user/webSessions.js";
+import { sessionUser } from "../../../durable-objects/user/webSessions.js";
+import { WEB_SESSION_LIFETIME_MS } from "../../../platform/tokens.js";
 import { s256Challenge } from "../../../protocol/oauth/pkce.js";
 import { toOAuthError } from "../../../protocol/oauth/errors.js";
 import { toMatrixError } from "../../../platform/errors.js";
@@ -164,11 +165,14 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
   async "web sessions: signed in with the password, read back, ended, and gone after a week or on deactivation"(sql, storage) {
     const { sessions, stores, web } = await world(sql, storage, "correct horse");
     await assert.rejects(sessions.createWebSession("wrong horse"), (e: unknown) => toMatrixError(e)?.errcode === "M_FORBIDDEN");
+    const before = Date.now();
     const { token } = await sessions.createWebSession("correct horse", "Firefox");
     assert.ok(token.startsWith("latw_"));
-    assert.deepEqual(await sessions.webSession(token), { userId: "@alice:x", displayname: "Alice" });
+    const user = await sessions.webSession(token);
+    assert.deepEqual({ ...user, signedInTs: 0 }, { userId: "@alice:x", displayname: "Alice", signedInTs: 0 });
+    assert.ok(user.signedInTs >= before && user.signedInTs <= Date.now(), "signedInTs is when the browser signed in (an id_token's auth_time)");
     const now = Date.now();
-    assert.deepEqual(await sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS - 60_000), { userId: "@alice:x", displayname: "Alice" });
+    assert.deepEqual(await sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS - 60_000), user, "still the same sign-in a minute before it ends");
     await assert.rejects(sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS + 1000), (e: unknown) => toMatrixError(e)?.status === 401);
     await sessions.endWebSession(token);
     await assert.rejects(sessions.webSession(token), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
