@@ -10,7 +10,8 @@ import { checkPassword, localpartOf } from "./account.js";
  * value is a `latw_` token, valid for a week. Only the pages use it; it is no access token.
  */
 
-export const WEB_SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+import { WEB_SESSION_LIFETIME_MS } from "../../platform/rpc/user.js";
+export { WEB_SESSION_LIFETIME_MS };
 /** last_active_ts is rewritten at most this often, not on every page view. */
 const ACTIVITY_GRANULARITY_MS = 5 * 60 * 1000;
 

@@ -80,6 +80,9 @@ export interface RedeemedCode extends OAuthSessionTokens {
 }
 
 /** The user a browser's web session signs in. */
+/** A browser sign-in lasts a week: part of the contract, since the Worker sets the cookie's Max-Age to it. */
+export const WEB_SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
 export interface WebSessionUser {
   userId: string;
   displayname: string | null;
