@@ -3,7 +3,8 @@
  * codes bound to their verifier, client and redirect URI and single use (RFC 6749 §4.1.2, §4.1.3;
  * RFC 7636), errors of the authorization endpoint as a page or as a redirect in RFC 6749
  * §4.1.2.1's order, CSRF on every form, framing refused on every page, no open redirect through
- * `next`, the device grant's polling rules (RFC 8628 §3.5), and OAUTH=off.
+ * `next`, a loopback redirect URI's port (RFC 8252 §7.3), the device grant's polling rules
+ * (RFC 8628 §3.5) and /link's rate limit, and OAUTH=off.
  * An expired code is covered in the store cases (test/unit/user/sessions.cases.ts, "a code
  * expires after ten minutes"): the lifetime has no test knob and ten minutes is too long to wait.
  */
@@ -27,6 +28,8 @@ class Browserless {
   private readonly cookies = new Map<string, string>();
   csrf = "";
 
+  constructor(private readonly base: string = server.baseUrl) {}
+
   private keep(r: Response): void {
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(";");
@@ -40,7 +43,7 @@ class Browserless {
   }
 
   async get(path: string): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
-    const r = await fetch(`${server.baseUrl}${path}`, { redirect: "manual", headers: { Cookie: this.cookieHeader() } });
+    const r = await fetch(`${this.base}${path}`, { redirect: "manual", headers: { Cookie: this.cookieHeader() } });
     this.keep(r);
     const text = await r.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(text)?.[1];
@@ -51,10 +54,10 @@ class Browserless {
   /** A form post as the page would send it; `origin` and `csrf: false` play an attacker. */
   async post(path: string, fields: Record<string, string>, opts: { origin?: string; csrf?: boolean } = {}): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
     const body = new URLSearchParams({ ...(opts.csrf === false ? {} : { csrf: this.csrf }), ...fields });
-    const r = await fetch(`${server.baseUrl}${path}`, {
+    const r = await fetch(`${this.base}${path}`, {
       method: "POST",
       redirect: "manual",
-      headers: { Cookie: this.cookieHeader(), Origin: opts.origin ?? server.baseUrl, "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { Cookie: this.cookieHeader(), Origin: opts.origin ?? this.base, "Content-Type": "application/x-www-form-urlencoded" },
       body: body.toString(),
     });
     this.keep(r);
@@ -282,6 +285,36 @@ test("userinfo without a valid token: 401 with a Bearer challenge", async () => 
   const bad = await fetch(`${server.baseUrl}/oauth2/userinfo`, { headers: { Authorization: "Bearer lat_bm9ib2R5_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" } });
   assert.equal(bad.status, 401);
   assert.match(bad.headers.get("www-authenticate") ?? "", /invalid_token/);
+});
+
+test("a native loopback redirect URI is accepted with any port, and the code is bound to the port used", async () => {
+  const loopbackClient = await registerClient(server.baseUrl, { ...ELEMENT_X, client_name: "Loopback", redirect_uris: ["http://127.0.0.1/callback"] });
+  const pkce = newPkce();
+  const redirectUri = "http://127.0.0.1:43123/callback";
+  const params = authorizationParams(loopbackClient, redirectUri, pkce, randomId());
+  assert.equal((await person.get(`/oauth2/auth?${new URLSearchParams(params).toString()}`)).status, 200);
+  const r = await person.post("/account/consent", { ...params, decision: "allow" });
+  assert.ok(r.location?.startsWith(`${redirectUri}?`), r.location ?? "");
+  const code = String(callbackParams(r.location ?? "").get("code"));
+  const exchange = (uri: string) => postForm(server.baseUrl, "/oauth2/token", { client_id: loopbackClient, grant_type: "authorization_code", code, redirect_uri: uri, code_verifier: pkce.verifier });
+  assert.equal((await exchange("http://127.0.0.1:43124/callback")).body.error, "invalid_grant");
+  const fresh = await person.post("/account/consent", { ...params, decision: "allow" });
+  const ok = await postForm(server.baseUrl, "/oauth2/token", { client_id: loopbackClient, grant_type: "authorization_code", code: String(callbackParams(fresh.location ?? "").get("code")), redirect_uri: redirectUri, code_verifier: pkce.verifier });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+});
+
+test("/link: looking codes up is rate-limited per address (RATE_LIMITS=on)", async () => {
+  const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
+  try {
+    const guesser = new Browserless(limited.baseUrl);
+    await guesser.signUp(`guess${randomId(6).toLowerCase()}`);
+    await guesser.get("/link");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await guesser.post("/link", { user_code: "BCDF-GHJK" })).status);
+    assert.deepEqual(statuses, [...Array<number>(10).fill(400), 429]);
+  } finally {
+    await limited.stop();
+  }
 });
 
 test("OAUTH=off: the authorization endpoint, consent and /link are 404 M_UNRECOGNIZED", async () => {
