@@ -130,6 +130,18 @@ test("a code is single use: using it again is invalid_grant and revokes the sess
   assert.equal((await token({ grant_type: "refresh_token", refresh_token: String(first.body.refresh_token) })).body.error, "invalid_grant");
 });
 
+test("the consent page says when the device the app names already exists: it takes that session over", async () => {
+  const pkce = newPkce();
+  const deviceId = randomId();
+  const params = authorizationParams(clientId, REDIRECT, pkce, deviceId);
+  const first = await person.get(`/oauth2/auth?${new URLSearchParams(params).toString()}`);
+  assert.match(first.text, new RegExp(`A new session \\(device ${deviceId}\\)`));
+  const r = await person.post("/account/consent", { ...params, decision: "allow" });
+  assert.equal((await exchange(String(callbackParams(r.location ?? "").get("code")), pkce.verifier)).status, 200);
+  const again = await person.get(`/oauth2/auth?${new URLSearchParams({ ...params, state: "again" }).toString()}`);
+  assert.match(again.text, new RegExp(`Your existing session \\(device ${deviceId}\\)`));
+});
+
 test("an unknown grant type, and a garbage code", async () => {
   const r = await token({ grant_type: "password", username: "x", password: "y" });
   assert.equal(r.status, 400);

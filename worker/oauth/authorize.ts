@@ -44,14 +44,15 @@ function redirectError(request: ValidAuthorizationRequest, error: string, descri
   return seeOther(callbackUrl(request.redirectUri, request.responseMode, { error, error_description: description, state: request.state }));
 }
 
-function showConsent(req: Request, ctx: Ctx, request: ValidAuthorizationRequest, user: SignedIn): Response {
+async function showConsent(req: Request, ctx: Ctx, request: ValidAuthorizationRequest, user: SignedIn): Promise<Response> {
+  const device = (await userStub(ctx.env, user.userId).sessions()).find((s) => s.device_id === request.scope.deviceId);
   return formPage(req, (csrf) =>
     consentPage({
       serverName: ctx.config.serverName,
       userId: user.userId,
       csrf,
       client: clientInfo(request.client),
-      scopes: scopeDescriptions(request.scope),
+      scopes: scopeDescriptions(request.scope, device && { displayName: device.display_name }),
       params: request.carried,
       redirectUri: request.redirectUri,
     }),

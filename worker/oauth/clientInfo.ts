@@ -22,9 +22,16 @@ export function clientInfo(client: ClientMetadata): ClientInfo {
   return { name, uri: client.client_uri, logoUri: client.logo_uri, tosUri: client.tos_uri, policyUri: client.policy_uri };
 }
 
-/** The scope in words: Lattice grants full API access only, always to one named device. */
-export function scopeDescriptions(scope: ParsedScope): string[] {
-  const out = ["Full access to your account: read and send messages, join and leave rooms, change your settings", `A new session (device ${scope.deviceId}) that stays signed in until you sign it out`];
+/**
+ * The scope in words: Lattice grants full API access only, always to one named device. When
+ * that device already exists the grant takes it over (its old tokens end), which is said, since
+ * an app could name another app's device.
+ */
+export function scopeDescriptions(scope: ParsedScope, existing?: { displayName: string | null }): string[] {
+  const session = existing
+    ? `Your existing session ${existing.displayName ? `"${existing.displayName}" ` : ""}(device ${scope.deviceId}): it is signed out there and continues in this app`
+    : `A new session (device ${scope.deviceId}) that stays signed in until you sign it out`;
+  const out = ["Full access to your account: read and send messages, join and leave rooms, change your settings", session];
   if (scope.openid) out.push("Your Matrix user ID");
   return out;
 }

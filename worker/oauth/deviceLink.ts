@@ -10,7 +10,7 @@ import { normalizeUserCode } from "../../protocol/oauth/userCode.js";
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
 import { toMatrixError } from "../../platform/errors.js";
-import { serverStub } from "../../platform/stubs.js";
+import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
@@ -63,6 +63,8 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
   const grant = userCode === undefined ? null : await serverStub(ctx.env).pendingDeviceGrant(userCode);
   const client = grant ? await serverStub(ctx.env).oauthClient(grant.clientId) : null;
   if (!grant || !client || userCode === undefined) return linkPage(req, ctx, typed, "That code is not valid or has expired. Check it on your other device.", 400);
+  const scope = parseScope(grant.scope);
+  const device = (await userStub(ctx.env, user.userId).sessions()).find((s) => s.device_id === scope.deviceId);
   return formPage(req, (csrf) =>
     deviceConsentPage({
       serverName: ctx.config.serverName,
@@ -70,7 +72,7 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
       csrf,
       userCode,
       client: clientInfo(client),
-      scopes: scopeDescriptions(parseScope(grant.scope)),
+      scopes: scopeDescriptions(scope, device && { displayName: device.display_name }),
     }),
   );
 }
