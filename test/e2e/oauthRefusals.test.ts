@@ -247,6 +247,9 @@ test("every page refuses to be framed", async () => {
     await person.post("/link", { user_code: "BCDF-GHJK" }),
     await person.post("/account/consent", params, { csrf: false }),
   ];
+  // The consent page shows Element X's https logo, and its CSP names exactly that image.
+  assert.match(pages[2].text, /<img class="client-logo" src="https:\/\/element\.io\/mobile-icon\.png"/);
+  assert.match(pages[2].headers.get("content-security-policy") ?? "", /img-src 'self' data: https:\/\/element\.io\/mobile-icon\.png;/);
   for (const page of pages) {
     assert.match(page.headers.get("content-type") ?? "", /text\/html/);
     assert.equal(page.headers.get("x-frame-options"), "DENY");
