@@ -22,6 +22,9 @@ export const LIMITS = {
   // registers at the start of every sign-in, so a few in a row must pass.
   oauthRegister: { burst: 10, perSecond: 0.2 },
   oauthDevice: { burst: 10, perSecond: 0.2 },
+  // Looking up a user code on the /link page: with codes guessable only by brute force, a few
+  // tries a minute per address is plenty for a person and nothing for a guesser (RFC 8628 §5.1).
+  deviceLink: { burst: 10, perSecond: 0.1 },
 } satisfies Record<string, Limit>;
 
 const buckets = new Map<string, { tokens: number; at: number }>();

@@ -1,0 +1,37 @@
+/**
+ * What the consent pages show of a client and of the access it asks for, from its registered
+ * metadata and the parsed scope.
+ */
+import type { ClientMetadata } from "../../protocol/oauth/clientMetadata.js";
+import type { ParsedScope } from "../../protocol/oauth/scope.js";
+import type { ClientInfo } from "./pages/client.js";
+
+/**
+ * The client as the pages present it. The pages themselves drop a logo or link that is not https
+ * (or that the CSP could not name), so the registered values are passed as they are.
+ */
+export function clientInfo(client: ClientMetadata): ClientInfo {
+  let name = client.client_name;
+  if (!name) {
+    try {
+      name = new URL(client.client_uri).host;
+    } catch {
+      name = client.client_uri;
+    }
+  }
+  return { name, uri: client.client_uri, logoUri: client.logo_uri, tosUri: client.tos_uri, policyUri: client.policy_uri };
+}
+
+/**
+ * The scope in words: Lattice grants full API access only, always to one named device. When
+ * that device already exists the grant takes it over (its old tokens end), which is said, since
+ * an app could name another app's device.
+ */
+export function scopeDescriptions(scope: ParsedScope, existing?: { displayName: string | null }): string[] {
+  const session = existing
+    ? `Your existing session ${existing.displayName ? `"${existing.displayName}" ` : ""}(device ${scope.deviceId}): it is signed out there and continues in this app`
+    : `A new session (device ${scope.deviceId}) that stays signed in until you sign it out`;
+  const out = ["Full access to your account: read and send messages, join and leave rooms, change your settings", session];
+  if (scope.openid) out.push("Your Matrix user ID");
+  return out;
+}
