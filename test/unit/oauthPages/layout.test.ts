@@ -11,7 +11,7 @@ test("a page carries its security headers and the strict CSP", async () => {
   assert.equal(res.headers.get("Content-Security-Policy"), "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
   assert.equal(res.headers.get("X-Frame-Options"), "DENY");
   assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
-  assert.equal(res.headers.get("Referrer-Policy"), "no-referrer");
+  assert.equal(res.headers.get("Referrer-Policy"), "same-origin");
   assert.equal(res.headers.get("Cache-Control"), "no-store");
   const text = await res.text();
   assert.match(text, /^<!doctype html>/);

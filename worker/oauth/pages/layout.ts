@@ -67,8 +67,10 @@ export function pageHeaders(imgSrc: readonly string[] = []): Record<string, stri
     "Content-Security-Policy": contentSecurityPolicy(imgSrc),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    // Page URLs carry authorization parameters (state, codes in the next= link); no Referer.
-    "Referrer-Policy": "no-referrer",
+    // Page URLs carry authorization parameters (state, codes in the next= link): no Referer to
+    // other sites. Not "no-referrer": with it Chromium sends `Origin: null` on the pages' own
+    // form posts, which the CSRF check (csrf.ts) must refuse, so no one could sign in.
+    "Referrer-Policy": "same-origin",
     // Pages hold CSRF tokens and account details: never from a shared or back-button cache.
     "Cache-Control": "no-store",
   };
