@@ -3,6 +3,7 @@ import { registerOAuthRegistrationRoutes } from "./registration.js";
 import { registerOAuthTokenRoutes } from "./token.js";
 import { registerOAuthDeviceRoutes } from "./deviceAuthorization.js";
 import { registerSignInRoutes } from "./signInRoutes.js";
+import { registerAccountPageRoutes } from "./accountRoutes.js";
 
 /** Every endpoint of the OAuth 2.0 API (Lattice as its own authorization server). */
 export function registerOAuthRoutes(): void {
@@ -11,4 +12,5 @@ export function registerOAuthRoutes(): void {
   registerOAuthTokenRoutes();
   registerOAuthDeviceRoutes();
   registerSignInRoutes();
+  registerAccountPageRoutes();
 }
