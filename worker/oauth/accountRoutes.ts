@@ -14,7 +14,7 @@ import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { deactivateAccount } from "../client/deactivation.js";
-import { CROSS_SIGNING_RESET_ACTION } from "../client/uiaOAuth.js";
+import { CROSS_SIGNING_RESET_ACTION } from "../../protocol/oauth/uiaStage.js";
 import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
