@@ -6,7 +6,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
+import { uploadDevice } from "./e2eeRawHelpers.js";
 import { localpartOf, loginNamed, passwordLogin, registerNamed, whoamiStatus } from "./accountPages.js";
 
 let server: RunningServer;
@@ -144,6 +145,46 @@ test("signing out another user's device ID does nothing to them", async () => {
   assert.equal(own.headers.get("Location"), "/account/?notice=signed_out");
   assert.equal(await whoamiStatus(base, alice.accessToken), 401);
   assert.equal(await whoamiStatus(base, bob.accessToken), 200);
+});
+
+test("signing a session out on the page does what DELETE /devices/{deviceId} does: access and refresh tokens end, its keys go, room-mates hear of it", async () => {
+  const user = await registerNamed(base, "effects", "Laptop");
+  const friend = await registerNamed(base, "mate", "Desk");
+  const login = await call(base, "POST", "/_matrix/client/v3/login", {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password, refresh_token: true },
+  });
+  assert.equal(login.status, 200);
+  const phone: TestUser = { ...user, deviceId: String(login.body.device_id), accessToken: String(login.body.access_token) };
+  await uploadDevice(base, phone, 2);
+  // A shared room, so the friend's sync tells them about the user's device changes.
+  const room = await call(base, "POST", "/_matrix/client/v3/createRoom", { token: friend.accessToken, body: { preset: "public_chat" } });
+  assert.equal((await call(base, "POST", `/_matrix/client/v3/join/${encodeURIComponent(String(room.body.room_id))}`, { token: user.accessToken, body: {} })).status, 200);
+  // The join itself puts the user in device_lists.changed; start counting after the friend has seen it.
+  const syncFrom = (since: string) => call(base, "GET", `/_matrix/client/v3/sync?timeout=0&since=${encodeURIComponent(since)}`, { token: friend.accessToken });
+  const changedIn = (body: Record<string, unknown>) => (body.device_lists as { changed?: string[] } | undefined)?.changed ?? [];
+  let since = String((await call(base, "GET", "/_matrix/client/v3/sync?timeout=0", { token: friend.accessToken })).body.next_batch);
+  for (let i = 0; i < 40; i++) {
+    const r = await syncFrom(since);
+    since = String(r.body.next_batch);
+    if (changedIn(r.body).includes(user.userId)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const deviceKeys = async () => {
+    const q = await call(base, "POST", "/_matrix/client/v3/keys/query", { token: friend.accessToken, body: { device_keys: { [user.userId]: [] } } });
+    return Object.keys((q.body.device_keys as Record<string, Record<string, unknown>>)[user.userId] ?? {});
+  };
+  assert.ok((await deviceKeys()).includes(phone.deviceId));
+
+  const browser = await signInRaw(server, user);
+  const res = await postForm(base, "/account/devices/delete", { device_id: phone.deviceId, csrf: browser.csrf }, browser.cookie);
+  assert.equal(res.status, 303);
+  assert.equal(await whoamiStatus(base, phone.accessToken), 401);
+  const refresh = await call(base, "POST", "/_matrix/client/v3/refresh", { body: { refresh_token: String(login.body.refresh_token) } });
+  assert.equal(refresh.status, 401, "the refresh token ended too");
+  assert.ok(!(await deviceKeys()).includes(phone.deviceId), "its keys are gone");
+  const sync = await syncFrom(since);
+  assert.ok(changedIn(sync.body).includes(user.userId), JSON.stringify(sync.body.device_lists));
+  assert.equal(await whoamiStatus(base, user.accessToken), 200);
 });
 
 test("the account page is never framed or cached; a notice is only ever one of the server's own", async () => {
