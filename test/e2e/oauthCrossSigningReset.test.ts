@@ -112,6 +112,9 @@ test("an OAuth device: first upload without UIA; a reset gets m.oauth with the a
   const { context, page } = await freshPage(browser);
   try {
     const device = await oauthDevice(owner, page, "RESETDEV1");
+    // The account page names the OAuth session by its app's registered name.
+    await page.goto(`${base}/account/?action=org.matrix.devices_list`);
+    assert.match(await page.locator("#sessions").innerText(), /Reset Test App/);
     const client = await startCryptoClient(base, device, started);
     const crypto = client.getCrypto();
     assert.ok(crypto);
