@@ -14,6 +14,8 @@ export const REFRESH_TOKEN_PREFIX = "latr_";
 export const AUTHORIZATION_CODE_PREFIX = "latc_";
 /** The cookie value of a browser's sign-in on the account pages. */
 export const WEB_SESSION_PREFIX = "latw_";
+/** How long a browser stays signed in on the account pages (the cookie's Max-Age and the stored expiry). */
+export const WEB_SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 export type UserTokenPrefix = typeof ACCESS_TOKEN_PREFIX | typeof REFRESH_TOKEN_PREFIX | typeof AUTHORIZATION_CODE_PREFIX | typeof WEB_SESSION_PREFIX;
 

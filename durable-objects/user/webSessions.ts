@@ -1,5 +1,5 @@
 import { forbidden, unknownToken } from "../../platform/errors.js";
-import { WEB_SESSION_PREFIX, hashToken, newUserToken } from "../../platform/tokens.js";
+import { WEB_SESSION_LIFETIME_MS, WEB_SESSION_PREFIX, hashToken, newUserToken } from "../../platform/tokens.js";
 import type { WebSessionUser } from "../../platform/rpc/user.js";
 import type { AccountStore } from "./accountStore.js";
 import type { WebSessionStore } from "./webSessionStore.js";
@@ -10,7 +10,8 @@ import { checkPassword, localpartOf } from "./account.js";
  * value is a `latw_` token, valid for a week. Only the pages use it; it is no access token.
  */
 
-export const WEB_SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+// In platform/, where the Worker (which sets the cookie) can read it too.
+export { WEB_SESSION_LIFETIME_MS };
 /** last_active_ts is rewritten at most this often, not on every page view. */
 const ACTIVITY_GRANULARITY_MS = 5 * 60 * 1000;
 

@@ -7,7 +7,7 @@ import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { userStub, serverStub } from "../../platform/stubs.js";
 import { toMatrixError } from "../../platform/errors.js";
-import { WEB_SESSION_LIFETIME_MS } from "../../durable-objects/user/webSessions.js";
+import { WEB_SESSION_LIFETIME_MS } from "../../platform/tokens.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
 import { validTokens } from "../client/account.js";
