@@ -164,11 +164,15 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
   async "web sessions: signed in with the password, read back, ended, and gone after a week or on deactivation"(sql, storage) {
     const { sessions, stores, web } = await world(sql, storage, "correct horse");
     await assert.rejects(sessions.createWebSession("wrong horse"), (e: unknown) => toMatrixError(e)?.errcode === "M_FORBIDDEN");
+    const signedIn = Date.now();
     const { token } = await sessions.createWebSession("correct horse", "Firefox");
     assert.ok(token.startsWith("latw_"));
-    assert.deepEqual(await sessions.webSession(token), { userId: "@alice:x", displayname: "Alice" });
+    // signedInTs: when the browser signed in (an id_token's auth_time).
+    const user = await sessions.webSession(token);
+    assert.deepEqual({ userId: user.userId, displayname: user.displayname }, { userId: "@alice:x", displayname: "Alice" });
     const now = Date.now();
-    assert.deepEqual(await sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS - 60_000), { userId: "@alice:x", displayname: "Alice" });
+    assert.ok(user.signedInTs >= signedIn && user.signedInTs <= now, String(user.signedInTs));
+    assert.deepEqual(await sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS - 60_000), { ...user });
     await assert.rejects(sessionUser(stores.accounts, web, token, now + WEB_SESSION_LIFETIME_MS + 1000), (e: unknown) => toMatrixError(e)?.status === 401);
     await sessions.endWebSession(token);
     await assert.rejects(sessions.webSession(token), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
