@@ -149,7 +149,8 @@ async function deviceSigningUpload(req: IRequest, ctx: Ctx): Promise<Response> {
   const repeatsStored = existing.master !== undefined && Object.entries(provided).every(([u, k]) => sameJson(existing[u as CrossSigningUsage], k));
   if (existing.master !== undefined && !repeatsStored) {
     // A device signed in through the OAuth 2.0 API has no password to give: its user approves
-    // the reset on the account page instead (spec: m.oauth). Password logins keep the password.
+    // the reset on the account page instead (spec: m.oauth). Password logins keep the password,
+    // and so does every device while OAUTH is off, since there is no account page to approve on.
     const challenge = s.oauth && ctx.config.oauth ? await verifyOAuthUia(ctx, s.userId, body) : await verifyPasswordUia(ctx, s.userId, body);
     if (challenge) return challenge;
   }
