@@ -274,7 +274,8 @@ test("cross-signing upload: first without UIA, replacement needs password; signa
   const newMaster = { user_id: u.userId, usage: ["master"], keys: { [`ed25519:${other.publicKey}`]: other.publicKey } };
   const replace = await call(base, "POST", `${C}/keys/device_signing/upload`, { token: u.accessToken, body: { master_key: newMaster } });
   assert.equal(replace.status, 401);
-  assert.ok(Array.isArray(replace.body.flows));
+  // A password login's device: the password stage, not m.oauth (that is for OAuth devices).
+  assert.deepEqual(replace.body.flows, [{ stages: ["m.login.password"] }]);
   const q = await query(u.accessToken, u.userId);
   assert.deepEqual(((q.master_keys as Record<string, Record<string, unknown>>)[u.userId]).keys, masterKey.keys);
   assert.ok((q.self_signing_keys as Record<string, unknown>)[u.userId]);

@@ -7,7 +7,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
-import { leaveAllRooms } from "./membershipActions.js";
+import { deactivateAccount } from "./deactivation.js";
 import { REFRESH_TOKEN_PREFIX, localpartOfUserToken, randomString } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
@@ -158,11 +158,7 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const challenge = await verifyPasswordUia(ctx, session.userId, body);
   if (challenge) return challenge;
-  const stub = userStub(ctx.env, session.userId);
-  const rooms = await stub.joinedRooms();
-  await leaveAllRooms(ctx, session.userId, rooms);
-  await stub.deactivate();
-  await serverStub(ctx.env).removeUser(session.userId);
+  await deactivateAccount(ctx, session.userId);
   return json({ id_server_unbind_result: "no-support" });
 }
 

@@ -6,6 +6,7 @@ import { MatrixError, badJson, missingParam, invalidParam } from "../../platform
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
+import { verifyOAuthUia } from "./uiaOAuth.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
 import {
@@ -147,7 +148,10 @@ async function deviceSigningUpload(req: IRequest, ctx: Ctx): Promise<Response> {
   // Spec: UIA unless there is no master key yet, or the request only repeats the stored keys.
   const repeatsStored = existing.master !== undefined && Object.entries(provided).every(([u, k]) => sameJson(existing[u as CrossSigningUsage], k));
   if (existing.master !== undefined && !repeatsStored) {
-    const challenge = await verifyPasswordUia(ctx, s.userId, body);
+    // A device signed in through the OAuth 2.0 API has no password to give: its user approves
+    // the reset on the account page instead (spec: m.oauth). Password logins keep the password,
+    // and so does every device while OAUTH is off, since there is no account page to approve on.
+    const challenge = s.oauth && ctx.config.oauth ? await verifyOAuthUia(ctx, s.userId, body) : await verifyPasswordUia(ctx, s.userId, body);
     if (challenge) return challenge;
   }
   if (repeatsStored) return json({});

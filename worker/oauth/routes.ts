@@ -6,6 +6,7 @@ import { registerSignInRoutes } from "./signInRoutes.js";
 import { registerAuthorizeRoutes } from "./authorize.js";
 import { registerDeviceLinkRoutes } from "./deviceLink.js";
 import { registerUserinfoRoutes } from "./userinfo.js";
+import { registerAccountPageRoutes } from "./accountRoutes.js";
 
 /** Every endpoint of the OAuth 2.0 API (Lattice as its own authorization server). */
 export function registerOAuthRoutes(): void {
@@ -17,4 +18,5 @@ export function registerOAuthRoutes(): void {
   registerAuthorizeRoutes();
   registerDeviceLinkRoutes();
   registerUserinfoRoutes();
+  registerAccountPageRoutes();
 }

@@ -1,4 +1,4 @@
-/** Pages with a message and no form: errors of the authorization endpoint, signed out. */
+/** Pages with a message and no form: errors of the authorization endpoint, signed out, deactivated. */
 import { html } from "./html.js";
 import type { Page } from "./layout.js";
 import { brand } from "./parts.js";
@@ -37,4 +37,20 @@ ${brand(serverName)}
 <a class="button button-primary" href="/account/login">Sign in again</a>
 </section>`;
   return { title: `Signed out of ${serverName}`, body };
+}
+
+export interface DeactivatedPageInput {
+  serverName: string;
+  userId: string;
+}
+
+/** After "Deactivate account": the account is closed and this browser signed out, so no link back to it. */
+export function deactivatedPage({ serverName, userId }: DeactivatedPageInput): Page {
+  const body = html`<section class="card">
+${brand(serverName)}
+<h1>Your account is deactivated</h1>
+<p><span class="mono">${userId}</span> has left its rooms, every session is signed out, and the account can no longer sign in.</p>
+<p class="note">You can close this page.</p>
+</section>`;
+  return { title: `Account deactivated on ${serverName}`, body };
 }

@@ -1,0 +1,175 @@
+/**
+ * Resetting cross-signing keys from a device signed in through the OAuth 2.0 API: the `m.oauth`
+ * UIA stage (spec v1.17 "OAuth authentication"; MSC4312) on POST /keys/device_signing/upload,
+ * driven by matrix-js-sdk's Rust crypto, approved on the account page in Debian's chromium. And a
+ * password login's device keeps the m.login.password stage.
+ *
+ * The OAuth session comes from the device authorization grant (RFC 8628): POST /oauth2/device,
+ * then the user enters the code on /link in the browser and allows it, then the token endpoint.
+ * (The stage's rules are also unit-tested in test/unit/protocol/oauth/uiaStage.test.ts.)
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import type { MatrixClient } from "matrix-js-sdk";
+import { MatrixError } from "matrix-js-sdk";
+import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
+import { startCryptoClient } from "./sdkHelpers.js";
+import { freshPage, launchBrowser, localpartOf, registerNamed, submitSignIn } from "./accountPages.js";
+
+let server: RunningServer;
+let browser: Browser;
+let base: string;
+const started: MatrixClient[] = [];
+
+before(async () => {
+  server = await startServer();
+  base = server.baseUrl;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of started) c.stopClient();
+  await browser?.close();
+  await server?.stop();
+});
+
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** The body of a 401 the SDK threw for an upload that needs UIA. */
+function uiaOf(e: unknown): { flows: { stages: string[] }[]; params: Record<string, { url?: string }>; session: string; errcode?: string } {
+  assert.ok(e instanceof MatrixError, String(e));
+  assert.equal(e.httpStatus, 401, JSON.stringify(e.data));
+  return e.data as ReturnType<typeof uiaOf>;
+}
+
+async function masterKeyOf(user: TestUser): Promise<unknown> {
+  const q = await call(base, "POST", "/_matrix/client/v3/keys/query", { token: user.accessToken, body: { device_keys: { [user.userId]: [] } } });
+  return (q.body.master_keys as Record<string, unknown> | undefined)?.[user.userId];
+}
+
+/**
+ * A device of `user` signed in through the OAuth device authorization grant: the app registers,
+ * asks for a device code, the user allows it on /link in the browser, the app polls for tokens.
+ */
+async function oauthDevice(user: TestUser, page: Page, deviceId: string): Promise<TestUser> {
+  const reg = await call(base, "POST", "/oauth2/registration", {
+    body: { client_name: "Reset Test App", client_uri: "https://app.example", application_type: "native", grant_types: [DEVICE_GRANT, "refresh_token"], token_endpoint_auth_method: "none" },
+  });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const clientId = String(reg.body.client_id);
+  const form = (fields: Record<string, string>) => ({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+  const grant = (await (await fetch(`${base}/oauth2/device`, form({ client_id: clientId, scope: `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}` }))).json()) as Record<string, string | number>;
+  assert.ok(grant.device_code, JSON.stringify(grant));
+
+  // The user opens the link (the code in it), signs in if asked, and allows the app.
+  await page.goto(String(grant.verification_uri_complete));
+  if (new URL(page.url()).pathname === "/account/login") await submitSignIn(page, localpartOf(user.userId), user.password);
+  const allow = page.getByRole("button", { name: "Allow" });
+  if ((await allow.count()) === 0) await Promise.all([page.waitForLoadState(), page.locator('form[action="/link"] button[type=submit]').first().click()]);
+  await Promise.all([page.waitForLoadState(), allow.click()]);
+
+  for (let i = 0; i < 12; i++) {
+    await new Promise((r) => setTimeout(r, Number(grant.interval ?? 5) * 1000));
+    const res = await fetch(`${base}/oauth2/token`, form({ grant_type: DEVICE_GRANT, device_code: String(grant.device_code), client_id: clientId }));
+    const body = (await res.json()) as Record<string, string>;
+    if (res.status === 200) return { ...user, accessToken: body.access_token, deviceId };
+    assert.ok(["authorization_pending", "slow_down"].includes(body.error), JSON.stringify(body));
+  }
+  throw new Error("the device grant was never approved");
+}
+
+test("a password login's device resets cross-signing with m.login.password, as before (no m.oauth offered)", async () => {
+  const user = await registerNamed(base, "pwreset", "Laptop");
+  const client = await startCryptoClient(base, user, started);
+  const crypto = client.getCrypto();
+  assert.ok(crypto);
+  const password = { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password };
+  await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+  const first = await masterKeyOf(user);
+  assert.ok(first, "the first upload needs no UIA");
+  let challenge: ReturnType<typeof uiaOf> | undefined;
+  await crypto.bootstrapCrossSigning({
+    setupNewCrossSigning: true,
+    authUploadDeviceSigningKeys: async (makeRequest) => {
+      challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+      await makeRequest({ ...password, session: challenge.session });
+    },
+  });
+  assert.deepEqual(challenge?.flows, [{ stages: ["m.login.password"] }]);
+  assert.equal(challenge?.params["m.oauth"], undefined);
+  assert.notDeepEqual(await masterKeyOf(user), first, "the master key was replaced");
+});
+
+test("an OAuth device: first upload without UIA; a reset gets m.oauth with the account page URL, is approved there, and the retry with {session} goes through; the next reset needs a new approval", async () => {
+  const owner = await registerNamed(base, "oauthreset", "Laptop");
+  const { context, page } = await freshPage(browser);
+  try {
+    const device = await oauthDevice(owner, page, "RESETDEV1");
+    // The account page names the OAuth session by its app's registered name.
+    await page.goto(`${base}/account/?action=org.matrix.devices_list`);
+    assert.match(await page.locator("#sessions").innerText(), /Reset Test App/);
+    const client = await startCryptoClient(base, device, started);
+    const crypto = client.getCrypto();
+    assert.ok(crypto);
+    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+    const first = await masterKeyOf(device);
+    assert.ok(first, "the first upload needs no UIA");
+
+    const issuer = `${base}/`;
+    const url = `${issuer}account/?action=org.matrix.cross_signing_reset`;
+    let challenge: ReturnType<typeof uiaOf> | undefined;
+    await crypto.bootstrapCrossSigning({
+      setupNewCrossSigning: true,
+      authUploadDeviceSigningKeys: async (makeRequest) => {
+        challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+        assert.deepEqual(challenge.flows, [{ stages: ["m.oauth"] }, { stages: ["org.matrix.cross_signing_reset"] }]);
+        assert.deepEqual(challenge.params, { "m.oauth": { url }, "org.matrix.cross_signing_reset": { url } });
+        // Retrying before approving is the same 401.
+        const early = uiaOf(await makeRequest({ session: challenge.session }).then(() => assert.fail("went through unapproved"), (e: unknown) => e));
+        assert.equal(early.params["m.oauth"]?.url, url);
+        // The user approves on the URL the server gave (the browser is signed in from /link).
+        await page.goto(String(challenge.params["m.oauth"]?.url));
+        await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+        await makeRequest({ session: challenge.session });
+      },
+    });
+    const second = await masterKeyOf(device);
+    assert.ok(second);
+    assert.notDeepEqual(second, first, "the master key was replaced");
+
+    // The approval was spent: another reset is asked again, and without approval stays refused.
+    await assert.rejects(
+      crypto.bootstrapCrossSigning({
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          const again = uiaOf(await makeRequest(null).then(() => assert.fail("went through"), (e: unknown) => e));
+          await makeRequest({ type: "m.oauth", session: again.session });
+        },
+      }),
+      (e: unknown) => uiaOf(e).errcode === "M_FORBIDDEN",
+    );
+    assert.deepEqual(await masterKeyOf(device), second, "nothing changed");
+  } finally {
+    await context.close();
+  }
+});
+
+test("an OAuth device cannot use the password stage instead of m.oauth", async () => {
+  const owner = await registerNamed(base, "oauthpw", "Laptop");
+  const { context, page } = await freshPage(browser);
+  try {
+    const device = await oauthDevice(owner, page, "RESETDEV2");
+    const client = await startCryptoClient(base, device, started);
+    const crypto = client.getCrypto();
+    assert.ok(crypto);
+    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+    const password = { type: "m.login.password", identifier: { type: "m.id.user", user: owner.userId }, password: owner.password };
+    await assert.rejects(
+      crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(password)) }),
+      (e: unknown) => uiaOf(e).flows[0]?.stages[0] === "m.oauth",
+    );
+  } finally {
+    await context.close();
+  }
+});
