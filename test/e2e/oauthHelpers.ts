@@ -6,20 +6,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-/** What Element X registers (native, a private-use scheme redirect, all three grants). */
-export const ELEMENT_X = {
-  client_name: "Element X",
-  client_uri: "https://element.io",
-  logo_uri: "https://element.io/mobile-icon.png",
-  tos_uri: "https://element.io/acceptable-use-policy-terms",
-  policy_uri: "https://element.io/privacy",
-  redirect_uris: ["io.element.elementx:/"],
-  application_type: "native",
-  grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-  response_types: ["code"],
-  token_endpoint_auth_method: "none",
-  contacts: ["support@element.io"],
-};
+/** What Element X registers (test/fixtures/oauthClients.ts). */
+export { ELEMENT_X_CLIENT as ELEMENT_X } from "../fixtures/oauthClients.js";
 
 export const API_SCOPE = "urn:matrix:client:api:*";
 export const deviceScope = (deviceId: string) => `${API_SCOPE} urn:matrix:client:device:${deviceId}`;

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { validateAuthMetadataAndKeys } from "matrix-js-sdk/lib/oidc/discovery.js";
 import { registerOidcClient } from "matrix-js-sdk/lib/oidc/register.js";
 import { startServer, call, type RunningServer } from "./harness.js";
+import { ELEMENT_X_CLIENT as ELEMENT_X, SPEC_EXAMPLE_CLIENT } from "../fixtures/oauthClients.js";
 
 let server: RunningServer;
 
@@ -20,21 +21,6 @@ after(async () => {
 });
 
 const METADATA_PATHS = ["/_matrix/client/v1/auth_metadata", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", "/.well-known/openid-configuration"];
-
-/** What Element X sends. */
-const ELEMENT_X = {
-  client_name: "Element X",
-  client_uri: "https://element.io",
-  logo_uri: "https://element.io/mobile-icon.png",
-  tos_uri: "https://element.io/acceptable-use-policy-terms",
-  policy_uri: "https://element.io/privacy",
-  redirect_uris: ["io.element.elementx:/"],
-  application_type: "native",
-  grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-  response_types: ["code"],
-  token_endpoint_auth_method: "none",
-  contacts: ["support@element.io"],
-};
 
 async function registerClient(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return call(server.baseUrl, "POST", "/oauth2/registration", { body });
@@ -109,19 +95,7 @@ test("Element X's registration: 201, a client_id, every field echoed; the same r
 
 test("the spec's registration example: the unknown grant type is dropped, localised values kept, unknown fields accepted", async () => {
   const r = await registerClient({
-    client_name: "My App",
-    "client_name#fr": "Mon application",
-    client_uri: "https://example.com/",
-    logo_uri: "https://example.com/logo.png",
-    tos_uri: "https://example.com/tos.html",
-    "tos_uri#fr": "https://example.com/fr/tos.html",
-    policy_uri: "https://example.com/policy.html",
-    "policy_uri#fr": "https://example.com/fr/policy.html",
-    redirect_uris: ["https://app.example.com/callback"],
-    token_endpoint_auth_method: "none",
-    response_types: ["code"],
-    grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange"],
-    application_type: "web",
+    ...SPEC_EXAMPLE_CLIENT,
     software_id: "something-unknown",
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));

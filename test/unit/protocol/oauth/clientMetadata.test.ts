@@ -8,40 +8,12 @@ import assert from "node:assert/strict";
 import { clientIdOf, localizedClientName, validateClientMetadata } from "../../../../protocol/oauth/clientMetadata.js";
 import { OAuthError } from "../../../../protocol/oauth/errors.js";
 import type { JsonObject } from "../../../../protocol/json.js";
+import { ELEMENT_X_CLIENT, SPEC_EXAMPLE_CLIENT } from "../../../fixtures/oauthClients.js";
 
 const oauthError = (code: string) => (e: unknown) => e instanceof OAuthError && e.error === code && e.status === 400;
 
-/** The spec's registration request example. */
-const SPEC_REQUEST: JsonObject = {
-  client_name: "My App",
-  "client_name#fr": "Mon application",
-  client_uri: "https://example.com/",
-  logo_uri: "https://example.com/logo.png",
-  tos_uri: "https://example.com/tos.html",
-  "tos_uri#fr": "https://example.com/fr/tos.html",
-  policy_uri: "https://example.com/policy.html",
-  "policy_uri#fr": "https://example.com/fr/policy.html",
-  redirect_uris: ["https://app.example.com/callback"],
-  token_endpoint_auth_method: "none",
-  response_types: ["code"],
-  grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange"],
-  application_type: "web",
-};
-
-/** What Element X (iOS and Android) sends. */
-const ELEMENT_X: JsonObject = {
-  client_name: "Element X",
-  client_uri: "https://element.io",
-  logo_uri: "https://element.io/mobile-icon.png",
-  tos_uri: "https://element.io/acceptable-use-policy-terms",
-  policy_uri: "https://element.io/privacy",
-  redirect_uris: ["io.element.elementx:/"],
-  application_type: "native",
-  grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-  response_types: ["code"],
-  token_endpoint_auth_method: "none",
-  contacts: ["support@element.io"],
-};
+const SPEC_REQUEST: JsonObject = SPEC_EXAMPLE_CLIENT;
+const ELEMENT_X: JsonObject = ELEMENT_X_CLIENT;
 
 test("the spec's example: the token-exchange grant is dropped, the localised values kept", () => {
   const m = validateClientMetadata(SPEC_REQUEST);
