@@ -11,6 +11,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, registerUser, type RunningServer } from "./harness.js";
+import { Browserless } from "./browserless.js";
 import { ELEMENT_X, authorizationParams, callbackParams, newPkce, postForm, randomId, registerClient, whoami, type Pkce } from "./oauthHelpers.js";
 
 const REDIRECT = "io.element.elementx:/";
@@ -23,55 +24,6 @@ let otherClientId: string;
 /** A client without the device grant. */
 let codeOnlyClientId: string;
 
-/** A browser's cookies, kept by hand: name → value, set from each response's Set-Cookie. */
-class Browserless {
-  private readonly cookies = new Map<string, string>();
-  csrf = "";
-
-  constructor(private readonly base: string = server.baseUrl) {}
-
-  private keep(r: Response): void {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const at = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-  }
-
-  private cookieHeader(): string {
-    return [...this.cookies].filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-
-  async get(path: string): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
-    const r = await fetch(`${this.base}${path}`, { redirect: "manual", headers: { Cookie: this.cookieHeader() } });
-    this.keep(r);
-    const text = await r.text();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(text)?.[1];
-    if (csrf) this.csrf = csrf;
-    return { status: r.status, location: r.headers.get("location"), headers: r.headers, text };
-  }
-
-  /** A form post as the page would send it; `origin` and `csrf: false` play an attacker. */
-  async post(path: string, fields: Record<string, string>, opts: { origin?: string; csrf?: boolean } = {}): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
-    const body = new URLSearchParams({ ...(opts.csrf === false ? {} : { csrf: this.csrf }), ...fields });
-    const r = await fetch(`${this.base}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { Cookie: this.cookieHeader(), Origin: opts.origin ?? this.base, "Content-Type": "application/x-www-form-urlencoded" },
-      body: body.toString(),
-    });
-    this.keep(r);
-    return { status: r.status, location: r.headers.get("location"), headers: r.headers, text: await r.text() };
-  }
-
-  /** Signs up on the page (which also signs this browser in). */
-  async signUp(username: string): Promise<void> {
-    await this.get("/account/register");
-    const r = await this.post("/account/register", { username, password: "a long enough password", password_confirm: "a long enough password" });
-    assert.equal(r.status, 303, r.text);
-  }
-}
-
 let person: Browserless;
 
 before(async () => {
@@ -79,7 +31,7 @@ before(async () => {
   clientId = await registerClient(server.baseUrl, ELEMENT_X);
   otherClientId = await registerClient(server.baseUrl, { ...ELEMENT_X, client_name: "Element X (other)" });
   codeOnlyClientId = await registerClient(server.baseUrl, { ...ELEMENT_X, client_name: "No device grant", grant_types: ["authorization_code", "refresh_token"] });
-  person = new Browserless();
+  person = new Browserless(server.baseUrl);
   await person.signUp(`refusals${randomId(6).toLowerCase()}`);
 });
 
@@ -189,7 +141,7 @@ test("after the client is proven, errors go back to it with state: PKCE missing 
     const posted = await person.post("/account/consent", { ...params, decision: "allow" });
     if (extra.prompt === undefined) assert.equal(callbackParams(posted.location ?? "").get("error"), error);
   }
-  const stranger = new Browserless();
+  const stranger = new Browserless(server.baseUrl);
   const none = await stranger.get(`/oauth2/auth?${new URLSearchParams(authorizationParams(clientId, REDIRECT, pkce, randomId(), { prompt: "none" })).toString()}`);
   assert.equal(callbackParams(none.location ?? "").get("error"), "login_required");
   const twice = `/oauth2/auth?${new URLSearchParams(authorizationParams(clientId, REDIRECT, pkce, randomId())).toString()}&scope=openid`;
@@ -197,7 +149,7 @@ test("after the client is proven, errors go back to it with state: PKCE missing 
 });
 
 test("not signed in: /oauth2/auth and /link send the browser to sign in and back; prompt=create to sign up", async () => {
-  const stranger = new Browserless();
+  const stranger = new Browserless(server.baseUrl);
   const params = authorizationParams(clientId, REDIRECT, newPkce(), randomId());
   const r = await stranger.get(`/oauth2/auth?${new URLSearchParams(params).toString()}`);
   assert.equal(r.status, 303);
@@ -224,7 +176,7 @@ test("form posts without the CSRF token or from another site are refused with 40
     assert.equal(consent.status, 403, JSON.stringify(opts));
     assert.equal(consent.location, null);
     const username = `csrf${randomId(6).toLowerCase()}`;
-    const stranger = new Browserless();
+    const stranger = new Browserless(server.baseUrl);
     await stranger.get("/account/register");
     const signUp = await stranger.post("/account/register", { username, password: "a long enough password", password_confirm: "a long enough password" }, opts);
     assert.equal(signUp.status, 403);
@@ -236,7 +188,7 @@ test("form posts without the CSRF token or from another site are refused with 40
 });
 
 test("every page refuses to be framed", async () => {
-  const stranger = new Browserless();
+  const stranger = new Browserless(server.baseUrl);
   const params = authorizationParams(clientId, REDIRECT, newPkce(), randomId());
   const pages = [
     await stranger.get("/account/login"),
@@ -259,7 +211,7 @@ test("every page refuses to be framed", async () => {
 
 test("next never leads off this server", async () => {
   const user = await registerUser(server.baseUrl);
-  const stranger = new Browserless();
+  const stranger = new Browserless(server.baseUrl);
   await stranger.get("/account/login");
   for (const next of ["//evil.example", "https://evil.example/", "/\\evil.example"]) {
     const r = await stranger.post("/account/login", { username: user.userId.slice(1).split(":")[0], password: user.password, next });
