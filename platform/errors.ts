@@ -1,5 +1,6 @@
 import { isErrcode, type Errcode } from "../protocol/errcodes.js";
 import { isJsonObject } from "../protocol/json.js";
+import { wireFields, wireMessage } from "../protocol/wireError.js";
 
 /**
  * Matrix errors: `{"errcode": "M_…", "error": "…"}` with the spec's HTTP status.
@@ -7,8 +8,8 @@ import { isJsonObject } from "../protocol/json.js";
  * Every layer throws these: the Worker's handlers and the Durable Objects alike. A Durable
  * Object's RPC carries only the message of a thrown error back to the caller (workerd keeps the
  * message of an Error but drops its own properties), so the message of a MatrixError is its wire
- * form, `MatrixError {"status":403,"errcode":"M_FORBIDDEN","error":"…"}`, and `toMatrixError`
- * reads it back on the other side. Nothing else reads or writes that form.
+ * form, `MatrixError {"status":403,"errcode":"M_FORBIDDEN","error":"…"}` (protocol/wireError.ts), and
+ * `toMatrixError` reads it back on the other side.
  */
 export class MatrixError extends Error {
   constructor(
@@ -17,7 +18,7 @@ export class MatrixError extends Error {
     readonly text: string,
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(WIRE_PREFIX + JSON.stringify({ status, errcode, error: text, ...(Object.keys(extra).length ? { extra } : {}) }));
+    super(wireMessage("MatrixError", { status, errcode, error: text, ...(Object.keys(extra).length ? { extra } : {}) }));
     this.name = "MatrixError";
   }
 
@@ -26,24 +27,11 @@ export class MatrixError extends Error {
   }
 }
 
-const WIRE_PREFIX = "MatrixError ";
-
 /** Recovers a MatrixError from anything thrown, locally or across an RPC boundary. */
 export function toMatrixError(e: unknown): MatrixError | undefined {
   if (e instanceof MatrixError) return e;
-  if (!(e instanceof Error)) return undefined;
-  // The runtime may put the error's name in front of the message ("MatrixError: MatrixError {…}").
-  const at = e.message.indexOf(WIRE_PREFIX + "{");
-  if (at !== 0 && at !== "MatrixError: ".length) return undefined;
-  let wire: unknown;
-  try {
-    wire = JSON.parse(e.message.slice(at + WIRE_PREFIX.length));
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(wire) || typeof wire.status !== "number" || !isErrcode(wire.errcode) || typeof wire.error !== "string") {
-    return undefined;
-  }
+  const wire = wireFields(e, "MatrixError");
+  if (!wire || typeof wire.status !== "number" || !isErrcode(wire.errcode) || typeof wire.error !== "string") return undefined;
   const extra = isJsonObject(wire.extra) ? wire.extra : {};
   return new MatrixError(wire.status, wire.errcode, wire.error, extra);
 }

@@ -1,4 +1,4 @@
-import { isJsonObject } from "../json.js";
+import { wireFields, wireMessage } from "../wireError.js";
 
 /**
  * An OAuth 2.0 error (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1, RFC 8628 §3.5): the
@@ -45,20 +45,17 @@ export function isOAuthErrorCode(code: unknown): code is OAuthErrorCode {
 }
 
 /**
- * A Durable Object's RPC carries only the message of a thrown error back to the caller (workerd
- * drops the class and its fields), so the message is the error's wire form,
- * `OAuthError {"status":400,"error":"invalid_grant","error_description":"…"}`, and
- * `toOAuthError` reads it back on the other side — as platform/errors.ts does for MatrixError.
+ * An OAuthError thrown inside a Durable Object reaches the caller as its wire form,
+ * `OAuthError {"status":400,"error":"invalid_grant","error_description":"…"}` (protocol/wireError.ts),
+ * which `toOAuthError` reads back.
  */
-const WIRE_PREFIX = "OAuthError ";
-
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
     readonly error: OAuthErrorCode,
     readonly description: string,
   ) {
-    super(WIRE_PREFIX + JSON.stringify({ status, error, error_description: description }));
+    super(wireMessage("OAuthError", { status, error, error_description: description }));
     this.name = "OAuthError";
   }
 
@@ -74,17 +71,8 @@ export const invalidClient = (description: string) => new OAuthError(401, "inval
 /** Recovers an OAuthError from anything thrown, locally or across a Durable Object RPC. */
 export function toOAuthError(e: unknown): OAuthError | undefined {
   if (e instanceof OAuthError) return e;
-  if (!(e instanceof Error)) return undefined;
-  // The runtime may put the error's name in front of the message ("OAuthError: OAuthError {…}").
-  const at = e.message.indexOf(WIRE_PREFIX + "{");
-  if (at !== 0 && at !== "OAuthError: ".length) return undefined;
-  let wire: unknown;
-  try {
-    wire = JSON.parse(e.message.slice(at + WIRE_PREFIX.length));
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(wire)) return undefined;
+  const wire = wireFields(e, "OAuthError");
+  if (!wire) return undefined;
   const { status, error, error_description } = wire;
   if (typeof status !== "number" || !isOAuthErrorCode(error) || typeof error_description !== "string") return undefined;
   return new OAuthError(status, error, error_description);
