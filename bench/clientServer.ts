@@ -47,7 +47,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+export const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The seconds each phase of a benchmark took (its timings_s), and the whole run's as `total`. */
+export function phaseTimer(): { phases: Record<string, number>; mark: (name: string, since: number) => void; end: () => Record<string, number> } {
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string, since: number): void => {
+    phases[name] = round((performance.now() - since) / 1000, 1);
+  };
+  const end = (): Record<string, number> => {
+    mark("total", t0);
+    return phases;
+  };
+  return { phases, mark, end };
+}
 
 export function summarize(samples: number[]): { n: number; p50_ms: number; p95_ms: number; mean_ms: number; max_ms: number } {
   const s = [...samples].sort((a, b) => a - b);
@@ -193,11 +207,7 @@ export interface ClientServerFigures {
 }
 
 export async function benchClientServer(base: string): Promise<ClientServerFigures> {
-  const t0 = performance.now();
-  const phase: Record<string, number> = {};
-  const mark = (name: string, since: number): void => {
-    phase[name] = round((performance.now() - since) / 1000, 1);
-  };
+  const { phases: phase, mark, end } = phaseTimer();
   const metricsOn = (await readMetrics(base)) !== undefined;
 
   // Setup: 10 users in one public room.
@@ -371,7 +381,7 @@ export async function benchClientServer(base: string): Promise<ClientServerFigur
     loginSamples.push(performance.now() - s);
   }
   mark("login", t);
-  phase.total = round((performance.now() - t0) / 1000, 1);
+  end();
 
   return {
     send_latency: summarize(sendSamples),

@@ -6,7 +6,7 @@
  * as bench/clientServer.ts counts /sync's. bench/README.md explains each figure.
  */
 import { call, registerUser, type TestUser } from "../test/e2e/harness.js";
-import { costPer, quiet, readMetrics, summarize, type Cost, type Metrics } from "./clientServer.js";
+import { costPer, phaseTimer, quiet, readMetrics, round, summarize, type Cost, type Metrics } from "./clientServer.js";
 import { ELEMENT_X_ROOM_LIST_STATE, SLIDING_SYNC_PATH } from "../test/elementX.js";
 
 /** Sizes, chosen so the whole module stays around half a minute. */
@@ -45,7 +45,6 @@ interface SyncBody {
 
 let seq = 0;
 const nonce = (): string => `${Date.now().toString(36)}-${(seq++).toString(36)}`;
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const enc = encodeURIComponent;
 
 async function slide(base: string, user: TestUser, end: number, query: { pos?: string; timeout: number }): Promise<{ body: SlidingBody; bytes: number }> {
@@ -151,11 +150,7 @@ export interface SlidingSyncFigures {
 }
 
 export async function benchSlidingSync(base: string): Promise<SlidingSyncFigures> {
-  const t0 = performance.now();
-  const phase: Record<string, number> = {};
-  const mark = (name: string, since: number): void => {
-    phase[name] = round((performance.now() - since) / 1000, 1);
-  };
+  const { phases: phase, mark, end } = phaseTimer();
   const metricsOn = (await readMetrics(base)) !== undefined;
 
   // Setup: Dave is in 500 rooms: one Alice made and invited him to (the room messages come
@@ -329,7 +324,7 @@ export async function benchSlidingSync(base: string): Promise<SlidingSyncFigures
     };
   }
   mark("cost", t);
-  phase.total = round((performance.now() - t0) / 1000, 1);
+  end();
 
   return {
     setup: { rooms: ROOMS, seconds: phase.setup },

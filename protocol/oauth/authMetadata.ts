@@ -17,7 +17,7 @@ export const ACCOUNT_MANAGEMENT_ACTIONS = [
   "org.matrix.cross_signing_reset",
 ] as const;
 
-/** Paths under the issuer (the shared design's "Paths"). */
+/** The endpoints' and pages' paths under the issuer (the routes in worker/oauth/ are these). */
 export const OAUTH_PATHS = {
   authorization: "oauth2/auth",
   token: "oauth2/token",

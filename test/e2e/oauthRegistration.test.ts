@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { validateAuthMetadataAndKeys } from "matrix-js-sdk/lib/oidc/discovery.js";
 import { registerOidcClient } from "matrix-js-sdk/lib/oidc/register.js";
 import { startServer, call, type RunningServer } from "./harness.js";
-import { ELEMENT_X_CLIENT as ELEMENT_X, SPEC_EXAMPLE_CLIENT } from "../fixtures/oauthClients.js";
+import { ELEMENT_X_CLIENT as ELEMENT_X, ELEMENT_WEB_SDK_CLIENT, SPEC_EXAMPLE_CLIENT } from "../fixtures/oauthClients.js";
 
 let server: RunningServer;
 
@@ -205,17 +205,8 @@ test("matrix-js-sdk: validateAuthMetadataAndKeys accepts the metadata and reads 
   assert.equal(typeof clientId, "string");
   assert.ok(clientId.length > 0);
   // The registration is kept as sent, the RS256 id_token request included.
-  const again = await registerClient({
-    client_name: "Element",
-    client_uri: "https://app.element.io/",
-    response_types: ["code"],
-    grant_types: ["authorization_code", "refresh_token"],
-    redirect_uris: ["https://app.element.io/"],
-    id_token_signed_response_alg: "RS256",
-    token_endpoint_auth_method: "none",
-    application_type: "web",
-    logo_uri: "https://app.element.io/vector-icons/1024.png",
-  });
+  const again = await registerClient(ELEMENT_WEB_SDK_CLIENT);
+
   assert.equal(again.body.client_id, clientId, "the same body registerOidcClient sent (it drops URIs outside client_uri's host)");
 });
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { clientIdOf, localizedClientName, validateClientMetadata } from "../../../../protocol/oauth/clientMetadata.js";
 import { OAuthError } from "../../../../protocol/oauth/errors.js";
 import type { JsonObject } from "../../../../protocol/json.js";
-import { ELEMENT_X_CLIENT, SPEC_EXAMPLE_CLIENT } from "../../../fixtures/oauthClients.js";
+import { ELEMENT_WEB_SDK_CLIENT, ELEMENT_X_CLIENT, SPEC_EXAMPLE_CLIENT } from "../../../fixtures/oauthClients.js";
 
 const oauthError = (code: string) => (e: unknown) => e instanceof OAuthError && e.error === code && e.status === 400;
 
@@ -54,17 +54,7 @@ test("Element X's registration is accepted whole", () => {
 });
 
 test("matrix-js-sdk's registration (web, RS256 id_tokens) is accepted", () => {
-  const body: JsonObject = {
-    client_name: "Element",
-    client_uri: "https://app.element.io/",
-    response_types: ["code"],
-    grant_types: ["authorization_code", "refresh_token"],
-    redirect_uris: ["https://app.element.io/"],
-    id_token_signed_response_alg: "RS256",
-    token_endpoint_auth_method: "none",
-    application_type: "web",
-    logo_uri: "https://app.element.io/vector-icons/1024.png",
-  };
+  const body: JsonObject = ELEMENT_WEB_SDK_CLIENT;
   assert.deepEqual(validateClientMetadata(body), body);
 });
 
