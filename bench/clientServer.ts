@@ -166,7 +166,7 @@ export function costPer(before: Metrics, after: Metrics, ops: number): Cost {
 }
 
 /** Runs fn between two quiet snapshots; the cost of one of `ops` operations. */
-async function measureCost(base: string, ops: number, fn: () => Promise<void>): Promise<Cost | undefined> {
+export async function measureCost(base: string, ops: number, fn: () => Promise<void>): Promise<Cost | undefined> {
   const before = await quiet(base);
   await fn();
   const after = await quiet(base);

@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     out.slidingSync = ss;
     if (ss.ok) out.targets = { ...(out.targets as Record<string, unknown> | undefined), ...slidingTargets(ss.figures as SlidingSyncFigures) };
 
+    out.oauth = await optional("./oauth.ts", "benchOAuth", (fn) => fn(server.baseUrl));
+
     const mediaUser = await registerUser(server.baseUrl, `benchmedia${Date.now().toString(36)}`);
     out.media = await optional("./media.ts", "benchMedia", (fn) => fn(server.baseUrl, mediaUser.accessToken));
     out.e2ee = await optional("./e2ee.ts", "benchE2ee", (fn) => fn(server.baseUrl));
