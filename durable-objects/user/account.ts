@@ -101,8 +101,9 @@ export async function issueToken(
 /**
  * Checks an access token. `ip` is the client's address, when the caller knows it: the device is
  * noted as seen (see lastSeen.ts). An expired token is a soft logout: the client may refresh it.
- * A token's first use is written once (it ends the grace its refresh token's predecessor has for
- * a retry, see refreshTokens.ts); later requests write nothing for it.
+ * An expiring token's first use is written once (it ends the grace its refresh token's predecessor
+ * has for a retry, see refreshTokens.ts); later requests write nothing for it. A never-expiring
+ * (legacy) token has no refresh token, so nothing reads its `used`: it is never written.
  */
 export async function authenticate(accounts: AccountStore, token: string, ip?: string, now = Date.now()): Promise<Session> {
   const acc = accounts.account();
@@ -111,7 +112,7 @@ export async function authenticate(accounts: AccountStore, token: string, ip?: s
   const row = accounts.tokenDevice(h);
   if (!row) throw unknownToken();
   if (row.expires_ts !== null && now >= row.expires_ts) throw unknownToken("Access token has expired", true);
-  if (!row.used) accounts.markTokenUsed(h);
+  if (row.expires_ts !== null && !row.used) accounts.markTokenUsed(h);
   noteSeen(accounts, row.device_id, row, ip, now);
   return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1, oauth: row.oauth_client_id !== null };
 }
