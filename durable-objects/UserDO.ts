@@ -178,11 +178,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     await this.devicesRemoved();
   }
 
-  /** Deactivation: no more logins, all devices and browser sign-ins gone. Leaving rooms is done by the caller. */
+  /** Deactivation: no more logins, all devices, authorization codes and browser sign-ins gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
     this.ctx.storage.transactionSync(() => {
-      this.accounts.deactivate();
-      account.deleteAllDevices(this.sessionStores);
+      account.deactivate(this.sessionStores);
       this.oauthSessions.endAllWebSessions();
     });
     await this.devicesRemoved();

@@ -133,6 +133,17 @@ export function deleteDevice(stores: SessionStores, deviceId: string): void {
   stores.toDevice.deleteInbox(deviceId);
 }
 
+/**
+ * Deactivation's writes to the session stores (the caller runs them in one transaction): no more
+ * logins, every device goes, and every authorization code, also one not yet redeemed, whose
+ * device does not exist yet and so is not among the devices' codes.
+ */
+export function deactivate(stores: SessionStores): void {
+  stores.accounts.deactivate();
+  deleteAllDevices(stores);
+  stores.oauthCodes.deleteAll();
+}
+
 export function deleteAllDevices(stores: SessionStores, exceptDeviceId?: string): void {
   const devices = stores.accounts.deviceIds();
   for (const d of devices) if (d !== exceptDeviceId) deleteDevice(stores, d);

@@ -139,6 +139,17 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(code)), "a code whose session is gone");
   },
 
+  async "deactivation deletes every authorization code, redeemed or not"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage);
+    const redeemed = await sessions.createAuthorizationCode(await codeRequest());
+    await sessions.redeemAuthorizationCode(redemption(redeemed));
+    const pending = await sessions.createAuthorizationCode(await codeRequest({ deviceId: "PENDING" }));
+    account.deactivate(stores);
+    assert.equal(stores.oauthCodes.get(await hashToken(redeemed)), undefined);
+    assert.equal(stores.oauthCodes.get(await hashToken(pending)), undefined);
+    assert.deepEqual(stores.accounts.deviceIds(), []);
+  },
+
   async "a code expires after ten minutes"(sql, storage) {
     const { sessions, stores } = await world(sql, storage);
     const code = await sessions.createAuthorizationCode(await codeRequest());
