@@ -172,9 +172,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     await this.devicesRemoved();
   }
 
-  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
-    await account.setPassword(this.accounts, newPassword);
-    if (logoutDevices) account.deleteAllDevices(this.sessionStores, keepDeviceId);
+  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void> {
+    await this.oauthSessions.changePassword(newPassword, logoutDevices, keepDeviceId, keepWebSessionToken);
     await this.devicesRemoved();
   }
 

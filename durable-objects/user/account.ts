@@ -49,10 +49,6 @@ export async function checkPassword(accounts: AccountStore, password: string): P
   return verifyPassword(password, acc.password_hash);
 }
 
-export async function setPassword(accounts: AccountStore, password: string): Promise<void> {
-  accounts.setPasswordHash(await hashPassword(password));
-}
-
 /**
  * The device a login is for, created when new; a known device loses its old access and refresh
  * tokens (spec: login) and records how it signs in now (`oauth`: client and scope; null: password).

@@ -11,6 +11,7 @@ import type {
   WebSessionUser,
 } from "../../platform/rpc/user.js";
 import * as account from "./account.js";
+import { hashPassword } from "./password.js";
 import * as refreshTokens from "./refreshTokens.js";
 import * as oauthCodes from "./oauthCodes.js";
 import * as webSessions from "./webSessions.js";
@@ -87,6 +88,22 @@ export class Sessions {
       return refreshTokens.storeTokenPair(this.stores, req.deviceId, pair, lifetimeMs, now);
     });
     return { user_id: account.requireAccount(this.stores.accounts).user_id, device_id: req.deviceId, scope: req.scope, ...tokens };
+  }
+
+  /**
+   * A new password. With `logoutDevices` the other devices go, and so do the browser sign-ins but
+   * `keepWebSessionToken`'s: a browser signed in with the old password could otherwise stay signed
+   * in for a week and approve new apps. Hashing is done first, so the writes are one transaction.
+   */
+  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void> {
+    const passwordHash = await hashPassword(newPassword);
+    const keepHash = keepWebSessionToken === undefined ? undefined : await hashToken(keepWebSessionToken);
+    this.storage.transactionSync(() => {
+      this.stores.accounts.setPasswordHash(passwordHash);
+      if (!logoutDevices) return;
+      account.deleteAllDevices(this.stores, keepDeviceId);
+      this.web.deleteAllExcept(keepHash);
+    });
   }
 
   async createAuthorizationCode(req: AuthorizationCodeRequest): Promise<string> {

@@ -217,8 +217,12 @@ export interface UserRpc {
   logout(token: string): Promise<void>;
   /** Revokes every access token and device. */
   logoutAll(): Promise<void>;
-  /** Sets a new password, optionally logging out every device but `keepDeviceId`. */
-  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void>;
+  /**
+   * Sets a new password. With `logoutDevices`, every device but `keepDeviceId` is logged out and
+   * every browser sign-in (web session) but the one whose cookie value is `keepWebSessionToken`
+   * ends (none kept when it is absent).
+   */
+  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void>;
   /** Deactivation: no more logins, all devices gone. Returns the joined rooms, which the caller leaves. */
   deactivate(): Promise<string[]>;
 

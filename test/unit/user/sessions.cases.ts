@@ -195,6 +195,26 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     await assert.rejects(sessions.createWebSession("correct horse"));
   },
 
+  async "a password change that logs devices out ends every browser sign-in but the one kept"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage, "correct horse");
+    const kept = (await sessions.createWebSession("correct horse")).token;
+    const other = (await sessions.createWebSession("correct horse")).token;
+    await sessions.issueOAuthSession({ deviceId: "KEEP", clientId: "client-a", scope: SCOPE });
+    await sessions.issueOAuthSession({ deviceId: "GONE", clientId: "client-a", scope: SCOPE });
+    await sessions.changePassword("battery staple", false, "KEEP", kept);
+    assert.equal((await sessions.webSession(other)).userId, "@alice:x", "without logging devices out, browsers stay signed in");
+    assert.deepEqual(stores.accounts.deviceIds().sort(), ["GONE", "KEEP"]);
+    await sessions.changePassword("battery staple 2", true, "KEEP", kept);
+    assert.equal((await sessions.webSession(kept)).userId, "@alice:x");
+    await assert.rejects(sessions.webSession(other), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
+    assert.deepEqual(stores.accounts.deviceIds(), ["KEEP"]);
+    await assert.rejects(sessions.createWebSession("correct horse"), "the old password no longer signs in");
+    // The legacy POST /account/password keeps no browser sign-in.
+    await sessions.changePassword("battery staple 3", true, "KEEP");
+    await assert.rejects(sessions.webSession(kept), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
+    assert.equal((await sessions.webSession((await sessions.createWebSession("battery staple 3")).token)).userId, "@alice:x");
+  },
+
   async "signing a browser in to an account that does not exist is refused like a wrong password"(sql, storage) {
     migrate(sql, USER_MIGRATIONS);
     const stores = { accounts: new AccountStore(sql), refreshTokens: new RefreshTokenStore(sql), oauthCodes: new OAuthCodeStore(sql), toDevice: new ToDeviceStore(sql) };
