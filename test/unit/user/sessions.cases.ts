@@ -150,6 +150,42 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     assert.deepEqual(stores.accounts.deviceIds(), []);
   },
 
+  async "two redemptions of one code at once: one gets the session, the other is a reuse that revokes it"(sql, storage) {
+    const { sessions, stores, removals } = await world(sql, storage);
+    const code = await sessions.createAuthorizationCode(await codeRequest());
+    const results = await Promise.allSettled([sessions.redeemAuthorizationCode(redemption(code)), sessions.redeemAuthorizationCode(redemption(code))]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.equal(toOAuthError(lost[0]?.status === "rejected" ? lost[0].reason : undefined)?.error, "invalid_grant");
+    assert.equal(stores.accounts.hasDevice("OAUTHDEV"), false, "the session the code created is revoked");
+    assert.equal(removals.count, 1);
+    const tokens = won[0]?.status === "fulfilled" ? won[0].value : undefined;
+    assert.ok(tokens);
+    await assert.rejects(account.authenticate(stores.accounts, tokens.access_token));
+  },
+
+  async "a deactivated account or the dehydrated device's ID gets invalid_grant from both grants, and the code stays unspent"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage);
+    const dehydration = new DehydratedDeviceStore(sql);
+    stores.accounts.addDeviceWithoutLogin("DEHYDRATED", undefined, 1);
+    dehydration.set("DEHYDRATED", { algorithm: "m.dehydration.v1.olm" });
+    const toDehydrated = await sessions.createAuthorizationCode(await codeRequest({ deviceId: "DEHYDRATED" }));
+    await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(toDehydrated)), "a code for the dehydrated device");
+    assert.equal(stores.oauthCodes.get(await hashToken(toDehydrated))?.used_ts, null, "not spent");
+    assert.equal(stores.accounts.hasTokens("DEHYDRATED"), false);
+    await assertInvalidGrant(sessions.issueOAuthSession({ deviceId: "DEHYDRATED", clientId: "client-a", scope: SCOPE }), "a device grant for the dehydrated device");
+    assert.equal(stores.accounts.hasTokens("DEHYDRATED"), false);
+
+    const code = await sessions.createAuthorizationCode(await codeRequest());
+    stores.accounts.deactivate();
+    await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(code)), "a code of a deactivated account");
+    assert.equal(stores.oauthCodes.get(await hashToken(code))?.used_ts, null, "not spent");
+    await assertInvalidGrant(sessions.issueOAuthSession({ deviceId: "OAUTHDEV", clientId: "client-a", scope: SCOPE }), "a device grant of a deactivated account");
+    assert.equal(stores.accounts.hasDevice("OAUTHDEV"), false);
+  },
+
   async "a code expires after ten minutes"(sql, storage) {
     const { sessions, stores } = await world(sql, storage);
     const code = await sessions.createAuthorizationCode(await codeRequest());
