@@ -163,8 +163,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async logout(token: string): Promise<void> {
-    await account.revokeToken(this.sessionStores, token);
-    await this.devicesRemoved();
+    await this.oauthSessions.revoke(token);
   }
 
   async logoutAll(): Promise<void> {

@@ -1,6 +1,6 @@
 import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import { hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
+import { REFRESH_TOKEN_PREFIX, hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
 import type { LoginResult, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
@@ -113,9 +113,14 @@ export async function authenticate(accounts: AccountStore, token: string, ip?: s
   return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1, oauth: row.oauth_client_id !== null };
 }
 
+/**
+ * Logout and revocation (RFC 7009; spec: "Token revocation"): an access (`lat_`) or a refresh
+ * (`latr_`) token ends its whole session, the device. Returns the device deleted, if the token was
+ * known. The lookup and the deletes run after the one await, with none between them.
+ */
 export async function revokeToken(stores: SessionStores, token: string): Promise<string | undefined> {
   const h = await hashToken(token);
-  const deviceId = stores.accounts.tokenDevice(h)?.device_id;
+  const deviceId = token.startsWith(REFRESH_TOKEN_PREFIX) ? stores.refreshTokens.get(h)?.device_id : stores.accounts.tokenDevice(h)?.device_id;
   if (deviceId === undefined) return undefined;
   deleteDevice(stores, deviceId);
   return deviceId;

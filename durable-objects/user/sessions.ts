@@ -1,6 +1,6 @@
 import { forbidden, unknownToken } from "../../platform/errors.js";
 import { invalidGrant } from "../../protocol/oauth/errors.js";
-import { REFRESH_TOKEN_PREFIX, hashToken } from "../../platform/tokens.js";
+import { hashToken } from "../../platform/tokens.js";
 import type {
   AuthorizationCodeRequest,
   CodeRedemption,
@@ -67,12 +67,9 @@ export class Sessions {
     return { access_token, refresh_token, expires_in_ms, device_id: deviceId, ...(scope !== null ? { scope } : {}) };
   }
 
-  /** RFC 7009 / the spec's revocation: either token of a session ends the whole session. */
+  /** Logout and RFC 7009 revocation: either token of a session ends the whole session. Returns whether one ended. */
   async revoke(token: string): Promise<boolean> {
-    const hash = await hashToken(token);
-    const deviceId = token.startsWith(REFRESH_TOKEN_PREFIX) ? this.stores.refreshTokens.get(hash)?.device_id : this.stores.accounts.tokenDevice(hash)?.device_id;
-    if (deviceId === undefined) return false;
-    this.storage.transactionSync(() => account.deleteDevice(this.stores, deviceId));
+    if ((await account.revokeToken(this.stores, token)) === undefined) return false;
     await this.devicesRemoved();
     return true;
   }
