@@ -141,10 +141,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
-    // The dehydrated device must never get an access token: it only exists to be rehydrated.
-    if (deviceId !== undefined && this.dehydration.current()?.device_id === deviceId) {
-      throw invalidParam("That device ID belongs to the dehydrated device");
-    }
+    if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
     return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
   }
 

@@ -16,6 +16,7 @@ import * as refreshTokens from "./refreshTokens.js";
 import * as oauthCodes from "./oauthCodes.js";
 import * as webSessions from "./webSessions.js";
 import type { DehydratedDeviceStore } from "./dehydratedDeviceStore.js";
+import { isDehydratedDeviceId } from "./dehydratedDevice.js";
 import type { OAuthCodeRow } from "./oauthCodeStore.js";
 import type { WebSessionStore } from "./webSessionStore.js";
 import type { OAuthApprovalStore } from "./oauthApprovalStore.js";
@@ -88,8 +89,7 @@ export class Sessions {
   private startOAuthSession(req: OAuthSessionRequest, pair: refreshTokens.TokenPair, lifetimeMs: number): OAuthSessionTokens {
     const acc = account.requireAccount(this.stores.accounts);
     if (acc.deactivated) throw invalidGrant("This account has been deactivated");
-    // The dehydrated device must never get an access token: it only exists to be rehydrated.
-    if (this.dehydration.current()?.device_id === req.deviceId) throw invalidGrant("That device ID belongs to the dehydrated device");
+    if (isDehydratedDeviceId(this.dehydration, req.deviceId)) throw invalidGrant("That device ID belongs to the dehydrated device");
     const now = Date.now();
     account.startDeviceLogin(this.stores, req.deviceId, req.displayName, { clientId: req.clientId, scope: req.scope }, now);
     const tokens = refreshTokens.storeTokenPair(this.stores, req.deviceId, pair, lifetimeMs, now);
