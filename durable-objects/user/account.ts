@@ -7,7 +7,7 @@ import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
 import type { RefreshTokenStore } from "./refreshTokenStore.js";
 import type { OAuthCodeStore } from "./oauthCodeStore.js";
-import { newTokenPair, storeTokenPair } from "./refreshTokens.js";
+import { newTokenPair, storeTokenPair, type TokenPair } from "./refreshTokens.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
@@ -79,19 +79,19 @@ export async function issueToken(
 ): Promise<LoginResult> {
   const localpart = localpartOf(userId);
   const id = deviceId ?? newDeviceId();
-  if (lifetimeMs !== undefined) {
-    // Tokens are made (and hashed) before any write, so the writes run without an await between them.
-    const pair = await newTokenPair(localpart);
-    const now = Date.now();
-    startDeviceLogin(stores, id, displayName, null, now);
-    return { user_id: userId, device_id: id, ...storeTokenPair(stores, id, pair, lifetimeMs, now) };
-  }
-  const token = newAccessToken(localpart);
-  const hash = await hashToken(token);
+  // Tokens are made (and hashed) before any write, so the writes run without an await between them.
+  const made: { pair: TokenPair; lifetimeMs: number } | { token: string; hash: string } =
+    lifetimeMs !== undefined ? { pair: await newTokenPair(localpart), lifetimeMs } : await neverExpiringToken(localpart);
   const now = Date.now();
   startDeviceLogin(stores, id, displayName, null, now);
-  stores.accounts.addToken(hash, id, now);
-  return { user_id: userId, device_id: id, access_token: token };
+  if ("pair" in made) return { user_id: userId, device_id: id, ...storeTokenPair(stores, id, made.pair, made.lifetimeMs, now) };
+  stores.accounts.addToken(made.hash, id, now);
+  return { user_id: userId, device_id: id, access_token: made.token };
+}
+
+async function neverExpiringToken(localpart: string): Promise<{ token: string; hash: string }> {
+  const token = newAccessToken(localpart);
+  return { token, hash: await hashToken(token) };
 }
 
 /**
