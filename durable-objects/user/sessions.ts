@@ -22,7 +22,7 @@ import type { WebSessionStore } from "./webSessionStore.js";
 import type { OAuthApprovalStore } from "./oauthApprovalStore.js";
 
 /** How long an action approved on the account page stays approved by default. */
-export const APPROVAL_TTL_MS = 10 * 60 * 1000;
+const APPROVAL_TTL_MS = 10 * 60 * 1000;
 
 /**
  * The sessions of one user beyond a password login: refreshing and revoking tokens, OAuth
