@@ -201,6 +201,15 @@ test("registration with refresh_token: true gets a refresh token and an expiring
   await assertWorks(next.access_token, user, user.deviceId);
 });
 
+test("registration with a refresh_token that is not a boolean is 400 M_BAD_JSON", async () => {
+  for (const value of ["true", 1, {}]) {
+    const username = `regbad${Date.now().toString(36)}`;
+    const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", { body: { username, password: "pw-12345678", auth: { type: "m.login.dummy" }, refresh_token: value } });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.errcode, "M_BAD_JSON");
+  }
+});
+
 test("logging out, deleting the device or logging in again on it ends its refresh token", async () => {
   const user = await registerUser(server.baseUrl);
   const a = await loginWithRefresh(user);
