@@ -130,7 +130,11 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
     const web = opts.webSession ? { web_session: await this.oauthSessions.startWebSessionForNewAccount(opts.webSession.userAgent) } : {};
     if (opts.inhibitLogin) return { user_id: userId, ...web };
-    return { ...(await account.issueToken(this.sessionStores, userId, opts.deviceId, opts.deviceDisplayName, this.lifetimeIf(opts.refresh))), ...web };
+    // A guest's request body is ignored but for the device's display name (spec, registration.yaml:
+    // "all parameters ... with the exception of initial_device_display_name MUST BE ignored"), so
+    // `refresh_token: true` gets a guest no refresh token and a never-expiring access token.
+    const lifetimeMs = opts.isGuest ? undefined : this.lifetimeIf(opts.refresh);
+    return { ...(await account.issueToken(this.sessionStores, userId, opts.deviceId, opts.deviceDisplayName, lifetimeMs)), ...web };
   }
 
   /** The access token lifetime for a client that supports refresh tokens; undefined: the token never expires. */
