@@ -130,7 +130,11 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
     const web = opts.webSession ? { web_session: await this.oauthSessions.startWebSessionForNewAccount(opts.webSession.userAgent) } : {};
     if (opts.inhibitLogin) return { user_id: userId, ...web };
-    return { ...(await account.issueToken(this.sessionStores, userId, opts.deviceId, opts.deviceDisplayName, this.lifetimeIf(opts.refresh))), ...web };
+    // A guest's request body is ignored but for the device's display name (spec, registration.yaml:
+    // "all parameters ... with the exception of initial_device_display_name MUST BE ignored"), so
+    // `refresh_token: true` gets a guest no refresh token and a never-expiring access token.
+    const lifetimeMs = opts.isGuest ? undefined : this.lifetimeIf(opts.refresh);
+    return { ...(await account.issueToken(this.sessionStores, userId, opts.deviceId, opts.deviceDisplayName, lifetimeMs)), ...web };
   }
 
   /** The access token lifetime for a client that supports refresh tokens; undefined: the token never expires. */
@@ -141,10 +145,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
-    // The dehydrated device must never get an access token: it only exists to be rehydrated.
-    if (deviceId !== undefined && this.dehydration.current()?.device_id === deviceId) {
-      throw invalidParam("That device ID belongs to the dehydrated device");
-    }
+    if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
     return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
   }
 
@@ -163,8 +164,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async logout(token: string): Promise<void> {
-    await account.revokeToken(this.sessionStores, token);
-    await this.devicesRemoved();
+    await this.oauthSessions.revoke(token);
   }
 
   async logoutAll(): Promise<void> {
@@ -172,17 +172,15 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     await this.devicesRemoved();
   }
 
-  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void> {
-    await account.setPassword(this.accounts, newPassword);
-    if (logoutDevices) account.deleteAllDevices(this.sessionStores, keepDeviceId);
+  async changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void> {
+    await this.oauthSessions.changePassword(newPassword, logoutDevices, keepDeviceId, keepWebSessionToken);
     await this.devicesRemoved();
   }
 
-  /** Deactivation: no more logins, all devices and browser sign-ins gone. Leaving rooms is done by the caller. */
+  /** Deactivation: no more logins, all devices, authorization codes and browser sign-ins gone. Leaving rooms is done by the caller. */
   async deactivate(): Promise<string[]> {
     this.ctx.storage.transactionSync(() => {
-      this.accounts.deactivate();
-      account.deleteAllDevices(this.sessionStores);
+      account.deactivate(this.sessionStores);
       this.oauthSessions.endAllWebSessions();
     });
     await this.devicesRemoved();

@@ -1,13 +1,13 @@
 import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import { hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
+import { REFRESH_TOKEN_PREFIX, hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
 import type { LoginResult, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
 import type { RefreshTokenStore } from "./refreshTokenStore.js";
 import type { OAuthCodeStore } from "./oauthCodeStore.js";
-import { newTokenPair, storeTokenPair } from "./refreshTokens.js";
+import { newTokenPair, storeTokenPair, type TokenPair } from "./refreshTokens.js";
 
 /** Account, devices and access tokens of one user, inside that user's Durable Object. */
 
@@ -49,10 +49,6 @@ export async function checkPassword(accounts: AccountStore, password: string): P
   return verifyPassword(password, acc.password_hash);
 }
 
-export async function setPassword(accounts: AccountStore, password: string): Promise<void> {
-  accounts.setPasswordHash(await hashPassword(password));
-}
-
 /**
  * The device a login is for, created when new; a known device loses its old access and refresh
  * tokens (spec: login) and records how it signs in now (`oauth`: client and scope; null: password).
@@ -83,26 +79,27 @@ export async function issueToken(
 ): Promise<LoginResult> {
   const localpart = localpartOf(userId);
   const id = deviceId ?? newDeviceId();
-  if (lifetimeMs !== undefined) {
-    // Tokens are made (and hashed) before any write, so the writes run without an await between them.
-    const pair = await newTokenPair(localpart);
-    const now = Date.now();
-    startDeviceLogin(stores, id, displayName, null, now);
-    return { user_id: userId, device_id: id, ...storeTokenPair(stores, id, pair, lifetimeMs, now) };
-  }
-  const token = newAccessToken(localpart);
-  const hash = await hashToken(token);
+  // Tokens are made (and hashed) before any write, so the writes run without an await between them.
+  const made: { pair: TokenPair; lifetimeMs: number } | { token: string; hash: string } =
+    lifetimeMs !== undefined ? { pair: await newTokenPair(localpart), lifetimeMs } : await neverExpiringToken(localpart);
   const now = Date.now();
   startDeviceLogin(stores, id, displayName, null, now);
-  stores.accounts.addToken(hash, id, now);
-  return { user_id: userId, device_id: id, access_token: token };
+  if ("pair" in made) return { user_id: userId, device_id: id, ...storeTokenPair(stores, id, made.pair, made.lifetimeMs, now) };
+  stores.accounts.addToken(made.hash, id, now);
+  return { user_id: userId, device_id: id, access_token: made.token };
+}
+
+async function neverExpiringToken(localpart: string): Promise<{ token: string; hash: string }> {
+  const token = newAccessToken(localpart);
+  return { token, hash: await hashToken(token) };
 }
 
 /**
  * Checks an access token. `ip` is the client's address, when the caller knows it: the device is
  * noted as seen (see lastSeen.ts). An expired token is a soft logout: the client may refresh it.
- * A token's first use is written once (it ends the grace its refresh token's predecessor has for
- * a retry, see refreshTokens.ts); later requests write nothing for it.
+ * An expiring token's first use is written once (it ends the grace its refresh token's predecessor
+ * has for a retry, see refreshTokens.ts); later requests write nothing for it. A never-expiring
+ * (legacy) token has no refresh token, so nothing reads its `used`: it is never written.
  */
 export async function authenticate(accounts: AccountStore, token: string, ip?: string, now = Date.now()): Promise<Session> {
   const acc = accounts.account();
@@ -111,14 +108,19 @@ export async function authenticate(accounts: AccountStore, token: string, ip?: s
   const row = accounts.tokenDevice(h);
   if (!row) throw unknownToken();
   if (row.expires_ts !== null && now >= row.expires_ts) throw unknownToken("Access token has expired", true);
-  if (!row.used) accounts.markTokenUsed(h);
+  if (row.expires_ts !== null && !row.used) accounts.markTokenUsed(h);
   noteSeen(accounts, row.device_id, row, ip, now);
   return { userId: acc.user_id, deviceId: row.device_id, isGuest: acc.is_guest === 1, oauth: row.oauth_client_id !== null };
 }
 
+/**
+ * Logout and revocation (RFC 7009; spec: "Token revocation"): an access (`lat_`) or a refresh
+ * (`latr_`) token ends its whole session, the device. Returns the device deleted, if the token was
+ * known. The lookup and the deletes run after the one await, with none between them.
+ */
 export async function revokeToken(stores: SessionStores, token: string): Promise<string | undefined> {
   const h = await hashToken(token);
-  const deviceId = stores.accounts.tokenDevice(h)?.device_id;
+  const deviceId = token.startsWith(REFRESH_TOKEN_PREFIX) ? stores.refreshTokens.get(h)?.device_id : stores.accounts.tokenDevice(h)?.device_id;
   if (deviceId === undefined) return undefined;
   deleteDevice(stores, deviceId);
   return deviceId;
@@ -130,6 +132,17 @@ export function deleteDevice(stores: SessionStores, deviceId: string): void {
   stores.refreshTokens.deleteForDevice(deviceId);
   stores.oauthCodes.deleteForDevice(deviceId);
   stores.toDevice.deleteInbox(deviceId);
+}
+
+/**
+ * Deactivation's writes to the session stores (the caller runs them in one transaction): no more
+ * logins, every device goes, and every authorization code, also one not yet redeemed, whose
+ * device does not exist yet and so is not among the devices' codes.
+ */
+export function deactivate(stores: SessionStores): void {
+  stores.accounts.deactivate();
+  deleteAllDevices(stores);
+  stores.oauthCodes.deleteAll();
 }
 
 export function deleteAllDevices(stores: SessionStores, exceptDeviceId?: string): void {

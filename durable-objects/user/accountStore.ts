@@ -163,8 +163,7 @@ export class AccountStore implements SeenWriter {
       .exec<{ device_id: string; display_name: string | null; oauth_client_id: string | null; created_ts: number; last_seen_ts: number | null; last_seen_ip: string | null }>(
         "SELECT device_id, display_name, oauth_client_id, created_ts, last_seen_ts, last_seen_ip FROM devices ORDER BY created_ts",
       )
-      .toArray()
-      .map((r) => ({ ...r }));
+      .toArray();
   }
 
   /** The device was seen at `ts`; an unknown address (null) keeps the one recorded before. */

@@ -15,6 +15,14 @@ import type { ToDeviceStore } from "./toDeviceStore.js";
  * The Worker validates the request first; these functions only store and read.
  */
 
+/**
+ * Whether a login (password or OAuth) names the dehydrated device's ID: it is refused, since that
+ * device must never get an access token; it only exists to be rehydrated.
+ */
+export function isDehydratedDeviceId(store: DehydratedDeviceStore, deviceId: string | undefined): boolean {
+  return deviceId !== undefined && store.current()?.device_id === deviceId;
+}
+
 /** Removes the dehydrated device with its keys and to-device messages. Returns its ID, if there was one. */
 export function remove(store: DehydratedDeviceStore, sessions: account.SessionStores, keys: EncryptionKeyStore): string | undefined {
   const deviceId = store.recordedDeviceId();

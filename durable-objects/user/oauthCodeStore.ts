@@ -51,6 +51,11 @@ export class OAuthCodeStore {
     this.sql.exec("DELETE FROM oauth_codes WHERE device_id = ?", deviceId);
   }
 
+  /** Deactivation: every code goes, also those not yet redeemed (they name no device yet). */
+  deleteAll(): void {
+    this.sql.exec("DELETE FROM oauth_codes");
+  }
+
   /**
    * Forgets codes expired before `before`. A redeemed code is kept until then so that its reuse
    * is still recognised (and its session revoked) while it could have been valid.

@@ -34,7 +34,7 @@ export async function createCode(codes: OAuthCodeStore, localpart: string, req: 
   return code;
 }
 
-export type CodeCheck = { kind: "valid"; row: OAuthCodeRow } | { kind: "reused"; row: OAuthCodeRow };
+type CodeCheck = { kind: "valid"; row: OAuthCodeRow } | { kind: "reused"; row: OAuthCodeRow };
 
 /**
  * Checks a code presented at the token endpoint. Throws OAuthError invalid_grant when it is

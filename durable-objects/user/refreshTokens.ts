@@ -23,7 +23,7 @@ export interface TokenPair {
 }
 
 /** The stores a token pair lives in. */
-export type PairStores = { accounts: AccountStore; refreshTokens: RefreshTokenStore };
+type PairStores = { accounts: AccountStore; refreshTokens: RefreshTokenStore };
 
 /** A new pair for the user, hashed: made before any write, so the writes need no await between them. */
 export async function newTokenPair(localpart: string): Promise<TokenPair> {
@@ -45,7 +45,7 @@ export function storeTokenPair(
   return { access_token: pair.accessToken, refresh_token: pair.refreshToken, expires_in_ms: lifetimeMs };
 }
 
-export type Rotation =
+type Rotation =
   | { kind: "rotated"; deviceId: string; access_token: string; refresh_token: string; expires_in_ms: number; scope: string | null }
   /** A spent token whose successor was used: the caller deletes the device, then refuses. */
   | { kind: "reused"; deviceId: string };

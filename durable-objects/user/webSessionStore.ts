@@ -37,6 +37,12 @@ export class WebSessionStore {
     this.sql.exec("DELETE FROM web_sessions WHERE token_hash = ?", tokenHash);
   }
 
+  /** Every session but the one whose hash is `keepHash` (undefined: none is kept). */
+  deleteAllExcept(keepHash: string | undefined): void {
+    if (keepHash === undefined) this.deleteAll();
+    else this.sql.exec("DELETE FROM web_sessions WHERE token_hash != ?", keepHash);
+  }
+
   deleteAll(): void {
     this.sql.exec("DELETE FROM web_sessions");
   }

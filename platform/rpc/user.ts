@@ -191,14 +191,18 @@ export interface UserRpc {
 
   // OAuth 2.0 sessions and the account pages.
 
-  /** Signs a device in through an OAuth client: creates the device, or replaces its tokens. */
+  /**
+   * Signs a device in through an OAuth client: creates the device, or replaces its tokens. A
+   * deactivated account or the dehydrated device's ID: OAuthError invalid_grant.
+   */
   issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens>;
   /** A new authorization code (10 minutes, single use) for the session `req` describes. */
   createAuthorizationCode(req: AuthorizationCodeRequest): Promise<string>;
   /**
    * Redeems an authorization code: the session it grants. Unknown, expired, spent, or another
    * client's, redirect URI's or verifier's: OAuthError invalid_grant (read it back with
-   * toOAuthError); a spent code also revokes the session it created (RFC 6749 §4.1.2).
+   * toOAuthError); a spent code also revokes the session it created (RFC 6749 §4.1.2). A
+   * deactivated account or the dehydrated device's ID: invalid_grant too, and the code stays unspent.
    */
   redeemAuthorizationCode(req: CodeRedemption): Promise<RedeemedCode>;
   /** Signs a browser in on the account pages; a wrong password: 403 M_FORBIDDEN. Returns the cookie value. */
@@ -217,8 +221,12 @@ export interface UserRpc {
   logout(token: string): Promise<void>;
   /** Revokes every access token and device. */
   logoutAll(): Promise<void>;
-  /** Sets a new password, optionally logging out every device but `keepDeviceId`. */
-  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void>;
+  /**
+   * Sets a new password. With `logoutDevices`, every device but `keepDeviceId` is logged out and
+   * every browser sign-in (web session) but the one whose cookie value is `keepWebSessionToken`
+   * ends (none kept when it is absent).
+   */
+  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void>;
   /** Deactivation: no more logins, all devices gone. Returns the joined rooms, which the caller leaves. */
   deactivate(): Promise<string[]>;
 

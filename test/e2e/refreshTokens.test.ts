@@ -201,6 +201,27 @@ test("registration with refresh_token: true gets a refresh token and an expiring
   await assertWorks(next.access_token, user, user.deviceId);
 });
 
+test("registration with a refresh_token that is not a boolean is 400 M_BAD_JSON", async () => {
+  for (const value of ["true", 1, {}]) {
+    const username = `regbad${Date.now().toString(36)}`;
+    const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", { body: { username, password: "pw-12345678", auth: { type: "m.login.dummy" }, refresh_token: value } });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.errcode, "M_BAD_JSON");
+  }
+});
+
+test("a guest registering with refresh_token: true gets neither a refresh token nor an expiring access token (the spec ignores a guest's body)", async () => {
+  const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: { refresh_token: true } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.refresh_token, undefined);
+  assert.equal(r.body.expires_in_ms, undefined);
+  const who = await whoami(String(r.body.access_token));
+  assert.equal(who.status, 200, JSON.stringify(who.body));
+  assert.equal(who.body.is_guest, true);
+  await sleep(LIFETIME_S * 1000 + 300);
+  assert.equal((await whoami(String(r.body.access_token))).status, 200, "the access token did not expire");
+});
+
 test("logging out, deleting the device or logging in again on it ends its refresh token", async () => {
   const user = await registerUser(server.baseUrl);
   const a = await loginWithRefresh(user);

@@ -13,6 +13,7 @@ import { ToDeviceStore } from "../../../durable-objects/user/toDeviceStore.js";
 import * as account from "../../../durable-objects/user/account.js";
 import { newTokenPair, rotate, storeTokenPair, type TokenPair } from "../../../durable-objects/user/refreshTokens.js";
 import { toMatrixError } from "../../../platform/errors.js";
+import { hashToken } from "../../../platform/tokens.js";
 
 const LIFETIME = 60_000;
 
@@ -160,6 +161,15 @@ export const cases: Record<string, (sql: SqlStorage) => Promise<void>> = {
     assert.equal(legacy.expires_in_ms, undefined);
     const s = await account.authenticate(stores.accounts, legacy.access_token, undefined, 10 ** 13);
     assert.equal(s.oauth, false);
+  },
+
+  async "a never-expiring token is not written when it authenticates: nothing reads its first use"(sql) {
+    const stores = fresh(sql);
+    const legacy = await account.issueToken(stores, "@alice:x", "P", undefined);
+    await account.authenticate(stores.accounts, legacy.access_token);
+    await account.authenticate(stores.accounts, legacy.access_token);
+    const hash = await hashToken(legacy.access_token);
+    assert.equal(stores.accounts.tokenDevice(hash)?.used, false);
   },
 
   async "a login with refresh issues an expiring pair; a password login on an OAuth device makes it a password device"(sql) {

@@ -139,6 +139,53 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(code)), "a code whose session is gone");
   },
 
+  async "deactivation deletes every authorization code, redeemed or not"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage);
+    const redeemed = await sessions.createAuthorizationCode(await codeRequest());
+    await sessions.redeemAuthorizationCode(redemption(redeemed));
+    const pending = await sessions.createAuthorizationCode(await codeRequest({ deviceId: "PENDING" }));
+    account.deactivate(stores);
+    assert.equal(stores.oauthCodes.get(await hashToken(redeemed)), undefined);
+    assert.equal(stores.oauthCodes.get(await hashToken(pending)), undefined);
+    assert.deepEqual(stores.accounts.deviceIds(), []);
+  },
+
+  async "two redemptions of one code at once: one gets the session, the other is a reuse that revokes it"(sql, storage) {
+    const { sessions, stores, removals } = await world(sql, storage);
+    const code = await sessions.createAuthorizationCode(await codeRequest());
+    const results = await Promise.allSettled([sessions.redeemAuthorizationCode(redemption(code)), sessions.redeemAuthorizationCode(redemption(code))]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.equal(toOAuthError(lost[0]?.status === "rejected" ? lost[0].reason : undefined)?.error, "invalid_grant");
+    assert.equal(stores.accounts.hasDevice("OAUTHDEV"), false, "the session the code created is revoked");
+    assert.equal(removals.count, 1);
+    const tokens = won[0]?.status === "fulfilled" ? won[0].value : undefined;
+    assert.ok(tokens);
+    await assert.rejects(account.authenticate(stores.accounts, tokens.access_token));
+  },
+
+  async "a deactivated account or the dehydrated device's ID gets invalid_grant from both grants, and the code stays unspent"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage);
+    const dehydration = new DehydratedDeviceStore(sql);
+    stores.accounts.addDeviceWithoutLogin("DEHYDRATED", undefined, 1);
+    dehydration.set("DEHYDRATED", { algorithm: "m.dehydration.v1.olm" });
+    const toDehydrated = await sessions.createAuthorizationCode(await codeRequest({ deviceId: "DEHYDRATED" }));
+    await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(toDehydrated)), "a code for the dehydrated device");
+    assert.equal(stores.oauthCodes.get(await hashToken(toDehydrated))?.used_ts, null, "not spent");
+    assert.equal(stores.accounts.hasTokens("DEHYDRATED"), false);
+    await assertInvalidGrant(sessions.issueOAuthSession({ deviceId: "DEHYDRATED", clientId: "client-a", scope: SCOPE }), "a device grant for the dehydrated device");
+    assert.equal(stores.accounts.hasTokens("DEHYDRATED"), false);
+
+    const code = await sessions.createAuthorizationCode(await codeRequest());
+    stores.accounts.deactivate();
+    await assertInvalidGrant(sessions.redeemAuthorizationCode(redemption(code)), "a code of a deactivated account");
+    assert.equal(stores.oauthCodes.get(await hashToken(code))?.used_ts, null, "not spent");
+    await assertInvalidGrant(sessions.issueOAuthSession({ deviceId: "OAUTHDEV", clientId: "client-a", scope: SCOPE }), "a device grant of a deactivated account");
+    assert.equal(stores.accounts.hasDevice("OAUTHDEV"), false);
+  },
+
   async "a code expires after ten minutes"(sql, storage) {
     const { sessions, stores } = await world(sql, storage);
     const code = await sessions.createAuthorizationCode(await codeRequest());
@@ -182,6 +229,26 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     sessions.endAllWebSessions();
     await assert.rejects(sessions.webSession(signUp));
     await assert.rejects(sessions.createWebSession("correct horse"));
+  },
+
+  async "a password change that logs devices out ends every browser sign-in but the one kept"(sql, storage) {
+    const { sessions, stores } = await world(sql, storage, "correct horse");
+    const kept = (await sessions.createWebSession("correct horse")).token;
+    const other = (await sessions.createWebSession("correct horse")).token;
+    await sessions.issueOAuthSession({ deviceId: "KEEP", clientId: "client-a", scope: SCOPE });
+    await sessions.issueOAuthSession({ deviceId: "GONE", clientId: "client-a", scope: SCOPE });
+    await sessions.changePassword("battery staple", false, "KEEP", kept);
+    assert.equal((await sessions.webSession(other)).userId, "@alice:x", "without logging devices out, browsers stay signed in");
+    assert.deepEqual(stores.accounts.deviceIds().sort(), ["GONE", "KEEP"]);
+    await sessions.changePassword("battery staple 2", true, "KEEP", kept);
+    assert.equal((await sessions.webSession(kept)).userId, "@alice:x");
+    await assert.rejects(sessions.webSession(other), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
+    assert.deepEqual(stores.accounts.deviceIds(), ["KEEP"]);
+    await assert.rejects(sessions.createWebSession("correct horse"), "the old password no longer signs in");
+    // The legacy POST /account/password keeps no browser sign-in.
+    await sessions.changePassword("battery staple 3", true, "KEEP");
+    await assert.rejects(sessions.webSession(kept), (e: unknown) => toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN");
+    assert.equal((await sessions.webSession((await sessions.createWebSession("battery staple 3")).token)).userId, "@alice:x");
   },
 
   async "signing a browser in to an account that does not exist is refused like a wrong password"(sql, storage) {
