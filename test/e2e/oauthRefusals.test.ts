@@ -79,7 +79,12 @@ test("a code is single use: using it again is invalid_grant and revokes the sess
   assert.equal(again.status, 400);
   assert.equal(again.body.error, "invalid_grant");
   assert.equal((await whoami(server.baseUrl, String(first.body.access_token))).status, 401);
-  assert.equal((await token({ grant_type: "refresh_token", refresh_token: String(first.body.refresh_token) })).body.error, "invalid_grant");
+  const refresh = await token({ grant_type: "refresh_token", refresh_token: String(first.body.refresh_token) });
+  assert.equal(refresh.body.error, "invalid_grant");
+  // UserDO refuses it in Matrix words (M_UNKNOWN_TOKEN); the token endpoint answers RFC 6749's only.
+  assert.equal(refresh.status, 400);
+  assert.equal(refresh.body.errcode, undefined);
+  assert.equal(typeof refresh.body.error_description, "string");
 });
 
 test("the consent page says when the device the app names already exists: it takes that session over", async () => {
