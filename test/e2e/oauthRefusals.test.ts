@@ -275,7 +275,7 @@ test("a native loopback redirect URI is accepted with any port, and the code is 
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
 });
 
-test("/link: looking codes up is rate-limited per address (RATE_LIMITS=on)", async () => {
+test("/link: looking codes up and deciding on them is rate-limited per address (RATE_LIMITS=on)", async () => {
   const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
   try {
     const guesser = new Browserless(limited.baseUrl);
@@ -284,6 +284,12 @@ test("/link: looking codes up is rate-limited per address (RATE_LIMITS=on)", asy
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await guesser.post("/link", { user_code: "BCDF-GHJK" })).status);
     assert.deepEqual(statuses, [...Array<number>(10).fill(400), 429]);
+    // A decision is limited as a lookup is: guessed denials would end others' pending grants.
+    for (const decision of ["deny", "allow"]) {
+      const r = await guesser.post("/link", { user_code: "BCDF-GHJK", decision });
+      assert.equal(r.status, 429, decision);
+      assert.match(r.text, /Too many attempts/);
+    }
   } finally {
     await limited.stop();
   }
