@@ -87,6 +87,31 @@ test("a code is single use: using it again is invalid_grant and revokes the sess
   assert.equal(typeof refresh.body.error_description, "string");
 });
 
+test("revocation (RFC 7009 §2.1–2.2): an unknown hint is ignored, garbage is a 200, either token ends the session, client_id is not needed", async () => {
+  const revoke = (form: Record<string, string>) => postForm(server.baseUrl, "/oauth2/revoke", form);
+  const session = async () => {
+    const pkce = newPkce();
+    const r = await exchange(await codeFor(pkce), pkce.verifier);
+    assert.equal(r.status, 200);
+    return { access: String(r.body.access_token), refresh: String(r.body.refresh_token) };
+  };
+  const badHint = await session();
+  const r = await revoke({ client_id: clientId, token: badHint.access, token_type_hint: "id_token" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await whoami(server.baseUrl, badHint.access)).status, 401);
+  const missing = await revoke({ client_id: clientId });
+  assert.equal(missing.status, 400);
+  assert.equal(missing.body.error, "invalid_request");
+  assert.equal((await revoke({ client_id: clientId, token: "garbage" })).status, 200);
+  const byRefresh = await session();
+  assert.equal((await revoke({ client_id: clientId, token: byRefresh.refresh, token_type_hint: "refresh_token" })).status, 200);
+  assert.equal((await whoami(server.baseUrl, byRefresh.access)).status, 401);
+  const noClient = await session();
+  assert.equal((await revoke({ token: noClient.access })).status, 200);
+  assert.equal((await whoami(server.baseUrl, noClient.access)).status, 401);
+  assert.equal((await token({ grant_type: "refresh_token", refresh_token: noClient.refresh })).body.error, "invalid_grant");
+});
+
 test("the consent page says when the device the app names already exists: it takes that session over", async () => {
   const pkce = newPkce();
   const deviceId = randomId();

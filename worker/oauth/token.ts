@@ -129,10 +129,9 @@ async function token(req: IRequest, ctx: Ctx): Promise<Response> {
 async function revoke(req: IRequest, ctx: Ctx): Promise<Response> {
   const form = await readForm(req);
   const tokenValue = required(form, "token");
-  const hint = single(form, "token_type_hint");
-  if (hint !== undefined && hint !== "access_token" && hint !== "refresh_token") {
-    throw new OAuthError(400, "unsupported_token_type", "token_type_hint must be access_token or refresh_token");
-  }
+  // token_type_hint is read only to refuse it given twice: the token's prefix says what it is, and
+  // RFC 7009 §2.1 says a hint the server does not understand is ignored.
+  single(form, "token_type_hint");
   const localpart = localpartOfUserToken(ACCESS_TOKEN_PREFIX, tokenValue) ?? localpartOfUserToken(REFRESH_TOKEN_PREFIX, tokenValue);
   if (localpart !== undefined) await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).revoke(tokenValue);
   return json({}, 200, NO_STORE);
