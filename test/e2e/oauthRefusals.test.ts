@@ -275,6 +275,54 @@ test("device grant: polling too fast is slow_down, an unknown device code invali
   assert.equal(refused.body.error, "unauthorized_client");
 });
 
+test("the token endpoint refuses a body that is not a form, a parameter given twice, no client_id, another client's refresh token", async () => {
+  const raw = (body: string | Blob, headers: Record<string, string>) => fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", headers, body });
+  const form = new URLSearchParams({ client_id: clientId, grant_type: "refresh_token", refresh_token: "latr_nope_nope" }).toString();
+  for (const [body, headers] of [
+    [JSON.stringify({ client_id: clientId, grant_type: "refresh_token", refresh_token: "latr_nope_nope" }), { "Content-Type": "application/json" }],
+    // A Blob without a type: fetch would label a string text/plain.
+    [new Blob([form]), {}],
+  ] as const) {
+    const r = await raw(body, headers);
+    assert.equal(r.status, 400, JSON.stringify(headers));
+    assert.equal(((await r.json()) as { error?: string }).error, "invalid_request", JSON.stringify(headers));
+  }
+  const pkce = newPkce();
+  const code = await codeFor(pkce);
+  const twice = await raw(`${new URLSearchParams({ client_id: clientId, grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: pkce.verifier }).toString()}&code=${encodeURIComponent(code)}`, { "Content-Type": "application/x-www-form-urlencoded" });
+  assert.equal(twice.status, 400);
+  assert.equal(((await twice.json()) as { error?: string }).error, "invalid_request");
+  const noClient = await postForm(server.baseUrl, "/oauth2/token", { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: pkce.verifier });
+  assert.equal(noClient.status, 400);
+  assert.equal(noClient.body.error, "invalid_request");
+  // The code was never redeemed by the refusals above: it still works, and its refresh token is this client's only.
+  const ok = await exchange(code, pkce.verifier);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const stolen = await token({ grant_type: "refresh_token", refresh_token: String(ok.body.refresh_token), client_id: otherClientId });
+  assert.equal(stolen.status, 400);
+  assert.equal(stolen.body.error, "invalid_grant");
+});
+
+test("the device authorization endpoint refuses an unknown client, a missing or invalid scope; a device code polls only for its own client", async () => {
+  const scope = `urn:matrix:client:api:* urn:matrix:client:device:${randomId()}`;
+  const unknown = await postForm(server.baseUrl, "/oauth2/device", { client_id: "no-such-client", scope });
+  assert.equal(unknown.status, 401);
+  assert.equal(unknown.body.error, "invalid_client");
+  const noScope = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId });
+  assert.equal(noScope.status, 400);
+  assert.equal(noScope.body.error, "invalid_request");
+  for (const bad of ["urn:matrix:client:api:*", "openid", `${scope} email`]) {
+    const r = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId, scope: bad });
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.error, "invalid_scope", bad);
+  }
+  const started = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId, scope });
+  assert.equal(started.status, 200);
+  const other = await postForm(server.baseUrl, "/oauth2/token", { client_id: otherClientId, grant_type: DEVICE_GRANT, device_code: String(started.body.device_code) });
+  assert.equal(other.status, 400);
+  assert.equal(other.body.error, "invalid_grant");
+});
+
 test("userinfo without a valid token: 401 with a Bearer challenge", async () => {
   const none = await fetch(`${server.baseUrl}/oauth2/userinfo`);
   assert.equal(none.status, 401);
