@@ -14,7 +14,7 @@ import { GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN } from
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { idTokenClaims } from "../../protocol/oauth/idToken.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
-import { localpartOfUserToken, type UserTokenPrefix, ACCESS_TOKEN_PREFIX, AUTHORIZATION_CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../platform/tokens.js";
+import { userIdOfToken, type UserTokenPrefix, ACCESS_TOKEN_PREFIX, AUTHORIZATION_CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../platform/tokens.js";
 import { toMatrixError } from "../../platform/errors.js";
 import { issuerOf } from "../../platform/issuer.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
@@ -45,9 +45,9 @@ function tokenResponse(tokens: RefreshResult, scope: string, idToken?: string): 
 
 /** The user a per-user token (code, refresh token) names, or invalid_grant: it is not one of ours. */
 function userOfToken(ctx: Ctx, prefix: UserTokenPrefix, token: string): string {
-  const localpart = localpartOfUserToken(prefix, token);
-  if (localpart === undefined) throw invalidGrant("Unknown or invalid grant");
-  return `@${localpart}:${ctx.config.serverName}`;
+  const userId = userIdOfToken(prefix, token, ctx.config.serverName);
+  if (userId === undefined) throw invalidGrant("Unknown or invalid grant");
+  return userId;
 }
 
 /** An OpenID Connect id_token, when the granted scope holds `openid` (what matrix-js-sdk's helpers ask for). */
@@ -132,8 +132,9 @@ async function revoke(req: IRequest, ctx: Ctx): Promise<Response> {
   // token_type_hint is read only to refuse it given twice: the token's prefix says what it is, and
   // RFC 7009 §2.1 says a hint the server does not understand is ignored.
   single(form, "token_type_hint");
-  const localpart = localpartOfUserToken(ACCESS_TOKEN_PREFIX, tokenValue) ?? localpartOfUserToken(REFRESH_TOKEN_PREFIX, tokenValue);
-  if (localpart !== undefined) await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).revoke(tokenValue);
+  const { serverName } = ctx.config;
+  const userId = userIdOfToken(ACCESS_TOKEN_PREFIX, tokenValue, serverName) ?? userIdOfToken(REFRESH_TOKEN_PREFIX, tokenValue, serverName);
+  if (userId !== undefined) await userStub(ctx.env, userId).revoke(tokenValue);
   return json({}, 200, NO_STORE);
 }
 
