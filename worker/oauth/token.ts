@@ -21,9 +21,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import type { RefreshResult } from "../../platform/rpc/user.js";
 import { readForm, required, single } from "./form.js";
 import { whenOAuth } from "./gate.js";
-
-/** RFC 8628 §3.2: the seconds a device waits between polls. */
-export const DEVICE_POLL_INTERVAL_S = 5;
+import { DEVICE_POLL_INTERVAL_S } from "./deviceAuthorization.js";
 
 /** RFC 6749 §5.1: a token response is never cached. */
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
