@@ -223,19 +223,18 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   // ---- OAuth 2.0 device authorization grants ---------------------------------------------
 
   async createDeviceGrant(clientId: string, scope: string, lifetimeMs: number): Promise<{ deviceCode: string; userCode: string }> {
-    const deviceCode = randomString(32);
-    const hash = await hashToken(deviceCode);
     const now = Date.now();
-    // A clash of user codes among the live grants is rare; draw again until there is none.
+    // A clash of user codes among the live grants is rare; draw again until there is none. The
+    // device code is drawn again too: the store ignores a clash on either.
     for (;;) {
+      const deviceCode = randomString(32);
       const userCode = newUserCode();
-      if (this.deviceGrants.create(hash, userCode, clientId, scope, now, now + lifetimeMs)) return { deviceCode, userCode };
+      if (this.deviceGrants.create(await hashToken(deviceCode), userCode, clientId, scope, now, now + lifetimeMs)) return { deviceCode, userCode };
     }
   }
 
   async pendingDeviceGrant(userCode: string): Promise<{ clientId: string; scope: string } | null> {
-    const grant = this.deviceGrants.pendingByUserCode(userCode, Date.now());
-    return grant ? { clientId: grant.clientId, scope: grant.scope } : null;
+    return this.deviceGrants.pendingByUserCode(userCode, Date.now()) ?? null;
   }
 
   async decideDeviceGrant(userCode: string, userId: string | null): Promise<boolean> {
