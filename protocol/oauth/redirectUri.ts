@@ -30,7 +30,7 @@ function rawAuthority(uri: string): string | undefined {
  * Spec: the other URIs "MUST be either on the same host or on a subdomain of the host of the
  * `client_uri`. The port number, path and query components MAY be different."
  */
-export function isOnClientHost(uri: URL, clientUri: URL): boolean {
+function isOnClientHost(uri: URL, clientUri: URL): boolean {
   return uri.hostname === clientUri.hostname || uri.hostname.endsWith(`.${clientUri.hostname}`);
 }
 
