@@ -21,7 +21,7 @@ import { UserDirectoryStore } from "./server/userDirectoryStore.js";
 import { OAuthClientStore } from "./server/oauthClientStore.js";
 import { OAuthKeyStore } from "./server/oauthKeyStore.js";
 import { clientIdOf, validateClientMetadata, type ClientMetadata } from "../protocol/oauth/clientMetadata.js";
-import { generateRs256Jwk, jwkThumbprint, publicJwkOf, signJwtRs256, type IdTokenClaims, type PublicRsaJwk, type RsaJwk } from "../protocol/oauth/idToken.js";
+import { generateRs256Jwk, importRs256SigningKey, jwkThumbprint, publicJwkOf, signJwtRs256, type IdTokenClaims, type PublicRsaJwk, type Rs256SigningKey, type RsaJwk } from "../protocol/oauth/idToken.js";
 
 /**
  * ServerDO (one per server): the signing key, room aliases, the public room directory, the
@@ -39,7 +39,8 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private oauthClients: OAuthClientStore;
   private oauthKeys: OAuthKeyStore;
   /** The id_token key being read or made: concurrent first calls share one generation. */
-  private oauthKey: Promise<RsaJwk> | undefined;
+  /** The id_token key, read (or made) once and imported once: signing does neither again. */
+  private oauthKey: Promise<{ jwk: RsaJwk; signing: Rs256SigningKey }> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -223,19 +224,18 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   // ---- OAuth 2.0 device authorization grants ---------------------------------------------
 
   async createDeviceGrant(clientId: string, scope: string, lifetimeMs: number): Promise<{ deviceCode: string; userCode: string }> {
-    const deviceCode = randomString(32);
-    const hash = await hashToken(deviceCode);
     const now = Date.now();
-    // A clash of user codes among the live grants is rare; draw again until there is none.
+    // A clash of user codes among the live grants is rare; draw again until there is none. The
+    // device code is drawn again too: the store ignores a clash on either.
     for (;;) {
+      const deviceCode = randomString(32);
       const userCode = newUserCode();
-      if (this.deviceGrants.create(hash, userCode, clientId, scope, now, now + lifetimeMs)) return { deviceCode, userCode };
+      if (this.deviceGrants.create(await hashToken(deviceCode), userCode, clientId, scope, now, now + lifetimeMs)) return { deviceCode, userCode };
     }
   }
 
   async pendingDeviceGrant(userCode: string): Promise<{ clientId: string; scope: string } | null> {
-    const grant = this.deviceGrants.pendingByUserCode(userCode, Date.now());
-    return grant ? { clientId: grant.clientId, scope: grant.scope } : null;
+    return this.deviceGrants.pendingByUserCode(userCode, Date.now()) ?? null;
   }
 
   async decideDeviceGrant(userCode: string, userId: string | null): Promise<boolean> {
@@ -262,24 +262,26 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   }
 
   async oauthPublicJwks(): Promise<{ keys: PublicRsaJwk[] }> {
-    return { keys: [await publicJwkOf(await this.idTokenKey())] };
+    const { jwk, signing } = await this.idTokenKey();
+    return { keys: [await publicJwkOf(jwk, signing.kid)] };
   }
 
   async signIdToken(claims: IdTokenClaims): Promise<string> {
-    return signJwtRs256(claims, await this.idTokenKey());
+    return signJwtRs256(claims, (await this.idTokenKey()).signing);
   }
 
   /**
    * The RS256 key, made and stored on first use. Generation awaits WebCrypto, during which other
    * calls may arrive, so they wait on the same promise instead of each making a key.
    */
-  private idTokenKey(): Promise<RsaJwk> {
+  private idTokenKey(): Promise<{ jwk: RsaJwk; signing: Rs256SigningKey }> {
     this.oauthKey ??= (async () => {
       const stored = this.oauthKeys.currentKey();
-      if (stored) return stored;
+      if (stored) return { jwk: stored.jwk, signing: await importRs256SigningKey(stored.jwk, stored.kid) };
       const jwk = await generateRs256Jwk();
-      this.oauthKeys.addKey(await jwkThumbprint(jwk), jwk, Date.now());
-      return jwk;
+      const kid = await jwkThumbprint(jwk);
+      this.oauthKeys.addKey(kid, jwk, Date.now());
+      return { jwk, signing: await importRs256SigningKey(jwk, kid) };
     })().catch((e: unknown) => {
       this.oauthKey = undefined;
       throw e;

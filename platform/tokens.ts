@@ -60,6 +60,12 @@ export function newAccessToken(localpart: string): string {
   return newUserToken(ACCESS_TOKEN_PREFIX, localpart);
 }
 
+/** The user a token of the kind `prefix` claims to belong to on `serverName`, or undefined if it is not one. */
+export function userIdOfToken(prefix: UserTokenPrefix, token: string, serverName: string): string | undefined {
+  const localpart = localpartOfUserToken(prefix, token);
+  return localpart === undefined ? undefined : `@${localpart}:${serverName}`;
+}
+
 /** The localpart an access token claims to belong to, or undefined if it is not one of ours. */
 export function localpartOfToken(token: string): string | undefined {
   return localpartOfUserToken(ACCESS_TOKEN_PREFIX, token);

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import type { Ctx } from "./router.js";
 import { MatrixError, unknownToken, missingToken } from "../platform/errors.js";
-import { localpartOfToken } from "../platform/tokens.js";
+import { ACCESS_TOKEN_PREFIX, userIdOfToken } from "../platform/tokens.js";
 import type { Session } from "../platform/rpc/user.js";
 import { userStub } from "../platform/stubs.js";
 
@@ -30,9 +30,8 @@ export function clientAddress(req: Request): string | undefined {
 export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?: boolean } = {}): Promise<Session> {
   const token = accessTokenOf(req, ctx.url);
   if (token === undefined) throw missingToken();
-  const localpart = localpartOfToken(token);
-  if (!localpart) throw unknownToken();
-  const userId = `@${localpart}:${ctx.config.serverName}`;
+  const userId = userIdOfToken(ACCESS_TOKEN_PREFIX, token, ctx.config.serverName);
+  if (userId === undefined) throw unknownToken();
   const session = await userStub(ctx.env, userId).authenticate(token, clientAddress(req));
   if (session.isGuest && !opts.allowGuest) throw guestAccessForbidden();
   return session;

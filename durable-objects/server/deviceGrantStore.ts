@@ -7,21 +7,11 @@ import type { DevicePoll } from "../../platform/rpc/server.js";
  * exchanged at most once ("done"); grants are removed an hour after they expire.
  */
 
-export type DeviceGrantStatus = "pending" | "approved" | "denied" | "done";
-
-export interface DeviceGrant {
-  clientId: string;
-  scope: string;
-  status: DeviceGrantStatus;
-  expiresTs: number;
-}
-
-
 type Row = {
   user_code: string;
   client_id: string;
   scope: string;
-  status: DeviceGrantStatus;
+  status: "pending" | "approved" | "denied" | "done";
   expires_ts: number;
   last_poll_ts: number | null;
   user_id: string | null;
@@ -33,12 +23,14 @@ const KEEP_AFTER_EXPIRY_MS = 3_600_000;
 export class DeviceGrantStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Records a new grant; false when the user code is already taken (the caller draws another). */
+  /**
+   * Records a new grant; false when the user code is already taken (the caller draws another).
+   * The table's UNIQUE user_code is the check: the insert is ignored and writes no row.
+   */
   create(deviceCodeHash: string, userCode: string, clientId: string, scope: string, now: number, expiresTs: number): boolean {
     this.sql.exec("DELETE FROM oauth_device_grants WHERE expires_ts < ?", now - KEEP_AFTER_EXPIRY_MS);
-    if (this.sql.exec("SELECT 1 FROM oauth_device_grants WHERE user_code = ?", userCode).toArray().length > 0) return false;
-    this.sql.exec(
-      "INSERT INTO oauth_device_grants (device_code_hash, user_code, client_id, scope, created_ts, expires_ts, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+    const inserted = this.sql.exec(
+      "INSERT OR IGNORE INTO oauth_device_grants (device_code_hash, user_code, client_id, scope, created_ts, expires_ts, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
       deviceCodeHash,
       userCode,
       clientId,
@@ -46,27 +38,28 @@ export class DeviceGrantStore {
       now,
       expiresTs,
     );
-    return true;
+    return inserted.rowsWritten > 0;
   }
 
   /** The grant a person typed the user code of, while it can still be decided. */
-  pendingByUserCode(userCode: string, now: number): DeviceGrant | undefined {
+  pendingByUserCode(userCode: string, now: number): { clientId: string; scope: string } | undefined {
     const row = this.sql
-      .exec<Row>("SELECT * FROM oauth_device_grants WHERE user_code = ? AND status = 'pending' AND expires_ts > ?", userCode, now)
+      .exec<Pick<Row, "client_id" | "scope">>("SELECT client_id, scope FROM oauth_device_grants WHERE user_code = ? AND status = 'pending' AND expires_ts > ?", userCode, now)
       .toArray()[0];
-    return row ? { clientId: row.client_id, scope: row.scope, status: row.status, expiresTs: row.expires_ts } : undefined;
+    return row ? { clientId: row.client_id, scope: row.scope } : undefined;
   }
 
   /** Approves (for `userId`) or denies (null) a pending, unexpired grant; false when there is none. */
   decide(userCode: string, userId: string | null, now: number): boolean {
-    if (!this.pendingByUserCode(userCode, now)) return false;
-    this.sql.exec(
-      "UPDATE oauth_device_grants SET status = ?, user_id = ? WHERE user_code = ?",
+    // One statement: the condition that makes it decidable is the one it is updated under.
+    const updated = this.sql.exec(
+      "UPDATE oauth_device_grants SET status = ?, user_id = ? WHERE user_code = ? AND status = 'pending' AND expires_ts > ?",
       userId === null ? "denied" : "approved",
       userId,
       userCode,
+      now,
     );
-    return true;
+    return updated.rowsWritten > 0;
   }
 
   /**

@@ -14,7 +14,7 @@ import { toOAuthError } from "./errors.js";
 import type { ResponseMode } from "./callback.js";
 
 /** The parameters an authorization request may carry that Lattice reads. */
-export const AUTHORIZATION_PARAMS = [
+const AUTHORIZATION_PARAMS = [
   "client_id",
   "redirect_uri",
   "response_type",

@@ -5,24 +5,7 @@ import { wireFields, wireMessage } from "../wireError.js";
  * token, registration, revocation and device endpoints answer `{error, error_description}` with
  * these codes instead of Matrix's `{errcode, error}`.
  */
-export type OAuthErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_grant"
-  | "unauthorized_client"
-  | "unsupported_grant_type"
-  | "invalid_scope"
-  | "access_denied"
-  | "unsupported_response_type"
-  | "server_error"
-  | "invalid_redirect_uri"
-  | "invalid_client_metadata"
-  | "unsupported_token_type"
-  | "authorization_pending"
-  | "slow_down"
-  | "expired_token";
-
-const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
+const OAUTH_ERROR_CODES = [
   "invalid_request",
   "invalid_client",
   "invalid_grant",
@@ -38,10 +21,14 @@ const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
   "authorization_pending",
   "slow_down",
   "expired_token",
-]);
+] as const;
+
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
 
 export function isOAuthErrorCode(code: unknown): code is OAuthErrorCode {
-  return typeof code === "string" && OAUTH_ERROR_CODES.has(code);
+  return typeof code === "string" && KNOWN.has(code);
 }
 
 /**

@@ -65,7 +65,7 @@ export function idTokenClaims(opts: { issuer: string; userId: string; clientId: 
 }
 
 /** BASE64URL(UTF8(JSON)) of a JOSE header or claims set. */
-export function base64UrlJson(value: unknown): string {
+function base64UrlJson(value: unknown): string {
   return encodeBase64Url(utf8.encode(JSON.stringify(value)));
 }
 
@@ -77,9 +77,27 @@ export async function jwkThumbprint(jwk: Pick<RsaJwk, "kty" | "n" | "e">): Promi
   return encodeBase64Url(await sha256(`{"e":${JSON.stringify(jwk.e)},"kty":"RSA","n":${JSON.stringify(jwk.n)}}`));
 }
 
-/** The public half of an RSA JWK, with its thumbprint as kid, as published at jwks_uri. */
-export async function publicJwkOf(jwk: RsaJwk): Promise<PublicRsaJwk> {
-  return { kty: "RSA", n: jwk.n, e: jwk.e, kid: await jwkThumbprint(jwk), alg: "RS256", use: "sig" };
+/**
+ * The public half of an RSA JWK, as published at jwks_uri, under `kid` (its thumbprint when not
+ * given: the kid a stored key was saved under is that thumbprint).
+ */
+export async function publicJwkOf(jwk: RsaJwk, kid?: string): Promise<PublicRsaJwk> {
+  return { kty: "RSA", n: jwk.n, e: jwk.e, kid: kid ?? (await jwkThumbprint(jwk)), alg: "RS256", use: "sig" };
+}
+
+/** A private key imported for signing, with the kid its JWS headers name. */
+export interface Rs256SigningKey {
+  kid: string;
+  key: CryptoKey;
+}
+
+/**
+ * Imports a private JWK for signing, once, so each signature does not import it again; `kid`
+ * defaults to the key's thumbprint.
+ */
+export async function importRs256SigningKey(privateJwk: RsaJwk, kid?: string): Promise<Rs256SigningKey> {
+  const key = await crypto.subtle.importKey("jwk", { ...privateJwk }, RS256, false, ["sign"]);
+  return { kid: kid ?? (await jwkThumbprint(privateJwk)), key };
 }
 
 function isRsaJwk(value: unknown): value is RsaJwk {
@@ -98,10 +116,10 @@ export async function generateRs256Jwk(): Promise<RsaJwk> {
   return { kty, n, e, d, p, q, dp, dq, qi };
 }
 
-/** Signs `claims` as a compact JWS with RS256 under `privateJwk`; the header names its kid. */
-export async function signJwtRs256(claims: object, privateJwk: RsaJwk): Promise<string> {
-  const key = await crypto.subtle.importKey("jwk", { ...privateJwk }, RS256, false, ["sign"]);
-  const header = { alg: "RS256", typ: "JWT", kid: await jwkThumbprint(privateJwk) };
+/** Signs `claims` as a compact JWS with RS256 under `signingKey`; the header names its kid. */
+export async function signJwtRs256(claims: object, signingKey: Rs256SigningKey): Promise<string> {
+  const { key, kid } = signingKey;
+  const header = { alg: "RS256", typ: "JWT", kid };
   const signingInput = `${base64UrlJson(header)}.${base64UrlJson(claims)}`;
   const signature = await crypto.subtle.sign(RS256, key, utf8.encode(signingInput) as Uint8Array<ArrayBuffer>);
   return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`;

@@ -30,7 +30,7 @@ function rawAuthority(uri: string): string | undefined {
  * Spec: the other URIs "MUST be either on the same host or on a subdomain of the host of the
  * `client_uri`. The port number, path and query components MAY be different."
  */
-export function isOnClientHost(uri: URL, clientUri: URL): boolean {
+function isOnClientHost(uri: URL, clientUri: URL): boolean {
   return uri.hostname === clientUri.hostname || uri.hostname.endsWith(`.${clientUri.hostname}`);
 }
 
@@ -44,11 +44,15 @@ export function httpsUriUnderClientProblem(uri: string, clientUri: URL): string 
   return null;
 }
 
-/** Whether the text is an http URI on a loopback host, with or without a port. */
+/**
+ * Whether the text is an http URI on a loopback host, with or without a port. Scheme and host are
+ * case-insensitive (RFC 3986 §3.1, §3.2.2), as registration's check is: the host comes back
+ * lower-cased so `http://LOCALHOST/cb` and `http://localhost:8080/cb` compare equal.
+ */
 function loopbackParts(uri: string): { host: string; port: string | undefined; rest: string } | undefined {
-  const m = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?$/.exec(uri);
+  const m = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?$/i.exec(uri);
   if (!m) return undefined;
-  return { host: m[1], port: m[2], rest: m[3] ?? "" };
+  return { host: m[1].toLowerCase(), port: m[2], rest: m[3] ?? "" };
 }
 
 /** "example.com" → "com.example": the client's host in reverse-DNS notation. */
@@ -98,5 +102,8 @@ export function redirectUriMatches(registered: readonly string[], requested: str
   if (!loopback || loopback.port === undefined) return false;
   const port = Number(loopback.port);
   if (port < 1 || port > 65535) return false;
-  return registered.includes(`http://${loopback.host}${loopback.rest}`);
+  return registered.some((uri) => {
+    const r = loopbackParts(uri);
+    return r !== undefined && r.port === undefined && r.host === loopback.host && r.rest === loopback.rest;
+  });
 }

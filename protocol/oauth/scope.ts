@@ -59,6 +59,7 @@ export function parseScope(scope: string): ParsedScope {
     else if (token === SCOPE_API || token === SCOPE_API_MSC2967) api = true;
     else {
       const id = deviceIdOf(token);
+      // RFC 6749 §3.3 would let us ignore it; refusing keeps the granted scope equal to the requested one.
       if (id === undefined) throw invalidScope(`unknown scope token ${token}`);
       if (!DEVICE_ID.test(id)) throw invalidScope("a device ID must be 1 to 255 of A-Z a-z 0-9 - . _ ~");
       // Spec: "There MUST be exactly one urn:matrix:client:device:<device_id> token" (the same

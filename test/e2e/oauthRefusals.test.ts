@@ -79,7 +79,37 @@ test("a code is single use: using it again is invalid_grant and revokes the sess
   assert.equal(again.status, 400);
   assert.equal(again.body.error, "invalid_grant");
   assert.equal((await whoami(server.baseUrl, String(first.body.access_token))).status, 401);
-  assert.equal((await token({ grant_type: "refresh_token", refresh_token: String(first.body.refresh_token) })).body.error, "invalid_grant");
+  const refresh = await token({ grant_type: "refresh_token", refresh_token: String(first.body.refresh_token) });
+  assert.equal(refresh.body.error, "invalid_grant");
+  // UserDO refuses it in Matrix words (M_UNKNOWN_TOKEN); the token endpoint answers RFC 6749's only.
+  assert.equal(refresh.status, 400);
+  assert.equal(refresh.body.errcode, undefined);
+  assert.equal(typeof refresh.body.error_description, "string");
+});
+
+test("revocation (RFC 7009 §2.1–2.2): an unknown hint is ignored, garbage is a 200, either token ends the session, client_id is not needed", async () => {
+  const revoke = (form: Record<string, string>) => postForm(server.baseUrl, "/oauth2/revoke", form);
+  const session = async () => {
+    const pkce = newPkce();
+    const r = await exchange(await codeFor(pkce), pkce.verifier);
+    assert.equal(r.status, 200);
+    return { access: String(r.body.access_token), refresh: String(r.body.refresh_token) };
+  };
+  const badHint = await session();
+  const r = await revoke({ client_id: clientId, token: badHint.access, token_type_hint: "id_token" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await whoami(server.baseUrl, badHint.access)).status, 401);
+  const missing = await revoke({ client_id: clientId });
+  assert.equal(missing.status, 400);
+  assert.equal(missing.body.error, "invalid_request");
+  assert.equal((await revoke({ client_id: clientId, token: "garbage" })).status, 200);
+  const byRefresh = await session();
+  assert.equal((await revoke({ client_id: clientId, token: byRefresh.refresh, token_type_hint: "refresh_token" })).status, 200);
+  assert.equal((await whoami(server.baseUrl, byRefresh.access)).status, 401);
+  const noClient = await session();
+  assert.equal((await revoke({ token: noClient.access })).status, 200);
+  assert.equal((await whoami(server.baseUrl, noClient.access)).status, 401);
+  assert.equal((await token({ grant_type: "refresh_token", refresh_token: noClient.refresh })).body.error, "invalid_grant");
 });
 
 test("the consent page says when the device the app names already exists: it takes that session over", async () => {
@@ -245,6 +275,54 @@ test("device grant: polling too fast is slow_down, an unknown device code invali
   assert.equal(refused.body.error, "unauthorized_client");
 });
 
+test("the token endpoint refuses a body that is not a form, a parameter given twice, no client_id, another client's refresh token", async () => {
+  const raw = (body: string | Blob, headers: Record<string, string>) => fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", headers, body });
+  const form = new URLSearchParams({ client_id: clientId, grant_type: "refresh_token", refresh_token: "latr_nope_nope" }).toString();
+  for (const [body, headers] of [
+    [JSON.stringify({ client_id: clientId, grant_type: "refresh_token", refresh_token: "latr_nope_nope" }), { "Content-Type": "application/json" }],
+    // A Blob without a type: fetch would label a string text/plain.
+    [new Blob([form]), {}],
+  ] as const) {
+    const r = await raw(body, headers);
+    assert.equal(r.status, 400, JSON.stringify(headers));
+    assert.equal(((await r.json()) as { error?: string }).error, "invalid_request", JSON.stringify(headers));
+  }
+  const pkce = newPkce();
+  const code = await codeFor(pkce);
+  const twice = await raw(`${new URLSearchParams({ client_id: clientId, grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: pkce.verifier }).toString()}&code=${encodeURIComponent(code)}`, { "Content-Type": "application/x-www-form-urlencoded" });
+  assert.equal(twice.status, 400);
+  assert.equal(((await twice.json()) as { error?: string }).error, "invalid_request");
+  const noClient = await postForm(server.baseUrl, "/oauth2/token", { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: pkce.verifier });
+  assert.equal(noClient.status, 400);
+  assert.equal(noClient.body.error, "invalid_request");
+  // The code was never redeemed by the refusals above: it still works, and its refresh token is this client's only.
+  const ok = await exchange(code, pkce.verifier);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const stolen = await token({ grant_type: "refresh_token", refresh_token: String(ok.body.refresh_token), client_id: otherClientId });
+  assert.equal(stolen.status, 400);
+  assert.equal(stolen.body.error, "invalid_grant");
+});
+
+test("the device authorization endpoint refuses an unknown client, a missing or invalid scope; a device code polls only for its own client", async () => {
+  const scope = `urn:matrix:client:api:* urn:matrix:client:device:${randomId()}`;
+  const unknown = await postForm(server.baseUrl, "/oauth2/device", { client_id: "no-such-client", scope });
+  assert.equal(unknown.status, 401);
+  assert.equal(unknown.body.error, "invalid_client");
+  const noScope = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId });
+  assert.equal(noScope.status, 400);
+  assert.equal(noScope.body.error, "invalid_request");
+  for (const bad of ["urn:matrix:client:api:*", "openid", `${scope} email`]) {
+    const r = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId, scope: bad });
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.error, "invalid_scope", bad);
+  }
+  const started = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId, scope });
+  assert.equal(started.status, 200);
+  const other = await postForm(server.baseUrl, "/oauth2/token", { client_id: otherClientId, grant_type: DEVICE_GRANT, device_code: String(started.body.device_code) });
+  assert.equal(other.status, 400);
+  assert.equal(other.body.error, "invalid_grant");
+});
+
 test("userinfo without a valid token: 401 with a Bearer challenge", async () => {
   const none = await fetch(`${server.baseUrl}/oauth2/userinfo`);
   assert.equal(none.status, 401);
@@ -270,7 +348,7 @@ test("a native loopback redirect URI is accepted with any port, and the code is 
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
 });
 
-test("/link: looking codes up is rate-limited per address (RATE_LIMITS=on)", async () => {
+test("/link: looking codes up and deciding on them is rate-limited per address (RATE_LIMITS=on)", async () => {
   const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
   try {
     const guesser = new Browserless(limited.baseUrl);
@@ -279,6 +357,12 @@ test("/link: looking codes up is rate-limited per address (RATE_LIMITS=on)", asy
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await guesser.post("/link", { user_code: "BCDF-GHJK" })).status);
     assert.deepEqual(statuses, [...Array<number>(10).fill(400), 429]);
+    // A decision is limited as a lookup is: guessed denials would end others' pending grants.
+    for (const decision of ["deny", "allow"]) {
+      const r = await guesser.post("/link", { user_code: "BCDF-GHJK", decision });
+      assert.equal(r.status, 429, decision);
+      assert.match(r.text, /Too many attempts/);
+    }
   } finally {
     await limited.stop();
   }

@@ -3,6 +3,7 @@ import { clientRoute, route, type Ctx } from "../router.js";
 import { json } from "../http.js";
 import { authenticate } from "../auth.js";
 import { ROOM_VERSIONS, DEFAULT_ROOM_VERSION } from "../../protocol/roomVersions.js";
+import { publicBaseUrl } from "../../platform/issuer.js";
 
 // Spec: versions.yaml, wellknown.yaml, capabilities.yaml.
 
@@ -14,12 +15,8 @@ function versions(): Response {
   return json({ versions: SPEC_VERSIONS, unstable_features: { "org.matrix.simplified_msc3575": true } });
 }
 
-function baseUrl(ctx: Ctx): string {
-  return ctx.env.PUBLIC_BASEURL || `${ctx.url.protocol}//${ctx.url.host}`;
-}
-
 function wellKnownClient(_req: IRequest, ctx: Ctx): Response {
-  return json({ "m.homeserver": { base_url: baseUrl(ctx) } });
+  return json({ "m.homeserver": { base_url: publicBaseUrl(ctx.env, ctx.url) } });
 }
 
 function wellKnownServer(_req: IRequest, ctx: Ctx): Response {

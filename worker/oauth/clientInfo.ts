@@ -11,14 +11,8 @@ import type { ClientInfo } from "./pages/client.js";
  * (or that the CSP could not name), so the registered values are passed as they are.
  */
 export function clientInfo(client: ClientMetadata): ClientInfo {
-  let name = client.client_name;
-  if (!name) {
-    try {
-      name = new URL(client.client_uri).host;
-    } catch {
-      name = client.client_uri;
-    }
-  }
+  // Every stored client_uri parsed as an https URL at registration (ServerDO checks it again).
+  const name = client.client_name || new URL(client.client_uri).host;
   return { name, uri: client.client_uri, logoUri: client.logo_uri, tosUri: client.tos_uri, policyUri: client.policy_uri };
 }
 

@@ -16,10 +16,12 @@ import { serverStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { readForm, required } from "./form.js";
 import { whenOAuth } from "./gate.js";
-import { DEVICE_POLL_INTERVAL_S } from "./token.js";
 
 /** How long a person has to enter the user code (the spec's sample: 1800 s). */
-export const DEVICE_CODE_LIFETIME_S = 1800;
+const DEVICE_CODE_LIFETIME_S = 1800;
+
+/** RFC 8628 §3.2: the seconds a device waits between polls (the token endpoint enforces it). */
+export const DEVICE_POLL_INTERVAL_S = 5;
 
 async function deviceAuthorization(req: IRequest, ctx: Ctx): Promise<Response> {
   checkRateLimit(ctx.config, "oauthDevice", clientKey(req));

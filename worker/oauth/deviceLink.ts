@@ -47,18 +47,19 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
   const user = await signedInUser(req, ctx);
   if (!user) return seeOther(withNext("/account/login", linkPath(typed)));
   const userCode = normalizeUserCode(typed);
-  const decision = form.get("decision");
-  if (decision === "allow" || decision === "deny") {
-    const decided = userCode !== undefined && (await serverStub(ctx.env).decideDeviceGrant(userCode, decision === "allow" ? user.userId : null));
-    if (!decided) return linkPage(req, ctx, typed, "That code has expired or was already used. Start again on your other device.", 400);
-    return htmlPage(deviceDonePage({ serverName: ctx.config.serverName, approved: decision === "allow" }));
-  }
-  // Each lookup is limited per address: user codes are short enough to be worth guessing.
+  // Each lookup and each decision is limited per address: user codes are short enough to be worth
+  // guessing, and a guessed code's deny would end someone else's pending grant.
   try {
     checkRateLimit(ctx.config, "deviceLink", clientKey(req));
   } catch (e) {
     if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return linkPage(req, ctx, typed, "Too many attempts. Wait a minute and try again.", 429);
     throw e;
+  }
+  const decision = form.get("decision");
+  if (decision === "allow" || decision === "deny") {
+    const decided = userCode !== undefined && (await serverStub(ctx.env).decideDeviceGrant(userCode, decision === "allow" ? user.userId : null));
+    if (!decided) return linkPage(req, ctx, typed, "That code has expired or was already used. Start again on your other device.", 400);
+    return htmlPage(deviceDonePage({ serverName: ctx.config.serverName, approved: decision === "allow" }));
   }
   const grant = userCode === undefined ? null : await serverStub(ctx.env).pendingDeviceGrant(userCode);
   const client = grant ? await serverStub(ctx.env).oauthClient(grant.clientId) : null;

@@ -5,38 +5,31 @@
  */
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
-import { json } from "../http.js";
+import { json, readJsonObject } from "../http.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { serverStub } from "../../platform/stubs.js";
-import { isJsonObject, type JsonObject } from "../../protocol/json.js";
-import { jsonInputProblem } from "../../protocol/jsonInput.js";
+import type { JsonObject } from "../../protocol/json.js";
+import { toMatrixError } from "../../platform/errors.js";
 import { OAuthError } from "../../protocol/oauth/errors.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
 import { validateClientMetadata } from "../../protocol/oauth/clientMetadata.js";
 import { whenOAuth } from "./gate.js";
 
-const badMetadata = (status: number, description: string) => new OAuthError(status, "invalid_client_metadata", description);
-
 /**
- * The registration body, a JSON object. Every way it can be unreadable is RFC 7591's
- * invalid_client_metadata (the only error a registration client is told to expect), with 413
- * for a body over the size limit.
+ * The registration body, a JSON object, read as every Matrix endpoint reads one. Every way it can
+ * be unreadable is RFC 7591's invalid_client_metadata (the only error a registration client is
+ * told to expect), with 413 kept for a body over the size limit. Floats are allowed (metadata is
+ * only stored); lone surrogates and huge integers are not, since the client_id is a digest of
+ * canonical JSON.
  */
 async function readRegistration(request: Request, maxBytes: number): Promise<JsonObject> {
-  if (Number(request.headers.get("Content-Length") ?? "0") > maxBytes) throw badMetadata(413, `Request body is larger than ${maxBytes} bytes`);
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > maxBytes) throw badMetadata(413, `Request body is larger than ${maxBytes} bytes`);
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf));
-  } catch {
-    throw badMetadata(400, "Request body is not JSON");
+    return await readJsonObject(request, maxBytes, false, { allowFloats: true });
+  } catch (e) {
+    const matrix = toMatrixError(e);
+    if (!matrix) throw e;
+    throw new OAuthError(matrix.status === 413 ? 413 : 400, "invalid_client_metadata", matrix.text);
   }
-  if (!isJsonObject(parsed)) throw badMetadata(400, "Request body must be a JSON object");
-  // The client_id is a digest of canonical JSON, which cannot hold lone surrogates or huge integers.
-  const problem = jsonInputProblem(parsed, { allowFloats: true });
-  if (problem) throw badMetadata(400, `Request body is not acceptable JSON: ${problem}`);
-  return parsed;
 }
 
 async function register(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -1,6 +1,6 @@
 import type { Ctx } from "../router.js";
 import { getCookie, SESSION_COOKIE } from "./pages/cookies.js";
-import { localpartOfUserToken, WEB_SESSION_PREFIX } from "../../platform/tokens.js";
+import { userIdOfToken, WEB_SESSION_PREFIX } from "../../platform/tokens.js";
 import { toMatrixError } from "../../platform/errors.js";
 import { userStub } from "../../platform/stubs.js";
 import type { WebSessionUser } from "../../platform/rpc/user.js";
@@ -18,10 +18,10 @@ export interface SignedIn extends WebSessionUser {
 export async function signedInUser(request: Request, ctx: Ctx): Promise<SignedIn | undefined> {
   const token = getCookie(request, SESSION_COOKIE);
   if (!token) return undefined;
-  const localpart = localpartOfUserToken(WEB_SESSION_PREFIX, token);
-  if (localpart === undefined) return undefined;
+  const userId = userIdOfToken(WEB_SESSION_PREFIX, token, ctx.config.serverName);
+  if (userId === undefined) return undefined;
   try {
-    const user = await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).webSession(token);
+    const user = await userStub(ctx.env, userId).webSession(token);
     return { ...user, token };
   } catch (e) {
     if (toMatrixError(e)) return undefined;

@@ -14,16 +14,14 @@ import { GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN } from
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { idTokenClaims } from "../../protocol/oauth/idToken.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
-import { localpartOfUserToken, type UserTokenPrefix, ACCESS_TOKEN_PREFIX, AUTHORIZATION_CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../platform/tokens.js";
+import { userIdOfToken, type UserTokenPrefix, ACCESS_TOKEN_PREFIX, AUTHORIZATION_CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../platform/tokens.js";
 import { toMatrixError } from "../../platform/errors.js";
 import { issuerOf } from "../../platform/issuer.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import type { RefreshResult } from "../../platform/rpc/user.js";
 import { readForm, required, single } from "./form.js";
 import { whenOAuth } from "./gate.js";
-
-/** RFC 8628 §3.2: the seconds a device waits between polls. */
-export const DEVICE_POLL_INTERVAL_S = 5;
+import { DEVICE_POLL_INTERVAL_S } from "./deviceAuthorization.js";
 
 /** RFC 6749 §5.1: a token response is never cached. */
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -45,14 +43,14 @@ function tokenResponse(tokens: RefreshResult, scope: string, idToken?: string): 
 
 /** The user a per-user token (code, refresh token) names, or invalid_grant: it is not one of ours. */
 function userOfToken(ctx: Ctx, prefix: UserTokenPrefix, token: string): string {
-  const localpart = localpartOfUserToken(prefix, token);
-  if (localpart === undefined) throw invalidGrant("Unknown or invalid grant");
-  return `@${localpart}:${ctx.config.serverName}`;
+  const userId = userIdOfToken(prefix, token, ctx.config.serverName);
+  if (userId === undefined) throw invalidGrant("Unknown or invalid grant");
+  return userId;
 }
 
 /** An OpenID Connect id_token, when the granted scope holds `openid` (what matrix-js-sdk's helpers ask for). */
-async function idTokenFor(ctx: Ctx, scope: string, userId: string, clientId: string, authTimeMs?: number, nonce?: string): Promise<string | undefined> {
-  if (!parseScope(scope).openid) return undefined;
+async function idTokenFor(ctx: Ctx, openid: boolean, userId: string, clientId: string, authTimeMs?: number, nonce?: string): Promise<string | undefined> {
+  if (!openid) return undefined;
   const claims = idTokenClaims({ issuer: issuerOf(ctx.env, ctx.url), userId, clientId, nowMs: Date.now(), authTimeMs, nonce });
   return serverStub(ctx.env).signIdToken(claims);
 }
@@ -63,22 +61,17 @@ async function authorizationCodeGrant(form: URLSearchParams, clientId: string, c
   const codeVerifier = required(form, "code_verifier");
   const userId = userOfToken(ctx, AUTHORIZATION_CODE_PREFIX, code);
   const granted = await userStub(ctx.env, userId).redeemAuthorizationCode({ code, clientId, redirectUri, codeVerifier });
-  const idToken = await idTokenFor(ctx, granted.scope, userId, clientId, granted.auth_time, granted.nonce);
+  const idToken = await idTokenFor(ctx, parseScope(granted.scope).openid, userId, clientId, granted.auth_time, granted.nonce);
   return tokenResponse(granted, granted.scope, idToken);
 }
 
 async function refreshTokenGrant(form: URLSearchParams, clientId: string, ctx: Ctx): Promise<Response> {
   const refreshToken = required(form, "refresh_token");
   const userId = userOfToken(ctx, REFRESH_TOKEN_PREFIX, refreshToken);
-  try {
-    const refreshed = await userStub(ctx.env, userId).refresh(refreshToken, clientId);
-    return tokenResponse(refreshed, refreshed.scope ?? "");
-  } catch (e) {
-    // UserDO refuses an unknown, spent or other client's token as the Matrix API does (401
-    // M_UNKNOWN_TOKEN); here that is RFC 6749's invalid_grant.
-    if (toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN") throw invalidGrant("The refresh token is unknown, spent or not this client's");
-    throw e;
-  }
+  // UserDO refuses an unknown, spent or other client's token as the Matrix API does (401
+  // M_UNKNOWN_TOKEN); token() answers it as RFC 6749's invalid_grant.
+  const refreshed = await userStub(ctx.env, userId).refresh(refreshToken, clientId);
+  return tokenResponse(refreshed, refreshed.scope ?? "");
 }
 
 /** RFC 8628 §3.4–3.5: a device polling for the outcome of its grant. */
@@ -97,9 +90,9 @@ async function deviceCodeGrant(form: URLSearchParams, clientId: string, ctx: Ctx
     case "invalid":
       throw invalidGrant("Unknown or spent device code");
     case "approved": {
-      const { deviceId } = parseScope(poll.scope);
+      const { deviceId, openid } = parseScope(poll.scope);
       const session = await userStub(ctx.env, poll.userId).issueOAuthSession({ deviceId, clientId, scope: poll.scope });
-      const idToken = await idTokenFor(ctx, poll.scope, poll.userId, clientId);
+      const idToken = await idTokenFor(ctx, openid, poll.userId, clientId);
       return tokenResponse(session, poll.scope, idToken);
     }
   }
@@ -110,9 +103,18 @@ async function token(req: IRequest, ctx: Ctx): Promise<Response> {
   const grantType = required(form, "grant_type");
   // Public clients identify themselves with client_id in the body (RFC 6749 §3.2.1).
   const clientId = required(form, "client_id");
-  if (grantType === GRANT_AUTHORIZATION_CODE) return authorizationCodeGrant(form, clientId, ctx);
-  if (grantType === GRANT_REFRESH_TOKEN) return refreshTokenGrant(form, clientId, ctx);
-  if (grantType === GRANT_DEVICE_CODE) return deviceCodeGrant(form, clientId, ctx);
+  try {
+    if (grantType === GRANT_AUTHORIZATION_CODE) return await authorizationCodeGrant(form, clientId, ctx);
+    if (grantType === GRANT_REFRESH_TOKEN) return await refreshTokenGrant(form, clientId, ctx);
+    if (grantType === GRANT_DEVICE_CODE) return await deviceCodeGrant(form, clientId, ctx);
+  } catch (e) {
+    // The grants call UserDO, which speaks the Matrix API: an unknown refresh token (401
+    // M_UNKNOWN_TOKEN), a deactivated account, a device ID it will not issue. The token endpoint
+    // answers only RFC 6749 errors, so every Matrix refusal reaches the client as invalid_grant.
+    const matrix = toMatrixError(e);
+    if (matrix) throw invalidGrant(matrix.text);
+    throw e;
+  }
   throw new OAuthError(400, "unsupported_grant_type", `Grant type ${grantType} is not supported`);
 }
 
@@ -125,12 +127,12 @@ async function token(req: IRequest, ctx: Ctx): Promise<Response> {
 async function revoke(req: IRequest, ctx: Ctx): Promise<Response> {
   const form = await readForm(req);
   const tokenValue = required(form, "token");
-  const hint = single(form, "token_type_hint");
-  if (hint !== undefined && hint !== "access_token" && hint !== "refresh_token") {
-    throw new OAuthError(400, "unsupported_token_type", "token_type_hint must be access_token or refresh_token");
-  }
-  const localpart = localpartOfUserToken(ACCESS_TOKEN_PREFIX, tokenValue) ?? localpartOfUserToken(REFRESH_TOKEN_PREFIX, tokenValue);
-  if (localpart !== undefined) await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).revoke(tokenValue);
+  // token_type_hint is read only to refuse it given twice: the token's prefix says what it is, and
+  // RFC 7009 §2.1 says a hint the server does not understand is ignored.
+  single(form, "token_type_hint");
+  const { serverName } = ctx.config;
+  const userId = userIdOfToken(ACCESS_TOKEN_PREFIX, tokenValue, serverName) ?? userIdOfToken(REFRESH_TOKEN_PREFIX, tokenValue, serverName);
+  if (userId !== undefined) await userStub(ctx.env, userId).revoke(tokenValue);
   return json({}, 200, NO_STORE);
 }
 

@@ -52,4 +52,14 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(grants.poll("dc1", "client1", EXP + 3_600_002, INTERVAL), { status: "invalid" }, "swept");
     assert.equal(grants.create("dc4", "WDJB-MJHT", "client1", "s", EXP + 3_600_002, EXP + 5_400_000), true, "its user code is free again");
   },
+
+  "a grant is decided once whichever way; an unknown code decides nothing; a pending grant shows only its client and scope"(sql) {
+    const grants = fresh(sql);
+    assert.deepEqual(grants.pendingByUserCode("WDJB-MJHT", T0), { clientId: "client1", scope: "urn:matrix:client:api:*" });
+    assert.equal(grants.decide("BCDF-GHJK", null, T0), false);
+    assert.equal(grants.decide("WDJB-MJHT", null, T0 + 1), true);
+    assert.equal(grants.decide("WDJB-MJHT", null, T0 + 2), false);
+    assert.equal(grants.decide("WDJB-MJHT", "@alice:x", T0 + 3), false, "a denial is not turned into an approval");
+    assert.deepEqual(grants.poll("dc1", "client1", T0 + 4, INTERVAL), { status: "denied" });
+  },
 };

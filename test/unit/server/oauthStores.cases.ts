@@ -8,7 +8,7 @@ import { SERVER_MIGRATIONS } from "../../../schema/server.js";
 import { OAuthClientStore } from "../../../durable-objects/server/oauthClientStore.js";
 import { OAuthKeyStore } from "../../../durable-objects/server/oauthKeyStore.js";
 import { clientIdOf, validateClientMetadata } from "../../../protocol/oauth/clientMetadata.js";
-import { generateRs256Jwk, jwkThumbprint, publicJwkOf, signJwtRs256, verifyJwtRs256 } from "../../../protocol/oauth/idToken.js";
+import { generateRs256Jwk, importRs256SigningKey, jwkThumbprint, publicJwkOf, signJwtRs256, verifyJwtRs256 } from "../../../protocol/oauth/idToken.js";
 
 const ELEMENT_X = validateClientMetadata({
   client_name: "Element X",
@@ -43,8 +43,8 @@ export const cases: Record<string, (sql: SqlStorage) => void | Promise<void>> = 
     const b = await generateRs256Jwk();
     keys.addKey(await jwkThumbprint(a), a, 1000);
     keys.addKey(await jwkThumbprint(b), b, 2000);
-    assert.deepEqual(keys.currentKey(), b);
-    const jwt = await signJwtRs256({ sub: "@a:x" }, b);
+    assert.deepEqual(keys.currentKey(), { kid: await jwkThumbprint(b), jwk: b });
+    const jwt = await signJwtRs256({ sub: "@a:x" }, await importRs256SigningKey(b));
     assert.deepEqual((await verifyJwtRs256(jwt, await publicJwkOf(b)))?.claims, { sub: "@a:x" });
     assert.equal(await verifyJwtRs256(jwt, await publicJwkOf(a)), null);
   },

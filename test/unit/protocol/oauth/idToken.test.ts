@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
-import { generateRs256Jwk, idTokenClaims, jwkThumbprint, publicJwkOf, signJwtRs256, verifyJwtRs256, ID_TOKEN_LIFETIME_S } from "../../../../protocol/oauth/idToken.js";
+import { generateRs256Jwk, idTokenClaims, importRs256SigningKey, jwkThumbprint, publicJwkOf, signJwtRs256, verifyJwtRs256, ID_TOKEN_LIFETIME_S } from "../../../../protocol/oauth/idToken.js";
 
 // RFC 7638 §3.1.
 const RFC7638_KEY = {
@@ -29,7 +29,7 @@ test("a signed id_token is a compact RS256 JWS with the key's thumbprint as kid,
   assert.deepEqual(Object.keys(pub).sort(), ["alg", "e", "kid", "kty", "n", "use"]);
   assert.equal(pub.kid, await jwkThumbprint(jwk));
   const claims = idTokenClaims({ issuer: "https://hs.example/", userId: "@a:hs.example", clientId: "cid", nowMs: Date.now(), nonce: "xyz" });
-  const jwt = await signJwtRs256(claims, jwk);
+  const jwt = await signJwtRs256(claims, await importRs256SigningKey(jwk));
   const parts = jwt.split(".");
   assert.equal(parts.length, 3);
   const header = JSON.parse(Buffer.from(parts[0], "base64url").toString());
@@ -47,4 +47,12 @@ test("a signed id_token is a compact RS256 JWS with the key's thumbprint as kid,
   const other = await publicJwkOf(await generateRs256Jwk());
   assert.equal(await verifyJwtRs256(jwt, other), null);
   assert.equal(await verifyJwtRs256("a.b", pub), null);
+});
+
+test("a key imported under a stored kid signs with that kid, and publishes under it", async () => {
+  const jwk = await generateRs256Jwk();
+  const jwt = await signJwtRs256({ sub: "@a:x" }, await importRs256SigningKey(jwk, "stored-kid"));
+  assert.equal(JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString()).kid, "stored-kid");
+  assert.equal((await publicJwkOf(jwk, "stored-kid")).kid, "stored-kid");
+  assert.deepEqual((await verifyJwtRs256(jwt, await publicJwkOf(jwk)))?.claims, { sub: "@a:x" });
 });

@@ -68,3 +68,13 @@ test("matching is exact, except that a loopback URI matches with any port", () =
   assert.equal(redirectUriMatches(registered, "http://localhost:99999/callback"), false);
   assert.equal(redirectUriMatches(["https://example.com/cb"], "https://example.com:8443/cb"), false, "only loopback URIs take any port");
 });
+
+test("a loopback URI's scheme and host match whatever their case (hosts are case-insensitive); its path does not", () => {
+  assert.equal(redirectUriProblem("http://LOCALHOST/cb", new URL("https://example.com"), "native"), null);
+  assert.equal(redirectUriMatches(["http://LOCALHOST/cb"], "http://LOCALHOST:51234/cb"), true);
+  assert.equal(redirectUriMatches(["http://LOCALHOST/cb"], "http://localhost:51234/cb"), true);
+  assert.equal(redirectUriMatches(["http://localhost/cb"], "HTTP://LocalHost:51234/cb"), true);
+  assert.equal(redirectUriMatches(["http://localhost/cb"], "http://localhost:51234/CB"), false);
+  assert.equal(redirectUriMatches(["http://LOCALHOST/cb"], "http://127.0.0.1:51234/cb"), false);
+  assert.equal(redirectUriProblem("http://LOCALHOST:8080/cb", new URL("https://example.com"), "native"), "must not name a port (any port is accepted when authorising)");
+});
