@@ -18,7 +18,7 @@ import { CROSS_SIGNING_RESET_ACTION } from "../../protocol/oauth/uiaStage.js";
 import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
-import { pageForm, seeOther } from "./signInRoutes.js";
+import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
 import { accountAction, accountPage, type AccountSection } from "./pages/account.js";
 import { clearSessionCookie } from "./pages/cookies.js";
 import { formPage } from "./pages/formPage.js";
@@ -52,11 +52,6 @@ function noticeOf(code: string | null): string | undefined {
 }
 
 const backWith = (notice: NoticeCode) => seeOther(`${ACCOUNT_PATH}?notice=${notice}`);
-
-/** Not signed in: to the sign-in page, which comes back to `next` (this URL, deep link included). */
-function toSignIn(next: string): Response {
-  return seeOther(`/account/login?next=${encodeURIComponent(next)}`);
-}
 
 /**
  * The user's sessions as the page lists them. An OAuth session shows its app's name, in the

@@ -14,12 +14,11 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
-import { pageForm, seeOther } from "./signInRoutes.js";
+import { pageForm, toSignIn } from "./pageFlow.js";
 import { clientInfo, scopeDescriptions } from "./clientInfo.js";
 import { formPage } from "./pages/formPage.js";
 import { deviceConsentPage, deviceDonePage, deviceLinkPage } from "./pages/device.js";
 import { htmlPage } from "./pages/layout.js";
-import { withNext } from "./pages/parts.js";
 
 const LINK_PATH = `/${OAUTH_PATHS.deviceVerification}`;
 
@@ -34,7 +33,7 @@ function linkPage(req: Request, ctx: Ctx, userCode: string | undefined, error?: 
 
 async function showLink(req: IRequest, ctx: Ctx): Promise<Response> {
   const typed = ctx.url.searchParams.get("user_code") ?? undefined;
-  if (!(await signedInUser(req, ctx))) return seeOther(withNext("/account/login", linkPath(typed)));
+  if (!(await signedInUser(req, ctx))) return toSignIn(linkPath(typed));
   // Pre-filled but not submitted: RFC 8628 §5.4 wants the person to see and confirm the code,
   // since a verification_uri_complete can be sent by someone else.
   return linkPage(req, ctx, typed);
@@ -45,7 +44,7 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
   if (form instanceof Response) return form;
   const typed = form.get("user_code") ?? "";
   const user = await signedInUser(req, ctx);
-  if (!user) return seeOther(withNext("/account/login", linkPath(typed)));
+  if (!user) return toSignIn(linkPath(typed));
   const userCode = normalizeUserCode(typed);
   const decision = form.get("decision");
   if (decision === "allow" || decision === "deny") {

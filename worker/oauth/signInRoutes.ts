@@ -13,38 +13,15 @@ import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
 import { validTokens } from "../client/account.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
-import { checkCsrf } from "./pages/csrf.js";
+import { pageForm, seeOther } from "./pageFlow.js";
 import { clearSessionCookie, sessionCookie } from "./pages/cookies.js";
-import { readForm } from "./pages/form.js";
 import { formPage } from "./pages/formPage.js";
 import { htmlPage } from "./pages/layout.js";
-import { errorPage, signedOutPage } from "./pages/message.js";
+import { signedOutPage } from "./pages/message.js";
 import { safeNext } from "./pages/next.js";
 import { signInPage } from "./pages/signIn.js";
 import { signUpClosedPage, signUpPage } from "./pages/signUp.js";
 import { styleResponse } from "./pages/style.js";
-
-/** A 303 See Other: after a form post the browser follows with a GET. */
-export function seeOther(location: string, setCookies: readonly string[] = []): Response {
-  const headers = new Headers({ Location: location, "Cache-Control": "no-store" });
-  for (const c of setCookies) headers.append("Set-Cookie", c);
-  return new Response(null, { status: 303, headers });
-}
-
-/** A form post without its CSRF token, or from another site: refused, nothing happens. */
-export function csrfRefusal(ctx: Ctx): Response {
-  return htmlPage({
-    ...errorPage({ title: "This form has expired", message: "Go back, reload the page and try again.", serverName: ctx.config.serverName }),
-    status: 403,
-  });
-}
-
-/** The form fields of a page post whose CSRF token checks out, or a response to send instead. */
-export async function pageForm(req: Request, ctx: Ctx): Promise<URLSearchParams | Response> {
-  const form = await readForm(req);
-  if (!form || !checkCsrf(req, form)) return csrfRefusal(ctx);
-  return form;
-}
 
 const sessionCookieFor = (req: Request, token: string) => sessionCookie(req, token, Math.floor(WEB_SESSION_LIFETIME_MS / 1000));
 
