@@ -9,10 +9,9 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
-import { toMatrixError } from "../../platform/errors.js";
 import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { deactivateAccount } from "../client/deactivation.js";
 import { CROSS_SIGNING_RESET_ACTION } from "../../protocol/oauth/uiaStage.js";
 import { acceptedLanguages } from "./acceptLanguage.js";
@@ -119,18 +118,11 @@ async function accountForm(req: Request, ctx: Ctx): Promise<{ form: URLSearchPar
 
 /**
  * Password attempts on these forms are limited like POST /login and the sign-in page, per
- * address and per account: a browser left signed in must not become a password oracle.
- * Returns the error to show when the limit is reached.
+ * address and per account: a browser left signed in must not become a password oracle. Spent
+ * just before the password is checked, so a form refused for a cheaper reason costs nothing.
  */
-function passwordAttemptRefused(req: Request, ctx: Ctx, userId: string): string | undefined {
-  try {
-    checkRateLimit(ctx.config, "login", clientKey(req));
-    checkRateLimit(ctx.config, "login", userId);
-    return undefined;
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return "Too many attempts. Wait a minute and try again.";
-    throw e;
-  }
+function passwordAttemptAllowed(req: Request, ctx: Ctx, userId: string): boolean {
+  return withinRateLimit(ctx.config, "login", clientKey(req), userId);
 }
 
 /** Signs one of the user's sessions out, with what DELETE /devices/{deviceId} does (tokens, keys, device lists). */
@@ -155,13 +147,12 @@ async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
   if (posted instanceof Response) return posted;
   const { form, user } = posted;
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "password" }, status);
-  const limited = passwordAttemptRefused(req, ctx, user.userId);
-  if (limited) return again(limited, 429);
   const current = form.get("current_password") ?? "";
   const next = form.get("new_password") ?? "";
   if (next.length < MIN_PASSWORD || next.length > MAX_PASSWORD) return again(`Choose a new password of at least ${MIN_PASSWORD} characters.`, 400);
   if (next !== form.get("new_password_confirm")) return again("The two new passwords are not the same.", 400);
   const stub = userStub(ctx.env, user.userId);
+  if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
   if (!current || !(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
   const logoutDevices = form.get("logout_devices") === "true";
   // No device is "this one" here: the browser's sign-in is not a device, and it stays signed in.
@@ -174,10 +165,9 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   if (posted instanceof Response) return posted;
   const { form, user } = posted;
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "deactivate" }, status);
-  const limited = passwordAttemptRefused(req, ctx, user.userId);
-  if (limited) return again(limited, 429);
   if (form.get("confirm") !== "yes") return again("Tick the box to confirm that you want to deactivate your account.", 400);
   const password = form.get("password") ?? "";
+  if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
   if (!password || !(await userStub(ctx.env, user.userId).checkPassword(password))) return again("That password is not right.", 403);
   // Deactivation ends every browser sign-in too; the cookie goes as well so the browser forgets it.
   await deactivateAccount(ctx, user.userId);

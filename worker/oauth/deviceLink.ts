@@ -9,9 +9,8 @@ import { route, type Ctx } from "../router.js";
 import { normalizeUserCode } from "../../protocol/oauth/userCode.js";
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
-import { toMatrixError } from "../../platform/errors.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
 import { pageForm, toSignIn } from "./pageFlow.js";
@@ -53,12 +52,7 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
     return htmlPage(deviceDonePage({ serverName: ctx.config.serverName, approved: decision === "allow" }));
   }
   // Each lookup is limited per address: user codes are short enough to be worth guessing.
-  try {
-    checkRateLimit(ctx.config, "deviceLink", clientKey(req));
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return linkPage(req, ctx, typed, "Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "deviceLink", clientKey(req))) return linkPage(req, ctx, typed, TOO_MANY_ATTEMPTS, 429);
   const grant = userCode === undefined ? null : await serverStub(ctx.env).pendingDeviceGrant(userCode);
   const client = grant ? await serverStub(ctx.env).oauthClient(grant.clientId) : null;
   if (!grant || !client || userCode === undefined) return linkPage(req, ctx, typed, "That code is not valid or has expired. Check it on your other device.", 400);

@@ -8,7 +8,7 @@ import { route, type Ctx } from "../router.js";
 import { userStub, serverStub } from "../../platform/stubs.js";
 import { toMatrixError } from "../../platform/errors.js";
 import { WEB_SESSION_LIFETIME_MS } from "../../platform/tokens.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
 import { validTokens } from "../client/account.js";
 import { whenOAuth } from "./gate.js";
@@ -41,14 +41,7 @@ async function signIn(req: IRequest, ctx: Ctx): Promise<Response> {
     formPage(req, (csrf) => signInPage({ serverName: ctx.config.serverName, next, csrf, error, username, canRegister: ctx.config.registration !== "closed" }), { status });
   // Password guessing is limited per address and per account, like POST /login.
   const userId = username ? localUserId(ctx, username) : undefined;
-  try {
-    checkRateLimit(ctx.config, "login", clientKey(req));
-    if (userId) checkRateLimit(ctx.config, "login", userId);
-  } catch (e) {
-    const err = toMatrixError(e);
-    if (err?.errcode === "M_LIMIT_EXCEEDED") return again("Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "login", clientKey(req), ...(userId ? [userId] : []))) return again(TOO_MANY_ATTEMPTS, 429);
   if (!userId || !password) return again("Wrong username or password.", 400);
   try {
     const { token } = await userStub(ctx.env, userId).createWebSession(password, req.headers.get("User-Agent") ?? undefined);
@@ -76,12 +69,7 @@ async function signUp(req: IRequest, ctx: Ctx): Promise<Response> {
   const username = (form.get("username") ?? "").trim().toLowerCase();
   const password = form.get("password") ?? "";
   const again = (error: string, status = 400) => formPage(req, (csrf) => signUpPage({ serverName, next, csrf, mode, error, username }), { status });
-  try {
-    checkRateLimit(ctx.config, "register", clientKey(req));
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return again("Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "register", clientKey(req))) return again(TOO_MANY_ATTEMPTS, 429);
   if (!isValidNewLocalpart(username, serverName)) {
     return again("Usernames may contain only lower-case letters, digits and . _ = - / +, and not only digits.");
   }
