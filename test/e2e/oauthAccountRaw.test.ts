@@ -225,3 +225,13 @@ test("password attempts on the account page are rate-limited (and a right passwo
     await limited.stop();
   }
 });
+
+test("the account page refuses a new password over 512 characters as too long, and keeps the old one", async () => {
+  const user = await registerNamed(base, "long", "Laptop");
+  const browser = await signInRaw(server, user);
+  const long = "x".repeat(513);
+  const res = await postForm(base, "/account/password", { csrf: browser.csrf, current_password: user.password, new_password: long, new_password_confirm: long }, browser.cookie);
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /at most 512 characters/);
+  assert.equal((await passwordLogin(base, user.userId, user.password)).status, 200, "the old password still works");
+});

@@ -13,6 +13,7 @@ import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { deactivateAccount } from "../client/deactivation.js";
+import { passwordProblem } from "../client/passwordRules.js";
 import { CROSS_SIGNING_RESET_ACTION } from "../../protocol/oauth/uiaStage.js";
 import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
@@ -29,10 +30,6 @@ const ACCOUNT_PATH = "/account/";
 
 /** How long "Allow resetting your cryptographic identity" lasts (the page's button says so). */
 export const CROSS_SIGNING_RESET_APPROVAL_MS = 10 * 60_000;
-
-/** Shortest and longest new password, as the sign-up page asks. */
-const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 512;
 
 /**
  * The notices a redirect back to the page may show, by code: the query string only ever picks
@@ -149,7 +146,8 @@ async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "password" }, status);
   const current = form.get("current_password") ?? "";
   const next = form.get("new_password") ?? "";
-  if (next.length < MIN_PASSWORD || next.length > MAX_PASSWORD) return again(`Choose a new password of at least ${MIN_PASSWORD} characters.`, 400);
+  const problem = passwordProblem(next);
+  if (problem) return again(problem, 400);
   if (next !== form.get("new_password_confirm")) return again("The two new passwords are not the same.", 400);
   const stub = userStub(ctx.env, user.userId);
   if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);

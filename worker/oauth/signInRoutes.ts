@@ -11,6 +11,7 @@ import { WEB_SESSION_LIFETIME_MS } from "../../platform/tokens.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
 import { validTokens } from "../client/account.js";
+import { passwordProblem } from "../client/passwordRules.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
 import { pageForm, seeOther } from "./pageFlow.js";
@@ -73,7 +74,8 @@ async function signUp(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!isValidNewLocalpart(username, serverName)) {
     return again("Usernames may contain only lower-case letters, digits and . _ = - / +, and not only digits.");
   }
-  if (password.length < 8 || password.length > 512) return again("Choose a password of at least 8 characters.");
+  const problem = passwordProblem(password);
+  if (problem) return again(problem);
   if (password !== form.get("password_confirm")) return again("The two passwords are not the same.");
   if (mode === "token" && !validTokens(ctx).includes(form.get("registration_token") ?? "")) return again("That registration token is not valid.", 403);
   const userId = `@${username}:${serverName}`;

@@ -8,6 +8,7 @@ import { html, type Html } from "./html.js";
 import type { Page } from "./layout.js";
 import { alertBox, brand, csrfField, noticeBox } from "./parts.js";
 import { sessionDetails, sessionList, sessionTitle, signOutForm, type SessionInfo } from "./sessions.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../client/passwordRules.js";
 
 export type AccountAction = "profile" | "devices_list" | "device_view" | "device_delete" | "account_deactivate" | "cross_signing_reset";
 
@@ -141,11 +142,11 @@ ${csrfField(csrf)}
 </div>
 <div class="field">
 <label for="new_password">New password</label>
-<input id="new_password" name="new_password" type="password" autocomplete="new-password" required>
+<input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 <div class="field">
 <label for="new_password_confirm">Confirm new password</label>
-<input id="new_password_confirm" name="new_password_confirm" type="password" autocomplete="new-password" required>
+<input id="new_password_confirm" name="new_password_confirm" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 <div class="field field-check">
 <input id="logout_devices" name="logout_devices" type="checkbox" value="true" checked>
