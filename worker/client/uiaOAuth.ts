@@ -18,7 +18,7 @@ import { uiaSessionFor } from "./uia.js";
  * MSC4312) for POST /keys/device_signing/upload. A device that signed in through the OAuth 2.0
  * API has no password to give, so replacing its user's cross-signing keys is approved in the
  * browser instead: the 401 names the account page's cross-signing reset action, the user allows
- * the reset there (an approval lasting 10 minutes, UserDO's `oauth_approvals`), and the client
+ * the reset there (an approval lasting OAUTH_ACTION_APPROVAL_MS, UserDO's `oauth_approvals`), and the client
  * retries with an `auth` dict holding just the session. Using the approval spends it, so one
  * approval lets one reset through.
  */

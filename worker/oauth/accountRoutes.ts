@@ -9,6 +9,7 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
+import { OAUTH_ACTION_APPROVAL_MS } from "../../platform/tokens.js";
 import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
@@ -19,7 +20,7 @@ import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
 import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
-import { accountAction, accountPage, type AccountSection } from "./pages/account.js";
+import { accountAction, accountPage, approvalMinutes, type AccountSection } from "./pages/account.js";
 import { clearSessionCookie } from "./pages/cookies.js";
 import { formPage } from "./pages/formPage.js";
 import { htmlPage } from "./pages/layout.js";
@@ -27,9 +28,6 @@ import { deactivatedPage } from "./pages/message.js";
 import type { SessionInfo } from "./pages/sessions.js";
 
 const ACCOUNT_PATH = "/account/";
-
-/** How long "Allow resetting your cryptographic identity" lasts (the page's button says so). */
-export const CROSS_SIGNING_RESET_APPROVAL_MS = 10 * 60_000;
 
 /**
  * The notices a redirect back to the page may show, by code: the query string only ever picks
@@ -39,7 +37,7 @@ const NOTICES = {
   signed_out: "The session was signed out.",
   password_changed: "Your password was changed.",
   password_changed_signed_out: "Your password was changed and every session was signed out.",
-  cross_signing_reset_allowed: "Resetting your cryptographic identity is allowed for the next 10 minutes. Go back to the app to continue the reset.",
+  cross_signing_reset_allowed: `Resetting your cryptographic identity is allowed for the next ${approvalMinutes()}. Go back to the app to continue the reset.`,
 } as const;
 type NoticeCode = keyof typeof NOTICES;
 
@@ -176,7 +174,7 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
 async function allowCrossSigningReset(req: IRequest, ctx: Ctx): Promise<Response> {
   const posted = await accountForm(req, ctx);
   if (posted instanceof Response) return posted;
-  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION, CROSS_SIGNING_RESET_APPROVAL_MS);
+  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION, OAUTH_ACTION_APPROVAL_MS);
   return backWith("cross_signing_reset_allowed");
 }
 

@@ -9,6 +9,13 @@ import type { Page } from "./layout.js";
 import { alertBox, brand, csrfField, noticeBox } from "./parts.js";
 import { sessionDetails, sessionList, sessionTitle, signOutForm, type SessionInfo } from "./sessions.js";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../client/passwordRules.js";
+import { OAUTH_ACTION_APPROVAL_MS } from "../../../platform/tokens.js";
+
+/** The approval's lifetime as the page says it ("10 minutes"), from the one constant that sets it. */
+export function approvalMinutes(): string {
+  const minutes = Math.round(OAUTH_ACTION_APPROVAL_MS / 60_000);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
 
 export type AccountAction = "profile" | "devices_list" | "device_view" | "device_delete" | "account_deactivate" | "cross_signing_reset";
 
@@ -95,7 +102,7 @@ function crossSigningResetCard(csrf: string, error: Html): Html {
 ${error}
 <form method="post" action="/account/cross-signing-reset" class="form">
 ${csrfField(csrf)}
-<button type="submit" class="button button-primary">Allow resetting your cryptographic identity for 10 minutes</button>
+<button type="submit" class="button button-primary">Allow resetting your cryptographic identity for ${approvalMinutes()}</button>
 </form>
 <p class="note">After allowing it, go back to the app and continue the reset there.</p>
 </section>`;
