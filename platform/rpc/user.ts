@@ -218,7 +218,8 @@ export interface UserRpc {
   /** Revokes every access token and device. */
   logoutAll(): Promise<void>;
   /** Sets a new password, optionally logging out every device but `keepDeviceId`. */
-  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string): Promise<void>;
+  /** With `logoutDevices`, every device but `keepDeviceId` and every web session but `keepWebSessionToken` ends. */
+  changePassword(newPassword: string, logoutDevices: boolean, keepDeviceId: string, keepWebSessionToken?: string): Promise<void>;
   /** Deactivation: no more logins, all devices gone. Returns the joined rooms, which the caller leaves. */
   deactivate(): Promise<string[]>;
 

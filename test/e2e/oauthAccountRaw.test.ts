@@ -235,3 +235,18 @@ test("the account page refuses a new password over 512 characters as too long, a
   assert.match(await res.text(), /at most 512 characters/);
   assert.equal((await passwordLogin(base, user.userId, user.password)).status, 200, "the old password still works");
 });
+
+// Needs the UserDO side of changePassword's keepWebSessionToken (branch rv-user): fails until merged.
+test("a password change that signs every session out also signs other browsers out, and keeps this one", async () => {
+  const user = await registerNamed(base, "browsers", "Laptop");
+  const here = await signInRaw(server, user);
+  const other = await signInRaw(server, user);
+  const next = "a brand new password";
+  const res = await postForm(base, "/account/password", { csrf: here.csrf, current_password: user.password, new_password: next, new_password_confirm: next, logout_devices: "true" }, here.cookie);
+  assert.equal(res.status, 303);
+  const account = (cookie: string) => fetch(`${base}/account/`, { redirect: "manual", headers: { Cookie: cookie } });
+  const otherNow = await account(other.cookie);
+  assert.equal(otherNow.status, 303, "the other browser is signed out");
+  assert.match(otherNow.headers.get("location") ?? "", /^\/account\/login/);
+  assert.equal((await account(here.cookie)).status, 200, "the browser that changed it stays signed in");
+});

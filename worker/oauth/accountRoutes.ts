@@ -151,8 +151,10 @@ async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
   if (!current || !(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
   const logoutDevices = form.get("logout_devices") === "true";
-  // No device is "this one" here: the browser's sign-in is not a device, and it stays signed in.
-  await stub.changePassword(next, logoutDevices, "");
+  // No device is "this one" here: the browser's sign-in is not a device. It stays signed in, and
+  // with "sign out everywhere" every other browser's sign-in ends too, or a browser the user
+  // lost could still allow new apps for a week.
+  await stub.changePassword(next, logoutDevices, "", user.token);
   return backWith(logoutDevices ? "password_changed_signed_out" : "password_changed");
 }
 
