@@ -155,6 +155,39 @@ test("an OAuth device: first upload without UIA; a reset gets m.oauth with the a
   }
 });
 
+test("an OAuth device: an invalid upload after the approval is 400 and does not spend it; the valid retry goes through without a new approval", async () => {
+  const owner = await registerNamed(base, "oauthbad", "Laptop");
+  const { context, page } = await freshPage(browser);
+  try {
+    const device = await oauthDevice(owner, page, "RESETDEV3");
+    const client = await startCryptoClient(base, device, started);
+    const crypto = client.getCrypto();
+    assert.ok(crypto);
+    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+    const first = await masterKeyOf(device);
+    assert.ok(first);
+    await crypto.bootstrapCrossSigning({
+      setupNewCrossSigning: true,
+      authUploadDeviceSigningKeys: async (makeRequest) => {
+        const challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+        await page.goto(String(challenge.params["m.oauth"]?.url));
+        await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+        // A master key without any key in it: refused as invalid, after the approval was given.
+        const bad = await call(base, "POST", "/_matrix/client/v3/keys/device_signing/upload", {
+          token: device.accessToken,
+          body: { master_key: { user_id: device.userId, usage: ["master"], keys: {} }, auth: { type: "m.oauth", session: challenge.session } },
+        });
+        assert.equal(bad.status, 400, JSON.stringify(bad.body));
+        assert.deepEqual(await masterKeyOf(device), first, "nothing changed");
+        await makeRequest({ session: challenge.session });
+      },
+    });
+    assert.notDeepEqual(await masterKeyOf(device), first, "the valid retry replaced the master key with the same approval");
+  } finally {
+    await context.close();
+  }
+});
+
 test("an OAuth device cannot use the password stage instead of m.oauth", async () => {
   const owner = await registerNamed(base, "oauthpw", "Laptop");
   const { context, page } = await freshPage(browser);

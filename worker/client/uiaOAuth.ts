@@ -10,6 +10,7 @@ import {
 import { issuerOf } from "../../platform/issuer.js";
 import { userStub } from "../../platform/stubs.js";
 import { json } from "../http.js";
+import type { MatrixError } from "../../platform/errors.js";
 import type { Ctx } from "../router.js";
 import { uiaSessionFor } from "./uia.js";
 
@@ -25,14 +26,18 @@ import { uiaSessionFor } from "./uia.js";
 
 /**
  * The m.oauth stage for `userId` on this request: null when it is complete (go ahead), else the
- * 401 to send. A session started for another user or endpoint is 403 (uia.ts).
+ * 401 to send. A session started for another user or endpoint is 403 (uia.ts). `refusal` is the
+ * error the request gets once past this stage, if any.
  */
-export async function verifyOAuthUia(ctx: Ctx, userId: string, body: JsonObject): Promise<Response | null> {
+export async function verifyOAuthUia(ctx: Ctx, userId: string, body: JsonObject, refusal?: MatrixError): Promise<Response | null> {
   const attempt = oauthStageAttempt(body);
   const session = await uiaSessionFor(attempt.session === undefined ? undefined : { type: OAUTH_STAGE, session: attempt.session, body: {} }, {
     userId,
     path: ctx.url.pathname,
   });
+  // The request will be refused anyway (`refusal`, e.g. an invalid upload): say so without
+  // spending the approval, so the client's corrected retry still goes through.
+  if (attempt.kind === "complete" && refusal) throw refusal;
   if (await oauthStageComplete(attempt, () => userStub(ctx.env, userId).oauthActionApproved(CROSS_SIGNING_RESET_ACTION))) return null;
   const url = crossSigningResetUrl(issuerOf(ctx.env, ctx.url));
   // A retry before the user allowed the reset (or after the approval expired or was used) is
