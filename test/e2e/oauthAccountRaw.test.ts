@@ -250,3 +250,14 @@ test("a password change that signs every session out also signs other browsers o
   assert.match(otherNow.headers.get("location") ?? "", /^\/account\/login/);
   assert.equal((await account(here.cookie)).status, 200, "the browser that changed it stays signed in");
 });
+
+test("signing out with an empty or missing device_id is 404 and signs nothing out", async () => {
+  const user = await registerNamed(base, "nodevice", "Laptop");
+  const browser = await signInRaw(server, user);
+  for (const fields of [{ device_id: "" }, {}]) {
+    const res = await postForm(base, "/account/devices/delete", { csrf: browser.csrf, ...fields }, browser.cookie);
+    assert.equal(res.status, 404, JSON.stringify(fields));
+    assert.match(await res.text(), /not one of yours/);
+  }
+  assert.equal(await whoamiStatus(base, user.accessToken), 200, "the device is still signed in");
+});

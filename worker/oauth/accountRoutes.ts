@@ -9,6 +9,7 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
+import { toMatrixError } from "../../platform/errors.js";
 import { OAUTH_ACTION_APPROVAL_MS } from "../../platform/tokens.js";
 import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
@@ -20,7 +21,7 @@ import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
 import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
-import { accountAction, accountPage, approvalMinutes, type AccountSection } from "./pages/account.js";
+import { accountPage, approvalMinutes, type AccountSection } from "./pages/account.js";
 import { clearSessionCookie } from "./pages/cookies.js";
 import { formPage } from "./pages/formPage.js";
 import { htmlPage } from "./pages/layout.js";
@@ -51,7 +52,7 @@ const backWith = (notice: NoticeCode) => seeOther(`${ACCOUNT_PATH}?notice=${noti
  * The user's sessions as the page lists them. An OAuth session shows its app's name, in the
  * browser's language when the app registered one; each distinct client is looked up once.
  */
-async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[], currentDeviceId?: string): Promise<SessionInfo[]> {
+async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[]): Promise<SessionInfo[]> {
   const devices: DeviceSession[] = await userStub(ctx.env, userId).sessions();
   const clientIds = [...new Set(devices.map((d) => d.oauth_client_id).filter((id): id is string => id !== null))];
   const server = serverStub(ctx.env);
@@ -68,7 +69,6 @@ async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[
     clientName: d.oauth_client_id ? names.get(d.oauth_client_id) ?? null : null,
     lastSeenTs: d.last_seen_ts,
     lastSeenIp: d.last_seen_ip,
-    current: currentDeviceId !== undefined && d.device_id === currentDeviceId,
   }));
 }
 
@@ -81,13 +81,8 @@ interface AccountView {
 }
 
 async function renderAccount(req: Request, ctx: Ctx, user: SignedIn, view: AccountView, status = 200): Promise<Response> {
-  const action = accountAction(view.action);
-  // With device_view and device_delete the device ID names the session to act on; with the
-  // other actions it is the device of the app that sent the user here (spec: "the user's
-  // device ID"), which the list marks as "This device".
-  const targetsDevice = action === "device_view" || action === "device_delete";
-  const current = !targetsDevice && view.deviceId ? view.deviceId : undefined;
-  const sessions = await sessionsFor(ctx, user.userId, acceptedLanguages(req.headers.get("Accept-Language")), current);
+  // The page reads the deep link's action (once): which session is "This device" depends on it.
+  const sessions = await sessionsFor(ctx, user.userId, acceptedLanguages(req.headers.get("Accept-Language")));
   return formPage(
     req,
     (csrf) => accountPage({ serverName: ctx.config.serverName, userId: user.userId, displayName: user.displayname, csrf, sessions, ...view }),
@@ -120,6 +115,12 @@ function passwordAttemptAllowed(req: Request, ctx: Ctx, userId: string): boolean
   return withinRateLimit(ctx.config, "login", clientKey(req), userId);
 }
 
+/** getDevice's M_NOT_FOUND as false; anything else is a real failure and is thrown on. */
+function notFoundAsFalse(e: unknown): false {
+  if (toMatrixError(e)?.errcode === "M_NOT_FOUND") return false;
+  throw e;
+}
+
 /** Signs one of the user's sessions out, with what DELETE /devices/{deviceId} does (tokens, keys, device lists). */
 async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const posted = await accountForm(req, ctx);
@@ -128,8 +129,8 @@ async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const deviceId = form.get("device_id") ?? "";
   const stub = userStub(ctx.env, user.userId);
   // Only the user's own devices exist in their object, so another user's device ID is simply
-  // not found here and nothing happens to it.
-  const own = (await stub.sessions()).some((d) => d.device_id === deviceId);
+  // not found here (as with DELETE /devices/{deviceId}) and nothing happens to it.
+  const own = deviceId !== "" && (await stub.getDevice(deviceId).then(() => true, notFoundAsFalse));
   if (!own) {
     return renderAccount(req, ctx, user, { error: "That session is not one of yours, or it is already signed out.", errorSection: "sessions" }, 404);
   }

@@ -55,8 +55,13 @@ export interface AccountPageInput {
 }
 
 export function accountPage(input: AccountPageInput): Page {
-  const { serverName, userId, csrf, sessions } = input;
+  const { serverName, userId, csrf } = input;
   const action = accountAction(input.action);
+  // With device_view and device_delete the device ID names the session to act on; with the
+  // other actions it is the device of the app that sent the user here (spec: "the user's
+  // device ID"), which the list marks as "This device".
+  const targetsDevice = action === "device_view" || action === "device_delete";
+  const sessions = targetsDevice || !input.deviceId ? input.sessions : input.sessions.map((s) => (s.deviceId === input.deviceId ? { ...s, current: true } : s));
   const target = input.deviceId ? sessions.find((s) => s.deviceId === input.deviceId) : undefined;
   const errorAt = (section: AccountSection | undefined) => (input.errorSection === section ? alertBox(input.error) : html``);
   const name = input.displayName || userId;
