@@ -64,7 +64,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
 
   const auth = uiaAuthOf(body);
   const stages = registrationStages(ctx);
-  const session = await uiaSessionFor(auth, { userId: "", path: ctx.url.pathname });
+  const session = await uiaSessionFor(auth?.session, { userId: "", path: ctx.url.pathname });
   if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, session);
   if (auth.type === "m.login.registration_token") {
     const token = auth.body.token;

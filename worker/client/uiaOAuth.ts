@@ -1,7 +1,6 @@
 import type { JsonObject } from "../../protocol/json.js";
 import {
   CROSS_SIGNING_RESET_ACTION,
-  OAUTH_STAGE,
   crossSigningResetUrl,
   oauthChallengeBody,
   oauthStageAttempt,
@@ -31,10 +30,7 @@ import { uiaSessionFor } from "./uia.js";
  */
 export async function verifyOAuthUia(ctx: Ctx, userId: string, body: JsonObject, refusal?: MatrixError): Promise<Response | null> {
   const attempt = oauthStageAttempt(body);
-  const session = await uiaSessionFor(attempt.session === undefined ? undefined : { type: OAUTH_STAGE, session: attempt.session, body: {} }, {
-    userId,
-    path: ctx.url.pathname,
-  });
+  const session = await uiaSessionFor(attempt.session, { userId, path: ctx.url.pathname });
   // The request will be refused anyway (`refusal`, e.g. an invalid upload): say so without
   // spending the approval, so the client's corrected retry still goes through.
   if (attempt.kind === "complete" && refusal) throw refusal;
