@@ -254,7 +254,7 @@ test("a password change that signs every session out also signs other browsers o
 test("signing out with an empty or missing device_id is 404 and signs nothing out", async () => {
   const user = await registerNamed(base, "nodevice", "Laptop");
   const browser = await signInRaw(server, user);
-  for (const fields of [{ device_id: "" }, {}]) {
+  for (const fields of [{ device_id: "" }, {}] as Record<string, string>[]) {
     const res = await postForm(base, "/account/devices/delete", { csrf: browser.csrf, ...fields }, browser.cookie);
     assert.equal(res.status, 404, JSON.stringify(fields));
     assert.match(await res.text(), /not one of yours/);
