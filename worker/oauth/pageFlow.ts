@@ -4,6 +4,7 @@
  * that is not signed in to the sign-in page and back.
  */
 import type { Ctx } from "../router.js";
+import { issuerOf } from "../../platform/issuer.js";
 import { checkCsrf } from "./pages/csrf.js";
 import { readForm } from "./pages/form.js";
 import { htmlPage } from "./pages/layout.js";
@@ -33,6 +34,7 @@ export function csrfRefusal(ctx: Ctx): Response {
 /** The form fields of a page post whose CSRF token checks out, or a response to send instead. */
 export async function pageForm(req: Request, ctx: Ctx): Promise<URLSearchParams | Response> {
   const form = await readForm(req);
-  if (!form || !checkCsrf(req, form)) return csrfRefusal(ctx);
+  // The pages live at the issuer, which behind a proxy is not the origin the Worker sees.
+  if (!form || !checkCsrf(req, form, new URL(issuerOf(ctx.env, ctx.url)).origin)) return csrfRefusal(ctx);
   return form;
 }
