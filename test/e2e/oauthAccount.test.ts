@@ -8,7 +8,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
-import { freshPage, launchBrowser, localpartOf, loginNamed, passwordLogin, registerNamed, signIn, submitSignIn, whoamiStatus } from "./accountPages.js";
+import { launchBrowser } from "./oauthHelpers.js";
+import { freshPage, localpartOf, loginNamed, passwordLogin, registerNamed, signIn, submitSignIn, whoamiStatus } from "./accountPages.js";
 
 let server: RunningServer;
 let browser: Browser;
