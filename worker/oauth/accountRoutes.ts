@@ -149,8 +149,9 @@ async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
   if (problem) return again(problem, 400);
   if (next !== form.get("new_password_confirm")) return again("The two new passwords are not the same.", 400);
   const stub = userStub(ctx.env, user.userId);
+  if (!current) return again("Your current password is not right.", 403);
   if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
-  if (!current || !(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
+  if (!(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
   const logoutDevices = form.get("logout_devices") === "true";
   // No device is "this one" here: the browser's sign-in is not a device. It stays signed in, and
   // with "sign out everywhere" every other browser's sign-in ends too, or a browser the user
@@ -166,8 +167,9 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "deactivate" }, status);
   if (form.get("confirm") !== "yes") return again("Tick the box to confirm that you want to deactivate your account.", 400);
   const password = form.get("password") ?? "";
+  if (!password) return again("That password is not right.", 403);
   if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
-  if (!password || !(await userStub(ctx.env, user.userId).checkPassword(password))) return again("That password is not right.", 403);
+  if (!(await userStub(ctx.env, user.userId).checkPassword(password))) return again("That password is not right.", 403);
   // Deactivation ends every browser sign-in too; the cookie goes as well so the browser forgets it.
   await deactivateAccount(ctx, user.userId);
   return htmlPage({ ...deactivatedPage({ serverName: ctx.config.serverName, userId: user.userId }), setCookies: [clearSessionCookie(req)] });
