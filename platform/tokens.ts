@@ -17,6 +17,13 @@ export const WEB_SESSION_PREFIX = "latw_";
 /** A browser stays signed in to the account pages for a week (the cookie lives as long). */
 export const WEB_SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * How long an action the user allowed on the account page for an app (the m.oauth UIA stage's
+ * cross-signing reset) stays allowed: long enough to go back to the app and retry, short
+ * enough that a forgotten approval does not linger. The account page states it to the user.
+ */
+export const OAUTH_ACTION_APPROVAL_MS = 10 * 60_000;
+
 export type UserTokenPrefix = typeof ACCESS_TOKEN_PREFIX | typeof REFRESH_TOKEN_PREFIX | typeof AUTHORIZATION_CODE_PREFIX | typeof WEB_SESSION_PREFIX;
 
 function b64url(bytes: Uint8Array): string {

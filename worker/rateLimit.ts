@@ -29,8 +29,9 @@ export const LIMITS = {
 
 const buckets = new Map<string, { tokens: number; at: number }>();
 
-export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string): void {
-  if (!config.rateLimits) return;
+/** Spends one token from `kind`'s bucket for `key`: 0 when there was one, else the ms until there is. */
+function spend(config: Config, kind: keyof typeof LIMITS, key: string): number {
+  if (!config.rateLimits) return 0;
   const limit = LIMITS[kind];
   const id = `${kind}:${key}`;
   const now = Date.now();
@@ -39,12 +40,32 @@ export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: s
   b.at = now;
   if (b.tokens < 1) {
     buckets.set(id, b);
-    throw limitExceeded(Math.ceil(((1 - b.tokens) / limit.perSecond) * 1000));
+    return Math.ceil(((1 - b.tokens) / limit.perSecond) * 1000);
   }
   b.tokens -= 1;
   buckets.set(id, b);
   if (buckets.size > 10_000) buckets.clear(); // bounded memory: forgetting is safe, it only forgives
+  return 0;
 }
+
+/**
+ * Whether one more `kind` attempt is allowed for every key (an address, an account): for the
+ * pages, which show an error instead of throwing. Stops at the first key over its limit, so a
+ * refused attempt spends nothing from the keys after it.
+ */
+export function withinRateLimit(config: Config, kind: keyof typeof LIMITS, ...keys: string[]): boolean {
+  return keys.every((key) => spend(config, kind, key) === 0);
+}
+
+/** The API's form: throws M_LIMIT_EXCEEDED with the wait the client should honour. */
+export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string): void {
+  if (withinRateLimit(config, kind, key)) return;
+  // A refused spend takes nothing, so asking again only reads how long until the next token.
+  throw limitExceeded(spend(config, kind, key));
+}
+
+/** What a page says when `withinRateLimit` refuses. */
+export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 
 export function clientKey(request: Request): string {
   return request.headers.get("CF-Connecting-IP") ?? "local";

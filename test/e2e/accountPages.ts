@@ -3,15 +3,8 @@
  * browser per test file, a fresh context — its own cookies — per test), signing in on
  * /account/login by the form's labels, and users with named devices over the Client-Server API.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { call, type TestUser } from "./harness.js";
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-}
 
 /** A new browser profile (no cookies) and a page in it. */
 export async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {

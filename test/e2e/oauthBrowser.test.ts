@@ -14,6 +14,7 @@ import {
   authorizationParams,
   authorizationUrl,
   callbackParams,
+  DEVICE_GRANT,
   decide,
   deviceScope,
   launchBrowser,
@@ -21,13 +22,12 @@ import {
   postForm,
   randomId,
   registerClient,
-  signInOnPage,
   signUpOnPage,
   whoami,
 } from "./oauthHelpers.js";
+import { localpartOf, submitSignIn } from "./accountPages.js";
 
 const REDIRECT = "io.element.elementx:/";
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 let server: RunningServer;
 let browser: Browser;
@@ -115,7 +115,7 @@ test("Element X: sign up on the page (prompt=create), consent, code for tokens w
     const page = await context.newPage();
     await page.goto(authorizationUrl(server.baseUrl, params2));
     assert.equal(new URL(page.url()).pathname, "/account/login");
-    await signInOnPage(page, username, "a long enough password");
+    await submitSignIn(page, username, "a long enough password");
     await page.waitForURL((u) => u.pathname === "/oauth2/auth");
     return decide(page, "Allow");
   });
@@ -134,7 +134,7 @@ test("sign in on the page as an existing user; deny sends access_denied with sta
   const location = await withContext(async (context) => {
     const page = await context.newPage();
     await page.goto(authorizationUrl(server.baseUrl, params));
-    await signInOnPage(page, user.userId.slice(1).split(":")[0], user.password);
+    await submitSignIn(page, localpartOf(user.userId), user.password);
     await page.waitForURL((u) => u.pathname === "/oauth2/auth");
     return decide(page, "Deny");
   });
@@ -147,7 +147,7 @@ test("sign in on the page as an existing user; deny sends access_denied with sta
 
 test("device grant: pending until the person approves on /link (signed in through verification_uri_complete); a denied grant answers access_denied", async () => {
   const user = await registerUser(server.baseUrl);
-  const localpart = user.userId.slice(1).split(":")[0];
+  const localpart = localpartOf(user.userId);
   const deviceId = randomId();
   const start = async (scope: string) => {
     const r = await postForm(server.baseUrl, "/oauth2/device", { client_id: clientId, scope });
@@ -166,7 +166,7 @@ test("device grant: pending until the person approves on /link (signed in throug
     const page = await context.newPage();
     await page.goto(approved.verification_uri_complete);
     assert.equal(new URL(page.url()).pathname, "/account/login");
-    await signInOnPage(page, localpart, user.password);
+    await submitSignIn(page, localpart, user.password);
     await page.waitForURL((u) => u.pathname === "/link");
     assert.equal(await page.getByLabel("Code").inputValue(), approved.user_code);
     await page.getByRole("button", { name: "Continue" }).click();

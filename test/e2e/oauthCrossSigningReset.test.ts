@@ -15,7 +15,8 @@ import type { MatrixClient } from "matrix-js-sdk";
 import { MatrixError } from "matrix-js-sdk";
 import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
 import { startCryptoClient } from "./sdkHelpers.js";
-import { freshPage, launchBrowser, localpartOf, registerNamed, submitSignIn } from "./accountPages.js";
+import { freshPage, localpartOf, registerNamed, submitSignIn } from "./accountPages.js";
+import { DEVICE_GRANT, deviceScope, launchBrowser, postForm, registerClient } from "./oauthHelpers.js";
 
 let server: RunningServer;
 let browser: Browser;
@@ -34,8 +35,6 @@ after(async () => {
   await server?.stop();
 });
 
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
-
 /** The body of a 401 the SDK threw for an upload that needs UIA. */
 function uiaOf(e: unknown): { flows: { stages: string[] }[]; params: Record<string, { url?: string }>; session: string; errcode?: string } {
   assert.ok(e instanceof MatrixError, String(e));
@@ -53,13 +52,15 @@ async function masterKeyOf(user: TestUser): Promise<unknown> {
  * asks for a device code, the user allows it on /link in the browser, the app polls for tokens.
  */
 async function oauthDevice(user: TestUser, page: Page, deviceId: string): Promise<TestUser> {
-  const reg = await call(base, "POST", "/oauth2/registration", {
-    body: { client_name: "Reset Test App", client_uri: "https://app.example", application_type: "native", grant_types: [DEVICE_GRANT, "refresh_token"], token_endpoint_auth_method: "none" },
+  const clientId = await registerClient(base, {
+    client_name: "Reset Test App",
+    client_uri: "https://app.example",
+    application_type: "native",
+    grant_types: [DEVICE_GRANT, "refresh_token"],
+    token_endpoint_auth_method: "none",
   });
-  assert.equal(reg.status, 201, JSON.stringify(reg.body));
-  const clientId = String(reg.body.client_id);
-  const form = (fields: Record<string, string>) => ({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
-  const grant = (await (await fetch(`${base}/oauth2/device`, form({ client_id: clientId, scope: `urn:matrix:client:api:* urn:matrix:client:device:${deviceId}` }))).json()) as Record<string, string | number>;
+  const started = await postForm(base, "/oauth2/device", { client_id: clientId, scope: deviceScope(deviceId) });
+  const grant = started.body;
   assert.ok(grant.device_code, JSON.stringify(grant));
 
   // The user opens the link (the code in it), signs in if asked, and allows the app.
@@ -71,10 +72,9 @@ async function oauthDevice(user: TestUser, page: Page, deviceId: string): Promis
 
   for (let i = 0; i < 12; i++) {
     await new Promise((r) => setTimeout(r, Number(grant.interval ?? 5) * 1000));
-    const res = await fetch(`${base}/oauth2/token`, form({ grant_type: DEVICE_GRANT, device_code: String(grant.device_code), client_id: clientId }));
-    const body = (await res.json()) as Record<string, string>;
-    if (res.status === 200) return { ...user, accessToken: body.access_token, deviceId };
-    assert.ok(["authorization_pending", "slow_down"].includes(body.error), JSON.stringify(body));
+    const res = await postForm(base, "/oauth2/token", { grant_type: DEVICE_GRANT, device_code: String(grant.device_code), client_id: clientId });
+    if (res.status === 200) return { ...user, accessToken: String(res.body.access_token), deviceId };
+    assert.ok(["authorization_pending", "slow_down"].includes(String(res.body.error)), JSON.stringify(res.body));
   }
   throw new Error("the device grant was never approved");
 }
@@ -150,6 +150,39 @@ test("an OAuth device: first upload without UIA; a reset gets m.oauth with the a
       (e: unknown) => uiaOf(e).errcode === "M_FORBIDDEN",
     );
     assert.deepEqual(await masterKeyOf(device), second, "nothing changed");
+  } finally {
+    await context.close();
+  }
+});
+
+test("an OAuth device: an invalid upload after the approval is 400 and does not spend it; the valid retry goes through without a new approval", async () => {
+  const owner = await registerNamed(base, "oauthbad", "Laptop");
+  const { context, page } = await freshPage(browser);
+  try {
+    const device = await oauthDevice(owner, page, "RESETDEV3");
+    const client = await startCryptoClient(base, device, started);
+    const crypto = client.getCrypto();
+    assert.ok(crypto);
+    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+    const first = await masterKeyOf(device);
+    assert.ok(first);
+    await crypto.bootstrapCrossSigning({
+      setupNewCrossSigning: true,
+      authUploadDeviceSigningKeys: async (makeRequest) => {
+        const challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+        await page.goto(String(challenge.params["m.oauth"]?.url));
+        await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+        // A master key without any key in it: refused as invalid, after the approval was given.
+        const bad = await call(base, "POST", "/_matrix/client/v3/keys/device_signing/upload", {
+          token: device.accessToken,
+          body: { master_key: { user_id: device.userId, usage: ["master"], keys: {} }, auth: { type: "m.oauth", session: challenge.session } },
+        });
+        assert.equal(bad.status, 400, JSON.stringify(bad.body));
+        assert.deepEqual(await masterKeyOf(device), first, "nothing changed");
+        await makeRequest({ session: challenge.session });
+      },
+    });
+    assert.notDeepEqual(await masterKeyOf(device), first, "the valid retry replaced the master key with the same approval");
   } finally {
     await context.close();
   }

@@ -10,6 +10,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 export { ELEMENT_X_CLIENT as ELEMENT_X } from "../fixtures/oauthClients.js";
 
 export const API_SCOPE = "urn:matrix:client:api:*";
+/** RFC 8628's grant type, for the token endpoint and client registrations. */
+export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 export const deviceScope = (deviceId: string) => `${API_SCOPE} urn:matrix:client:device:${deviceId}`;
 
 export async function registerClient(base: string, metadata: Record<string, unknown>): Promise<string> {
@@ -73,7 +75,7 @@ export function callbackParams(location: string, mode: "query" | "fragment" = "q
   return new URLSearchParams(q < 0 ? "" : location.slice(q + 1, end < 0 ? undefined : end));
 }
 
-/** Debian's chromium, headless, as test/tools/pageScreenshots.ts launches it. */
+/** Debian's chromium, headless: every browser test and test/tools/pageScreenshots.ts. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 }
@@ -98,10 +100,4 @@ export async function signUpOnPage(page: Page, username: string, password: strin
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel("Confirm password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
-}
-
-export async function signInOnPage(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
 }

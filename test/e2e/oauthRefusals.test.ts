@@ -12,10 +12,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, registerUser, type RunningServer } from "./harness.js";
 import { Browserless } from "./browserless.js";
-import { ELEMENT_X, authorizationParams, callbackParams, newPkce, postForm, randomId, registerClient, whoami, type Pkce } from "./oauthHelpers.js";
+import { DEVICE_GRANT, ELEMENT_X, authorizationParams, callbackParams, newPkce, postForm, randomId, registerClient, whoami, type Pkce } from "./oauthHelpers.js";
 
 const REDIRECT = "io.element.elementx:/";
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 let server: RunningServer;
 let clientId: string;

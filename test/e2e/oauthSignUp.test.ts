@@ -69,10 +69,13 @@ test("sign-up refuses a taken name (409), a name the spec does not allow, two di
     ["12345", PASSWORD, PASSWORD],
     [`ok${randomId(6).toLowerCase()}`, PASSWORD, `${PASSWORD}!`],
     [`ok${randomId(6).toLowerCase()}`, "short", "short"],
+    [`ok${randomId(6).toLowerCase()}`, "x".repeat(513), "x".repeat(513)],
   ]) {
     const r = await make(username, password, confirm);
     assert.equal(r.status, 400, `${username} ${password} ${confirm}`);
     assert.match(r.text, /role="alert"/);
+    // Too long is said as such, not as "at least 8 characters".
+    if (password.length > 512) assert.match(r.text, /at most 512 characters/);
     if (/^[a-z0-9]+$/.test(username)) assert.equal((await login(tokenServer.baseUrl, username, password)).status, 403, "no account was made");
   }
 });

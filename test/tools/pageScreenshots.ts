@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "../e2e/oauthHelpers.js";
 import { htmlPage } from "../../worker/oauth/pages/layout.js";
 import { styleResponse, STYLESHEET_PATH } from "../../worker/oauth/pages/style.js";
 import { samples } from "../fixtures/oauthPages/samples.js";
@@ -55,10 +55,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const browser = await launchBrowser();
   const variants = [
     { dir: "phone", viewport: { width: 390, height: 844 }, colorScheme: "light" as const, isMobile: true },
     { dir: "desktop", viewport: { width: 1280, height: 800 }, colorScheme: "light" as const, isMobile: false },

@@ -11,6 +11,7 @@ import { deactivateAccount } from "./deactivation.js";
 import { REFRESH_TOKEN_PREFIX, localpartOfUserToken, randomString } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
+import { passwordProblem } from "./passwordRules.js";
 
 // Spec: client-server-api "Account registration and management", "Login", registration.yaml,
 // login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml,
@@ -50,7 +51,9 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
 
   if (ctx.config.registration === "closed") throw forbidden("Registration is disabled on this server");
   const password = optString(body, "password");
-  if (password !== undefined && password.length > 512) throw invalidParam("Password too long");
+  // Only the upper bound: the legacy API never asked for a minimum length.
+  const tooLong = password === undefined ? undefined : passwordProblem(password, 0);
+  if (tooLong) throw invalidParam(tooLong);
   const username = optString(body, "username")?.toLowerCase() ?? `u${randomString(9).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
   if (!isValidNewLocalpart(username, ctx.config.serverName)) {
     throw invalidUsername("User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
@@ -61,7 +64,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
 
   const auth = uiaAuthOf(body);
   const stages = registrationStages(ctx);
-  const session = await uiaSessionFor(auth, { userId: "", path: ctx.url.pathname });
+  const session = await uiaSessionFor(auth?.session, { userId: "", path: ctx.url.pathname });
   if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, session);
   if (auth.type === "m.login.registration_token") {
     const token = auth.body.token;

@@ -147,36 +147,48 @@ async function deviceSigningUpload(req: IRequest, ctx: Ctx): Promise<Response> {
   }
   // Spec: UIA unless there is no master key yet, or the request only repeats the stored keys.
   const repeatsStored = existing.master !== undefined && Object.entries(provided).every(([u, k]) => sameJson(existing[u as CrossSigningUsage], k));
+  // Checked before the UIA stage but reported after it (a first attempt still gets its 401, as
+  // in Synapse), so that an m.oauth approval is spent only on an upload that will be stored.
+  const problem = repeatsStored ? undefined : await uploadProblem(provided, existing, s.userId);
   if (existing.master !== undefined && !repeatsStored) {
     // A device signed in through the OAuth 2.0 API has no password to give: its user approves
     // the reset on the account page instead (spec: m.oauth). Password logins keep the password,
     // and so does every device while OAUTH is off, since there is no account page to approve on.
-    const challenge = s.oauth && ctx.config.oauth ? await verifyOAuthUia(ctx, s.userId, body) : await verifyPasswordUia(ctx, s.userId, body);
+    const challenge = s.oauth && ctx.config.oauth ? await verifyOAuthUia(ctx, s.userId, body, problem) : await verifyPasswordUia(ctx, s.userId, body);
     if (challenge) return challenge;
   }
   if (repeatsStored) return json({});
+  if (problem) throw problem;
+  await stub.uploadCrossSigningKeys(provided);
+  return json({});
+}
 
+/** Why the upload cannot be stored, or undefined when it can. Changes nothing. */
+async function uploadProblem(
+  provided: Partial<Record<CrossSigningUsage, JsonObject>>,
+  existing: Partial<Record<CrossSigningUsage, JsonObject>>,
+  userId: string,
+): Promise<MatrixError | undefined> {
   const master = provided.master ?? existing.master;
-  if (!master) throw invalidParam("A master key is required");
-  const parsedMaster = parseCrossSigningKey(master, s.userId, "master");
-  if (typeof parsedMaster === "string") throw invalidParam(parsedMaster);
+  if (!master) return invalidParam("A master key is required");
+  const parsedMaster = parseCrossSigningKey(master, userId, "master");
+  if (typeof parsedMaster === "string") return invalidParam(parsedMaster);
   for (const usage of ["self_signing", "user_signing"] as const) {
     const key = provided[usage];
     if (!key) continue;
-    const parsed = parseCrossSigningKey(key, s.userId, usage);
-    if (typeof parsed === "string") throw invalidParam(parsed);
-    if (!(await isSignedBy(key, s.userId, parsedMaster.keyId, parsedMaster.publicKey))) {
-      throw new MatrixError(400, "M_INVALID_SIGNATURE", `${usage} key is not signed by the master key`);
+    const parsed = parseCrossSigningKey(key, userId, usage);
+    if (typeof parsed === "string") return invalidParam(parsed);
+    if (!(await isSignedBy(key, userId, parsedMaster.keyId, parsedMaster.publicKey))) {
+      return new MatrixError(400, "M_INVALID_SIGNATURE", `${usage} key is not signed by the master key`);
     }
   }
   // A new master key invalidates sub-keys signed by the old one unless they are replaced too.
   if (provided.master && existing.master && !sameJson(provided.master, existing.master)) {
     for (const usage of ["self_signing", "user_signing"] as const) {
-      if (!provided[usage] && existing[usage]) throw invalidParam(`A new master key needs a new ${usage} key`);
+      if (!provided[usage] && existing[usage]) return invalidParam(`A new master key needs a new ${usage} key`);
     }
   }
-  await stub.uploadCrossSigningKeys(provided);
-  return json({});
+  return undefined;
 }
 
 /** The ed25519 public keys this user signs with: devices' keys and cross-signing keys, by key ID. */

@@ -45,11 +45,11 @@ async function callTag(call: UiaCall): Promise<string> {
  * The session for this attempt: the client's own when it belongs to `call`, a new one when the
  * client has none. A session started for another user or endpoint is 403 M_FORBIDDEN.
  */
-export async function uiaSessionFor(auth: UiaAuth | undefined, call: UiaCall): Promise<string> {
+export async function uiaSessionFor(session: string | undefined, call: UiaCall): Promise<string> {
   const tag = await callTag(call);
-  if (auth?.session === undefined) return `${randomString(12)}.${tag}`;
-  if (!auth.session.endsWith(`.${tag}`)) throw forbidden("This authentication session was started for another request");
-  return auth.session;
+  if (session === undefined) return `${randomString(12)}.${tag}`;
+  if (!session.endsWith(`.${tag}`)) throw forbidden("This authentication session was started for another request");
+  return session;
 }
 
 /** The 401 that tells the client which flows it may complete. */

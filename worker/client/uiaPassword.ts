@@ -11,7 +11,7 @@ import { localUserId } from "./localpart.js";
  */
 export async function verifyPasswordUia(ctx: Ctx, userId: string, body: JsonObject): Promise<Response | null> {
   const auth = uiaAuthOf(body);
-  const session = await uiaSessionFor(auth, { userId, path: ctx.url.pathname });
+  const session = await uiaSessionFor(auth?.session, { userId, path: ctx.url.pathname });
   if (!auth || auth.type !== "m.login.password") return uiaChallenge(["m.login.password"], session);
   const who = identifiedUser(auth.body);
   const password = auth.body.password;

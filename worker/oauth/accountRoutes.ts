@@ -10,16 +10,18 @@ import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { toMatrixError } from "../../platform/errors.js";
+import { OAUTH_ACTION_APPROVAL_MS } from "../../platform/tokens.js";
 import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { deactivateAccount } from "../client/deactivation.js";
+import { passwordProblem } from "../client/passwordRules.js";
 import { CROSS_SIGNING_RESET_ACTION } from "../../protocol/oauth/uiaStage.js";
 import { acceptedLanguages } from "./acceptLanguage.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
-import { pageForm, seeOther } from "./signInRoutes.js";
-import { accountAction, accountPage, type AccountSection } from "./pages/account.js";
+import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
+import { accountPage, approvalMinutes, type AccountSection } from "./pages/account.js";
 import { clearSessionCookie } from "./pages/cookies.js";
 import { formPage } from "./pages/formPage.js";
 import { htmlPage } from "./pages/layout.js";
@@ -27,13 +29,6 @@ import { deactivatedPage } from "./pages/message.js";
 import type { SessionInfo } from "./pages/sessions.js";
 
 const ACCOUNT_PATH = "/account/";
-
-/** How long "Allow resetting your cryptographic identity" lasts (the page's button says so). */
-export const CROSS_SIGNING_RESET_APPROVAL_MS = 10 * 60_000;
-
-/** Shortest and longest new password, as the sign-up page asks. */
-const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 512;
 
 /**
  * The notices a redirect back to the page may show, by code: the query string only ever picks
@@ -43,7 +38,7 @@ const NOTICES = {
   signed_out: "The session was signed out.",
   password_changed: "Your password was changed.",
   password_changed_signed_out: "Your password was changed and every session was signed out.",
-  cross_signing_reset_allowed: "Resetting your cryptographic identity is allowed for the next 10 minutes. Go back to the app to continue the reset.",
+  cross_signing_reset_allowed: `Resetting your cryptographic identity is allowed for the next ${approvalMinutes()}. Go back to the app to continue the reset.`,
 } as const;
 type NoticeCode = keyof typeof NOTICES;
 
@@ -53,16 +48,11 @@ function noticeOf(code: string | null): string | undefined {
 
 const backWith = (notice: NoticeCode) => seeOther(`${ACCOUNT_PATH}?notice=${notice}`);
 
-/** Not signed in: to the sign-in page, which comes back to `next` (this URL, deep link included). */
-function toSignIn(next: string): Response {
-  return seeOther(`/account/login?next=${encodeURIComponent(next)}`);
-}
-
 /**
  * The user's sessions as the page lists them. An OAuth session shows its app's name, in the
  * browser's language when the app registered one; each distinct client is looked up once.
  */
-async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[], currentDeviceId?: string): Promise<SessionInfo[]> {
+async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[]): Promise<SessionInfo[]> {
   const devices: DeviceSession[] = await userStub(ctx.env, userId).sessions();
   const clientIds = [...new Set(devices.map((d) => d.oauth_client_id).filter((id): id is string => id !== null))];
   const server = serverStub(ctx.env);
@@ -79,7 +69,6 @@ async function sessionsFor(ctx: Ctx, userId: string, languages: readonly string[
     clientName: d.oauth_client_id ? names.get(d.oauth_client_id) ?? null : null,
     lastSeenTs: d.last_seen_ts,
     lastSeenIp: d.last_seen_ip,
-    current: currentDeviceId !== undefined && d.device_id === currentDeviceId,
   }));
 }
 
@@ -92,13 +81,8 @@ interface AccountView {
 }
 
 async function renderAccount(req: Request, ctx: Ctx, user: SignedIn, view: AccountView, status = 200): Promise<Response> {
-  const action = accountAction(view.action);
-  // With device_view and device_delete the device ID names the session to act on; with the
-  // other actions it is the device of the app that sent the user here (spec: "the user's
-  // device ID"), which the list marks as "This device".
-  const targetsDevice = action === "device_view" || action === "device_delete";
-  const current = !targetsDevice && view.deviceId ? view.deviceId : undefined;
-  const sessions = await sessionsFor(ctx, user.userId, acceptedLanguages(req.headers.get("Accept-Language")), current);
+  // The page reads the deep link's action (once): which session is "This device" depends on it.
+  const sessions = await sessionsFor(ctx, user.userId, acceptedLanguages(req.headers.get("Accept-Language")));
   return formPage(
     req,
     (csrf) => accountPage({ serverName: ctx.config.serverName, userId: user.userId, displayName: user.displayname, csrf, sessions, ...view }),
@@ -124,18 +108,17 @@ async function accountForm(req: Request, ctx: Ctx): Promise<{ form: URLSearchPar
 
 /**
  * Password attempts on these forms are limited like POST /login and the sign-in page, per
- * address and per account: a browser left signed in must not become a password oracle.
- * Returns the error to show when the limit is reached.
+ * address and per account: a browser left signed in must not become a password oracle. Spent
+ * just before the password is checked, so a form refused for a cheaper reason costs nothing.
  */
-function passwordAttemptRefused(req: Request, ctx: Ctx, userId: string): string | undefined {
-  try {
-    checkRateLimit(ctx.config, "login", clientKey(req));
-    checkRateLimit(ctx.config, "login", userId);
-    return undefined;
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return "Too many attempts. Wait a minute and try again.";
-    throw e;
-  }
+function passwordAttemptAllowed(req: Request, ctx: Ctx, userId: string): boolean {
+  return withinRateLimit(ctx.config, "login", clientKey(req), userId);
+}
+
+/** getDevice's M_NOT_FOUND as false; anything else is a real failure and is thrown on. */
+function notFoundAsFalse(e: unknown): false {
+  if (toMatrixError(e)?.errcode === "M_NOT_FOUND") return false;
+  throw e;
 }
 
 /** Signs one of the user's sessions out, with what DELETE /devices/{deviceId} does (tokens, keys, device lists). */
@@ -146,8 +129,8 @@ async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const deviceId = form.get("device_id") ?? "";
   const stub = userStub(ctx.env, user.userId);
   // Only the user's own devices exist in their object, so another user's device ID is simply
-  // not found here and nothing happens to it.
-  const own = (await stub.sessions()).some((d) => d.device_id === deviceId);
+  // not found here (as with DELETE /devices/{deviceId}) and nothing happens to it.
+  const own = deviceId !== "" && (await stub.getDevice(deviceId).then(() => true, notFoundAsFalse));
   if (!own) {
     return renderAccount(req, ctx, user, { error: "That session is not one of yours, or it is already signed out.", errorSection: "sessions" }, 404);
   }
@@ -160,17 +143,20 @@ async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
   if (posted instanceof Response) return posted;
   const { form, user } = posted;
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "password" }, status);
-  const limited = passwordAttemptRefused(req, ctx, user.userId);
-  if (limited) return again(limited, 429);
   const current = form.get("current_password") ?? "";
   const next = form.get("new_password") ?? "";
-  if (next.length < MIN_PASSWORD || next.length > MAX_PASSWORD) return again(`Choose a new password of at least ${MIN_PASSWORD} characters.`, 400);
+  const problem = passwordProblem(next);
+  if (problem) return again(problem, 400);
   if (next !== form.get("new_password_confirm")) return again("The two new passwords are not the same.", 400);
   const stub = userStub(ctx.env, user.userId);
-  if (!current || !(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
+  if (!current) return again("Your current password is not right.", 403);
+  if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
+  if (!(await stub.checkPassword(current))) return again("Your current password is not right.", 403);
   const logoutDevices = form.get("logout_devices") === "true";
-  // No device is "this one" here: the browser's sign-in is not a device, and it stays signed in.
-  await stub.changePassword(next, logoutDevices, "");
+  // No device is "this one" here: the browser's sign-in is not a device. It stays signed in, and
+  // with "sign out everywhere" every other browser's sign-in ends too, or a browser the user
+  // lost could still allow new apps for a week.
+  await stub.changePassword(next, logoutDevices, "", user.token);
   return backWith(logoutDevices ? "password_changed_signed_out" : "password_changed");
 }
 
@@ -179,11 +165,11 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   if (posted instanceof Response) return posted;
   const { form, user } = posted;
   const again = (error: string, status: number) => renderAccount(req, ctx, user, { error, errorSection: "deactivate" }, status);
-  const limited = passwordAttemptRefused(req, ctx, user.userId);
-  if (limited) return again(limited, 429);
   if (form.get("confirm") !== "yes") return again("Tick the box to confirm that you want to deactivate your account.", 400);
   const password = form.get("password") ?? "";
-  if (!password || !(await userStub(ctx.env, user.userId).checkPassword(password))) return again("That password is not right.", 403);
+  if (!password) return again("That password is not right.", 403);
+  if (!passwordAttemptAllowed(req, ctx, user.userId)) return again(TOO_MANY_ATTEMPTS, 429);
+  if (!(await userStub(ctx.env, user.userId).checkPassword(password))) return again("That password is not right.", 403);
   // Deactivation ends every browser sign-in too; the cookie goes as well so the browser forgets it.
   await deactivateAccount(ctx, user.userId);
   return htmlPage({ ...deactivatedPage({ serverName: ctx.config.serverName, userId: user.userId }), setCookies: [clearSessionCookie(req)] });
@@ -193,7 +179,7 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
 async function allowCrossSigningReset(req: IRequest, ctx: Ctx): Promise<Response> {
   const posted = await accountForm(req, ctx);
   if (posted instanceof Response) return posted;
-  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION, CROSS_SIGNING_RESET_APPROVAL_MS);
+  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION, OAUTH_ACTION_APPROVAL_MS);
   return backWith("cross_signing_reset_allowed");
 }
 

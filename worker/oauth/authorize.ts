@@ -14,7 +14,7 @@ import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
-import { pageForm, seeOther } from "./signInRoutes.js";
+import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
 import { clientInfo, scopeDescriptions } from "./clientInfo.js";
 import { htmlPage } from "./pages/layout.js";
 import { errorPage } from "./pages/message.js";
@@ -71,7 +71,7 @@ async function authorize(req: IRequest, ctx: Ctx): Promise<Response> {
   // not (the person asked for a new account). `next` leaves prompt out, so coming back here
   // after signing up shows the consent page rather than the sign-up page again.
   if (request.create) return seeOther(withNext("/account/register", authorizationPath(request)));
-  if (!user) return seeOther(withNext("/account/login", authorizationPath(request)));
+  if (!user) return toSignIn(authorizationPath(request));
   return showConsent(req, ctx, request, user);
 }
 
@@ -87,7 +87,7 @@ async function consent(req: IRequest, ctx: Ctx): Promise<Response> {
   if (request instanceof Response) return request;
   const user = await signedInUser(req, ctx);
   // Signed out in another tab since the page was shown: sign in again, then the same request.
-  if (!user) return seeOther(withNext("/account/login", authorizationPath(request)));
+  if (!user) return toSignIn(authorizationPath(request));
   const decision = form.get("decision");
   if (decision !== "allow") return redirectError(request, "access_denied", "The user denied the request");
   const code = await userStub(ctx.env, user.userId).createAuthorizationCode({

@@ -9,17 +9,15 @@ import { route, type Ctx } from "../router.js";
 import { normalizeUserCode } from "../../protocol/oauth/userCode.js";
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
-import { toMatrixError } from "../../platform/errors.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
-import { pageForm, seeOther } from "./signInRoutes.js";
+import { pageForm, toSignIn } from "./pageFlow.js";
 import { clientInfo, scopeDescriptions } from "./clientInfo.js";
 import { formPage } from "./pages/formPage.js";
 import { deviceConsentPage, deviceDonePage, deviceLinkPage } from "./pages/device.js";
 import { htmlPage } from "./pages/layout.js";
-import { withNext } from "./pages/parts.js";
 
 const LINK_PATH = `/${OAUTH_PATHS.deviceVerification}`;
 
@@ -34,7 +32,7 @@ function linkPage(req: Request, ctx: Ctx, userCode: string | undefined, error?: 
 
 async function showLink(req: IRequest, ctx: Ctx): Promise<Response> {
   const typed = ctx.url.searchParams.get("user_code") ?? undefined;
-  if (!(await signedInUser(req, ctx))) return seeOther(withNext("/account/login", linkPath(typed)));
+  if (!(await signedInUser(req, ctx))) return toSignIn(linkPath(typed));
   // Pre-filled but not submitted: RFC 8628 §5.4 wants the person to see and confirm the code,
   // since a verification_uri_complete can be sent by someone else.
   return linkPage(req, ctx, typed);
@@ -45,16 +43,11 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
   if (form instanceof Response) return form;
   const typed = form.get("user_code") ?? "";
   const user = await signedInUser(req, ctx);
-  if (!user) return seeOther(withNext("/account/login", linkPath(typed)));
+  if (!user) return toSignIn(linkPath(typed));
   const userCode = normalizeUserCode(typed);
   // Each lookup and each decision is limited per address: user codes are short enough to be worth
   // guessing, and a guessed code's deny would end someone else's pending grant.
-  try {
-    checkRateLimit(ctx.config, "deviceLink", clientKey(req));
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return linkPage(req, ctx, typed, "Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "deviceLink", clientKey(req))) return linkPage(req, ctx, typed, TOO_MANY_ATTEMPTS, 429);
   const decision = form.get("decision");
   if (decision === "allow" || decision === "deny") {
     const decided = userCode !== undefined && (await serverStub(ctx.env).decideDeviceGrant(userCode, decision === "allow" ? user.userId : null));

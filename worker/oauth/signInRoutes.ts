@@ -8,43 +8,21 @@ import { route, type Ctx } from "../router.js";
 import { userStub, serverStub } from "../../platform/stubs.js";
 import { toMatrixError } from "../../platform/errors.js";
 import { WEB_SESSION_LIFETIME_MS } from "../../platform/tokens.js";
-import { checkRateLimit, clientKey } from "../rateLimit.js";
+import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
 import { validTokens } from "../client/account.js";
+import { passwordProblem } from "../client/passwordRules.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
-import { checkCsrf } from "./pages/csrf.js";
+import { pageForm, seeOther } from "./pageFlow.js";
 import { clearSessionCookie, sessionCookie } from "./pages/cookies.js";
-import { readForm } from "./pages/form.js";
 import { formPage } from "./pages/formPage.js";
 import { htmlPage } from "./pages/layout.js";
-import { errorPage, signedOutPage } from "./pages/message.js";
+import { signedOutPage } from "./pages/message.js";
 import { safeNext } from "./pages/next.js";
 import { signInPage } from "./pages/signIn.js";
 import { signUpClosedPage, signUpPage } from "./pages/signUp.js";
 import { styleResponse } from "./pages/style.js";
-
-/** A 303 See Other: after a form post the browser follows with a GET. */
-export function seeOther(location: string, setCookies: readonly string[] = []): Response {
-  const headers = new Headers({ Location: location, "Cache-Control": "no-store" });
-  for (const c of setCookies) headers.append("Set-Cookie", c);
-  return new Response(null, { status: 303, headers });
-}
-
-/** A form post without its CSRF token, or from another site: refused, nothing happens. */
-export function csrfRefusal(ctx: Ctx): Response {
-  return htmlPage({
-    ...errorPage({ title: "This form has expired", message: "Go back, reload the page and try again.", serverName: ctx.config.serverName }),
-    status: 403,
-  });
-}
-
-/** The form fields of a page post whose CSRF token checks out, or a response to send instead. */
-export async function pageForm(req: Request, ctx: Ctx): Promise<URLSearchParams | Response> {
-  const form = await readForm(req);
-  if (!form || !checkCsrf(req, form)) return csrfRefusal(ctx);
-  return form;
-}
 
 const sessionCookieFor = (req: Request, token: string) => sessionCookie(req, token, Math.floor(WEB_SESSION_LIFETIME_MS / 1000));
 
@@ -64,14 +42,7 @@ async function signIn(req: IRequest, ctx: Ctx): Promise<Response> {
     formPage(req, (csrf) => signInPage({ serverName: ctx.config.serverName, next, csrf, error, username, canRegister: ctx.config.registration !== "closed" }), { status });
   // Password guessing is limited per address and per account, like POST /login.
   const userId = username ? localUserId(ctx, username) : undefined;
-  try {
-    checkRateLimit(ctx.config, "login", clientKey(req));
-    if (userId) checkRateLimit(ctx.config, "login", userId);
-  } catch (e) {
-    const err = toMatrixError(e);
-    if (err?.errcode === "M_LIMIT_EXCEEDED") return again("Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "login", clientKey(req), ...(userId ? [userId] : []))) return again(TOO_MANY_ATTEMPTS, 429);
   if (!userId || !password) return again("Wrong username or password.", 400);
   try {
     const { token } = await userStub(ctx.env, userId).createWebSession(password, req.headers.get("User-Agent") ?? undefined);
@@ -99,16 +70,12 @@ async function signUp(req: IRequest, ctx: Ctx): Promise<Response> {
   const username = (form.get("username") ?? "").trim().toLowerCase();
   const password = form.get("password") ?? "";
   const again = (error: string, status = 400) => formPage(req, (csrf) => signUpPage({ serverName, next, csrf, mode, error, username }), { status });
-  try {
-    checkRateLimit(ctx.config, "register", clientKey(req));
-  } catch (e) {
-    if (toMatrixError(e)?.errcode === "M_LIMIT_EXCEEDED") return again("Too many attempts. Wait a minute and try again.", 429);
-    throw e;
-  }
+  if (!withinRateLimit(ctx.config, "register", clientKey(req))) return again(TOO_MANY_ATTEMPTS, 429);
   if (!isValidNewLocalpart(username, serverName)) {
     return again("Usernames may contain only lower-case letters, digits and . _ = - / +, and not only digits.");
   }
-  if (password.length < 8 || password.length > 512) return again("Choose a password of at least 8 characters.");
+  const problem = passwordProblem(password);
+  if (problem) return again(problem);
   if (password !== form.get("password_confirm")) return again("The two passwords are not the same.");
   if (mode === "token" && !validTokens(ctx).includes(form.get("registration_token") ?? "")) return again("That registration token is not valid.", 403);
   const userId = `@${username}:${serverName}`;

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { escapeAttr, escapeHtml, html, Html } from "../../../worker/oauth/pages/html.js";
+import { escapeHtml, html, Html } from "../../../worker/oauth/pages/html.js";
 
-test("escapeHtml and escapeAttr escape the five markup characters", () => {
+test("escapeHtml escapes the five markup characters (attribute values included)", () => {
   assert.equal(escapeHtml(`<script>alert("x")</script> & 'y'`), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
-  assert.equal(escapeAttr(`" onmouseover="alert(1)`), "&quot; onmouseover=&quot;alert(1)");
+  assert.equal(escapeHtml(`" onmouseover="alert(1)`), "&quot; onmouseover=&quot;alert(1)");
 });
 
 test("html escapes every interpolated value, in text and attributes", () => {

@@ -8,6 +8,14 @@ import { html, type Html } from "./html.js";
 import type { Page } from "./layout.js";
 import { alertBox, brand, csrfField, noticeBox } from "./parts.js";
 import { sessionDetails, sessionList, sessionTitle, signOutForm, type SessionInfo } from "./sessions.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../client/passwordRules.js";
+import { OAUTH_ACTION_APPROVAL_MS } from "../../../platform/tokens.js";
+
+/** The approval's lifetime as the page says it ("10 minutes"), from the one constant that sets it. */
+export function approvalMinutes(): string {
+  const minutes = Math.round(OAUTH_ACTION_APPROVAL_MS / 60_000);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
 
 export type AccountAction = "profile" | "devices_list" | "device_view" | "device_delete" | "account_deactivate" | "cross_signing_reset";
 
@@ -47,8 +55,13 @@ export interface AccountPageInput {
 }
 
 export function accountPage(input: AccountPageInput): Page {
-  const { serverName, userId, csrf, sessions } = input;
+  const { serverName, userId, csrf } = input;
   const action = accountAction(input.action);
+  // With device_view and device_delete the device ID names the session to act on; with the
+  // other actions it is the device of the app that sent the user here (spec: "the user's
+  // device ID"), which the list marks as "This device".
+  const targetsDevice = action === "device_view" || action === "device_delete";
+  const sessions = targetsDevice || !input.deviceId ? input.sessions : input.sessions.map((s) => (s.deviceId === input.deviceId ? { ...s, current: true } : s));
   const target = input.deviceId ? sessions.find((s) => s.deviceId === input.deviceId) : undefined;
   const errorAt = (section: AccountSection | undefined) => (input.errorSection === section ? alertBox(input.error) : html``);
   const name = input.displayName || userId;
@@ -94,7 +107,7 @@ function crossSigningResetCard(csrf: string, error: Html): Html {
 ${error}
 <form method="post" action="/account/cross-signing-reset" class="form">
 ${csrfField(csrf)}
-<button type="submit" class="button button-primary">Allow resetting your cryptographic identity for 10 minutes</button>
+<button type="submit" class="button button-primary">Allow resetting your cryptographic identity for ${approvalMinutes()}</button>
 </form>
 <p class="note">After allowing it, go back to the app and continue the reset there.</p>
 </section>`;
@@ -141,11 +154,11 @@ ${csrfField(csrf)}
 </div>
 <div class="field">
 <label for="new_password">New password</label>
-<input id="new_password" name="new_password" type="password" autocomplete="new-password" required>
+<input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 <div class="field">
 <label for="new_password_confirm">Confirm new password</label>
-<input id="new_password_confirm" name="new_password_confirm" type="password" autocomplete="new-password" required>
+<input id="new_password_confirm" name="new_password_confirm" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 <div class="field field-check">
 <input id="logout_devices" name="logout_devices" type="checkbox" value="true" checked>

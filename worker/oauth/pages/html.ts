@@ -29,14 +29,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/**
- * Escapes text for a quoted attribute value. The same five characters as escapeHtml: with
- * both quote kinds escaped, a value cannot end its attribute whichever quote the markup uses.
- * (Attributes are always quoted in these pages; an unquoted one would need more.)
- */
-export function escapeAttr(text: string): string {
-  return escapeHtml(text);
-}
 
 function render(value: HtmlValue): string {
   if (value instanceof Html) return value.value;

@@ -61,7 +61,7 @@ export function contentSecurityPolicy(imgSrc: readonly string[] = []): string {
 }
 
 /** Headers every page carries, whatever its status. */
-export function pageHeaders(imgSrc: readonly string[] = []): Record<string, string> {
+function pageHeaders(imgSrc: readonly string[] = []): Record<string, string> {
   return {
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": contentSecurityPolicy(imgSrc),

@@ -2,6 +2,7 @@
 import { html } from "./html.js";
 import type { Page } from "./layout.js";
 import { alertBox, brand, csrfField, withNext } from "./parts.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../client/passwordRules.js";
 
 export interface SignUpPageInput {
   serverName: string;
@@ -29,11 +30,11 @@ ${csrfField(csrf)}
 </div>
 <div class="field">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required>
+<input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 <div class="field">
 <label for="password_confirm">Confirm password</label>
-<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" required>
+<input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" required>
 </div>
 ${mode === "token" ? html`<div class="field">
 <label for="registration_token">Registration token</label>
