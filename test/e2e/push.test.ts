@@ -31,8 +31,11 @@ before(async () => {
 });
 
 after(async () => {
-  await gateway?.close();
-  await server?.stop();
+  try {
+    await server?.stop();
+  } finally {
+    await gateway?.close();
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
