@@ -340,7 +340,7 @@ test("two pushers on the same gateway are sent one request listing both; the sen
   }
 });
 
-test("mentions by display name or m.mentions are pushed with highlight and sound; a plain message is not highlighted", async () => {
+test("a mention through m.mentions is pushed with highlight and sound; plain messages and display names in the body are not highlighted", async () => {
   const [bob3, carol] = await registerUsers(server.baseUrl, "bob3", "carol");
   await setDisplayName(bob3, "Roberta");
   // Three members: the one-to-one rule does not apply, so only mentions make a sound.
@@ -348,19 +348,23 @@ test("mentions by display name or m.mentions are pushed with highlight and sound
   const pushkey = newPushkey("bob3");
   await setPusher(bob3, httpPusher(pushkey));
 
-  const byName = await send(alice, roomId, "hey Roberta, look at this");
   const byMention = await send(alice, roomId, "ping", { "m.mentions": { user_ids: [bob3.userId] } });
+  // Spec v1.17 ("Predefined Rules") removed the legacy rules that looked for mentions in the body
+  // (.m.rule.contains_display_name among them): a display name in the body alone is a plain message.
+  const byName = await send(alice, roomId, "hey Roberta, look at this");
   const plain = await send(alice, roomId, "just chatting");
 
-  for (const [what, eventId] of [["display name (.m.rule.contains_display_name)", byName], ["m.mentions (.m.rule.is_user_mention)", byMention]]) {
-    const [got] = await gateway.waitFor(about(eventId, pushkey), 10_000, `the notify for the ${what} mention`);
-    const tweaks = deviceFor(got, pushkey)?.tweaks;
-    assert.equal(tweaks?.highlight, true, `${what}: tweaks ${JSON.stringify(tweaks)}`);
-    assert.equal(tweaks?.sound, "default", `${what}: tweaks ${JSON.stringify(tweaks)}`);
+  const [mentioned] = await gateway.waitFor(about(byMention, pushkey), 10_000, "the notify for the m.mentions mention");
+  const tweaks = deviceFor(mentioned, pushkey)?.tweaks;
+  assert.equal(tweaks?.highlight, true, `.m.rule.is_user_mention: tweaks ${JSON.stringify(tweaks)}`);
+  assert.equal(tweaks?.sound, "default", `.m.rule.is_user_mention: tweaks ${JSON.stringify(tweaks)}`);
+  assert.equal(mentioned.notification.prio, "high");
+
+  for (const [what, eventId] of [["a plain message", plain], ["a display name in the body", byName]]) {
+    const [got] = await gateway.waitFor(about(eventId, pushkey), 10_000, `the notify for ${what}`);
+    const t = deviceFor(got, pushkey)?.tweaks;
+    assert.ok(t?.highlight === undefined || t.highlight === false, `${what} was highlighted: ${JSON.stringify(t)}`);
   }
-  const [got] = await gateway.waitFor(about(plain, pushkey), 10_000, "the notify for the plain message");
-  const tweaks = deviceFor(got, pushkey)?.tweaks;
-  assert.ok(tweaks?.highlight === undefined || tweaks.highlight === false, `a plain message was highlighted: ${JSON.stringify(tweaks)}`);
 });
 
 test("a room muted by a room push rule gets no notify, while another room still does", async () => {
@@ -493,7 +497,6 @@ async function notifications(u: TestUser, query = ""): Promise<{ notifications: 
 
 test("GET /notifications lists what the user was notified of, newest first, paged, filtered to highlights, with read flags", async () => {
   const kate = await registerUser(server.baseUrl, "kate");
-  await setDisplayName(kate, "Katherine");
   // Kate makes the room, so her list holds only alice's messages (no invite of hers). She has no
   // pusher: the list is of what she "has been, or would have been notified about".
   const roomId = await roomWith(kate, [alice]);
@@ -501,7 +504,7 @@ test("GET /notifications lists what the user was notified of, newest first, page
   sent.push(await send(alice, roomId, "first, plain"));
   sent.push(await send(alice, roomId, "second", { "m.mentions": { user_ids: [kate.userId] } }));
   sent.push(await send(alice, roomId, "third, plain"));
-  sent.push(await send(alice, roomId, "fourth: Katherine, are you there?"));
+  sent.push(await send(alice, roomId, "fourth: Katherine, are you there?", { "m.mentions": { user_ids: [kate.userId] } }));
   sent.push(await send(alice, roomId, "fifth, plain"));
   const newestFirst = [...sent].reverse();
   const highlights = [sent[3], sent[1]];
@@ -573,11 +576,11 @@ test("push rule paths with a trailing slash answer like the ones without", async
 
   assert.deepEqual(await callOk(server, u, "GET", "/_matrix/client/v3/pushrules/global/"), global);
 
+  const master = await callOk(server, u, "GET", "/_matrix/client/v3/pushrules/global/override/.m.rule.master");
+  assert.deepEqual(await callOk(server, u, "GET", "/_matrix/client/v3/pushrules/global/override/.m.rule.master/"), master);
+
   const roomRules = await call(server.baseUrl, "GET", "/_matrix/client/v3/pushrules/global/room/", { token: u.accessToken });
   assert.equal(roomRules.status, 200, JSON.stringify(roomRules.body));
   // The answer is the list itself (a JSON array), as in /pushrules/global's "room".
   assert.deepEqual(roomRules.body, global.room as unknown as Record<string, unknown>);
-
-  const master = await callOk(server, u, "GET", "/_matrix/client/v3/pushrules/global/override/.m.rule.master");
-  assert.deepEqual(await callOk(server, u, "GET", "/_matrix/client/v3/pushrules/global/override/.m.rule.master/"), master);
 });
