@@ -150,7 +150,8 @@ export class PushDelivery {
 
   /** One gateway request; its queue row goes once answered, or waits for its next attempt. */
   private async send(q: QueuedPush): Promise<void> {
-    const targets = this.pushers.find(q.pushers);
+    // A pusher deleted or moved to another gateway since this was queued is left out.
+    const targets = this.pushers.find(q.pushers).filter((p) => p.url === q.url);
     const allowHosts = readConfig(this.env).pushAllowHosts;
     if (targets.length === 0 || !this.mayReach(q.url, allowHosts)) {
       this.queue.remove(q.id);
