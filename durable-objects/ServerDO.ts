@@ -12,6 +12,7 @@ import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
+import { PushkeyStore } from "./server/pushkeyStore.js";
 import { newUserCode } from "../protocol/oauth/userCode.js";
 import { hashToken, randomString } from "../platform/tokens.js";
 import { EventIndexStore } from "./server/eventIndexStore.js";
@@ -32,6 +33,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private nonces: RegistrationNonceStore;
   private openIdTokens: OpenIdTokenStore;
   private deviceGrants: DeviceGrantStore;
+  private pushkeys: PushkeyStore;
   private eventIndex: EventIndexStore;
   private aliases: AliasStore;
   private roomDirectory: RoomDirectoryStore;
@@ -49,6 +51,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.nonces = new RegistrationNonceStore(sql);
     this.openIdTokens = new OpenIdTokenStore(sql);
     this.deviceGrants = new DeviceGrantStore(sql);
+    this.pushkeys = new PushkeyStore(sql);
     this.eventIndex = new EventIndexStore(sql);
     this.aliases = new AliasStore(sql);
     this.roomDirectory = new RoomDirectoryStore(sql);
@@ -244,6 +247,16 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   async pollDeviceGrant(deviceCode: string, clientId: string, intervalMs: number): Promise<DevicePoll> {
     return this.deviceGrants.poll(await hashToken(deviceCode), clientId, Date.now(), intervalMs);
+  }
+
+  // ---- pushers: one (app_id, pushkey) per user unless appended (server/pushkeyStore.ts) ----
+
+  async claimPushkey(appId: string, pushkey: string, userId: string, append: boolean): Promise<string[]> {
+    return this.pushkeys.claim(appId, pushkey, userId, append);
+  }
+
+  async releasePushkey(appId: string, pushkey: string, userId: string): Promise<void> {
+    this.pushkeys.release(appId, pushkey, userId);
   }
 
   // ---- OAuth clients and the id_token key -------------------------------------------------

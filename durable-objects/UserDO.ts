@@ -37,6 +37,8 @@ import type { SyncParams } from "../platform/syncRequest.js";
 import type { SlidingSyncRequest } from "../protocol/slidingSync/request.js";
 import { SlidingConnectionStore } from "./user/slidingSync/connectionStore.js";
 import type { PushRuleSet, StoredPushRules } from "../protocol/pushRules/index.js";
+import type { Pusher } from "../protocol/push/index.js";
+import { UserPush } from "./user/push/userPush.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import * as dehydrated from "./user/dehydratedDevice.js";
@@ -58,6 +60,7 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * - memberships.ts: the servers of an invite or knock; forgetting a room
  * - delivery.ts: a room's events into the stream, with push rules evaluated
  * - roomEphemeral.ts: typing and receipts into the stream
+ * - push/: pushers, the notifications list, and the push queue its alarm sends to push gateways
  * - presence.ts: setting and announcing presence; others' presence received
  * - e2ee.ts: device, one-time, fallback and cross-signing keys, and signatures
  * - deviceLists.ts, deviceListUpdates.ts: device list tracking, and announcing changes (EDUs in
@@ -85,6 +88,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   private readonly slidingConnections: SlidingConnectionStore;
   private readonly deviceLists: DeviceListUpdates;
   private readonly clientData: AccountData;
+  private readonly push: UserPush;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -116,6 +120,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.presence = new Presence(env, this.accounts, this.rooms, new PresenceStore(ctx.storage.sql), this.live);
     this.clientData = new AccountData(this.accounts, this.accountData, this.live);
     this.deviceLists = new DeviceListUpdates(env, this.accounts, this.rooms, this.keys, this.stream, this.live);
+    this.push = new UserPush(ctx.storage, env, this.stream, this.rooms);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, USER_MIGRATIONS));
   }
 
@@ -308,11 +313,12 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!acc) return;
     const rules = this.clientData.pushRules();
     const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? this.rooms.usersInJoinedRooms() : undefined;
-    this.ctx.storage.transactionSync(() =>
-      ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined),
+    const notified = this.ctx.storage.transactionSync(() =>
+      ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined, this.push.notifications, Date.now()),
     );
     if (sharedBefore) this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.live.wakeWaiters();
+    await this.push.eventsNotified(acc.user_id, roomId, notified);
   }
 
   /** Typing and other per-room ephemeral state that replaces its previous value. */
@@ -325,6 +331,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async addReceipt(roomId: string, content: JsonObject, own?: { eventId: string; ordering: number }): Promise<void> {
     roomEphemeral.addReceipt(this.stream, this.rooms, roomId, content, own);
     this.live.wakeWaiters();
+    if (own) await this.push.readPositionMoved();
   }
 
   // ---- presence ---------------------------------------------------------------------------
@@ -357,6 +364,26 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.clientData.setPushRules(stored);
   }
 
+  // ---- pushers and notifications (user/push/) ------------------------------------------------
+
+  async setPusher(deviceId: string, pusher: Pusher): Promise<void> {
+    if (!this.accounts.hasDevice(deviceId)) throw notFound("Unknown device");
+    this.push.setPusher(deviceId, pusher);
+  }
+  async deletePusher(appId: string, pushkey: string): Promise<void> {
+    this.push.deletePusher(appId, pushkey);
+  }
+  async listPushers(): Promise<Pusher[]> {
+    return this.push.listPushers();
+  }
+  async listNotifications(deviceId: string, from: number | undefined, limit: number, onlyHighlight: boolean): Promise<{ notifications: JsonObject[]; next_token?: string }> {
+    return this.push.listNotifications(deviceId, from, limit, onlyHighlight);
+  }
+  /** The push queue's alarm (user/push/): the only alarm a UserDO sets. */
+  override async alarm(): Promise<void> {
+    await this.push.alarm();
+  }
+
   // ---- end-to-end encryption: keys (user/e2ee.ts) and device lists (user/deviceListUpdates.ts)
 
   /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
@@ -383,11 +410,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** keys/claim: device ID → algorithm. Atomic: the object runs this without interleaving. */
   async claimKeys(wanted: Record<string, string>): Promise<Record<string, Record<string, JsonValue>>> {
-    let out: Record<string, Record<string, JsonValue>> = {};
-    this.ctx.storage.transactionSync(() => {
-      out = e2ee.claimKeys(this.keys, wanted);
-    });
-    return out;
+    return this.ctx.storage.transactionSync(() => e2ee.claimKeys(this.keys, wanted));
   }
 
   async getCrossSigningKeys(): Promise<Partial<Record<CrossSigningUsage, JsonObject>>> {
@@ -429,6 +452,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     this.ctx.storage.transactionSync(() => {
       changed = e2ee.purgeRemovedDevices(this.keys);
       this.slidingConnections.dropGoneDevices();
+      this.push.dropGoneDevices();
     });
     if (changed) await this.deviceLists.announceDeviceListChange({ devices: gone });
   }
@@ -508,11 +532,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async putRoomKeys(version: string, upload: RoomKeysUpload): Promise<{ etag: string; count: number }> {
-    let out = { etag: "0", count: 0 };
-    this.ctx.storage.transactionSync(() => {
-      out = keyBackup.putKeys(this.backups, version, upload);
-    });
-    return out;
+    return this.ctx.storage.transactionSync(() => keyBackup.putKeys(this.backups, version, upload));
   }
 
   async getRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<JsonObject> {
@@ -520,11 +540,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async deleteRoomKeys(version: string, roomId?: string, sessionId?: string): Promise<{ etag: string; count: number }> {
-    let out = { etag: "0", count: 0 };
-    this.ctx.storage.transactionSync(() => {
-      out = keyBackup.deleteKeys(this.backups, version, roomId, sessionId);
-    });
-    return out;
+    return this.ctx.storage.transactionSync(() => keyBackup.deleteKeys(this.backups, version, roomId, sessionId));
   }
 
   // ---- sync ---------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ export interface Env {
   LEGACY_MEDIA_FROZEN_SINCE?: string;
   /** Hosts that URL previews may fetch despite the SSRF guard (tests only), comma-separated. */
   PREVIEW_ALLOW_HOSTS?: string;
+  /**
+   * Hosts that push gateway URLs may name despite the private-address guard (tests only),
+   * comma-separated; for these, plain http is allowed too.
+   */
+  PUSH_ALLOW_HOSTS?: string;
   /** "on": count requests and Durable Object calls, served at GET /_lattice/metrics (benchmarks). */
   LATTICE_METRICS?: string;
   /** "true": federation may reach loopback, private and link-local addresses (local tests only). */
@@ -57,10 +62,17 @@ export interface Config {
   /** Media uploaded at or after this time is frozen on the legacy endpoints (0: all). */
   legacyMediaFrozenSince: number;
   previewAllowHosts: string[];
+  /** Push gateway hosts exempt from the private-address guard, where http is allowed too (tests). */
+  pushAllowHosts: string[];
   /** The OAuth 2.0 API is served (off: its endpoints answer 404 M_UNRECOGNIZED, as the spec's fallback). */
   oauth: boolean;
   /** Lifetime of an access token that comes with a refresh token, in ms; tokens without one never expire. */
   accessTokenLifetimeMs: number;
+}
+
+/** A comma-separated host list, lowercased. */
+function hostList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
 }
 
 export function readConfig(env: Env): Config {
@@ -75,7 +87,8 @@ export function readConfig(env: Env): Config {
     // Spec v1.12: servers SHOULD freeze the unauthenticated endpoints, so frozen is the default.
     legacyMedia: env.LEGACY_MEDIA === "serve" ? "serve" : "frozen",
     legacyMediaFrozenSince: Number(env.LEGACY_MEDIA_FROZEN_SINCE) > 0 ? Number(env.LEGACY_MEDIA_FROZEN_SINCE) : 0,
-    previewAllowHosts: (env.PREVIEW_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    previewAllowHosts: hostList(env.PREVIEW_ALLOW_HOSTS),
+    pushAllowHosts: hostList(env.PUSH_ALLOW_HOSTS),
     oauth: env.OAUTH !== "off",
     accessTokenLifetimeMs: (Number(env.ACCESS_TOKEN_LIFETIME) > 0 ? Number(env.ACCESS_TOKEN_LIFETIME) : 300) * 1000,
   };

@@ -91,4 +91,14 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX oauth_device_grants_expiry ON oauth_device_grants(expires_ts);
   `,
+  // 5: who holds each pusher (app_id, pushkey), so setting one without `append` removes it from
+  // other users (spec: POST /pushers/set); durable-objects/server/pushkeyStore.ts.
+  `
+  CREATE TABLE pushkeys (
+    app_id TEXT NOT NULL,
+    pushkey TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (app_id, pushkey, user_id)
+  );
+  `,
 ];

@@ -267,4 +267,53 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     until_ts INTEGER NOT NULL
   );
   `,
+  // 6: push notifications (issue 13; spec: push.md, pusher.yaml, push_notifier.yaml). A pusher
+  // belongs to the device whose token set it and goes with it. Notifications for the gateways
+  // wait in push_queue until an alarm sends them (one row per gateway request: the pushers of one
+  // gateway URL and format share it); `notifications` lists what GET /notifications pages through.
+  `
+  CREATE TABLE pushers (
+    app_id TEXT NOT NULL,
+    pushkey TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    app_display_name TEXT NOT NULL,
+    device_display_name TEXT NOT NULL,
+    profile_tag TEXT,
+    lang TEXT NOT NULL,
+    -- The client's data object (JSON) with its url.
+    data TEXT NOT NULL,
+    url TEXT NOT NULL,
+    format TEXT NOT NULL,
+    -- When the pushkey was last set (ms); sent to gateways in seconds.
+    pushkey_ts INTEGER NOT NULL,
+    -- The unread count this pusher's gateway last heard (badge updates are sent on change only).
+    last_badge INTEGER,
+    PRIMARY KEY (app_id, pushkey)
+  );
+  CREATE INDEX pushers_device ON pushers(device_id);
+  CREATE TABLE push_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL,
+    -- The notification (JSON) without its devices, which are read at send time.
+    notification TEXT NOT NULL,
+    -- The pushers it goes to: JSON array of [app_id, pushkey].
+    pushers TEXT NOT NULL,
+    -- The push rule's tweaks (JSON object), or NULL for a badge update.
+    tweaks TEXT,
+    created_ts INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ts INTEGER NOT NULL
+  );
+  CREATE INDEX push_queue_due ON push_queue(next_attempt_ts);
+  CREATE TABLE notifications (
+    -- The event's stream position (its row in 'stream').
+    pos INTEGER PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    highlight INTEGER NOT NULL,
+    ts INTEGER NOT NULL
+  );
+  CREATE INDEX notifications_highlight ON notifications(pos) WHERE highlight = 1;
+  `,
 ];

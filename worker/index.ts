@@ -20,6 +20,7 @@ import { registerThirdPartyIdentifierRoutes } from "./client/thirdPartyIdentifie
 import { registerThirdPartyNetworkRoutes } from "./client/thirdPartyNetworks.js";
 import { registerVoipRoutes } from "./client/voip.js";
 import { registerPusherRoutes } from "./client/pushers.js";
+import { registerNotificationRoutes } from "./client/notifications.js";
 import { registerAdminRoutes } from "./client/admin.js";
 import { registerMediaRoutes } from "./media/routes.js";
 import { registerKeysRoutes } from "./client/keys.js";
@@ -59,6 +60,7 @@ registerThirdPartyIdentifierRoutes();
 registerThirdPartyNetworkRoutes();
 registerVoipRoutes();
 registerPusherRoutes();
+registerNotificationRoutes();
 registerAdminRoutes();
 registerMediaRoutes();
 registerKeysRoutes();

@@ -1,15 +1,25 @@
 import type { JsonObject } from "../../protocol/json.js";
 import { evaluatePushRules } from "../../protocol/pushRules/index.js";
-import type { PushRuleSet } from "../../protocol/pushRules/index.js";
+import type { PushEvaluation, PushRuleSet } from "../../protocol/pushRules/index.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
+import type { NotificationStore } from "./push/notificationStore.js";
 import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import { isBumpEvent } from "../../protocol/slidingSync/bumpStamp.js";
 
+/** An event whose push rules said `notify`: it is listed by GET /notifications and pushed. */
+export interface NotifiedEvent {
+  pos: number;
+  event: ClientEvent;
+  evaluation: PushEvaluation;
+  senderDisplayName?: string;
+}
+
 /**
  * Takes what a RoomDO hands over (see platform/rpc/delivery.ts) into the user's stream and room copies.
  * Delivery is idempotent (a retried batch changes nothing), because the room retries after
- * failures until every member has its events.
+ * failures until every member has its events. Returns the events that notify the user.
  */
 export function ingestRoomEvents(
   stream: StreamStore,
@@ -19,7 +29,10 @@ export function ingestRoomEvents(
   items: DeliveryItem[],
   rules: PushRuleSet,
   displayName: string | undefined,
-): void {
+  notifications: NotificationStore,
+  nowMs: number,
+): NotifiedEvent[] {
+  const notified: NotifiedEvent[] = [];
   // The room's latest activity and latest bump (sliding sync's order and bump_stamp), written
   // once per delivery.
   let lastPos: number | undefined;
@@ -33,22 +46,28 @@ export function ingestRoomEvents(
     }
     if (stream.posOfEvent(roomId, ev.event_id) !== undefined) continue;
 
-    let notify = 0;
-    let highlight = 0;
-    if (ev.sender !== userId && item.membership === undefined) {
-      const outcome = evaluatePushRules(rules, ev, {
-        userId,
-        userDisplayName: displayName,
-        roomMemberCount: item.push.memberCount,
-        senderPowerLevel: item.push.senderPowerLevel,
-        notificationPowerLevels: item.push.notificationPowerLevels,
-      });
-      notify = outcome.notify ? 1 : 0;
-      highlight = outcome.highlight ? 1 : 0;
-    }
+    // The user's own events never notify. Events changing the user's own membership (an invite)
+    // may notify and be pushed, but count in no room's unread counts.
+    const outcome =
+      ev.sender === userId
+        ? undefined
+        : evaluatePushRules(rules, ev, {
+            userId,
+            userDisplayName: displayName,
+            roomMemberCount: item.push.memberCount,
+            senderPowerLevel: item.push.senderPowerLevel,
+            notificationPowerLevels: item.push.notificationPowerLevels,
+          });
+    const counted = outcome !== undefined && item.membership === undefined;
+    const notify = counted && outcome.notify ? 1 : 0;
+    const highlight = counted && outcome.highlight ? 1 : 0;
     const stored: StoredTimelineEvent = { event: ev };
     if (item.txn) stored.txn = item.txn;
     const pos = stream.append("event", roomId, ev.event_id, stored, item.ordering, notify, highlight);
+    if (outcome?.notify) {
+      notifications.add(pos, roomId, outcome.actions ?? [], outcome.highlight, nowMs);
+      notified.push({ pos, event: ev, evaluation: outcome, senderDisplayName: item.push.senderDisplayName });
+    }
 
     if (item.membership !== undefined) {
       rooms.setMembership(roomId, item.membership, ev.event_id, pos, item.strippedState);
@@ -62,4 +81,5 @@ export function ingestRoomEvents(
     if (isBumpEvent(ev.type)) bumpPos = pos;
   }
   if (lastPos !== undefined) rooms.touch(roomId, lastPos, bumpPos);
+  return notified;
 }

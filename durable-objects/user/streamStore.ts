@@ -111,4 +111,17 @@ export class StreamStore {
       .one();
     return { notification_count: r.n, highlight_count: r.h };
   }
+
+  /**
+   * The badge a phone shows (push gateway counts.unread): the unread notifications of every room
+   * the user is joined to, each counted after the user's read position there.
+   */
+  unreadNotificationsTotal(): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT COALESCE(SUM(s.notify), 0) AS n FROM rooms r JOIN stream s ON s.room_id = r.room_id AND s.pos > r.read_pos
+         WHERE r.membership = 'join' AND s.kind = 'event'`,
+      )
+      .one().n;
+  }
 }

@@ -103,4 +103,11 @@ export interface ServerRpc {
   decideDeviceGrant(userCode: string, userId: string | null): Promise<boolean>;
   /** A poll of the token endpoint by the device; "approved" is answered once. */
   pollDeviceGrant(deviceCode: string, clientId: string, intervalMs: number): Promise<DevicePoll>;
+
+  /**
+   * Notes that `userId` has the pusher (app_id, pushkey). Without `append` the pusher is taken from
+   * every other user: they are returned, and the caller deletes their copies (spec: POST /pushers/set).
+   */
+  claimPushkey(appId: string, pushkey: string, userId: string, append: boolean): Promise<string[]>;
+  releasePushkey(appId: string, pushkey: string, userId: string): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from "../../protocol/json.js";
 import type { CrossSigningUsage } from "../../protocol/e2eeKeys.js";
 import type { PushRuleSet, StoredPushRules } from "../../protocol/pushRules/index.js";
+import type { Pusher } from "../../protocol/push/types.js";
 import type { SyncParams } from "../syncRequest.js";
 import type { SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
 import type { DeliveryItem } from "./delivery.js";
@@ -288,6 +289,17 @@ export interface UserRpc {
   getPushRules(): Promise<PushRuleSet>;
   /** Replaces the user's own push rules; the merged set goes down the sync stream. */
   setPushRules(stored: StoredPushRules): Promise<void>;
+
+  // Pushers and notifications (user/push/).
+
+  /** POST /pushers/set: creates or replaces the pusher (app_id, pushkey), tied to `deviceId`. */
+  setPusher(deviceId: string, pusher: Pusher): Promise<void>;
+  /** Removes the pusher (app_id, pushkey), if the user has it. */
+  deletePusher(appId: string, pushkey: string): Promise<void>;
+  /** Spec: GET /pushers. */
+  listPushers(): Promise<Pusher[]>;
+  /** Spec: GET /notifications; `from` is a next_token's stream position. */
+  listNotifications(deviceId: string, from: number | undefined, limit: number, onlyHighlight: boolean): Promise<{ notifications: JsonObject[]; next_token?: string }>;
 
   // End-to-end encryption: keys and device lists.
 

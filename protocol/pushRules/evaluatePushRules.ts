@@ -1,8 +1,8 @@
 import type { JsonValue } from "../json.js";
-import { actionOutcome } from "./actions.js";
+import { actionOutcome, stripHistoricalActions } from "./actions.js";
 import { conditionMatches } from "./conditions.js";
 import { globMatchesWords } from "./globMatch.js";
-import { PUSH_RULE_KINDS, type PushContext, type PushEvent, type PushRule, type PushRuleKind, type PushRuleSet } from "./types.js";
+import { PUSH_RULE_KINDS, type PushAction, type PushContext, type PushEvent, type PushRule, type PushRuleKind, type PushRuleSet } from "./types.js";
 
 export interface PushEvaluation {
   notify: boolean;
@@ -14,6 +14,8 @@ export interface PushEvaluation {
   kind?: PushRuleKind;
   /** All tweaks of the matched rule, for the push gateway's `tweaks`. */
   tweaks: Record<string, JsonValue>;
+  /** The matched rule's actions without the historical ones (GET /notifications lists them). */
+  actions?: PushAction[];
 }
 
 const NOTHING: PushEvaluation = { notify: false, highlight: false, tweaks: {} };
@@ -32,7 +34,7 @@ export function evaluatePushRules(ruleset: PushRuleSet, event: PushEvent, ctx: P
     for (const rule of ruleset[kind] ?? []) {
       if (!rule.enabled || !ruleMatches(kind, rule, event, ctx)) continue;
       const outcome = actionOutcome(rule.actions);
-      return { ...outcome, rule: rule.rule_id, kind };
+      return { ...outcome, rule: rule.rule_id, kind, actions: stripHistoricalActions(rule.actions) };
     }
   }
   return { ...NOTHING, tweaks: {} };

@@ -139,11 +139,14 @@ test("a stored filter limits the sync timeline", async () => {
   assert.ok(tl?.prev_batch);
 });
 
-test("what Element reads on start-up: no 3PIDs, no third-party protocols, no TURN server, no pushers", async () => {
+test("what Element reads on start-up: no 3PIDs, no third-party protocols, no TURN server, no pushers until one is set", async () => {
   assert.deepEqual((await api(server, alice, "GET", "/pushers")).body, { pushers: [] });
-  const set = await api(server, alice, "POST", "/pushers/set", { kind: "http", app_id: "x", pushkey: "k", app_display_name: "x", device_display_name: "x", lang: "en", data: { url: "https://push.example/_matrix/push/v1/notify" } });
-  assert.equal(set.status, 404);
-  assert.equal(set.body.errcode, "M_UNRECOGNIZED");
+  const pusher = { kind: "http", app_id: "x", pushkey: "k", app_display_name: "x", device_display_name: "x", lang: "en", data: { url: "https://push.example/_matrix/push/v1/notify" } };
+  const set = await api(server, alice, "POST", "/pushers/set", pusher);
+  assert.equal(set.status, 200);
+  assert.deepEqual((await api(server, alice, "GET", "/pushers")).body, { pushers: [pusher] });
+  assert.equal((await api(server, alice, "POST", "/pushers/set", { ...pusher, kind: null })).status, 200);
+  assert.deepEqual((await api(server, alice, "GET", "/pushers")).body, { pushers: [] });
   assert.deepEqual((await api(server, alice, "GET", "/account/3pid")).body, { threepids: [] });
   assert.deepEqual((await api(server, alice, "GET", "/thirdparty/protocols")).body, {});
   const turn = await api(server, alice, "GET", "/voip/turnServer");

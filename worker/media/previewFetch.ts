@@ -5,7 +5,7 @@
  * checkPreviewTarget before anything is requested from it; one deadline covers the whole chain.
  */
 import { MatrixError, remoteFailed } from "../../platform/errors.js";
-import { checkPreviewTarget } from "./ssrfGuard.js";
+import { checkPreviewTarget } from "../../platform/ssrfGuard.js";
 import { concatBytes } from "../../platform/bytes.js";
 
 export const MAX_REDIRECTS = 5;

@@ -12,7 +12,7 @@ import { authenticate } from "../auth.js";
 import { json } from "../http.js";
 import { missingParam, invalidParam, remoteFailed } from "../../platform/errors.js";
 import { fetchForPreview, FETCH_TIMEOUT_MS } from "./previewFetch.js";
-import { checkPreviewTarget } from "./ssrfGuard.js";
+import { checkPreviewTarget } from "../../platform/ssrfGuard.js";
 import { charsetOf, parseOpenGraph } from "./openGraph.js";
 import { essence } from "./servingHeaders.js";
 import { readImageHeader } from "./imageHeader.js";

@@ -129,8 +129,10 @@ describe("user rules (push.md examples)", () => {
       rule: "!r:x",
       kind: "room",
       tweaks: {},
+      actions: [],
     });
     assert.equal(evaluatePushRules(stored, message("x", "!q:x", "@s:x"), ctx).notify, true);
+    assert.deepEqual(evaluatePushRules(stored, message("x", "!q:x", "@s:x"), ctx).actions, ["notify"], "the matched rule's actions, stripped");
     const rs = upsertRule(base, "room", { rule_id: "!r:x", actions: ["dont_notify", "coalesce"] });
     assert.deepEqual(getRule(rs, "room", "!r:x").actions, [], "stripped when stored");
   });

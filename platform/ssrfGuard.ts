@@ -1,7 +1,7 @@
 /**
- * The server-side request forgery guard for URL previews: a user must not be able to make the
- * homeserver fetch internal services (loopback, private networks, cloud metadata endpoints) and
- * read the answer back as a preview.
+ * The server-side request forgery guard for URLs users give the server (URL previews, push
+ * gateways): a user must not be able to make the homeserver fetch internal services (loopback,
+ * private networks, cloud metadata endpoints), and, for previews, read the answer back.
  *
  * What it can and cannot check on Workers: it refuses URLs whose host is a literal IP in any
  * non-public range (IPv4 and IPv6, including IPv4-mapped, NAT64 and 6to4 forms that embed a
@@ -11,7 +11,7 @@
  * covered by Cloudflare's fetch, which does not reach private networks. Every redirect hop goes
  * through the same check (see previewFetch.ts).
  */
-import { forbidden } from "../../platform/errors.js";
+import { forbidden } from "./errors.js";
 
 type Cidr4 = [number, number, number, number, number];
 
@@ -99,26 +99,41 @@ export function isBlockedIPv6(b: number[]): boolean {
   return false;
 }
 
-/** Throws 403 M_FORBIDDEN unless the URL may be fetched for a preview. */
-export function checkPreviewTarget(url: URL, allowHosts: readonly string[]): void {
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw forbidden("Only http and https URLs can be previewed");
-  if (url.username || url.password) throw forbidden("URLs with credentials cannot be previewed");
+/** Why a URL may not be fetched from the server's side; undefined when it may. */
+export type OutboundTargetProblem = "scheme" | "credentials" | "address" | "host";
+
+/**
+ * Whether the server may fetch a URL a user gave it (a page to preview, a push gateway): only
+ * http(s), no credentials, and no host that is private, loopback, link-local or internal-only,
+ * unless the host is listed in `allowHosts` (lowercased hostnames; tests only).
+ */
+export function outboundTargetProblem(url: URL, allowHosts: readonly string[]): OutboundTargetProblem | undefined {
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "scheme";
+  if (url.username || url.password) return "credentials";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  if (allowHosts.includes(host)) return;
+  if (allowHosts.includes(host)) return undefined;
   if (host.startsWith("[")) {
     const bytes = parseIPv6(host.slice(1, -1));
-    if (!bytes || isBlockedIPv6(bytes)) throw forbidden("This address cannot be previewed");
-    return;
+    return !bytes || isBlockedIPv6(bytes) ? "address" : undefined;
   }
   const v4 = parseIPv4(host);
-  if (v4) {
-    if (isBlockedIPv4(v4)) throw forbidden("This address cannot be previewed");
-    return;
-  }
+  if (v4) return isBlockedIPv4(v4) ? "address" : undefined;
   // The WHATWG URL parser already turned numeric forms (2130706433, 0x7f.1) into dotted quads;
   // anything else all-numeric-ish is not a name we want to hand to a resolver.
-  if (/^[0-9.]+$/.test(host) || /^0x/.test(host)) throw forbidden("This address cannot be previewed");
-  if (host === "localhost" || !host.includes(".") || BLOCKED_NAME_SUFFIXES.some((s) => host.endsWith(s))) {
-    throw forbidden("This host cannot be previewed");
-  }
+  if (/^[0-9.]+$/.test(host) || /^0x/.test(host)) return "address";
+  if (host === "localhost" || !host.includes(".") || BLOCKED_NAME_SUFFIXES.some((s) => host.endsWith(s))) return "host";
+  return undefined;
+}
+
+const PREVIEW_REFUSALS: Record<OutboundTargetProblem, string> = {
+  scheme: "Only http and https URLs can be previewed",
+  credentials: "URLs with credentials cannot be previewed",
+  address: "This address cannot be previewed",
+  host: "This host cannot be previewed",
+};
+
+/** Throws 403 M_FORBIDDEN unless the URL may be fetched for a preview. */
+export function checkPreviewTarget(url: URL, allowHosts: readonly string[]): void {
+  const problem = outboundTargetProblem(url, allowHosts);
+  if (problem) throw forbidden(PREVIEW_REFUSALS[problem]);
 }
