@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { call, registerUser, startServer, type TestUser } from "../test/e2e/harness.js";
 import { PUSH_NOTIFY_PATH } from "../protocol/push/types.js";
-import { costPer, quiet, round, phaseTimer, readMetrics, summarize, type Cost, type Metrics } from "./clientServer.js";
+import { costPer, measureCost, quiet, round, phaseTimer, readMetrics, summarize, type Cost, type Metrics } from "./clientServer.js";
 
 const RECIPIENTS = 9;
 /** Recipients (by index) that get a second pusher on the same gateway URL and format. */
@@ -44,6 +44,8 @@ export interface PushFigures {
     push_requests_per_message: number | undefined;
     /** push.devices delta / messages: device entries sent. */
     push_devices_per_message: number | undefined;
+    /** The same batch to the same room before anyone had a pusher: what pushing adds. */
+    per_message_without_pushers: Cost | undefined;
   };
   timings_s: Record<string, number>;
 }
@@ -208,6 +210,19 @@ export async function benchPush(base: string): Promise<PushFigures> {
     const created = await ok(base, "POST", "/_matrix/client/v3/createRoom", { token: sender.accessToken, body: { preset: "public_chat", name: `push bench ${tag}` } });
     const room = String(created.room_id);
     for (const u of recipients) await ok(base, "POST", `/_matrix/client/v3/join/${encodeURIComponent(room)}`, { token: u.accessToken, body: {} });
+    mark("setup", t);
+
+    // Baseline: the cost batch below, before any recipient has a pusher.
+    t = performance.now();
+    for (let i = 0; i < WARMUP_MESSAGES; i++) await sendText(base, sender, room, `warm ${i}`);
+    const baseline = metricsOn
+      ? await measureCost(base, COST_MESSAGES, async () => {
+          for (let i = 0; i < COST_MESSAGES; i++) await sendText(base, sender, room, `baseline ${i}`);
+        })
+      : undefined;
+    mark("baseline", t);
+
+    t = performance.now();
     const pushkeys: string[] = [];
     for (const [i, u] of recipients.entries()) {
       const keys = TWO_PUSHERS.has(i) ? [`${tag}-r${i}-a`, `${tag}-r${i}-b`] : [`${tag}-r${i}`];
@@ -217,7 +232,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
       if (n !== keys.length) throw new Error(`recipient ${i} lists ${n} pushers after setting ${keys.length}`);
       pushkeys.push(...keys);
     }
-    mark("setup", t);
+    mark("pushers", t);
 
     // Warm-up: the objects load, and each recipient's push path runs once.
     t = performance.now();
@@ -270,6 +285,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
               per_message: costPer(before, after, COST_MESSAGES),
               push_requests_per_message: counterPer(before, after, "push.requests", COST_MESSAGES),
               push_devices_per_message: counterPer(before, after, "push.devices", COST_MESSAGES),
+              per_message_without_pushers: baseline,
             }
           : undefined,
       timings_s: phases,
@@ -290,7 +306,8 @@ function counterPer(before: Metrics, after: Metrics, name: string, ops: number):
 export function pushSummary(f: PushFigures): string {
   const c = f.cost;
   const cost = c
-    ? `; per message ${c.per_message.do_calls} DO requests, ${c.push_requests_per_message ?? "?"} push requests, ${c.push_devices_per_message ?? "?"} devices`
+    ? `; per message ${c.per_message.do_calls} DO requests (${c.per_message_without_pushers?.do_calls ?? "?"} without pushers), ` +
+      `${c.push_requests_per_message ?? "?"} push requests, ${c.push_devices_per_message ?? "?"} devices`
     : "";
   return (
     `push: send → notify p50/p95 first ${f.notify_latency_first.p50_ms}/${f.notify_latency_first.p95_ms} ms, ` +
