@@ -24,6 +24,8 @@ const TWO_PUSHERS = new Set([0, 1]);
 const WARMUP_MESSAGES = 3;
 const LATENCY_MESSAGES = 30;
 const COST_MESSAGES = 20;
+/** Messages of the baseline sent one at a time, each after the server went quiet. */
+const ONE_AT_A_TIME_BASELINE = 10;
 /** How long one event's notifications may take to all arrive before the bench gives up. */
 const NOTIFY_TIMEOUT_MS = 15_000;
 const APP_ID = "org.lattice.bench";
@@ -35,6 +37,8 @@ export interface PushFigures {
   notify_latency_last: ReturnType<typeof summarize>;
   /** The PUT /send itself, for comparison (delivery runs after it answers). */
   send_latency: ReturnType<typeof summarize>;
+  /** From the PUT /send's answer until the first notify: the queue and the alarm's share. */
+  send_answer_to_first_notify: ReturnType<typeof summarize>;
   /** What the gateway saw per message while the cost was measured (needs no metrics). */
   gateway_per_message: { requests: number; devices: number; duplicate_devices: number };
   cost?: {
@@ -46,6 +50,13 @@ export interface PushFigures {
     push_devices_per_message: number | undefined;
     /** The same batch to the same room before anyone had a pusher: what pushing adds. */
     per_message_without_pushers: Cost | undefined;
+    /**
+     * The latency phase's messages (one at a time, each after the last one's notifications), and
+     * before any pusher existed, messages sent each after the server went quiet: with no message
+     * overlapping another, DO call ms is closer to the work each delivery does.
+     */
+    per_message_one_at_a_time: Cost | undefined;
+    per_message_one_at_a_time_without_pushers: Cost | undefined;
   };
   timings_s: Record<string, number>;
 }
@@ -220,6 +231,14 @@ export async function benchPush(base: string): Promise<PushFigures> {
           for (let i = 0; i < COST_MESSAGES; i++) await sendText(base, sender, room, `baseline ${i}`);
         })
       : undefined;
+    const baselineOneAtATime = metricsOn
+      ? await measureCost(base, ONE_AT_A_TIME_BASELINE, async () => {
+          for (let i = 0; i < ONE_AT_A_TIME_BASELINE; i++) {
+            await sendText(base, sender, room, `baseline one ${i}`);
+            await quiet(base, 100);
+          }
+        })
+      : undefined;
     mark("baseline", t);
 
     t = performance.now();
@@ -237,7 +256,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
     // Warm-up: the objects load, and each recipient's push path runs once.
     t = performance.now();
     for (let i = 0; i < WARMUP_MESSAGES; i++) await gateway.waitFor(await sendText(base, sender, room, `warm ${i}`), pushkeys);
-    await quiet(base);
+    const beforeLatency = metricsOn ? await quiet(base) : undefined;
     mark("warmup", t);
 
     // 1. Send → notify latency, one message at a time: each waits for all its notifications.
@@ -245,6 +264,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
     const first: number[] = [];
     const last: number[] = [];
     const sends: number[] = [];
+    const afterAnswer: number[] = [];
     for (let i = 0; i < LATENCY_MESSAGES; i++) {
       const s = performance.now();
       const eventId = await sendText(base, sender, room, `latency ${i}`);
@@ -252,8 +272,10 @@ export async function benchPush(base: string): Promise<PushFigures> {
       const arrivals = await gateway.waitFor(eventId, pushkeys);
       const times = arrivals.map((a) => a.at - s);
       first.push(Math.min(...times));
+      afterAnswer.push(Math.min(...times) - sends[sends.length - 1]);
       last.push(Math.max(...times));
     }
+    const afterLatency = metricsOn ? await quiet(base) : undefined;
     mark("latency", t);
 
     // 2. Cost of a batch of messages, until every notification of the batch has arrived.
@@ -277,6 +299,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
       notify_latency_first: summarize(first),
       notify_latency_last: summarize(last),
       send_latency: summarize(sends),
+      send_answer_to_first_notify: summarize(afterAnswer),
       gateway_per_message: gatewayPerMessage,
       cost:
         before && after
@@ -286,6 +309,8 @@ export async function benchPush(base: string): Promise<PushFigures> {
               push_requests_per_message: counterPer(before, after, "push.requests", COST_MESSAGES),
               push_devices_per_message: counterPer(before, after, "push.devices", COST_MESSAGES),
               per_message_without_pushers: baseline,
+              per_message_one_at_a_time: beforeLatency && afterLatency ? costPer(beforeLatency, afterLatency, LATENCY_MESSAGES) : undefined,
+              per_message_one_at_a_time_without_pushers: baselineOneAtATime,
             }
           : undefined,
       timings_s: phases,
