@@ -24,8 +24,12 @@ const TWO_PUSHERS = new Set([0, 1]);
 const WARMUP_MESSAGES = 3;
 const LATENCY_MESSAGES = 30;
 const COST_MESSAGES = 20;
-/** Messages of the baseline sent one at a time, each after the server went quiet. */
-const ONE_AT_A_TIME_BASELINE = 10;
+/**
+ * Between two messages sent one at a time the server settles: no DO call for this long (or, with
+ * metrics off, a pause of twice it). Without it a send overlaps the end of the previous message's
+ * alarms (the UserDOs reading the gateway's answers), which tripled its latency here.
+ */
+const SETTLE_MS = 100;
 /** How long one event's notifications may take to all arrive before the bench gives up. */
 const NOTIFY_TIMEOUT_MS = 15_000;
 const APP_ID = "org.lattice.bench";
@@ -37,6 +41,8 @@ export interface PushFigures {
   notify_latency_last: ReturnType<typeof summarize>;
   /** The PUT /send itself, for comparison (delivery runs after it answers). */
   send_latency: ReturnType<typeof summarize>;
+  /** The same before any pusher existed, also one at a time with the server settled in between. */
+  send_latency_without_pushers: ReturnType<typeof summarize>;
   /** From the PUT /send's answer until the first notify: the queue and the alarm's share. */
   send_answer_to_first_notify: ReturnType<typeof summarize>;
   /** What the gateway saw per message while the cost was measured (needs no metrics). */
@@ -51,9 +57,8 @@ export interface PushFigures {
     /** The same batch to the same room before anyone had a pusher: what pushing adds. */
     per_message_without_pushers: Cost | undefined;
     /**
-     * The latency phase's messages (one at a time, each after the last one's notifications), and
-     * before any pusher existed, messages sent each after the server went quiet: with no message
-     * overlapping another, DO call ms is closer to the work each delivery does.
+     * The latency phase's messages, and as many sent the same way before any pusher existed: with
+     * no message overlapping another, DO call ms is closer to the work each delivery does.
      */
     per_message_one_at_a_time: Cost | undefined;
     per_message_one_at_a_time_without_pushers: Cost | undefined;
@@ -212,6 +217,10 @@ async function sendText(base: string, user: TestUser, roomId: string, body: stri
 export async function benchPush(base: string): Promise<PushFigures> {
   const { phases, mark, end } = phaseTimer();
   const metricsOn = (await readMetrics(base)) !== undefined;
+  const settle = async (): Promise<void> => {
+    if (metricsOn) await quiet(base, SETTLE_MS);
+    else await new Promise((r) => setTimeout(r, 2 * SETTLE_MS));
+  };
   const gateway = await Gateway.start();
   try {
     let t = performance.now();
@@ -231,14 +240,18 @@ export async function benchPush(base: string): Promise<PushFigures> {
           for (let i = 0; i < COST_MESSAGES; i++) await sendText(base, sender, room, `baseline ${i}`);
         })
       : undefined;
-    const baselineOneAtATime = metricsOn
-      ? await measureCost(base, ONE_AT_A_TIME_BASELINE, async () => {
-          for (let i = 0; i < ONE_AT_A_TIME_BASELINE; i++) {
-            await sendText(base, sender, room, `baseline one ${i}`);
-            await quiet(base, 100);
-          }
-        })
-      : undefined;
+    const baselineSends: number[] = [];
+    const oneAtATime = async (): Promise<void> => {
+      for (let i = 0; i < LATENCY_MESSAGES; i++) {
+        const s = performance.now();
+        await sendText(base, sender, room, `baseline one ${i}`);
+        baselineSends.push(performance.now() - s);
+        await settle();
+      }
+    };
+    let baselineOneAtATime: Cost | undefined;
+    if (metricsOn) baselineOneAtATime = await measureCost(base, LATENCY_MESSAGES, oneAtATime);
+    else await oneAtATime();
     mark("baseline", t);
 
     t = performance.now();
@@ -259,7 +272,8 @@ export async function benchPush(base: string): Promise<PushFigures> {
     const beforeLatency = metricsOn ? await quiet(base) : undefined;
     mark("warmup", t);
 
-    // 1. Send → notify latency, one message at a time: each waits for all its notifications.
+    // 1. Send → notify latency, one message at a time: each waits for all its notifications, then
+    // for the server to settle.
     t = performance.now();
     const first: number[] = [];
     const last: number[] = [];
@@ -274,6 +288,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
       first.push(Math.min(...times));
       afterAnswer.push(Math.min(...times) - sends[sends.length - 1]);
       last.push(Math.max(...times));
+      await settle();
     }
     const afterLatency = metricsOn ? await quiet(base) : undefined;
     mark("latency", t);
@@ -299,6 +314,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
       notify_latency_first: summarize(first),
       notify_latency_last: summarize(last),
       send_latency: summarize(sends),
+      send_latency_without_pushers: summarize(baselineSends),
       send_answer_to_first_notify: summarize(afterAnswer),
       gateway_per_message: gatewayPerMessage,
       cost:
