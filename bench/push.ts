@@ -9,7 +9,8 @@
  * A room of 10 local users: one sender and 9 recipients, each recipient with one HTTP pusher to
  * the gateway, two of them with a second pusher on the same URL and format. A user's pushers on
  * one gateway URL and format go out as one request listing several devices, so each message
- * should cost 9 gateway requests carrying 11 devices.
+ * should cost 9 gateway requests carrying 11 devices. The same sends are measured first in the
+ * same room before any pusher exists, for what pushing adds.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -232,7 +233,7 @@ export async function benchPush(base: string): Promise<PushFigures> {
     for (const u of recipients) await ok(base, "POST", `/_matrix/client/v3/join/${encodeURIComponent(room)}`, { token: u.accessToken, body: {} });
     mark("setup", t);
 
-    // Baseline: the cost batch below, before any recipient has a pusher.
+    // Baseline, before any recipient has a pusher: the cost batch, and the messages one at a time.
     t = performance.now();
     for (let i = 0; i < WARMUP_MESSAGES; i++) await sendText(base, sender, room, `warm ${i}`);
     const baseline = metricsOn
