@@ -3,18 +3,26 @@
  * a free port, rate limits off, LATTICE_METRICS on), runs every benchmark module and prints one
  * JSON object with all figures and the machine they were measured on. Progress goes to stderr.
  * See bench/README.md for what each figure means.
+ *
+ * BENCH=push,oauth (comma-separated module names, as the output's keys) runs only those.
  */
 import { cpus, loadavg, totalmem, platform, release } from "node:os";
 import { startServer } from "../test/e2e/harness.js";
 import { registerUser } from "../test/e2e/harness.js";
 import { benchClientServer, benchIdleLongPoll, targets } from "./clientServer.js";
 import { benchSlidingSync, slidingTargets, type SlidingSyncFigures } from "./slidingSync.js";
+import { PUSH_SERVER_VARS, pushSummary, type PushFigures } from "./push.js";
 
 type Result = { ok: true; figures: unknown; seconds: number } | { ok: false; skipped: string };
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };
+
+/** BENCH=a,b: only these modules (by their key in the output; the others are left out); unset: all. */
+const only = process.env.BENCH ? new Set(process.env.BENCH.split(",").map((s) => s.trim())) : undefined;
+const want = (name: string): boolean => !only || only.has(name);
+const SERVER_MODULES = ["clientServer", "idleLongPoll", "protocol", "stateResolution", "slidingSync", "oauth", "push", "media", "e2ee"];
 
 /**
  * Loads an optional module (others may not have written it yet) and runs its named export.
@@ -69,43 +77,56 @@ async function main(): Promise<void> {
     /** 1-minute load average before the run: other work on the machine skews every figure. */
     load_average_1m: Math.round(loadavg()[0] * 100) / 100,
   };
-  log("starting Lattice (wrangler dev) …");
-  const server = await startServer({ vars: { RATE_LIMITS: "off", LATTICE_METRICS: "on" } });
-  log(`server at ${server.baseUrl}`);
   const out: Record<string, unknown> = { machine };
-  try {
-    const cs = await timed("clientServer", () => benchClientServer(server.baseUrl), 150_000);
-    out.clientServer = cs;
-    if (cs.ok) out.targets = targets(cs.figures as Parameters<typeof targets>[0]);
-
-    // The idle long-poll waits a real 30 s doing nothing; the in-process (CPU-only) benchmarks
-    // run meanwhile (they do not touch the server, so its counters stay the idle cycle's own),
-    // one after the other so they do not skew each other's timings.
-    const idlePromise = timed("idleLongPoll", () => benchIdleLongPoll(server.baseUrl), 90_000);
-    const protocol = await optional("./protocol.ts", "benchProtocol", (fn) => fn());
-    const stateResolution = await optional("./stateResolution.ts", "benchStateResolution", (fn) => fn());
-    const idle = await idlePromise;
-    out.idleLongPoll = idle;
-    out.protocol = protocol;
-    out.stateResolution = stateResolution;
-
-    // Sliding sync (a user in 500 rooms) after the idle cycle, so its counters stay their own.
-    const ss = await timed("slidingSync", () => benchSlidingSync(server.baseUrl), 150_000);
-    out.slidingSync = ss;
-    if (ss.ok) out.targets = { ...(out.targets as Record<string, unknown> | undefined), ...slidingTargets(ss.figures as SlidingSyncFigures) };
-
-    out.oauth = await optional("./oauth.ts", "benchOAuth", (fn) => fn(server.baseUrl));
-
-    const mediaUser = await registerUser(server.baseUrl, `benchmedia${Date.now().toString(36)}`);
-    out.media = await optional("./media.ts", "benchMedia", (fn) => fn(server.baseUrl, mediaUser.accessToken));
-    out.e2ee = await optional("./e2ee.ts", "benchE2ee", (fn) => fn(server.baseUrl));
-  } finally {
-    await server.stop();
+  if (SERVER_MODULES.some(want)) {
+    log("starting Lattice (wrangler dev) …");
+    const server = await startServer({ vars: { RATE_LIMITS: "off", LATTICE_METRICS: "on", ...PUSH_SERVER_VARS } });
+    log(`server at ${server.baseUrl}`);
+    try {
+      await runOnServer(server.baseUrl, out);
+    } finally {
+      await server.stop();
+    }
   }
   // Federation starts its own two servers (and a fake third) after the single server is gone.
-  out.federation = await optional("./federation.ts", "benchFederation", (fn) => fn(), 300_000);
+  out.federation = want("federation") ? await optional("./federation.ts", "benchFederation", (fn) => fn(), 300_000) : undefined;
   out.total_seconds = Math.round((performance.now() - started) / 100) / 10;
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+/** The modules that share one server, in an order that keeps each one's counters its own. */
+async function runOnServer(base: string, out: Record<string, unknown>): Promise<void> {
+  const cs = want("clientServer") ? await timed("clientServer", () => benchClientServer(base), 150_000) : undefined;
+  out.clientServer = cs;
+  if (cs?.ok) out.targets = targets(cs.figures as Parameters<typeof targets>[0]);
+
+  // The idle long-poll waits a real 30 s doing nothing; the in-process (CPU-only) benchmarks
+  // run meanwhile (they do not touch the server, so its counters stay the idle cycle's own),
+  // one after the other so they do not skew each other's timings.
+  const idlePromise = want("idleLongPoll") ? timed("idleLongPoll", () => benchIdleLongPoll(base), 90_000) : Promise.resolve(undefined);
+  const protocol = want("protocol") ? await optional("./protocol.ts", "benchProtocol", (fn) => fn()) : undefined;
+  const stateResolution = want("stateResolution") ? await optional("./stateResolution.ts", "benchStateResolution", (fn) => fn()) : undefined;
+  out.idleLongPoll = await idlePromise;
+  out.protocol = protocol;
+  out.stateResolution = stateResolution;
+
+  // Sliding sync (a user in 500 rooms) after the idle cycle, so its counters stay their own.
+  const ss = want("slidingSync") ? await timed("slidingSync", () => benchSlidingSync(base), 150_000) : undefined;
+  out.slidingSync = ss;
+  if (ss?.ok) out.targets = { ...(out.targets as Record<string, unknown> | undefined), ...slidingTargets(ss.figures as SlidingSyncFigures) };
+
+  out.oauth = want("oauth") ? await optional("./oauth.ts", "benchOAuth", (fn) => fn(base)) : undefined;
+
+  // Push: a gateway in this process; the server allows it through PUSH_ALLOW_HOSTS.
+  const push = want("push") ? await optional("./push.ts", "benchPush", (fn) => fn(base)) : undefined;
+  out.push = push;
+  if (push?.ok) log(pushSummary(push.figures as PushFigures));
+
+  if (want("media")) {
+    const mediaUser = await registerUser(base, `benchmedia${Date.now().toString(36)}`);
+    out.media = await optional("./media.ts", "benchMedia", (fn) => fn(base, mediaUser.accessToken));
+  }
+  out.e2ee = want("e2ee") ? await optional("./e2ee.ts", "benchE2ee", (fn) => fn(base)) : undefined;
 }
 
 main().then(

@@ -56,6 +56,14 @@ async function getScope(req: IRequest, ctx: Ctx): Promise<Response> {
   return json(await userStub(ctx.env, s.userId).getPushRules());
 }
 
+/** GET /pushrules/global/{kind}/: that kind's rules, in order, as Synapse answers. */
+async function getKind(req: IRequest, ctx: Ctx): Promise<Response> {
+  const s = await authenticate(req, ctx);
+  scope(req);
+  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  return json((await userStub(ctx.env, s.userId).getPushRules())[kind]);
+}
+
 async function getOne(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
@@ -109,10 +117,14 @@ async function putAttr(req: IRequest, ctx: Ctx): Promise<Response> {
   throw unrecognized(`Unknown push rule attribute ${attr}`);
 }
 
+/**
+ * Every path also answers with a trailing slash ("/pushrules/global/room/"): the router's patterns
+ * end in "/*$" (itty-router, and pathIsKnown alike), so one registration serves both spellings.
+ */
 export function registerPushRuleRoutes(): void {
   clientRoute("GET", "/pushrules", getAll);
-  clientRoute("GET", "/pushrules/", getAll);
   clientRoute("GET", "/pushrules/:scope", getScope);
+  clientRoute("GET", "/pushrules/:scope/:kind", getKind);
   clientRoute("GET", "/pushrules/:scope/:kind/:ruleId", getOne);
   clientRoute("PUT", "/pushrules/:scope/:kind/:ruleId", putOne);
   clientRoute("DELETE", "/pushrules/:scope/:kind/:ruleId", deleteOne);
