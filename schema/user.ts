@@ -315,5 +315,8 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     ts INTEGER NOT NULL
   );
   CREATE INDEX notifications_highlight ON notifications(pos) WHERE highlight = 1;
+  -- The badge (unread notifications across rooms) is counted on every push: this index holds
+  -- only the notifying events, so the count reads those and not every unread row.
+  CREATE INDEX stream_notifying ON stream(room_id, pos) WHERE notify = 1;
   `,
 ];
