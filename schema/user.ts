@@ -1,6 +1,21 @@
 import type { Migration } from "./migrate.js";
 
 /** SQLite schema of UserDO (one per user): account, devices, tokens, per-user data and the sync stream. */
+function hasColumn(sql: SqlStorage, table: string, column: string): boolean {
+  return sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().some((c) => c.name === column);
+}
+
+function repairMigration4(sql: SqlStorage): void {
+  if (!hasColumn(sql, "rooms", "read_moved_pos")) {
+    sql.exec(`
+      ALTER TABLE rooms ADD COLUMN read_moved_pos INTEGER NOT NULL DEFAULT 0;
+      UPDATE rooms SET read_moved_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'read'), 0);
+    `);
+  }
+  sql.exec("CREATE INDEX IF NOT EXISTS room_state_type ON room_state(type)");
+  if (!hasColumn(sql, "sliding_positions", "parent")) sql.exec("ALTER TABLE sliding_positions ADD COLUMN parent INTEGER NOT NULL DEFAULT 0");
+}
+
 export const USER_MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE account (
@@ -173,16 +188,10 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE rooms ADD COLUMN last_pos INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE rooms ADD COLUMN bump_pos INTEGER NOT NULL DEFAULT 0;
-  -- Stream position of the user's latest read-marker move (its 'read' entry): unread counts
-  -- changed then, for /sync and sliding sync alike.
-  ALTER TABLE rooms ADD COLUMN read_moved_pos INTEGER NOT NULL DEFAULT 0;
   UPDATE rooms SET
     last_pos = MAX(membership_pos, COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'), 0)),
     bump_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'event'
-      AND json_extract(s.json, '$.event.type') IN ('m.room.create', 'm.room.message', 'm.room.encrypted', 'm.sticker', 'm.call.invite', 'm.poll.start', 'm.beacon_info')), 0),
-    read_moved_pos = COALESCE((SELECT MAX(pos) FROM stream s WHERE s.room_id = rooms.room_id AND s.kind = 'read'), 0);
-  -- Sliding sync reads one state type across all rooms (encryption, create, space children).
-  CREATE INDEX room_state_type ON room_state(type);
+      AND json_extract(s.json, '$.event.type') IN ('m.room.create', 'm.room.message', 'm.room.encrypted', 'm.sticker', 'm.call.invite', 'm.poll.start', 'm.beacon_info')), 0);
   CREATE TABLE sliding_connections (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     device_id TEXT NOT NULL,
@@ -197,10 +206,6 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   CREATE TABLE sliding_positions (
     conn INTEGER NOT NULL,
     gen INTEGER NOT NULL,
-    -- The generation whose pos the request carried (0 for a connection's first): a response
-    -- builds on its parent, and generations are never reused, so a late duplicate request
-    -- (one the client cancelled) only adds a sibling the client never sees.
-    parent INTEGER NOT NULL,
     -- The user's stream position the response of this generation was built at.
     stream_pos INTEGER NOT NULL,
     list_counts TEXT NOT NULL,
@@ -267,7 +272,15 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     until_ts INTEGER NOT NULL
   );
   `,
-  // 6: push notifications (issue 13; spec: push.md, pusher.yaml, push_notifier.yaml). A pusher
+  // 6: a repair. Three changes were once made to migration 4 after it had shipped: a database
+  // that ran the first migration 4 lacks them, one that ran the later text has them. Both end here
+  // with rooms.read_moved_pos (the stream position of the user's latest read-marker move, when
+  // unread counts changed, for /sync and sliding sync alike), the room_state type index (sliding
+  // sync reads one state type across all rooms), and sliding_positions.parent (the generation a
+  // response builds on; generations are never reused, so a late duplicate request only adds a
+  // sibling the client never sees).
+  repairMigration4,
+  // 7: push notifications (issue 13; spec: push.md, pusher.yaml, push_notifier.yaml). A pusher
   // belongs to the device whose token set it and goes with it. Notifications for the gateways
   // wait in push_queue until an alarm sends them (one row per gateway request: the pushers of one
   // gateway URL and format share it); `notifications` lists what GET /notifications pages through.
