@@ -1,6 +1,7 @@
 import { isErrcode, type Errcode } from "../protocol/errcodes.js";
 import { isJsonObject } from "../protocol/json.js";
 import { wireFields, wireMessage } from "../protocol/wireError.js";
+import { SpecError } from "../protocol/specError.js";
 
 /**
  * Matrix errors: `{"errcode": "M_…", "error": "…"}` with the spec's HTTP status.
@@ -27,9 +28,13 @@ export class MatrixError extends Error {
   }
 }
 
-/** Recovers a MatrixError from anything thrown, locally or across an RPC boundary. */
+/**
+ * Recovers a MatrixError from anything thrown, locally or across an RPC boundary; a protocol
+ * rule's refusal (SpecError) becomes the Matrix error it names.
+ */
 export function toMatrixError(e: unknown): MatrixError | undefined {
   if (e instanceof MatrixError) return e;
+  if (e instanceof SpecError) return new MatrixError(e.status, e.errcode, e.message);
   const wire = wireFields(e, "MatrixError");
   if (!wire || typeof wire.status !== "number" || !isErrcode(wire.errcode) || typeof wire.error !== "string") return undefined;
   const extra = isJsonObject(wire.extra) ? wire.extra : {};

@@ -1,5 +1,5 @@
-import { MatrixError, invalidParam } from "./errors.js";
-import { parseFilterJson, validateFilter, FilterError, type Filter } from "../protocol/filters/index.js";
+import { invalidParam, toMatrixError } from "./errors.js";
+import { parseFilterJson, validateFilter, type Filter } from "../protocol/filters/index.js";
 import type { JsonObject } from "../protocol/json.js";
 
 /** The query parameters of GET /sync, as the Worker read them (already type-checked). */
@@ -36,7 +36,7 @@ export function resolveSyncFilter(raw: string | undefined, stored: (id: string) 
     if (!json) throw invalidParam("No such filter");
     return validateFilter(json);
   } catch (e) {
-    if (e instanceof FilterError) throw new MatrixError(400, e.errcode, e.message);
-    throw e;
+    // Resolved inside the UserDO: a FilterError must cross the RPC as a MatrixError's wire form.
+    throw toMatrixError(e) ?? e;
   }
 }

@@ -1,17 +1,14 @@
 import type { Errcode } from "../errcodes.js";
+import { SpecError } from "../specError.js";
 
-/**
- * Errors from POST /pushers/set, carrying the spec's errcode and HTTP status so the Worker can
- * turn them into a Matrix error reply without knowing pusher details. (protocol/ sits below
- * platform/errors.ts, hence a local class with the same shape as PushRuleError.)
- */
-export class PusherError extends Error {
+/** Errors from POST /pushers/set, with the spec's errcode and HTTP status (a SpecError). */
+export class PusherError extends SpecError {
   constructor(
-    readonly status: 400,
-    readonly errcode: Extract<Errcode, "M_MISSING_PARAM" | "M_INVALID_PARAM" | "M_THREEPID_NOT_FOUND">,
+    override readonly status: 400,
+    override readonly errcode: Extract<Errcode, "M_MISSING_PARAM" | "M_INVALID_PARAM" | "M_THREEPID_NOT_FOUND">,
     message: string,
   ) {
-    super(message);
+    super(status, errcode, message);
     this.name = "PusherError";
   }
 }

@@ -1,17 +1,14 @@
 import type { Errcode } from "../errcodes.js";
+import { SpecError } from "../specError.js";
 
-/**
- * Errors from editing push rules, carrying the spec's errcode and HTTP status so the Worker can
- * turn them into a Matrix error reply without knowing push-rule details. (protocol/ sits below
- * platform/errors.ts, hence a local class with the same shape: status, errcode, message.)
- */
-export class PushRuleError extends Error {
+/** Errors from editing push rules, with the spec's errcode and HTTP status (a SpecError). */
+export class PushRuleError extends SpecError {
   constructor(
-    readonly status: 400 | 404,
-    readonly errcode: Extract<Errcode, "M_NOT_FOUND" | "M_INVALID_PARAM" | "M_MISSING_PARAM" | "M_UNKNOWN">,
+    override readonly status: 400 | 404,
+    override readonly errcode: Extract<Errcode, "M_NOT_FOUND" | "M_INVALID_PARAM" | "M_MISSING_PARAM" | "M_UNKNOWN">,
     message: string,
   ) {
-    super(message);
+    super(status, errcode, message);
     this.name = "PushRuleError";
   }
 }

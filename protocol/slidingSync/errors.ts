@@ -1,13 +1,13 @@
 import type { Errcode } from "../errcodes.js";
+import { SpecError } from "../specError.js";
 
-/** A sliding sync request that the server refuses (400): the caller turns it into the Matrix error. */
-export class SlidingSyncRequestError extends Error {
-  readonly status = 400;
+/** A sliding sync request that the server refuses (400), as a SpecError. */
+export class SlidingSyncRequestError extends SpecError {
   constructor(
-    readonly errcode: Extract<Errcode, "M_BAD_JSON" | "M_INVALID_PARAM">,
+    override readonly errcode: Extract<Errcode, "M_BAD_JSON" | "M_INVALID_PARAM">,
     message: string,
   ) {
-    super(message);
+    super(400, errcode, message);
     this.name = "SlidingSyncRequestError";
   }
 }

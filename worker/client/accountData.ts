@@ -6,7 +6,7 @@ import { isValidRoomId } from "../../protocol/identifiers.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
-import { validateFilter, FilterError } from "../../protocol/filters/index.js";
+import { validateFilter } from "../../protocol/filters/index.js";
 
 // Spec: account-data.yaml, tags.yaml, filter.yaml, and the ignore_users module.
 
@@ -107,12 +107,7 @@ async function deleteTag(req: IRequest, ctx: Ctx): Promise<Response> {
 async function createFilter(req: IRequest, ctx: Ctx): Promise<Response> {
   const { stub } = await own(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  try {
-    validateFilter(body);
-  } catch (e) {
-    if (e instanceof FilterError) throw new MatrixError(400, e.errcode, e.message);
-    throw e;
-  }
+  validateFilter(body);
   return json({ filter_id: await stub.createFilter(body) });
 }
 

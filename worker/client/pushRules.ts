@@ -1,11 +1,10 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, badJson, unrecognized } from "../../platform/errors.js";
+import { badJson, unrecognized } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import {
-  PushRuleError,
   parsePushRuleKind,
   getRule,
   upsertRule,
@@ -22,27 +21,15 @@ function scope(req: IRequest): void {
   if (param(req, "scope") !== "global") throw unrecognized("Only the 'global' scope exists");
 }
 
-/** Runs a pure ruleset edit, mapping its typed errors to Matrix errors, then stores the result. */
+/**
+ * Runs a pure ruleset edit, then stores the result. A refused edit throws PushRuleError, which the
+ * Worker's error handler answers as the Matrix error it names.
+ */
 async function edit(ctx: Ctx, userId: string, change: (rs: PushRuleSet) => PushRuleSet): Promise<Response> {
   const stub = userStub(ctx.env, userId);
-  let next: PushRuleSet;
-  try {
-    next = change(await stub.getPushRules());
-  } catch (e) {
-    if (e instanceof PushRuleError) throw new MatrixError(e.status, e.errcode, e.message);
-    throw e;
-  }
+  const next = change(await stub.getPushRules());
   await stub.setPushRules(toStoredPushRules(next, userId));
   return json({});
-}
-
-function wrap<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof PushRuleError) throw new MatrixError(e.status, e.errcode, e.message);
-    throw e;
-  }
 }
 
 async function getAll(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -60,7 +47,7 @@ async function getScope(req: IRequest, ctx: Ctx): Promise<Response> {
 async function getKind(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
-  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const kind = parsePushRuleKind(param(req, "kind"));
   return json((await userStub(ctx.env, s.userId).getPushRules())[kind]);
 }
 
@@ -68,14 +55,14 @@ async function getOne(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
   const rs = await userStub(ctx.env, s.userId).getPushRules();
-  return json(wrap(() => getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId"))));
+  return json(getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId")));
 }
 
 async function putOne(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const kind = parsePushRuleKind(param(req, "kind"));
   const before = ctx.url.searchParams.get("before") ?? undefined;
   const after = ctx.url.searchParams.get("after") ?? undefined;
   return edit(ctx, s.userId, (rs) =>
@@ -86,7 +73,7 @@ async function putOne(req: IRequest, ctx: Ctx): Promise<Response> {
 async function deleteOne(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
-  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const kind = parsePushRuleKind(param(req, "kind"));
   return edit(ctx, s.userId, (rs) => deleteRule(rs, kind, param(req, "ruleId")));
 }
 
@@ -94,7 +81,7 @@ async function getAttr(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
   const rs = await userStub(ctx.env, s.userId).getPushRules();
-  const rule = wrap(() => getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId")));
+  const rule = getRule(rs, parsePushRuleKind(param(req, "kind")), param(req, "ruleId"));
   const attr = param(req, "attr");
   if (attr === "enabled") return json({ enabled: rule.enabled });
   if (attr === "actions") return json({ actions: rule.actions });
@@ -105,7 +92,7 @@ async function putAttr(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   scope(req);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  const kind = wrap(() => parsePushRuleKind(param(req, "kind")));
+  const kind = parsePushRuleKind(param(req, "kind"));
   const ruleId = param(req, "ruleId");
   const attr = param(req, "attr");
   if (attr === "enabled") {

@@ -2,11 +2,11 @@ import type { IRequest } from "itty-router";
 import { parseSlidingPos } from "../../platform/slidingSyncPos.js";
 import { clientRoute, route, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, queryInt } from "../http.js";
-import { MatrixError, forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
+import { forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
-import { parseFilterJson, FilterError, type RoomEventFilter } from "../../protocol/filters/index.js";
+import { parseFilterJson, type RoomEventFilter } from "../../protocol/filters/index.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 
 // Spec: room_send.yaml, room_state.yaml, redaction.yaml, rooms.yaml (event, state, members,
@@ -120,13 +120,7 @@ function paginationOrdering(token: string): number | undefined {
 function filterParam(ctx: Ctx): RoomEventFilter | undefined {
   const raw = ctx.url.searchParams.get("filter");
   if (!raw) return undefined;
-  try {
-    const f = parseFilterJson(raw) as RoomEventFilter;
-    return f;
-  } catch (e) {
-    if (e instanceof FilterError) throw new MatrixError(400, e.errcode, e.message);
-    throw e;
-  }
+  return parseFilterJson(raw) as RoomEventFilter;
 }
 
 async function messages(req: IRequest, ctx: Ctx): Promise<Response> {

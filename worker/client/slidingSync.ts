@@ -1,14 +1,13 @@
 import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
-import { MatrixError, unknownToken, missingToken } from "../../platform/errors.js";
+import { unknownToken, missingToken } from "../../platform/errors.js";
 import { accessTokenOf, clientAddress } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { localpartOfToken } from "../../platform/tokens.js";
 import { MAX_SLIDING_HEADER_BYTES, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_TOKEN_HEADER } from "../../platform/syncRequest.js";
 import { awaitParked, idleResponseOf } from "./parkedSocket.js";
 import { parseSlidingSyncRequest, type SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
-import { SlidingSyncRequestError } from "../../protocol/slidingSync/errors.js";
 
 // Simplified sliding sync (MSC4186), at the unstable path the clients in use call. The response
 // is built in the user's UserDO (durable-objects/user/slidingSync/); a long-poll parks there on a
@@ -54,13 +53,7 @@ async function slidingSync(req: IRequest, ctx: Ctx): Promise<Response> {
   const localpart = localpartOfToken(token);
   if (!localpart) throw unknownToken();
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  let request: SlidingSyncRequest;
-  try {
-    request = parseSlidingSyncRequest(body, ctx.url.searchParams);
-  } catch (e) {
-    if (e instanceof SlidingSyncRequestError) throw new MatrixError(e.status, e.errcode, e.message);
-    throw e;
-  }
+  const request = parseSlidingSyncRequest(body, ctx.url.searchParams);
   const userId = `@${localpart}:${ctx.config.serverName}`;
   const ip = clientAddress(req);
   // Without a pos the client wants its first answer now, whatever timeout it gave (Synapse too).
