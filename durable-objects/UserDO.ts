@@ -313,12 +313,14 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!acc) return;
     const rules = this.clientData.pushRules();
     const sharedBefore = items.some((i) => i.event.type === "m.room.member") ? this.rooms.usersInJoinedRooms() : undefined;
-    const notified = this.ctx.storage.transactionSync(() =>
-      ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined, this.push.notifications, Date.now()),
-    );
+    const notifying = this.ctx.storage.transactionSync(() => {
+      const found = ingestRoomEvents(this.stream, this.rooms, acc.user_id, roomId, items, rules, acc.displayname ?? undefined);
+      this.push.recordNotifications(roomId, found);
+      return found;
+    });
     if (sharedBefore) this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore);
     this.live.wakeWaiters();
-    await this.push.eventsNotified(acc.user_id, roomId, notified);
+    await this.push.eventsNotified(acc.user_id, roomId, notifying);
   }
 
   /** Typing and other per-room ephemeral state that replaces its previous value. */

@@ -289,15 +289,12 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     app_id TEXT NOT NULL,
     pushkey TEXT NOT NULL,
     device_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
     app_display_name TEXT NOT NULL,
     device_display_name TEXT NOT NULL,
     profile_tag TEXT,
     lang TEXT NOT NULL,
-    -- The client's data object (JSON) with its url.
+    -- The client's data object (JSON), with its url and format.
     data TEXT NOT NULL,
-    url TEXT NOT NULL,
-    format TEXT NOT NULL,
     -- When the pushkey was last set (ms); sent to gateways in seconds.
     pushkey_ts INTEGER NOT NULL,
     -- The unread count this pusher's gateway last heard (badge updates are sent on change only).

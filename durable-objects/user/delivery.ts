@@ -3,13 +3,12 @@ import { evaluatePushRules } from "../../protocol/pushRules/index.js";
 import type { PushEvaluation, PushRuleSet } from "../../protocol/pushRules/index.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
-import type { NotificationStore } from "./push/notificationStore.js";
 import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import { isBumpEvent } from "../../protocol/slidingSync/bumpStamp.js";
 
 /** An event whose push rules said `notify`: it is listed by GET /notifications and pushed. */
-export interface NotifiedEvent {
+export interface NotifyingEvent {
   pos: number;
   event: ClientEvent;
   evaluation: PushEvaluation;
@@ -29,10 +28,8 @@ export function ingestRoomEvents(
   items: DeliveryItem[],
   rules: PushRuleSet,
   displayName: string | undefined,
-  notifications: NotificationStore,
-  nowMs: number,
-): NotifiedEvent[] {
-  const notified: NotifiedEvent[] = [];
+): NotifyingEvent[] {
+  const notifying: NotifyingEvent[] = [];
   // The room's latest activity and latest bump (sliding sync's order and bump_stamp), written
   // once per delivery.
   let lastPos: number | undefined;
@@ -64,10 +61,7 @@ export function ingestRoomEvents(
     const stored: StoredTimelineEvent = { event: ev };
     if (item.txn) stored.txn = item.txn;
     const pos = stream.append("event", roomId, ev.event_id, stored, item.ordering, notify, highlight);
-    if (outcome?.notify) {
-      notifications.add(pos, roomId, outcome.actions ?? [], outcome.highlight, nowMs);
-      notified.push({ pos, event: ev, evaluation: outcome, senderDisplayName: item.push.senderDisplayName });
-    }
+    if (outcome?.notify) notifying.push({ pos, event: ev, evaluation: outcome, senderDisplayName: item.push.senderDisplayName });
 
     if (item.membership !== undefined) {
       rooms.setMembership(roomId, item.membership, ev.event_id, pos, item.strippedState);
@@ -81,5 +75,5 @@ export function ingestRoomEvents(
     if (isBumpEvent(ev.type)) bumpPos = pos;
   }
   if (lastPos !== undefined) rooms.touch(roomId, lastPos, bumpPos);
-  return notified;
+  return notifying;
 }

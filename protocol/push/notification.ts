@@ -77,8 +77,8 @@ export function eventNotification(input: EventNotificationInput): JsonObject {
  * The `notification` of a push that only updates the app's badge (after the user read something
  * on another device). push_notifier.yaml lets event_id and room_id be omitted for these. Synapse
  * sends empty event fields (id "", sender "", type null); we send the counts alone, which is what
- * the spec describes, and no prio: a badge change is not worth waking a device for, and it is the
- * gateway's to decide once no event is named.
+ * the spec describes. No prio, as Synapse: the gateway then assumes `high` (push_notifier.yaml),
+ * so a badge cleared on another device clears on the phone promptly.
  */
 export function badgeNotification(unread: number): JsonObject {
   return { counts: { unread } };

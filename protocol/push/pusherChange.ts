@@ -18,8 +18,8 @@ const has = (o: JsonObject, key: string): boolean => Object.prototype.hasOwnProp
  *
  * `httpAllowedHosts` are lowercased hostnames (no port) whose gateways may be reached over plain
  * http — a development gateway on localhost; everything else must be https as the spec says.
- * Whether the gateway's address is private or loopback is the Worker's check, not this one's:
- * it needs DNS.
+ * Whether the gateway's address is private or loopback is the Worker's check, not this one's
+ * (platform/ssrfGuard.ts, shared with URL previews).
  */
 export function parsePusherChange(body: JsonObject, httpAllowedHosts: readonly string[]): PusherChange {
   if (!has(body, "kind")) throw missingPusherParam("Missing parameters: kind");

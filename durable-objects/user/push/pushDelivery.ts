@@ -14,7 +14,7 @@ import { outboundTargetProblem } from "../../../platform/ssrfGuard.js";
 import { count, metricsEnabled } from "../../../platform/metrics.js";
 import type { Env } from "../../../platform/env.js";
 import { readConfig } from "../../../platform/env.js";
-import type { NotifiedEvent } from "../delivery.js";
+import type { NotifyingEvent } from "../delivery.js";
 import type { StreamStore } from "../streamStore.js";
 import type { RoomViewStore } from "../roomViewStore.js";
 import type { PusherStore, StoredPusher } from "./pusherStore.js";
@@ -60,7 +60,7 @@ function stringField(content: JsonValue | undefined, field: string): string | un
  * when events notify the user or their read position moves, a request per gateway waits in the
  * user's push queue; the Durable Object's alarm sends it, never the request that caused it, and
  * retries failures with exponential backoff. Pushers of one gateway URL and format share a
- * request (the spec's `devices` is a list). A user without pushers costs one indexed read.
+ * request (the spec's `devices` is a list). A user without pushers costs one read of an empty table.
  */
 export class PushDelivery {
   constructor(
@@ -73,16 +73,18 @@ export class PushDelivery {
   ) {}
 
   /** Queues a push of each event (already in the stream) to every pusher of the user. */
-  async queueEvents(userId: string, roomId: string, notified: NotifiedEvent[]): Promise<void> {
-    if (notified.length === 0 || !this.pushers.any()) return;
+  async queueEvents(userId: string, roomId: string, notifying: NotifyingEvent[]): Promise<void> {
+    if (notifying.length === 0) return;
     const pushers = this.pushers.list();
+    if (pushers.length === 0) return;
+    const gateways = byGateway(pushers);
     const unread = this.stream.unreadNotificationsTotal();
     const room = this.roomFacts(roomId);
     const now = Date.now();
     this.storage.transactionSync(() => {
-      for (const n of notified) {
+      for (const n of notifying) {
         const ev = n.event;
-        for (const g of byGateway(pushers)) {
+        for (const g of gateways) {
           const notification = eventNotification({
             event: { event_id: ev.event_id, room_id: roomId, type: ev.type, sender: ev.sender, content: ev.content, ...(ev.state_key !== undefined ? { state_key: ev.state_key } : {}) },
             format: g.format,
@@ -107,9 +109,10 @@ export class PushDelivery {
    * with no event, so the phone's badge and notifications clear (as Synapse does).
    */
   async queueBadge(): Promise<void> {
-    if (!this.pushers.any()) return;
+    const pushers = this.pushers.list();
+    if (pushers.length === 0) return;
     const unread = this.stream.unreadNotificationsTotal();
-    const stale = this.pushers.list().filter((p) => p.lastBadge !== unread);
+    const stale = pushers.filter((p) => p.lastBadge !== unread);
     if (stale.length === 0) return;
     const now = Date.now();
     this.storage.transactionSync(() => {

@@ -1,10 +1,11 @@
 import type { JsonObject } from "../../../protocol/json.js";
-import type { NotificationFormat, Pusher } from "../../../protocol/push/types.js";
+import { notificationFormat, type NotificationFormat, type Pusher } from "../../../protocol/push/index.js";
 
-/** A pusher as stored: the client's pusher plus what sending needs. */
+/** A pusher as stored: the client's pusher, its device, and what sending needs. */
 export interface StoredPusher {
   pusher: Pusher;
   deviceId: string;
+  /** The gateway (data.url). */
   url: string;
   format: NotificationFormat;
   pushkeyTsMs: number;
@@ -20,8 +21,6 @@ interface PusherRow extends Record<string, SqlStorageValue> {
   profile_tag: string | null;
   lang: string;
   data: string;
-  url: string;
-  format: string;
   pushkey_ts: number;
   last_badge: number | null;
 }
@@ -37,7 +36,7 @@ function fromRow(r: PusherRow): StoredPusher {
     data: JSON.parse(r.data) as JsonObject & { url: string },
   };
   if (r.profile_tag !== null) pusher.profile_tag = r.profile_tag;
-  return { pusher, deviceId: r.device_id, url: r.url, format: r.format === "event_id_only" ? "event_id_only" : "full", pushkeyTsMs: r.pushkey_ts, lastBadge: r.last_badge };
+  return { pusher, deviceId: r.device_id, url: pusher.data.url, format: notificationFormat(pusher.data), pushkeyTsMs: r.pushkey_ts, lastBadge: r.last_badge };
 }
 
 /** The user's pushers (table `pushers`), one per (app_id, pushkey); this store is its only writer. */
@@ -45,25 +44,21 @@ export class PusherStore {
   constructor(private readonly sql: SqlStorage) {}
 
   /** Creates or replaces the pusher with this (app_id, pushkey); it now belongs to `deviceId`. */
-  upsert(p: Pusher, deviceId: string, format: NotificationFormat, nowMs: number): void {
+  upsert(p: Pusher, deviceId: string, nowMs: number): void {
     this.sql.exec(
-      `INSERT INTO pushers (app_id, pushkey, device_id, kind, app_display_name, device_display_name, profile_tag, lang, data, url, format, pushkey_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (app_id, pushkey) DO UPDATE SET device_id = excluded.device_id, kind = excluded.kind,
+      `INSERT INTO pushers (app_id, pushkey, device_id, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (app_id, pushkey) DO UPDATE SET device_id = excluded.device_id,
          app_display_name = excluded.app_display_name, device_display_name = excluded.device_display_name,
-         profile_tag = excluded.profile_tag, lang = excluded.lang, data = excluded.data, url = excluded.url,
-         format = excluded.format, pushkey_ts = excluded.pushkey_ts`,
+         profile_tag = excluded.profile_tag, lang = excluded.lang, data = excluded.data, pushkey_ts = excluded.pushkey_ts`,
       p.app_id,
       p.pushkey,
       deviceId,
-      p.kind,
       p.app_display_name,
       p.device_display_name,
       p.profile_tag ?? null,
       p.lang,
       JSON.stringify(p.data),
-      p.data.url,
-      format,
       nowMs,
     );
   }
@@ -80,11 +75,6 @@ export class PusherStore {
 
   list(): StoredPusher[] {
     return this.sql.exec<PusherRow>("SELECT * FROM pushers ORDER BY app_id, pushkey").toArray().map(fromRow);
-  }
-
-  /** Whether the user has any pusher: an idle user without one costs no push work. */
-  any(): boolean {
-    return this.sql.exec("SELECT 1 FROM pushers LIMIT 1").toArray().length > 0;
   }
 
   /** The pushers among `keys` ([app_id, pushkey] pairs) that still exist. */

@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../../protocol/json.js";
-import { notificationFormat, type Pusher } from "../../../protocol/push/index.js";
+import type { Pusher } from "../../../protocol/push/index.js";
 import type { Env } from "../../../platform/env.js";
-import type { NotifiedEvent } from "../delivery.js";
+import type { NotifyingEvent } from "../delivery.js";
 import type { StreamStore } from "../streamStore.js";
 import type { RoomViewStore } from "../roomViewStore.js";
 import { PusherStore } from "./pusherStore.js";
@@ -16,7 +16,7 @@ import { listNotifications } from "./notificationList.js";
  * (pushDelivery.ts). The UserDO forwards to it.
  */
 export class UserPush {
-  readonly notifications: NotificationStore;
+  private readonly notifications: NotificationStore;
   private readonly pushers: PusherStore;
   private readonly delivery: PushDelivery;
 
@@ -27,7 +27,7 @@ export class UserPush {
   }
 
   setPusher(deviceId: string, pusher: Pusher): void {
-    this.pushers.upsert(pusher, deviceId, notificationFormat(pusher.data), Date.now());
+    this.pushers.upsert(pusher, deviceId, Date.now());
   }
 
   deletePusher(appId: string, pushkey: string): void {
@@ -47,9 +47,15 @@ export class UserPush {
     return listNotifications(this.notifications, deviceId, from, limit, onlyHighlight);
   }
 
-  /** Events that notify the user reached the stream: each is pushed to every pusher. */
-  async eventsNotified(userId: string, roomId: string, notified: NotifiedEvent[]): Promise<void> {
-    await this.delivery.queueEvents(userId, roomId, notified);
+  /** Lists events that notify the user for GET /notifications, in the transaction that put them in the stream. */
+  recordNotifications(roomId: string, notifying: NotifyingEvent[]): void {
+    const now = Date.now();
+    for (const n of notifying) this.notifications.add(n.pos, roomId, n.evaluation.actions ?? [], n.evaluation.highlight, now);
+  }
+
+  /** After that transaction: each event is pushed to every pusher. */
+  async eventsNotified(userId: string, roomId: string, notifying: NotifyingEvent[]): Promise<void> {
+    await this.delivery.queueEvents(userId, roomId, notifying);
   }
 
   /** The user's read position moved: the gateways hear the new unread count. */
