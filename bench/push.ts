@@ -12,11 +12,9 @@
  * should cost 9 gateway requests carrying 11 devices. The same sends are measured first in the
  * same room before any pusher exists, for what pushing adds.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { call, registerUser, startServer, type TestUser } from "../test/e2e/harness.js";
-import { PUSH_NOTIFY_PATH } from "../protocol/push/types.js";
+import { startPushGateway, type PushGateway, type ReceivedNotify } from "../test/e2e/pushGateway.js";
 import { costPer, measureCost, quiet, round, phaseTimer, readMetrics, summarize, type Cost, type Metrics } from "./clientServer.js";
 
 const RECIPIENTS = 9;
@@ -75,8 +73,11 @@ interface Arrival {
   pushkey: string;
 }
 
+/**
+ * The test suite's push gateway (test/e2e/pushGateway.ts), with each (event, pushkey) arrival
+ * timed with performance.now() and waits woken by each arrival rather than polled.
+ */
 class Gateway {
-  readonly url: string;
   /** Requests received, device entries received, and entries for an (event, pushkey) already seen. */
   requests = 0;
   devices = 0;
@@ -84,60 +85,28 @@ class Gateway {
   private readonly arrivals = new Map<string, Arrival[]>();
   private readonly waiters = new Set<() => void>();
 
-  private constructor(
-    private readonly server: Server,
-    port: number,
-  ) {
-    this.url = `http://127.0.0.1:${port}${PUSH_NOTIFY_PATH}`;
+  private constructor(private readonly gateway: PushGateway) {
+    gateway.onNotify((n) => this.record(performance.now(), n));
+  }
+
+  get url(): string {
+    return this.gateway.url;
   }
 
   static async start(): Promise<Gateway> {
-    let gw: Gateway | undefined;
-    const server = createServer((req, res) => {
-      if (gw) gw.handle(req, res);
-      else res.writeHead(503).end();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
-    gw = new Gateway(server, (server.address() as AddressInfo).port);
-    return gw;
+    return new Gateway(await startPushGateway());
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const at = performance.now();
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (req.method !== "POST" || req.url !== PUSH_NOTIFY_PATH) {
-        res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ errcode: "M_UNRECOGNIZED" }));
-        return;
-      }
-      this.requests++;
-      this.record(at, Buffer.concat(chunks).toString("utf8"));
-      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ rejected: [] }));
-    });
-  }
-
-  private record(at: number, text: string): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const n = isObject(body) && isObject(body.notification) ? body.notification : undefined;
-    const devices = n && Array.isArray(n.devices) ? n.devices : [];
-    this.devices += devices.length;
+  private record(at: number, received: ReceivedNotify): void {
+    const n = received.notification;
+    this.requests++;
+    this.devices += n.devices.length;
     // Badge-only notifications (no event_id) are counted above but are no event's arrival.
-    if (!n || typeof n.event_id !== "string") return;
+    if (n.event_id === undefined) return;
     const list = this.arrivals.get(n.event_id) ?? [];
-    for (const d of devices) {
-      if (!isObject(d) || typeof d.pushkey !== "string") continue;
-      const pushkey = d.pushkey;
-      if (list.some((a) => a.pushkey === pushkey)) this.duplicates++;
-      else list.push({ at, pushkey });
+    for (const d of n.devices) {
+      if (list.some((a) => a.pushkey === d.pushkey)) this.duplicates++;
+      else list.push({ at, pushkey: d.pushkey });
     }
     this.arrivals.set(n.event_id, list);
     for (const w of this.waiters) w();
@@ -171,15 +140,11 @@ class Gateway {
     });
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.gateway.close();
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 // ---- client calls ----------------------------------------------------------------------------
 

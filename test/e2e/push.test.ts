@@ -262,6 +262,10 @@ test("bad pusher requests are refused with the spec's error and change nothing",
   if (badToken.status !== 401 || badToken.body.errcode !== "M_UNKNOWN_TOKEN") failures.push(`bad token: got ${badToken.status} ${JSON.stringify(badToken.body)}`);
   const listNoToken = await call(server.baseUrl, "GET", "/_matrix/client/v3/pushers");
   if (listNoToken.status !== 401 || listNoToken.body.errcode !== "M_MISSING_TOKEN") failures.push(`GET /pushers without a token: got ${listNoToken.status} ${JSON.stringify(listNoToken.body)}`);
+  // Guests get no pushers (Synapse refuses them too): 403 M_GUEST_ACCESS_FORBIDDEN.
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  const asGuest = await call(server.baseUrl, "POST", "/_matrix/client/v3/pushers/set", { token: String(guest.body.access_token), body: httpPusher(newPushkey("guest")) });
+  if (asGuest.status !== 403 || asGuest.body.errcode !== "M_GUEST_ACCESS_FORBIDDEN") failures.push(`guest: got ${asGuest.status} ${JSON.stringify(asGuest.body)}`);
   assert.deepEqual(await pushersOf(u), before);
   assert.deepEqual(failures, []);
 });
@@ -558,6 +562,11 @@ test("GET /notifications lists what the user was notified of, newest first, page
   const garbage = await api(server, kate, "GET", "/notifications?from=garbage");
   assert.equal(garbage.status, 400, JSON.stringify(garbage.body));
   assert.equal(garbage.body.errcode, "M_INVALID_PARAM");
+  for (const limit of ["-1", "abc", "1.5"]) {
+    const bad = await api(server, kate, "GET", `/notifications?limit=${limit}`);
+    assert.equal(bad.status, 400, `limit=${limit}: ${JSON.stringify(bad.body)}`);
+    assert.equal(bad.body.errcode, "M_INVALID_PARAM");
+  }
   const noToken = await call(server.baseUrl, "GET", "/_matrix/client/v3/notifications");
   assert.equal(noToken.status, 401);
   assert.equal(noToken.body.errcode, "M_MISSING_TOKEN");

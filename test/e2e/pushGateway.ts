@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PUSH_NOTIFY_PATH } from "../../protocol/push/types.js";
 
 /** One entry of a notification's `devices`, as the homeserver sent it. */
 export interface NotifyDevice {
@@ -58,12 +59,12 @@ export interface PushGateway {
    * use up the failures).
    */
   failNext(n: number, pushkey?: string): void;
+  /** Calls `listener` with each notify request as it arrives (the benchmark times arrivals with it). */
+  onNotify(listener: (n: ReceivedNotify) => void): void;
   /** Forgets the notifications received so far. */
   clear(): void;
   close(): Promise<void>;
 }
-
-export const NOTIFY_PATH = "/_matrix/push/v1/notify";
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -83,6 +84,7 @@ export async function startPushGateway(): Promise<PushGateway> {
   const rejected = new Set<string>();
   let failures = 0;
   let failFor: string | undefined;
+  const listeners: Array<(n: ReceivedNotify) => void> = [];
 
   const answer = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "Content-Type": "application/json" });
@@ -92,7 +94,7 @@ export async function startPushGateway(): Promise<PushGateway> {
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? "").split("?")[0];
-      if (req.method !== "POST" || path !== NOTIFY_PATH) {
+      if (req.method !== "POST" || path !== PUSH_NOTIFY_PATH) {
         answer(res, 404, { errcode: "M_UNRECOGNIZED", error: "Not found" });
         return;
       }
@@ -113,7 +115,9 @@ export async function startPushGateway(): Promise<PushGateway> {
       const targeted = failFor === undefined || notification.devices.some((d) => d.pushkey === failFor);
       const status = failures > 0 && targeted ? 500 : 200;
       if (status === 500) failures--;
-      received.push({ notification, at: Date.now(), answered: status });
+      const got: ReceivedNotify = { notification, at: Date.now(), answered: status };
+      received.push(got);
+      for (const l of listeners) l(got);
       if (status === 500) {
         answer(res, 500, { errcode: "M_UNKNOWN", error: "Told to fail" });
         return;
@@ -127,7 +131,7 @@ export async function startPushGateway(): Promise<PushGateway> {
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}${NOTIFY_PATH}`,
+    url: `http://127.0.0.1:${port}${PUSH_NOTIFY_PATH}`,
     received: () => [...received],
     async waitFor(predicate, timeoutMs = 10_000, what = "a matching push notification") {
       const deadline = Date.now() + timeoutMs;
@@ -146,6 +150,9 @@ export async function startPushGateway(): Promise<PushGateway> {
     failNext(n, pushkey) {
       failures = n;
       failFor = pushkey;
+    },
+    onNotify(listener) {
+      listeners.push(listener);
     },
     clear() {
       received = [];
