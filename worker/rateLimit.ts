@@ -59,9 +59,9 @@ export function withinRateLimit(config: Config, kind: keyof typeof LIMITS, ...ke
 
 /** The API's form: throws M_LIMIT_EXCEEDED with the wait the client should honour. */
 export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string): void {
-  if (withinRateLimit(config, kind, key)) return;
-  // A refused spend takes nothing, so asking again only reads how long until the next token.
-  throw limitExceeded(spend(config, kind, key));
+  // One spend: its refusal already says how long until the next token.
+  const wait = spend(config, kind, key);
+  if (wait > 0) throw limitExceeded(wait);
 }
 
 /** What a page says when `withinRateLimit` refuses. */

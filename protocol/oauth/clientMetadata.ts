@@ -73,8 +73,10 @@ function clientUriOf(body: JsonObject): URL {
   } catch {
     throw metadataError("client_uri is not a URI");
   }
-  if (url.protocol !== "https:") throw metadataError("client_uri must use https");
-  if (url.username !== "" || url.password !== "") throw metadataError("client_uri must not carry a user or password");
+  // The rules of the other client URIs (https, no user or password, even an empty one), which
+  // are then on its own host by definition.
+  const problem = httpsUriUnderClientProblem(raw, url);
+  if (problem) throw metadataError(`client_uri ${problem}`);
   return url;
 }
 

@@ -111,8 +111,10 @@ async function token(req: IRequest, ctx: Ctx): Promise<Response> {
     // The grants call UserDO, which speaks the Matrix API: an unknown refresh token (401
     // M_UNKNOWN_TOKEN), a deactivated account, a device ID it will not issue. The token endpoint
     // answers only RFC 6749 errors, so every Matrix refusal reaches the client as invalid_grant.
+    // A server failure (5xx) is not a refusal: the spec has clients retry a refresh after a 5xx
+    // but treat a 4xx as logged out, so it stays a 5xx.
     const matrix = toMatrixError(e);
-    if (matrix) throw invalidGrant(matrix.text);
+    if (matrix && matrix.status < 500) throw invalidGrant(matrix.text);
     throw e;
   }
   throw new OAuthError(400, "unsupported_grant_type", `Grant type ${grantType} is not supported`);

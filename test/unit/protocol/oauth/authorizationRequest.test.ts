@@ -69,6 +69,10 @@ test("later errors go back to the client with state, in RFC 6749's order and cod
   assert.equal(redirected(await check({ ...SAMPLE, client_id: "device-only" })).error, "unauthorized_client");
   assert.equal(redirected(await check({ ...SAMPLE, code_challenge: "" })).error, "invalid_request");
   assert.equal(redirected(await check({ ...SAMPLE, code_challenge_method: "plain" })).error, "invalid_request");
+  // RFC 7636 §4.3: no method means plain, which is refused the same way.
+  const noMethod = new URLSearchParams(SAMPLE);
+  noMethod.delete("code_challenge_method");
+  assert.equal(redirected(await check(noMethod)).error, "invalid_request");
   assert.equal(redirected(await check({ ...SAMPLE, code_challenge: "short" })).error, "invalid_request");
   assert.equal(redirected(await check({ ...SAMPLE, scope: "urn:matrix:client:api:*" })).error, "invalid_scope");
   assert.equal(redirected(await check({ ...SAMPLE, scope: `${SAMPLE.scope} email` })).error, "invalid_scope");

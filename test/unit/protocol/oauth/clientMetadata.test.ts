@@ -88,6 +88,7 @@ test("invalid_client_metadata: client_uri missing, not https, with a user; bad t
     { ...base },
     { ...base, client_uri: "http://example.com/" },
     { ...base, client_uri: "https://user:pw@example.com/" },
+    { ...base, client_uri: "https://@example.com/" },
     { ...base, client_uri: "not a uri" },
     { ...base, client_uri: 42 },
     { ...base, client_uri: "https://example.com/", application_type: "desktop" },
