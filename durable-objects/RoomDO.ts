@@ -295,10 +295,10 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
       }
       for (const { raw, pdu } of await inCausalOrder(room, pdus)) {
         // One PDU we fail on must not sink the others of the transaction: it gets its own error.
-        const r = await receivePdu(room, origin, raw, undefined, pdu).catch(async (e: unknown) => {
+        const r = await receivePdu(room, origin, raw, undefined, pdu).catch((e: unknown) => {
           console.error("receiving a PDU failed", e);
-          const eventId = await fromWireFormat(raw, room.version).then((p) => p.event_id, () => undefined);
-          return { eventId, error: "the event could not be processed" };
+          // A PDU that did not parse has no event ID to report under (the caller falls back to the raw one).
+          return { eventId: pdu?.event_id, error: "the event could not be processed" };
         });
         // What the PDU added to the timeline goes out to local members while the next is checked.
         this.fanout.kick();

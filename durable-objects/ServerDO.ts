@@ -40,8 +40,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private userDirectory: UserDirectoryStore;
   private oauthClients: OAuthClientStore;
   private oauthKeys: OAuthKeyStore;
-  /** The id_token key being read or made: concurrent first calls share one generation. */
-  /** The id_token key, read (or made) once and imported once: signing does neither again. */
+  /**
+   * The id_token key, read (or made) once and imported once: signing does neither again, and
+   * concurrent first calls share one generation.
+   */
   private oauthKey: Promise<{ jwk: RsaJwk; signing: Rs256SigningKey }> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {

@@ -226,8 +226,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.oauthSessions.endWebSession(token);
   }
 
-  async approveOAuthAction(action: string, ttlMs?: number): Promise<void> {
-    this.oauthSessions.approveAction(action, ttlMs);
+  async approveOAuthAction(action: string): Promise<void> {
+    this.oauthSessions.approveAction(action);
   }
 
   async oauthActionApproved(action: string): Promise<boolean> {

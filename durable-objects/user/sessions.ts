@@ -1,6 +1,6 @@
 import { forbidden, unknownToken } from "../../platform/errors.js";
 import { invalidGrant } from "../../protocol/oauth/errors.js";
-import { hashToken } from "../../platform/tokens.js";
+import { OAUTH_ACTION_APPROVAL_MS, hashToken } from "../../platform/tokens.js";
 import type {
   AuthorizationCodeRequest,
   CodeRedemption,
@@ -20,9 +20,6 @@ import { isDehydratedDeviceId } from "./dehydratedDevice.js";
 import type { OAuthCodeRow } from "./oauthCodeStore.js";
 import type { WebSessionStore } from "./webSessionStore.js";
 import type { OAuthApprovalStore } from "./oauthApprovalStore.js";
-
-/** How long an action approved on the account page stays approved by default. */
-const APPROVAL_TTL_MS = 10 * 60 * 1000;
 
 /**
  * The sessions of one user beyond a password login: refreshing and revoking tokens, OAuth
@@ -181,7 +178,7 @@ export class Sessions {
     this.web.deleteAll();
   }
 
-  approveAction(action: string, ttlMs = APPROVAL_TTL_MS): void {
+  approveAction(action: string, ttlMs = OAUTH_ACTION_APPROVAL_MS): void {
     this.approvals.approve(action, Date.now() + ttlMs);
   }
 

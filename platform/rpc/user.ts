@@ -212,8 +212,8 @@ export interface UserRpc {
   webSession(token: string): Promise<WebSessionUser>;
   /** Signs a browser out (nothing happens for an unknown token). */
   endWebSession(token: string): Promise<void>;
-  /** The user approved `action` on the account page, for `ttlMs` (10 minutes by default). */
-  approveOAuthAction(action: string, ttlMs?: number): Promise<void>;
+  /** The user approved `action` on the account page, for OAUTH_ACTION_APPROVAL_MS (platform/tokens.ts). */
+  approveOAuthAction(action: string): Promise<void>;
   /** Whether `action` is approved now; the approval is used up by asking. */
   oauthActionApproved(action: string): Promise<boolean>;
   /** The devices with how they signed in, for the account page. */

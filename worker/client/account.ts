@@ -8,7 +8,7 @@ import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { deactivateAccount } from "./deactivation.js";
-import { REFRESH_TOKEN_PREFIX, localpartOfUserToken, randomString } from "../../platform/tokens.js";
+import { REFRESH_TOKEN_PREFIX, randomString, userIdOfToken } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 import { passwordProblem } from "./passwordRules.js";
@@ -122,9 +122,9 @@ async function login(req: IRequest, ctx: Ctx): Promise<Response> {
 async function refresh(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const token = reqString(body, "refresh_token");
-  const localpart = localpartOfUserToken(REFRESH_TOKEN_PREFIX, token);
-  if (localpart === undefined) throw unknownToken("Unknown refresh token");
-  const res = await userStub(ctx.env, `@${localpart}:${ctx.config.serverName}`).refresh(token);
+  const userId = userIdOfToken(REFRESH_TOKEN_PREFIX, token, ctx.config.serverName);
+  if (userId === undefined) throw unknownToken("Unknown refresh token");
+  const res = await userStub(ctx.env, userId).refresh(token);
   return json({ access_token: res.access_token, refresh_token: res.refresh_token, expires_in_ms: res.expires_in_ms });
 }
 

@@ -10,7 +10,6 @@ import type { IRequest } from "itty-router";
 import { route, type Ctx } from "../router.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { toMatrixError } from "../../platform/errors.js";
-import { OAUTH_ACTION_APPROVAL_MS } from "../../platform/tokens.js";
 import { localizedClientName } from "../../protocol/oauth/clientMetadata.js";
 import type { SessionInfo as DeviceSession } from "../../platform/rpc/user.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
@@ -179,7 +178,7 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
 async function allowCrossSigningReset(req: IRequest, ctx: Ctx): Promise<Response> {
   const posted = await accountForm(req, ctx);
   if (posted instanceof Response) return posted;
-  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION, OAUTH_ACTION_APPROVAL_MS);
+  await userStub(ctx.env, posted.user.userId).approveOAuthAction(CROSS_SIGNING_RESET_ACTION);
   return backWith("cross_signing_reset_allowed");
 }
 
