@@ -61,8 +61,9 @@ export class Browserless {
     return { status: r.status, location: r.headers.get("location"), headers: r.headers, text };
   }
 
-  async get(path: string): Promise<PageResponse> {
-    return this.answer(await fetch(`${this.base}${path}`, { redirect: "manual", headers: { Cookie: this.cookieHeader() } }));
+  /** A page load; `headers` are sent on top (e.g. Accept-Language). */
+  async get(path: string, headers: Record<string, string> = {}): Promise<PageResponse> {
+    return this.answer(await fetch(`${this.base}${path}`, { redirect: "manual", headers: { ...headers, Cookie: this.cookieHeader() } }));
   }
 
   /** A form post as the page would send it; the options play an attacker. */

@@ -123,6 +123,16 @@ test("the consent page says when the device the app names already exists: it tak
   assert.match(again.text, new RegExp(`Your existing session \\(device ${deviceId}\\)`));
 });
 
+test("the consent page names the app in the browser's language when the app registered that name", async () => {
+  const localized = await registerClient(server.baseUrl, { ...ELEMENT_X, client_name: "Chat App", "client_name#fr": "Appli de discussion" });
+  const params = authorizationParams(localized, REDIRECT, newPkce(), randomId());
+  const path = `/oauth2/auth?${new URLSearchParams(params).toString()}`;
+  assert.match((await person.get(path, { "Accept-Language": "fr-CH, fr;q=0.9, en;q=0.5" })).text, /Appli de discussion/);
+  const plain = (await person.get(path, { "Accept-Language": "de" })).text;
+  assert.match(plain, /Chat App/);
+  assert.doesNotMatch(plain, /Appli de discussion/);
+});
+
 test("an unknown grant type, and a garbage code", async () => {
   const r = await token({ grant_type: "password", username: "x", password: "y" });
   assert.equal(r.status, 400);

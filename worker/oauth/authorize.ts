@@ -15,7 +15,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser, type SignedIn } from "./signedIn.js";
 import { pageForm, seeOther, toSignIn } from "./pageFlow.js";
-import { clientInfo, scopeDescriptions } from "./clientInfo.js";
+import { clientInfo, scopeDescriptionsFor } from "./clientInfo.js";
 import { htmlPage } from "./pages/layout.js";
 import { errorPage } from "./pages/message.js";
 import { formPage } from "./pages/formPage.js";
@@ -45,14 +45,14 @@ function redirectError(request: ValidAuthorizationRequest, error: string, descri
 }
 
 async function showConsent(req: Request, ctx: Ctx, request: ValidAuthorizationRequest, user: SignedIn): Promise<Response> {
-  const device = (await userStub(ctx.env, user.userId).sessions()).find((s) => s.device_id === request.scope.deviceId);
+  const scopes = await scopeDescriptionsFor(ctx, user.userId, request.scope);
   return formPage(req, (csrf) =>
     consentPage({
       serverName: ctx.config.serverName,
       userId: user.userId,
       csrf,
-      client: clientInfo(request.client),
-      scopes: scopeDescriptions(request.scope, device && { displayName: device.display_name }),
+      client: clientInfo(request.client, req),
+      scopes,
       params: request.carried,
       redirectUri: request.redirectUri,
     }),

@@ -2,17 +2,21 @@
  * What the consent pages show of a client and of the access it asks for, from its registered
  * metadata and the parsed scope.
  */
-import type { ClientMetadata } from "../../protocol/oauth/clientMetadata.js";
+import { localizedClientName, type ClientMetadata } from "../../protocol/oauth/clientMetadata.js";
 import type { ParsedScope } from "../../protocol/oauth/scope.js";
+import { userStub } from "../../platform/stubs.js";
+import type { Ctx } from "../router.js";
+import { acceptedLanguages } from "./acceptLanguage.js";
 import type { ClientInfo } from "./pages/client.js";
 
 /**
  * The client as the pages present it. The pages themselves drop a logo or link that is not https
  * (or that the CSP could not name), so the registered values are passed as they are.
  */
-export function clientInfo(client: ClientMetadata): ClientInfo {
-  // Every stored client_uri parsed as an https URL at registration (ServerDO checks it again).
-  const name = client.client_name || new URL(client.client_uri).host;
+export function clientInfo(client: ClientMetadata, request: Request): ClientInfo {
+  // The name in the browser's language when the client registered one (client_name#fr). Every
+  // stored client_uri parsed as an https URL at registration, so its host is the fallback.
+  const name = localizedClientName(client, acceptedLanguages(request.headers.get("Accept-Language"))) || new URL(client.client_uri).host;
   return { name, uri: client.client_uri, logoUri: client.logo_uri, tosUri: client.tos_uri, policyUri: client.policy_uri };
 }
 
@@ -28,4 +32,10 @@ export function scopeDescriptions(scope: ParsedScope, existing?: { displayName: 
   const out = ["Full access to your account: read and send messages, join and leave rooms, change your settings", session];
   if (scope.openid) out.push("Your Matrix user ID");
   return out;
+}
+
+/** The scope in words for `userId`, who may already have the device it names. */
+export async function scopeDescriptionsFor(ctx: Ctx, userId: string, scope: ParsedScope): Promise<string[]> {
+  const device = (await userStub(ctx.env, userId).sessions()).find((s) => s.device_id === scope.deviceId);
+  return scopeDescriptions(scope, device && { displayName: device.display_name });
 }

@@ -9,12 +9,12 @@ import { route, type Ctx } from "../router.js";
 import { normalizeUserCode } from "../../protocol/oauth/userCode.js";
 import { parseScope } from "../../protocol/oauth/scope.js";
 import { OAUTH_PATHS } from "../../protocol/oauth/authMetadata.js";
-import { serverStub, userStub } from "../../platform/stubs.js";
+import { serverStub } from "../../platform/stubs.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { whenOAuth } from "./gate.js";
 import { signedInUser } from "./signedIn.js";
 import { pageForm, toSignIn } from "./pageFlow.js";
-import { clientInfo, scopeDescriptions } from "./clientInfo.js";
+import { clientInfo, scopeDescriptionsFor } from "./clientInfo.js";
 import { formPage } from "./pages/formPage.js";
 import { deviceConsentPage, deviceDonePage, deviceLinkPage } from "./pages/device.js";
 import { htmlPage } from "./pages/layout.js";
@@ -58,15 +58,15 @@ async function link(req: IRequest, ctx: Ctx): Promise<Response> {
   const client = grant ? await serverStub(ctx.env).oauthClient(grant.clientId) : null;
   if (!grant || !client || userCode === undefined) return linkPage(req, ctx, typed, "That code is not valid or has expired. Check it on your other device.", 400);
   const scope = parseScope(grant.scope);
-  const device = (await userStub(ctx.env, user.userId).sessions()).find((s) => s.device_id === scope.deviceId);
+  const scopes = await scopeDescriptionsFor(ctx, user.userId, scope);
   return formPage(req, (csrf) =>
     deviceConsentPage({
       serverName: ctx.config.serverName,
       userId: user.userId,
       csrf,
       userCode,
-      client: clientInfo(client),
-      scopes: scopeDescriptions(scope, device && { displayName: device.display_name }),
+      client: clientInfo(client, req),
+      scopes,
     }),
   );
 }

@@ -80,13 +80,12 @@ async function signUp(req: IRequest, ctx: Ctx): Promise<Response> {
   if (mode === "token" && !validTokens(ctx).includes(form.get("registration_token") ?? "")) return again("That registration token is not valid.", 403);
   const userId = `@${username}:${serverName}`;
   const stub = userStub(ctx.env, userId);
-  if (await stub.exists()) return again("That username is taken. Choose another.", 409);
   try {
     const res = await stub.register(userId, { password, isGuest: false, inhibitLogin: true, webSession: { userAgent: req.headers.get("User-Agent") ?? undefined } });
     await serverStub(ctx.env).upsertUser(userId, username, null);
     return seeOther(next, res.web_session ? [sessionCookieFor(req, res.web_session)] : []);
   } catch (e) {
-    // Another sign-up took the name between our check and the registration.
+    // The UserDO refuses a taken name before it hashes the password.
     if (toMatrixError(e)?.errcode === "M_USER_IN_USE") return again("That username is taken. Choose another.", 409);
     throw e;
   }

@@ -24,7 +24,8 @@ export async function signedInUser(request: Request, ctx: Ctx): Promise<SignedIn
     const user = await userStub(ctx.env, userId).webSession(token);
     return { ...user, token };
   } catch (e) {
-    if (toMatrixError(e)) return undefined;
+    // The UserDO's only "not signed in" answer; any other failure is a real one, not a sign-in prompt.
+    if (toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN") return undefined;
     throw e;
   }
 }
