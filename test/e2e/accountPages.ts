@@ -1,15 +1,22 @@
 /**
  * Helpers for e2e tests of the account pages: Debian's chromium through playwright-core (one
- * browser per test file, a fresh context — its own cookies — per test), signing in on
- * /account/login by the form's labels, and users with named devices over the Client-Server API.
+ * browser per test file, a fresh context — its own cookies — per test), and signing in on
+ * /account/login by the form's labels.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { call, type TestUser } from "./harness.js";
+import type { TestUser } from "./harness.js";
 
-/** A new browser profile (no cookies) and a page in it. */
-export async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * Runs `run` on a page in a new browser profile (no cookies, as a person opening a link for the
+ * first time), and closes the profile whatever happens.
+ */
+export async function withPage<T>(browser: Browser, run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
   const context = await browser.newContext();
-  return { context, page: await context.newPage() };
+  try {
+    return await run(await context.newPage(), context);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Fills and submits the sign-in form the page is showing, and waits for where it leads. */
@@ -27,34 +34,4 @@ export async function signIn(page: Page, base: string, user: TestUser): Promise<
 
 export function localpartOf(userId: string): string {
   return userId.slice(1, userId.indexOf(":"));
-}
-
-let counter = 0;
-
-/** A user registered over the Client-Server API whose first device is named `firstName`. */
-export async function registerNamed(base: string, prefix: string, firstName: string, password = "correct horse battery"): Promise<TestUser> {
-  const username = `${prefix}${Date.now().toString(36)}${counter++}`;
-  const r = await call(base, "POST", "/_matrix/client/v3/register", {
-    body: { username, password, initial_device_display_name: firstName, auth: { type: "m.login.dummy" } },
-  });
-  if (r.status !== 200) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return { userId: String(r.body.user_id), accessToken: String(r.body.access_token), deviceId: String(r.body.device_id), password };
-}
-
-/** Another device of `user`, named `name`, by password login. */
-export async function loginNamed(base: string, user: TestUser, name: string, password = user.password): Promise<TestUser> {
-  const r = await passwordLogin(base, user.userId, password, name);
-  if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
-}
-
-export function passwordLogin(base: string, userId: string, password: string, deviceName?: string) {
-  return call(base, "POST", "/_matrix/client/v3/login", {
-    body: { type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password, initial_device_display_name: deviceName },
-  });
-}
-
-/** GET /account/whoami's status for an access token: 200 while its session lives, 401 once it is gone. */
-export async function whoamiStatus(base: string, token: string): Promise<number> {
-  return (await call(base, "GET", "/_matrix/client/v3/account/whoami", { token })).status;
 }

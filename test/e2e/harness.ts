@@ -193,10 +193,24 @@ export interface TestUser {
   password: string;
 }
 
+/** How registerUser makes a user; every field is optional. */
+export interface NewUser {
+  /** The username exactly; without it, `prefix` (default "user") and a suffix unique in this process. */
+  name?: string;
+  prefix?: string;
+  /** The first device's display name (initial_device_display_name); none by default. */
+  deviceName?: string;
+  password?: string;
+}
+
 let counter = 0;
-export async function registerUser(base: string, name?: string, password = "correct horse battery"): Promise<TestUser> {
-  const username = name ?? `user${Date.now().toString(36)}${counter++}`;
-  const r = await call(base, "POST", "/_matrix/client/v3/register", { body: { username, password, auth: { type: "m.login.dummy" } } });
+/** A user registered over the Client-Server API: named `user` when it is a string, else as `user` says. */
+export async function registerUser(base: string, user: string | NewUser = {}): Promise<TestUser> {
+  const { name, prefix = "user", deviceName, password = "correct horse battery" } = typeof user === "string" ? { name: user } : user;
+  const username = name ?? `${prefix}${Date.now().toString(36)}${counter++}`;
+  const r = await call(base, "POST", "/_matrix/client/v3/register", {
+    body: { username, password, initial_device_display_name: deviceName, auth: { type: "m.login.dummy" } },
+  });
   if (r.status !== 200) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { userId: String(r.body.user_id), accessToken: String(r.body.access_token), deviceId: String(r.body.device_id), password };
 }
@@ -250,11 +264,19 @@ export async function messageBodies(server: RunningServer, user: TestUser, roomI
   return (page.chunk as TimelineEvent[]).filter((e) => e.type === "m.room.message").map((e) => String(e.content.body));
 }
 
-/** Logs `user` in again with their password: the same user on a new device. */
-export async function loginNewDevice(base: string, user: TestUser): Promise<TestUser> {
-  const r = await call(base, "POST", "/_matrix/client/v3/login", {
-    body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
+/**
+ * POST /login with a password, as it answers (for tests of refused logins); `user` is a user ID or
+ * a localpart; `deviceName` names the new device (initial_device_display_name).
+ */
+export function passwordLogin(base: string, user: string, password: string, deviceName?: string) {
+  return call(base, "POST", "/_matrix/client/v3/login", {
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user }, password, initial_device_display_name: deviceName },
   });
+}
+
+/** Logs `user` in again with their password: the same user on a new device, named `deviceName` if given. */
+export async function loginNewDevice(base: string, user: TestUser, opts: { deviceName?: string } = {}): Promise<TestUser> {
+  const r = await passwordLogin(base, user.userId, user.password, opts.deviceName);
   if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { ...user, deviceId: String(r.body.device_id), accessToken: String(r.body.access_token) };
 }

@@ -7,9 +7,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
-import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
-import { launchBrowser } from "./oauthHelpers.js";
-import { freshPage, localpartOf, loginNamed, passwordLogin, registerNamed, signIn, submitSignIn, whoamiStatus } from "./accountPages.js";
+import { startServer, call, loginNewDevice, passwordLogin, registerUser, type RunningServer, type TestUser } from "./harness.js";
+import { launchBrowser, whoami } from "./oauthHelpers.js";
+import { localpartOf, signIn, submitSignIn, withPage } from "./accountPages.js";
 
 let server: RunningServer;
 let browser: Browser;
@@ -28,15 +28,14 @@ after(async () => {
 
 /** A user with two named devices: "Laptop" (from registration) and "Phone" (a login). */
 async function userWithTwoDevices(prefix: string): Promise<{ laptop: TestUser; phone: TestUser }> {
-  const laptop = await registerNamed(base, prefix, "Laptop");
-  const phone = await loginNamed(base, laptop, "Phone");
+  const laptop = await registerUser(base, { prefix, deviceName: "Laptop" });
+  const phone = await loginNewDevice(base, laptop, { deviceName: "Phone" });
   return { laptop, phone };
 }
 
 test("not signed in, a deep link leads through sign-in and back to itself; device_delete asks to confirm that device", async () => {
   const { laptop, phone } = await userWithTwoDevices("deep");
-  const { context, page } = await freshPage(browser);
-  try {
+  await withPage(browser, async (page) => {
     const deepLink = `/account/?action=org.matrix.device_delete&device_id=${encodeURIComponent(phone.deviceId)}`;
     await page.goto(`${base}${deepLink}`);
     const login = new URL(page.url());
@@ -52,21 +51,18 @@ test("not signed in, a deep link leads through sign-in and back to itself; devic
     assert.doesNotMatch(await confirm.innerText(), /Laptop/);
     await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "signed_out"), confirm.getByRole("button", { name: "Sign out Phone" }).click()]);
     assert.match(await page.getByRole("status").innerText(), /signed out/);
-    assert.equal(await whoamiStatus(base, phone.accessToken), 401);
-    assert.equal(await whoamiStatus(base, laptop.accessToken), 200);
+    assert.equal((await whoami(base, phone.accessToken)).status, 401);
+    assert.equal((await whoami(base, laptop.accessToken)).status, 200);
 
     // A deep link to a session that is gone says so rather than offering to sign it out.
     await page.goto(`${base}${deepLink}`);
     assert.equal(await page.getByRole("heading", { name: "Session not found" }).count(), 1);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("the page lists both sessions; signing one out ends its access token and keeps the other", async () => {
   const { laptop, phone } = await userWithTwoDevices("list");
-  const { context, page } = await freshPage(browser);
-  try {
+  await withPage(browser, async (page) => {
     await signIn(page, base, laptop);
     assert.equal(new URL(page.url()).pathname, "/account/");
     const sessions = page.locator("#sessions li.session");
@@ -76,22 +72,19 @@ test("the page lists both sessions; signing one out ends its access token and ke
     assert.match(text, /Phone/);
 
     await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "signed_out"), page.getByRole("button", { name: "Sign out Phone" }).click()]);
-    assert.equal(await whoamiStatus(base, phone.accessToken), 401, "the signed-out device's token is dead");
-    assert.equal(await whoamiStatus(base, laptop.accessToken), 200, "the other device still works");
+    assert.equal((await whoami(base, phone.accessToken)).status, 401, "the signed-out device's token is dead");
+    assert.equal((await whoami(base, laptop.accessToken)).status, 200, "the other device still works");
     assert.equal(await page.locator("#sessions li.session").count(), 1);
     assert.doesNotMatch(await page.locator("#sessions").innerText(), /Phone/);
     // The device is gone from the Client-Server API's list too.
     const devices = await call(base, "GET", "/_matrix/client/v3/devices", { token: laptop.accessToken });
     assert.deepEqual((devices.body.devices as { device_id: string }[]).map((d) => d.device_id), [laptop.deviceId]);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("every account management action of spec v1.18 (and MSC4191's older names) opens its part of the page", async () => {
   const { laptop, phone } = await userWithTwoDevices("actions");
-  const { context, page } = await freshPage(browser);
-  try {
+  await withPage(browser, async (page) => {
     await signIn(page, base, laptop);
     const open = async (action: string, deviceId?: string) => {
       const q = new URLSearchParams({ action, ...(deviceId ? { device_id: deviceId } : {}) });
@@ -120,16 +113,13 @@ test("every account management action of spec v1.18 (and MSC4191's older names) 
     // An unknown action is the plain page.
     await open("org.example.unknown");
     assert.equal(await page.locator(".card-highlight").count(), 0);
-    assert.equal(await whoamiStatus(base, phone.accessToken), 200, "looking changes nothing");
-  } finally {
-    await context.close();
-  }
+    assert.equal((await whoami(base, phone.accessToken)).status, 200, "looking changes nothing");
+  });
 });
 
 test("password change: a wrong current password is refused; the new one logs in, the old one no longer; other sessions end when asked", async () => {
   const { laptop, phone } = await userWithTwoDevices("pw");
-  const { context, page } = await freshPage(browser);
-  try {
+  await withPage(browser, async (page) => {
     await signIn(page, base, laptop);
     const change = async (current: string, next: string, confirm: string, logoutDevices: boolean) => {
       await page.goto(`${base}/account/`);
@@ -158,32 +148,29 @@ test("password change: a wrong current password is refused; the new one logs in,
     assert.match(await page.getByRole("status").innerText(), /password was changed/);
     assert.equal((await passwordLogin(base, laptop.userId, "second password")).status, 200);
     assert.equal((await passwordLogin(base, laptop.userId, laptop.password)).status, 403, "the old password is refused");
-    assert.equal(await whoamiStatus(base, phone.accessToken), 200);
+    assert.equal((await whoami(base, phone.accessToken)).status, 200);
 
     // Signing the others out: every device's token ends; the browser stays signed in.
     assert.equal(await change("second password", "third password", "third password", true), 303);
-    assert.equal(await whoamiStatus(base, phone.accessToken), 401);
-    assert.equal(await whoamiStatus(base, laptop.accessToken), 401);
+    assert.equal((await whoami(base, phone.accessToken)).status, 401);
+    assert.equal((await whoami(base, laptop.accessToken)).status, 401);
     assert.equal((await passwordLogin(base, laptop.userId, "third password")).status, 200);
     assert.equal((await passwordLogin(base, laptop.userId, "second password")).status, 403);
     await page.goto(`${base}/account/`);
     assert.equal(new URL(page.url()).pathname, "/account/", "the browser session stays");
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("deactivation: needs the box ticked and the password; then the user has left their rooms, logins fail with 403 and the browser is signed out", async () => {
   const { laptop } = await userWithTwoDevices("bye");
-  const friend = await registerNamed(base, "friend", "Desk");
+  const friend = await registerUser(base, { prefix: "friend", deviceName: "Desk" });
   const created = await call(base, "POST", "/_matrix/client/v3/createRoom", { token: friend.accessToken, body: { preset: "public_chat" } });
   const roomId = String(created.body.room_id);
   assert.equal((await call(base, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, { token: laptop.accessToken, body: {} })).status, 200);
   const members = async () => Object.keys((await call(base, "GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`, { token: friend.accessToken })).body.joined ?? {});
   assert.ok((await members()).includes(laptop.userId));
 
-  const { context, page } = await freshPage(browser);
-  try {
+  await withPage(browser, async (page, context) => {
     await page.goto(`${base}/account/?action=org.matrix.account_deactivate`);
     await submitSignIn(page, localpartOf(laptop.userId), laptop.password);
     const submit = async (password: string, tick: boolean) => {
@@ -204,12 +191,10 @@ test("deactivation: needs the box ticked and the password; then the user has lef
     assert.equal(await page.getByRole("heading", { name: "Your account is deactivated" }).count(), 1);
     const login = await passwordLogin(base, laptop.userId, laptop.password);
     assert.equal(login.status, 403);
-    assert.equal(await whoamiStatus(base, laptop.accessToken), 401);
+    assert.equal((await whoami(base, laptop.accessToken)).status, 401);
     assert.ok(!(await members()).includes(laptop.userId), "left the room");
     await page.goto(`${base}/account/`);
     assert.equal(new URL(page.url()).pathname, "/account/login", "the browser session ended");
     assert.equal((await context.cookies()).find((c) => c.name === "lattice_session"), undefined);
-  } finally {
-    await context.close();
-  }
+  });
 });

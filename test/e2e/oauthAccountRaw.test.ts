@@ -6,9 +6,10 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, call, loginNewDevice, passwordLogin, registerUser, type RunningServer, type TestUser } from "./harness.js";
 import { uploadDevice } from "./e2eeRawHelpers.js";
-import { localpartOf, loginNamed, passwordLogin, registerNamed, whoamiStatus } from "./accountPages.js";
+import { localpartOf } from "./accountPages.js";
+import { whoami } from "./oauthHelpers.js";
 import { Browserless } from "./browserless.js";
 
 let server: RunningServer;
@@ -49,15 +50,15 @@ function accountPosts(user: TestUser, deviceId: string): [string, Record<string,
 
 /** Everything those posts could have changed is as it was. */
 async function assertUnchanged(user: TestUser, phone: TestUser, browser: Browserless, what: string): Promise<void> {
-  assert.equal(await whoamiStatus(base, phone.accessToken), 200, `${what}: the device is still signed in`);
-  assert.equal(await whoamiStatus(base, user.accessToken), 200, `${what}: the other device too`);
+  assert.equal((await whoami(base, phone.accessToken)).status, 200, `${what}: the device is still signed in`);
+  assert.equal((await whoami(base, user.accessToken)).status, 200, `${what}: the other device too`);
   assert.equal((await passwordLogin(base, user.userId, user.password)).status, 200, `${what}: password unchanged, account active`);
   assert.equal((await browser.get("/account/")).status, 200, `${what}: the browser is still signed in`);
 }
 
 test("every account form posted without its CSRF token, with a wrong one, from another site or as JSON is 403 and changes nothing", async () => {
-  const user = await registerNamed(base, "csrf", "Laptop");
-  const phone = await loginNamed(base, user, "Phone");
+  const user = await registerUser(base, { prefix: "csrf", deviceName: "Laptop" });
+  const phone = await loginNewDevice(base, user, { deviceName: "Phone" });
   const browser = await signedIn(base, user);
   for (const [path, fields] of accountPosts(user, phone.deviceId)) {
     const attempts: [string, () => ReturnType<Browserless["post"]>][] = [
@@ -80,8 +81,8 @@ test("every account form posted without its CSRF token, with a wrong one, from a
 });
 
 test("signed out, a post with a good CSRF token goes to sign-in and changes nothing", async () => {
-  const user = await registerNamed(base, "nosession", "Laptop");
-  const phone = await loginNamed(base, user, "Phone");
+  const user = await registerUser(base, { prefix: "nosession", deviceName: "Laptop" });
+  const phone = await loginNewDevice(base, user, { deviceName: "Phone" });
   const browser = await signedIn(base, user);
   for (const [path, fields] of accountPosts(user, phone.deviceId)) {
     if (path === "/account/logout") continue; // signing out a browser that is not signed in is harmless
@@ -96,26 +97,26 @@ test("signed out, a post with a good CSRF token goes to sign-in and changes noth
 });
 
 test("signing out another user's device ID does nothing to them", async () => {
-  const alice = await registerNamed(base, "alice", "Laptop");
-  const bob = await registerNamed(base, "bob", "Phone");
+  const alice = await registerUser(base, { prefix: "alice", deviceName: "Laptop" });
+  const bob = await registerUser(base, { prefix: "bob", deviceName: "Phone" });
   const browser = await signedIn(base, alice);
   const res = await browser.post("/account/devices/delete", { device_id: bob.deviceId });
   assert.equal(res.status, 404);
   assertPageHeaders(res.headers, "unknown device");
   assert.match(res.text, /not one of yours/);
-  assert.equal(await whoamiStatus(base, bob.accessToken), 200);
-  assert.equal(await whoamiStatus(base, alice.accessToken), 200);
+  assert.equal((await whoami(base, bob.accessToken)).status, 200);
+  assert.equal((await whoami(base, alice.accessToken)).status, 200);
   // Alice's own device ID in her form, by contrast, does sign it out.
   const own = await browser.post("/account/devices/delete", { device_id: alice.deviceId });
   assert.equal(own.status, 303);
   assert.equal(own.location, "/account/?notice=signed_out");
-  assert.equal(await whoamiStatus(base, alice.accessToken), 401);
-  assert.equal(await whoamiStatus(base, bob.accessToken), 200);
+  assert.equal((await whoami(base, alice.accessToken)).status, 401);
+  assert.equal((await whoami(base, bob.accessToken)).status, 200);
 });
 
 test("signing a session out on the page does what DELETE /devices/{deviceId} does: access and refresh tokens end, its keys go, room-mates hear of it", async () => {
-  const user = await registerNamed(base, "effects", "Laptop");
-  const friend = await registerNamed(base, "mate", "Desk");
+  const user = await registerUser(base, { prefix: "effects", deviceName: "Laptop" });
+  const friend = await registerUser(base, { prefix: "mate", deviceName: "Desk" });
   const login = await call(base, "POST", "/_matrix/client/v3/login", {
     body: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password, refresh_token: true },
   });
@@ -144,17 +145,17 @@ test("signing a session out on the page does what DELETE /devices/{deviceId} doe
   const browser = await signedIn(base, user);
   const res = await browser.post("/account/devices/delete", { device_id: phone.deviceId });
   assert.equal(res.status, 303);
-  assert.equal(await whoamiStatus(base, phone.accessToken), 401);
+  assert.equal((await whoami(base, phone.accessToken)).status, 401);
   const refresh = await call(base, "POST", "/_matrix/client/v3/refresh", { body: { refresh_token: String(login.body.refresh_token) } });
   assert.equal(refresh.status, 401, "the refresh token ended too");
   assert.ok(!(await deviceKeys()).includes(phone.deviceId), "its keys are gone");
   const sync = await syncFrom(since);
   assert.ok(changedIn(sync.body).includes(user.userId), JSON.stringify(sync.body.device_lists));
-  assert.equal(await whoamiStatus(base, user.accessToken), 200);
+  assert.equal((await whoami(base, user.accessToken)).status, 200);
 });
 
 test("the account page is never framed or cached; a notice is only ever one of the server's own", async () => {
-  const user = await registerNamed(base, "frames", "Laptop");
+  const user = await registerUser(base, { prefix: "frames", deviceName: "Laptop" });
   const browser = await signedIn(base, user);
   const page = await browser.get(`/account/?notice=${encodeURIComponent("<b>Your account is hacked, call 555</b>")}`);
   assert.equal(page.status, 200);
@@ -168,7 +169,7 @@ test("the account page is never framed or cached; a notice is only ever one of t
 test("password attempts on the account page are rate-limited (and a right password is refused while limited)", async () => {
   const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
   try {
-    const user = await registerNamed(limited.baseUrl, "limit", "Laptop");
+    const user = await registerUser(limited.baseUrl, { prefix: "limit", deviceName: "Laptop" });
     const browser = await signedIn(limited.baseUrl, user);
     // Forms refused before any password is checked spend nothing: were they counted, every
     // guess below would already be 429 and none 403.
@@ -186,14 +187,14 @@ test("password attempts on the account page are rate-limited (and a right passwo
     const right = await browser.post("/account/deactivate", { password: user.password, confirm: "yes" });
     assert.equal(right.status, 429);
     assert.match(right.text, /Too many attempts/);
-    assert.equal(await whoamiStatus(limited.baseUrl, user.accessToken), 200, "not deactivated");
+    assert.equal((await whoami(limited.baseUrl, user.accessToken)).status, 200, "not deactivated");
   } finally {
     await limited.stop();
   }
 });
 
 test("the account page refuses a new password over 512 characters as too long, and keeps the old one", async () => {
-  const user = await registerNamed(base, "long", "Laptop");
+  const user = await registerUser(base, { prefix: "long", deviceName: "Laptop" });
   const browser = await signedIn(base, user);
   const long = "x".repeat(513);
   const res = await browser.post("/account/password", { current_password: user.password, new_password: long, new_password_confirm: long });
@@ -204,7 +205,7 @@ test("the account page refuses a new password over 512 characters as too long, a
 
 // Needs the UserDO side of changePassword's keepWebSessionToken (branch rv-user): fails until merged.
 test("a password change that signs every session out also signs other browsers out, and keeps this one", async () => {
-  const user = await registerNamed(base, "browsers", "Laptop");
+  const user = await registerUser(base, { prefix: "browsers", deviceName: "Laptop" });
   const here = await signedIn(base, user);
   const other = await signedIn(base, user);
   const next = "a brand new password";
@@ -217,12 +218,12 @@ test("a password change that signs every session out also signs other browsers o
 });
 
 test("signing out with an empty or missing device_id is 404 and signs nothing out", async () => {
-  const user = await registerNamed(base, "nodevice", "Laptop");
+  const user = await registerUser(base, { prefix: "nodevice", deviceName: "Laptop" });
   const browser = await signedIn(base, user);
   for (const fields of [{ device_id: "" }, {}] as Record<string, string>[]) {
     const res = await browser.post("/account/devices/delete", { ...fields });
     assert.equal(res.status, 404, JSON.stringify(fields));
     assert.match(res.text, /not one of yours/);
   }
-  assert.equal(await whoamiStatus(base, user.accessToken), 200, "the device is still signed in");
+  assert.equal((await whoami(base, user.accessToken)).status, 200, "the device is still signed in");
 });

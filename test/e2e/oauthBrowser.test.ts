@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startServer, registerUser, type RunningServer } from "./harness.js";
 import {
   ELEMENT_X,
@@ -25,7 +25,7 @@ import {
   signUpOnPage,
   whoami,
 } from "./oauthHelpers.js";
-import { localpartOf, submitSignIn } from "./accountPages.js";
+import { localpartOf, submitSignIn, withPage } from "./accountPages.js";
 
 const REDIRECT = "io.element.elementx:/";
 
@@ -43,16 +43,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** A fresh browser profile: no cookies, as a person opening the link for the first time. */
-async function withContext<T>(run: (context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext();
-  try {
-    return await run(context);
-  } finally {
-    await context.close();
-  }
-}
-
 const token = (form: Record<string, string>) => postForm(server.baseUrl, "/oauth2/token", { client_id: clientId, ...form });
 
 test("Element X: sign up on the page (prompt=create), consent, code for tokens with PKCE; refresh rotates; a spent refresh token revokes; revocation ends the session", async () => {
@@ -60,8 +50,7 @@ test("Element X: sign up on the page (prompt=create), consent, code for tokens w
   const deviceId = randomId();
   const params = authorizationParams(clientId, REDIRECT, pkce, deviceId, { prompt: "create" });
   const username = `ex${randomId(8).toLowerCase()}`;
-  const location = await withContext(async (context) => {
-    const page = await context.newPage();
+  const location = await withPage(browser, async (page) => {
     await page.goto(authorizationUrl(server.baseUrl, params));
     assert.equal(new URL(page.url()).pathname, "/account/register");
     await signUpOnPage(page, username, "a long enough password");
@@ -111,8 +100,7 @@ test("Element X: sign up on the page (prompt=create), consent, code for tokens w
   // A new login in the same account (the browser session is gone with its context: sign in).
   const pkce2 = newPkce();
   const params2 = authorizationParams(clientId, REDIRECT, pkce2, randomId());
-  const location2 = await withContext(async (context) => {
-    const page = await context.newPage();
+  const location2 = await withPage(browser, async (page) => {
     await page.goto(authorizationUrl(server.baseUrl, params2));
     assert.equal(new URL(page.url()).pathname, "/account/login");
     await submitSignIn(page, username, "a long enough password");
@@ -131,8 +119,7 @@ test("sign in on the page as an existing user; deny sends access_denied with sta
   const user = await registerUser(server.baseUrl);
   const pkce = newPkce();
   const params = authorizationParams(clientId, REDIRECT, pkce, randomId(), { response_mode: "fragment" });
-  const location = await withContext(async (context) => {
-    const page = await context.newPage();
+  const location = await withPage(browser, async (page) => {
     await page.goto(authorizationUrl(server.baseUrl, params));
     await submitSignIn(page, localpartOf(user.userId), user.password);
     await page.waitForURL((u) => u.pathname === "/oauth2/auth");
@@ -162,8 +149,7 @@ test("device grant: pending until the person approves on /link (signed in throug
   assert.equal((await poll(approved.device_code)).body.error, "authorization_pending");
   assert.equal((await poll(denied.device_code)).body.error, "authorization_pending");
 
-  await withContext(async (context) => {
-    const page = await context.newPage();
+  await withPage(browser, async (page) => {
     await page.goto(approved.verification_uri_complete);
     assert.equal(new URL(page.url()).pathname, "/account/login");
     await submitSignIn(page, localpart, user.password);

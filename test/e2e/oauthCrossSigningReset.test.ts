@@ -11,11 +11,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import type { MatrixClient } from "matrix-js-sdk";
+import type { AuthDict, MatrixClient } from "matrix-js-sdk";
 import { MatrixError } from "matrix-js-sdk";
-import { startServer, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, call, registerUser, type RunningServer, type TestUser } from "./harness.js";
 import { startCryptoClient } from "./sdkHelpers.js";
-import { freshPage, localpartOf, registerNamed, submitSignIn } from "./accountPages.js";
+import { localpartOf, submitSignIn, withPage } from "./accountPages.js";
 import { DEVICE_GRANT, deviceScope, launchBrowser, postForm, registerClient } from "./oauthHelpers.js";
 
 let server: RunningServer;
@@ -35,11 +35,27 @@ after(async () => {
   await server?.stop();
 });
 
+/** The body of a 401 that asks for UIA. */
+interface UiaChallenge {
+  flows: { stages: string[] }[];
+  params: Record<string, { url?: string }>;
+  session: string;
+  errcode?: string;
+}
+
 /** The body of a 401 the SDK threw for an upload that needs UIA. */
-function uiaOf(e: unknown): { flows: { stages: string[] }[]; params: Record<string, { url?: string }>; session: string; errcode?: string } {
+function uiaOf(e: unknown): UiaChallenge {
   assert.ok(e instanceof MatrixError, String(e));
   assert.equal(e.httpStatus, 401, JSON.stringify(e.data));
-  return e.data as ReturnType<typeof uiaOf>;
+  return e.data as UiaChallenge;
+}
+
+/** The upload the SDK makes in authUploadDeviceSigningKeys, with the `auth` it is given. */
+type MakeRequest = (auth: AuthDict | null) => Promise<void>;
+
+/** The UIA challenge the upload must get with `auth` (by default none: a reset's first try). */
+async function challengeOf(makeRequest: MakeRequest, auth: AuthDict | null = null): Promise<UiaChallenge> {
+  return uiaOf(await makeRequest(auth).then(() => assert.fail(auth ? `went through with auth ${JSON.stringify(auth)}` : "a reset without UIA went through"), (e: unknown) => e));
 }
 
 async function masterKeyOf(user: TestUser): Promise<unknown> {
@@ -79,20 +95,42 @@ async function oauthDevice(user: TestUser, page: Page, deviceId: string): Promis
   throw new Error("the device grant was never approved");
 }
 
-test("a password login's device resets cross-signing with m.login.password, as before (no m.oauth offered)", async () => {
-  const user = await registerNamed(base, "pwreset", "Laptop");
-  const client = await startCryptoClient(base, user, started);
+/** A crypto client on `device` that has uploaded its first cross-signing keys (`first`: the master key), which needs no UIA. */
+async function withCrossSigning(device: TestUser) {
+  const client = await startCryptoClient(base, device, started);
   const crypto = client.getCrypto();
   assert.ok(crypto);
-  const password = { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password };
   await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
-  const first = await masterKeyOf(user);
+  const first = await masterKeyOf(device);
   assert.ok(first, "the first upload needs no UIA");
-  let challenge: ReturnType<typeof uiaOf> | undefined;
+  return { crypto, first };
+}
+
+/**
+ * A new user (first device "Laptop", by password) and their device `deviceId` signed in through
+ * OAuth on `page`, which stays signed in; the device's crypto client has its first cross-signing keys.
+ */
+async function oauthCryptoDevice(page: Page, prefix: string, deviceId: string) {
+  const owner = await registerUser(base, { prefix, deviceName: "Laptop" });
+  const device = await oauthDevice(owner, page, deviceId);
+  return { owner, device, ...(await withCrossSigning(device)) };
+}
+
+/** The user approves the reset on the URL the challenge gave (the browser is signed in from /link). */
+async function approveReset(page: Page, challenge: UiaChallenge): Promise<void> {
+  await page.goto(String(challenge.params["m.oauth"]?.url));
+  await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+}
+
+test("a password login's device resets cross-signing with m.login.password, as before (no m.oauth offered)", async () => {
+  const user = await registerUser(base, { prefix: "pwreset", deviceName: "Laptop" });
+  const { crypto, first } = await withCrossSigning(user);
+  const password = { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password };
+  let challenge: UiaChallenge | undefined;
   await crypto.bootstrapCrossSigning({
     setupNewCrossSigning: true,
     authUploadDeviceSigningKeys: async (makeRequest) => {
-      challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+      challenge = await challengeOf(makeRequest);
       await makeRequest({ ...password, session: challenge.session });
     },
   });
@@ -102,35 +140,25 @@ test("a password login's device resets cross-signing with m.login.password, as b
 });
 
 test("an OAuth device: first upload without UIA; a reset gets m.oauth with the account page URL, is approved there, and the retry with {session} goes through; the next reset needs a new approval", async () => {
-  const owner = await registerNamed(base, "oauthreset", "Laptop");
-  const { context, page } = await freshPage(browser);
-  try {
-    const device = await oauthDevice(owner, page, "RESETDEV1");
+  await withPage(browser, async (page) => {
+    const { device, crypto, first } = await oauthCryptoDevice(page, "oauthreset", "RESETDEV1");
     // The account page names the OAuth session by its app's registered name.
     await page.goto(`${base}/account/?action=org.matrix.devices_list`);
     assert.match(await page.locator("#sessions").innerText(), /Reset Test App/);
-    const client = await startCryptoClient(base, device, started);
-    const crypto = client.getCrypto();
-    assert.ok(crypto);
-    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
-    const first = await masterKeyOf(device);
-    assert.ok(first, "the first upload needs no UIA");
 
     const issuer = `${base}/`;
     const url = `${issuer}account/?action=org.matrix.cross_signing_reset`;
-    let challenge: ReturnType<typeof uiaOf> | undefined;
+    let challenge: UiaChallenge | undefined;
     await crypto.bootstrapCrossSigning({
       setupNewCrossSigning: true,
       authUploadDeviceSigningKeys: async (makeRequest) => {
-        challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
+        challenge = await challengeOf(makeRequest);
         assert.deepEqual(challenge.flows, [{ stages: ["m.oauth"] }, { stages: ["org.matrix.cross_signing_reset"] }]);
         assert.deepEqual(challenge.params, { "m.oauth": { url }, "org.matrix.cross_signing_reset": { url } });
         // Retrying before approving is the same 401.
-        const early = uiaOf(await makeRequest({ session: challenge.session }).then(() => assert.fail("went through unapproved"), (e: unknown) => e));
+        const early = await challengeOf(makeRequest, { session: challenge.session });
         assert.equal(early.params["m.oauth"]?.url, url);
-        // The user approves on the URL the server gave (the browser is signed in from /link).
-        await page.goto(String(challenge.params["m.oauth"]?.url));
-        await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+        await approveReset(page, challenge);
         await makeRequest({ session: challenge.session });
       },
     });
@@ -143,35 +171,24 @@ test("an OAuth device: first upload without UIA; a reset gets m.oauth with the a
       crypto.bootstrapCrossSigning({
         setupNewCrossSigning: true,
         authUploadDeviceSigningKeys: async (makeRequest) => {
-          const again = uiaOf(await makeRequest(null).then(() => assert.fail("went through"), (e: unknown) => e));
+          const again = await challengeOf(makeRequest);
           await makeRequest({ type: "m.oauth", session: again.session });
         },
       }),
       (e: unknown) => uiaOf(e).errcode === "M_FORBIDDEN",
     );
     assert.deepEqual(await masterKeyOf(device), second, "nothing changed");
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("an OAuth device: an invalid upload after the approval is 400 and does not spend it; the valid retry goes through without a new approval", async () => {
-  const owner = await registerNamed(base, "oauthbad", "Laptop");
-  const { context, page } = await freshPage(browser);
-  try {
-    const device = await oauthDevice(owner, page, "RESETDEV3");
-    const client = await startCryptoClient(base, device, started);
-    const crypto = client.getCrypto();
-    assert.ok(crypto);
-    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
-    const first = await masterKeyOf(device);
-    assert.ok(first);
+  await withPage(browser, async (page) => {
+    const { device, crypto, first } = await oauthCryptoDevice(page, "oauthbad", "RESETDEV3");
     await crypto.bootstrapCrossSigning({
       setupNewCrossSigning: true,
       authUploadDeviceSigningKeys: async (makeRequest) => {
-        const challenge = uiaOf(await makeRequest(null).then(() => assert.fail("a reset without UIA went through"), (e: unknown) => e));
-        await page.goto(String(challenge.params["m.oauth"]?.url));
-        await Promise.all([page.waitForURL((u) => u.searchParams.get("notice") === "cross_signing_reset_allowed"), page.getByRole("button", { name: /Allow resetting your cryptographic identity/ }).click()]);
+        const challenge = await challengeOf(makeRequest);
+        await approveReset(page, challenge);
         // A master key without any key in it: refused as invalid, after the approval was given.
         const bad = await call(base, "POST", "/_matrix/client/v3/keys/device_signing/upload", {
           token: device.accessToken,
@@ -183,26 +200,16 @@ test("an OAuth device: an invalid upload after the approval is 400 and does not 
       },
     });
     assert.notDeepEqual(await masterKeyOf(device), first, "the valid retry replaced the master key with the same approval");
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("an OAuth device cannot use the password stage instead of m.oauth", async () => {
-  const owner = await registerNamed(base, "oauthpw", "Laptop");
-  const { context, page } = await freshPage(browser);
-  try {
-    const device = await oauthDevice(owner, page, "RESETDEV2");
-    const client = await startCryptoClient(base, device, started);
-    const crypto = client.getCrypto();
-    assert.ok(crypto);
-    await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+  await withPage(browser, async (page) => {
+    const { owner, crypto } = await oauthCryptoDevice(page, "oauthpw", "RESETDEV2");
     const password = { type: "m.login.password", identifier: { type: "m.id.user", user: owner.userId }, password: owner.password };
     await assert.rejects(
       crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(password)) }),
       (e: unknown) => uiaOf(e).flows[0]?.stages[0] === "m.oauth",
     );
-  } finally {
-    await context.close();
-  }
+  });
 });

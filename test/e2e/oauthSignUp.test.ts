@@ -5,7 +5,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, call, type RunningServer } from "./harness.js";
+import { startServer, passwordLogin, type RunningServer } from "./harness.js";
 import { Browserless } from "./browserless.js";
 import { randomId } from "./oauthHelpers.js";
 
@@ -24,9 +24,6 @@ after(async () => {
   await Promise.all([tokenServer?.stop(), closedServer?.stop()]);
 });
 
-const login = (base: string, user: string, password: string) =>
-  call(base, "POST", "/_matrix/client/v3/login", { body: { type: "m.login.password", identifier: { type: "m.id.user", user }, password } });
-
 test("REGISTRATION=token: the page asks for the token; none or a wrong one creates nothing, the right one an account that can log in", async () => {
   const browser = new Browserless(tokenServer.baseUrl);
   const page = await browser.get("/account/register");
@@ -40,14 +37,14 @@ test("REGISTRATION=token: the page asks for the token; none or a wrong one creat
     assert.equal(r.status, 403, registration_token);
     assert.match(r.text, /registration token is not valid/);
     assert.equal(r.headers.getSetCookie().some((c) => c.startsWith("lattice_session=")), false);
-    assert.equal((await login(tokenServer.baseUrl, username, PASSWORD)).status, 403, "no account was made");
+    assert.equal((await passwordLogin(tokenServer.baseUrl, username, PASSWORD)).status, 403, "no account was made");
   }
 
   const ok = await browser.post("/account/register", { ...fields, registration_token: "lattice-invite-1", next: "/account/" });
   assert.equal(ok.status, 303, ok.text);
   assert.equal(ok.location, "/account/");
   assert.ok(ok.headers.getSetCookie().some((c) => c.startsWith("lattice_session=latw_")), "the new account's browser is signed in");
-  const res = await login(tokenServer.baseUrl, username, PASSWORD);
+  const res = await passwordLogin(tokenServer.baseUrl, username, PASSWORD);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.user_id, `@${username}:${tokenServer.serverName}`);
   // The account page opens for the browser the sign-up signed in.
@@ -76,7 +73,7 @@ test("sign-up refuses a taken name (409), a name the spec does not allow, two di
     assert.match(r.text, /role="alert"/);
     // Too long is said as such, not as "at least 8 characters".
     if (password.length > 512) assert.match(r.text, /at most 512 characters/);
-    if (/^[a-z0-9]+$/.test(username)) assert.equal((await login(tokenServer.baseUrl, username, password)).status, 403, "no account was made");
+    if (/^[a-z0-9]+$/.test(username)) assert.equal((await passwordLogin(tokenServer.baseUrl, username, password)).status, 403, "no account was made");
   }
 });
 
@@ -91,7 +88,7 @@ test("REGISTRATION=closed: the sign-up page says so (403) and creates nothing; t
   const username = `closed${randomId(6).toLowerCase()}`;
   const r = await browser.post("/account/register", { username, password: PASSWORD, password_confirm: PASSWORD });
   assert.equal(r.status, 403);
-  assert.equal((await login(closedServer.baseUrl, username, PASSWORD)).status, 403, "no account was made");
+  assert.equal((await passwordLogin(closedServer.baseUrl, username, PASSWORD)).status, 403, "no account was made");
 });
 
 test("password guessing on the sign-in page is rate-limited per address (RATE_LIMITS=on): 429 after a burst", async () => {
