@@ -36,6 +36,8 @@ export interface Env {
   TRUSTED_KEY_SERVERS?: string;
   /** "true": test-only endpoints under /_lattice/test/federation (worker/federation/testHooks.ts). Never in production. */
   FEDERATION_TEST_HOOKS?: string;
+  /** "true": the test-only GET /_lattice/test/content_reports lists stored reports. Never in production. */
+  REPORTS_TEST_HOOK?: string;
   /** Seconds an access token lives when it comes with a refresh token (default 300). */
   ACCESS_TOKEN_LIFETIME?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
