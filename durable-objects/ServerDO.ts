@@ -7,12 +7,13 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { DevicePoll, PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
+import type { ContentReport, DevicePoll, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
 import { PushkeyStore } from "./server/pushkeyStore.js";
+import { ReportStore } from "./server/reportStore.js";
 import { newUserCode } from "../protocol/oauth/userCode.js";
 import { hashToken, randomString } from "../platform/tokens.js";
 import { EventIndexStore } from "./server/eventIndexStore.js";
@@ -26,7 +27,7 @@ import { generateRs256Jwk, importRs256SigningKey, jwkThumbprint, publicJwkOf, si
 
 /**
  * ServerDO (one per server): the signing key, room aliases, the public room directory, the
- * user directory index, and the OAuth clients and id_token key.
+ * user directory index, the OAuth clients and id_token key, and users' content reports.
  */
 export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private signingKeys: SigningKeyStore;
@@ -40,6 +41,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private userDirectory: UserDirectoryStore;
   private oauthClients: OAuthClientStore;
   private oauthKeys: OAuthKeyStore;
+  private reports: ReportStore;
   /**
    * The id_token key, read (or made) once and imported once: signing does neither again, and
    * concurrent first calls share one generation.
@@ -60,6 +62,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.userDirectory = new UserDirectoryStore(sql);
     this.oauthClients = new OAuthClientStore(sql);
     this.oauthKeys = new OAuthKeyStore(sql);
+    this.reports = new ReportStore(sql);
     ctx.blockConcurrencyWhile(async () => migrate(sql, SERVER_MIGRATIONS));
   }
 
@@ -302,5 +305,15 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
       throw e;
     });
     return this.oauthKey;
+  }
+
+  // ---- content reports (spec: "Reporting content") ---------------------------------------
+
+  async addContentReport(report: ContentReport): Promise<void> {
+    this.reports.add(report, Date.now());
+  }
+
+  async contentReports(from: number, limit: number): Promise<StoredContentReport[]> {
+    return this.reports.list(from, limit);
   }
 }

@@ -36,6 +36,8 @@ export interface Env {
   TRUSTED_KEY_SERVERS?: string;
   /** "true": test-only endpoints under /_lattice/test/federation (worker/federation/testHooks.ts). Never in production. */
   FEDERATION_TEST_HOOKS?: string;
+  /** "true": the test-only GET /_lattice/test/content_reports lists stored reports. Never in production. */
+  REPORTS_TEST_HOOK?: string;
   /** Seconds an access token lives when it comes with a refresh token (default 300). */
   ACCESS_TOKEN_LIFETIME?: string;
   /** Secret: enables /_synapse/admin/v1/register (shared-secret registration). */
@@ -46,6 +48,18 @@ export interface Env {
   OAUTH?: string;
   /** Secret: "ed25519:<id> <unpadded base64 seed>"; otherwise a key is generated on first start. */
   SIGNING_KEY?: string;
+  /** TURN server URIs handed to clients by GET /voip/turnServer, comma-separated. */
+  TURN_URIS?: string;
+  /** Secret: the coturn `static-auth-secret` that TURN credentials are derived from. */
+  TURN_SHARED_SECRET?: string;
+  /** Seconds TURN credentials stay valid (default 3600, Synapse's turn_user_lifetime). */
+  TURN_TTL?: string;
+  /** Secret: a Cloudflare Realtime TURN key ID; with CLOUDFLARE_TURN_KEY_API_TOKEN, credentials come from Cloudflare. */
+  CLOUDFLARE_TURN_KEY_ID?: string;
+  /** Secret: the API token of that TURN key. */
+  CLOUDFLARE_TURN_KEY_API_TOKEN?: string;
+  /** Where Cloudflare's TURN API is reached (tests only: a loopback fake); default https://rtc.live.cloudflare.com/v1. */
+  CLOUDFLARE_TURN_API_BASE?: string;
 }
 
 export type RegistrationMode = "open" | "token" | "closed";
@@ -68,6 +82,27 @@ export interface Config {
   oauth: boolean;
   /** Lifetime of an access token that comes with a refresh token, in ms; tokens without one never expire. */
   accessTokenLifetimeMs: number;
+  /** GET /voip/turnServer: how TURN credentials are made; none when nothing is configured. */
+  turn: TurnConfig;
+}
+
+/** The TURN service clients are sent to (spec: voip.yaml). */
+export type TurnConfig =
+  | { kind: "none" }
+  | { kind: "sharedSecret"; uris: string[]; secret: string; ttlSeconds: number }
+  | { kind: "cloudflare"; keyId: string; apiToken: string; apiBase: string; ttlSeconds: number };
+
+const CLOUDFLARE_TURN_API = "https://rtc.live.cloudflare.com/v1";
+
+function readTurn(env: Env): TurnConfig {
+  const ttlSeconds = Number(env.TURN_TTL) > 0 ? Math.floor(Number(env.TURN_TTL)) : 3600;
+  const uris = (env.TURN_URIS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  if (uris.length > 0 && env.TURN_SHARED_SECRET) return { kind: "sharedSecret", uris, secret: env.TURN_SHARED_SECRET, ttlSeconds };
+  if (env.CLOUDFLARE_TURN_KEY_ID && env.CLOUDFLARE_TURN_KEY_API_TOKEN) {
+    const apiBase = (env.CLOUDFLARE_TURN_API_BASE || CLOUDFLARE_TURN_API).replace(/\/+$/, "");
+    return { kind: "cloudflare", keyId: env.CLOUDFLARE_TURN_KEY_ID, apiToken: env.CLOUDFLARE_TURN_KEY_API_TOKEN, apiBase, ttlSeconds };
+  }
+  return { kind: "none" };
 }
 
 /** A comma-separated host list, lowercased. */
@@ -91,5 +126,6 @@ export function readConfig(env: Env): Config {
     pushAllowHosts: hostList(env.PUSH_ALLOW_HOSTS),
     oauth: env.OAUTH !== "off",
     accessTokenLifetimeMs: (Number(env.ACCESS_TOKEN_LIFETIME) > 0 ? Number(env.ACCESS_TOKEN_LIFETIME) : 300) * 1000,
+    turn: readTurn(env),
   };
 }

@@ -101,4 +101,20 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, pushkey, user_id)
   );
   `,
+  // 6 (appended on branch `report`; the lead renumbers at merge): reports of events, rooms and
+  // users (spec: "Reporting content"), kept for the server's admins;
+  // durable-objects/server/reportStore.ts. `kind` says which of the target columns is set.
+  `
+  CREATE TABLE content_reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    reporter TEXT NOT NULL,
+    room_id TEXT,
+    event_id TEXT,
+    target_user_id TEXT,
+    reason TEXT,
+    content TEXT,
+    received_ts INTEGER NOT NULL
+  );
+  `,
 ];

@@ -25,6 +25,8 @@ export const LIMITS = {
   // Looking up a user code on the /link page: with codes guessable only by brute force, a few
   // tries a minute per address is plenty for a person and nothing for a guesser (RFC 8628 §5.1).
   deviceLink: { burst: 10, perSecond: 0.1 },
+  // Content reports (spec: 429 on room and user reports): Synapse's rc_reports defaults.
+  report: { burst: 5, perSecond: 1 },
 } satisfies Record<string, Limit>;
 
 const buckets = new Map<string, { tokens: number; at: number }>();

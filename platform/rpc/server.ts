@@ -27,6 +27,24 @@ export type DevicePoll =
   | { status: "pending" | "slow_down" | "denied" | "expired" | "invalid" }
   | { status: "approved"; userId: string; scope: string };
 
+/** A report a local user filed (spec: "Reporting content"), for the server's admins. */
+export type ContentReport =
+  | { kind: "event"; reporter: string; roomId: string; eventId: string; reason?: string; /** The request body, as Synapse keeps it. */ content: JsonObject }
+  | { kind: "room"; reporter: string; roomId: string; reason: string }
+  | { kind: "user"; reporter: string; userId: string; reason: string };
+
+export interface StoredContentReport {
+  id: number;
+  kind: "event" | "room" | "user";
+  reporter: string;
+  roomId: string | null;
+  eventId: string | null;
+  userId: string | null;
+  reason: string | null;
+  content: JsonObject | null;
+  receivedTs: number;
+}
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -110,4 +128,9 @@ export interface ServerRpc {
    */
   claimPushkey(appId: string, pushkey: string, userId: string, append: boolean): Promise<string[]>;
   releasePushkey(appId: string, pushkey: string, userId: string): Promise<void>;
+
+  /** Keeps a content report for the server's admins. */
+  addContentReport(report: ContentReport): Promise<void>;
+  /** Up to `limit` reports after the one numbered `from`, oldest first. */
+  contentReports(from: number, limit: number): Promise<StoredContentReport[]>;
 }

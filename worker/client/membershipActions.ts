@@ -1,4 +1,5 @@
 import type { IRequest } from "itty-router";
+import { refuseThirdPartyInvite } from "./thirdPartyIdentifiers.js";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString } from "../http.js";
 import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest } from "../../platform/errors.js";
@@ -116,6 +117,8 @@ function targetedMembership(membership: "invite" | "leave" | "ban", unban = fals
   return async (req: IRequest, ctx: Ctx): Promise<Response> => {
     const session = await authenticate(req, ctx);
     const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
+    // Spec: "3PID invites" — an invite by e-mail address or phone number instead of user ID.
+    if (membership === "invite" && "medium" in body && "address" in body) refuseThirdPartyInvite(body);
     const target = reqString(body, "user_id");
     if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user_id");
     const roomId = param(req, "roomId");
