@@ -179,3 +179,22 @@ export function splitCanonicalAlias(content: JsonObject, isLocal: (alias: string
   }
   return { old: oldContent, new: newContent };
 }
+
+/**
+ * A user's `m.direct` account data with the replacement room listed wherever the old room is, so
+ * a direct chat stays one after its upgrade (Synapse does this for the old room's local users).
+ * Undefined when nothing changes.
+ */
+export function directWithReplacement(direct: JsonObject, oldRoomId: string, newRoomId: string): JsonObject | undefined {
+  let changed = false;
+  const out: JsonObject = {};
+  for (const [userId, rooms] of Object.entries(direct)) {
+    if (Array.isArray(rooms) && rooms.includes(oldRoomId) && !rooms.includes(newRoomId)) {
+      out[userId] = [...rooms, newRoomId];
+      changed = true;
+    } else {
+      out[userId] = rooms;
+    }
+  }
+  return changed ? out : undefined;
+}

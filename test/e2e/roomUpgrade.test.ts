@@ -115,7 +115,14 @@ test("upgrading a public room: tombstone in sync, state copied, aliases and dire
 test("upgrading an invite-only room invites its members to the replacement", async () => {
   const oldId = await createRoom(alice, { preset: "private_chat", room_version: "10", invite: [bob.userId] });
   await ok(bob, "POST", `/join/${enc(oldId)}`, {});
+  // Bob's tag on the room and his direct-chat list follow it to its replacement.
+  await bobClient.setRoomTag(oldId, "m.favourite", { order: 0.5 });
+  await ok(bob, "PUT", `/user/${enc(bob.userId)}/account_data/m.direct`, { [alice.userId]: [oldId] });
   const { replacement_room: newId } = await aliceClient.upgradeRoom(oldId, "12");
+  const tags = await ok(bob, "GET", `/user/${enc(bob.userId)}/rooms/${enc(newId)}/tags`);
+  assert.deepEqual(tags.tags, { "m.favourite": { order: 0.5 } });
+  const direct = await ok(bob, "GET", `/user/${enc(bob.userId)}/account_data/m.direct`);
+  assert.deepEqual(direct, { [alice.userId]: [oldId, newId] });
   assert.equal((await stateContent(alice, newId, "m.room.join_rules"))?.join_rule, "invite");
   assert.equal((await stateContent(alice, newId, "m.room.member", bob.userId))?.membership, "invite");
   await eventually("bob sees the invite", () => bobClient.getRoom(newId)?.getMyMembership() === "invite");

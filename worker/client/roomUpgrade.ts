@@ -3,13 +3,14 @@ import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optStringArray } from "../http.js";
 import { forbidden, notFound, invalidParam, unsupportedRoomVersion } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
-import { roomStub, serverStub } from "../../platform/stubs.js";
+import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { EventTemplate } from "../../platform/rpc/room.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { getRoomVersion } from "../../protocol/roomVersions.js";
 import { isFromServer, isValidRoomId, isValidUserId } from "../../protocol/identifiers.js";
 import {
+  directWithReplacement,
   restrictedOldRoomPowerLevels,
   splitCanonicalAlias,
   stateToTransfer,
@@ -114,6 +115,13 @@ async function upgradeRoom(req: IRequest, ctx: Ctx): Promise<Response> {
     await server.setPublished(oldRoomId, false);
   }
 
+  // Each local member keeps their tags on the room and their direct chats (as Synapse does).
+  for (const m of members) {
+    const userId = m.state_key ?? "";
+    if (m.content.membership !== "join" || !isFromServer(userId, ctx.config.serverName)) continue;
+    await carryOverUserState(ctx, userId, oldRoomId, newRoomId).catch((e: unknown) => console.error("upgrade: carrying over user state failed", userId, e));
+  }
+
   // Step 6: ordinary members can no longer talk or invite in the old room.
   const restricted = restrictedOldRoomPowerLevels(current("m.room.power_levels")?.content, oldVersion);
   if (restricted) {
@@ -122,6 +130,15 @@ async function upgradeRoom(req: IRequest, ctx: Ctx): Promise<Response> {
       .catch((e: unknown) => console.error("upgrade: restricting the old room failed", oldRoomId, e));
   }
   return json({ replacement_room: newRoomId });
+}
+
+async function carryOverUserState(ctx: Ctx, userId: string, oldRoomId: string, newRoomId: string): Promise<void> {
+  const user = userStub(ctx.env, userId);
+  const tags = await user.getAccountData(oldRoomId, "m.tag").catch(() => undefined);
+  if (tags) await user.setAccountData(newRoomId, "m.tag", tags);
+  const direct = await user.getAccountData("", "m.direct").catch(() => undefined);
+  const updated = direct && directWithReplacement(direct, oldRoomId, newRoomId);
+  if (updated) await user.setAccountData("", "m.direct", updated);
 }
 
 async function moveAliases(ctx: Ctx, oldRoomId: string, newRoomId: string): Promise<void> {

@@ -8,6 +8,7 @@ import {
   restrictedOldRoomPowerLevels,
   splitCanonicalAlias,
   fixupPowerLevels,
+  directWithReplacement,
 } from "../../../protocol/roomUpgrade.js";
 import { getRoomVersion, type RoomVersion } from "../../../protocol/roomVersions.js";
 import type { StateContent } from "../../../protocol/roomUpgrade.js";
@@ -120,4 +121,13 @@ test("the canonical alias: local aliases move to the new room, remote ones stay"
     new: { alias: "#a:here", alt_aliases: ["#b:here"] },
   });
   assert.deepEqual(splitCanonicalAlias({ alias: "#a:there", alt_aliases: ["#b:here"] }, isLocal), { old: { alias: "#a:there" }, new: { alt_aliases: ["#b:here"] } });
+});
+
+test("m.direct lists the replacement room wherever the old room was", () => {
+  assert.deepEqual(directWithReplacement({ "@b:x": ["!old:x", "!other:x"], "@c:x": ["!other:x"] }, "!old:x", "!new:x"), {
+    "@b:x": ["!old:x", "!other:x", "!new:x"],
+    "@c:x": ["!other:x"],
+  });
+  assert.equal(directWithReplacement({ "@b:x": ["!other:x"] }, "!old:x", "!new:x"), undefined);
+  assert.equal(directWithReplacement({ "@b:x": ["!old:x", "!new:x"] }, "!old:x", "!new:x"), undefined);
 });
