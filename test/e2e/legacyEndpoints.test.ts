@@ -81,6 +81,14 @@ test("GET /events streams new events from a token; GET /events/{eventId} fetches
   assert.equal(unknown.body.errcode, "M_NOT_FOUND");
 });
 
+test("GET /events hands out every event since the token, not only a room's last few", async () => {
+  const from = String((await ok(alice, "GET", "/events?timeout=0")).end);
+  for (let i = 0; i < 15; i++) await ok(bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/burst${i}`, { msgtype: "m.text", body: `burst ${i}` });
+  const got = await ok(alice, "GET", `/events?from=${enc(from)}&timeout=0`);
+  const burst = (got.chunk as Ev[]).filter((e) => String(e.content.body).startsWith("burst ")).map((e) => e.content.body);
+  assert.deepEqual(burst, Array.from({ length: 15 }, (_, i) => `burst ${i}`));
+});
+
 test("GET /initialSync: rooms with membership, messages, state; invites; limit", async () => {
   await ok(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/is1`, { msgtype: "m.text", body: "latest" });
   const r = await ok(alice, "GET", "/initialSync?limit=1");

@@ -20,6 +20,9 @@ const MAX_TIMEOUT_MS = 60_000;
 /** A sync filter that leaves everything out: an initial sync with it is only a stream position. */
 const NOTHING = JSON.stringify({ room: { rooms: [] }, presence: { types: [] }, account_data: { types: [] } });
 
+/** A stream hands out every event since `from`, not the last few of a room as /sync's default timeline does. */
+const STREAM = JSON.stringify({ room: { timeline: { limit: 100 } } });
+
 /** `s<stream>_<to-device>`: a /sync next_batch, which is also the /events token. */
 const STREAM_TOKEN = /^s\d+_\d+$/;
 
@@ -68,7 +71,7 @@ async function events(req: IRequest, ctx: Ctx): Promise<Response> {
     const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING }, 0);
     from = String(now.next_batch);
   }
-  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false }, timeout);
+  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM }, timeout);
   return json({ chunk: eventsOfSync(sync), start: from, end: String(sync.next_batch ?? from) });
 }
 
