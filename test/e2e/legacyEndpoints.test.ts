@@ -89,6 +89,29 @@ test("GET /events hands out every event since the token, not only a room's last 
   assert.deepEqual(burst, Array.from({ length: 15 }, (_, i) => `burst ${i}`));
 });
 
+test("peeking: GET /events?room_id= streams a world-readable room to a non-member; a private room is refused", async () => {
+  const open = String((await ok(alice, "POST", "/createRoom", { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] })).room_id);
+  const snapshot = await ok(carol, "GET", `/rooms/${enc(open)}/initialSync`);
+  assert.equal(snapshot.room_id, open);
+  const from = String((snapshot.messages as { end: string }).end);
+  const sent = await ok(alice, "PUT", `/rooms/${enc(open)}/send/m.room.message/peek1`, { msgtype: "m.text", body: "peeked" });
+  const got = await ok(carol, "GET", `/events?room_id=${enc(open)}&from=${enc(from)}&timeout=5000`);
+  assert.equal(got.start, from);
+  assert.deepEqual((got.chunk as Ev[]).map((e) => e.event_id), [sent.event_id]);
+  const idle = await ok(carol, "GET", `/events?room_id=${enc(open)}&from=${enc(String(got.end))}&timeout=0`);
+  assert.deepEqual(idle.chunk, []);
+  assert.equal(idle.end, got.end);
+  assert.equal(await membership(open, carol.userId), undefined);
+
+  const closed = String((await ok(alice, "POST", "/createRoom", { preset: "private_chat" })).room_id);
+  const refused = await api(carol, "GET", `/events?room_id=${enc(closed)}&timeout=0`);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.errcode, "M_FORBIDDEN");
+  const badFrom = await api(carol, "GET", `/events?room_id=${enc(open)}&from=garbage`);
+  assert.equal(badFrom.status, 400);
+  assert.equal(badFrom.body.errcode, "M_INVALID_PARAM");
+});
+
 test("GET /initialSync: rooms with membership, messages, state; invites; limit", async () => {
   await ok(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/is1`, { msgtype: "m.text", body: "latest" });
   const r = await ok(alice, "GET", "/initialSync?limit=1");

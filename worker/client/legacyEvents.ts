@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, queryInt } from "../http.js";
-import { invalidParam, notFound } from "../../platform/errors.js";
+import { forbidden, invalidParam, notFound } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
@@ -11,7 +11,7 @@ import { randomString } from "../../platform/tokens.js";
 import { syncBody } from "./sync.js";
 
 // Spec: the deprecated endpoints of old_sync.yaml — GET /events (a long-poll stream of events)
-// and GET /events/{eventId} — and POST /rooms/{roomId}/send/{eventType} without a transaction
+// and GET /events/{eventId} —, peeking through GET /events?room_id= (peeking_events.yaml), and POST /rooms/{roomId}/send/{eventType} without a transaction
 // ID, which older clients and bots still call. Synapse's behaviour is the reference.
 
 /** Longest wait we hold, as for /sync. */
@@ -59,8 +59,42 @@ export function eventsOfSync(sync: JsonObject): JsonObject[] {
   return out;
 }
 
+/** How often a peek that found nothing looks again, until its timeout. */
+const PEEK_POLL_MS = 1_000;
+
+/**
+ * GET /events?room_id= (peeking_events.yaml): the events of one room the user may read without
+ * being in it (world-readable history). Tokens are the room's `t<ordering>` (as
+ * /rooms/{roomId}/initialSync hands out); a /sync token means "now". The room has no wake-up
+ * for readers outside it, so an empty peek looks again every second until its timeout.
+ */
+async function peekEvents(ctx: Ctx, userId: string, roomId: string, fromRaw: string | undefined, timeout: number): Promise<Response> {
+  if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
+  let from: number | undefined;
+  if (fromRaw !== undefined && /^t\d+$/.test(fromRaw)) from = Number(fromRaw.slice(1));
+  else if (fromRaw !== undefined && !STREAM_TOKEN.test(fromRaw)) throw invalidParam("Invalid from token");
+  const room = roomStub(ctx.env, roomId);
+  if (!(await room.exists())) throw forbidden("You may not peek into this room");
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    // The room's current end first, so nothing that arrives meanwhile is skipped.
+    const now = (await room.messages(userId, { dir: "b", limit: 1 })).start;
+    const start = from ?? now;
+    const page = await room.messages(userId, { dir: "f", from: start, to: now, limit: 100 });
+    const end = page.end ?? now;
+    if (page.chunk.length > 0 || Date.now() + PEEK_POLL_MS > deadline) return json({ chunk: page.chunk, start: `t${start}`, end: `t${end}` });
+    from = end;
+    await new Promise((r) => setTimeout(r, PEEK_POLL_MS));
+  }
+}
+
 async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
+  const peekRoom = ctx.url.searchParams.get("room_id");
+  if (peekRoom !== null) {
+    const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
+    return peekEvents(ctx, session.userId, peekRoom, ctx.url.searchParams.get("from") ?? undefined, timeout);
+  }
   const token = accessTokenOf(req, ctx.url) ?? "";
   const ip = clientAddress(req);
   const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
