@@ -72,7 +72,14 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     filter: ctx.url.searchParams.get("filter") ?? undefined,
     setPresence: setPresence ?? undefined,
   };
-  const userId = `@${localpart}:${ctx.config.serverName}`;
+  return json(await syncBody(ctx, token, `@${localpart}:${ctx.config.serverName}`, ip, params, timeout));
+}
+
+/**
+ * The /sync response for a checked-shape request: long-polls up to `timeout` ms when incremental.
+ * Also the source of the legacy GET /events and GET /initialSync (legacyEvents.ts, legacyInitialSync.ts).
+ */
+export async function syncBody(ctx: Ctx, token: string, userId: string, ip: string | undefined, params: SyncParams, timeout: number): Promise<JsonObject> {
   const stub = userStub(ctx.env, userId);
   const deadline = Date.now() + timeout;
   const canWait = params.since !== undefined && !params.fullState && timeout > 0;
@@ -85,17 +92,17 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     while (Date.now() < deadline) {
       const parked = await waitForChange(ctx, userId, token, ip, { ...params, since }, deadline - Date.now());
       params.setPresence = undefined;
-      if (!parked.woke) return json(emptySync(since, parked.idle));
-      if (parked.answer) return json(parked.answer);
+      if (!parked.woke) return emptySync(since, parked.idle);
+      if (parked.answer) return parked.answer;
       // Woken without an answer (too large for a message): fetch it the usual way.
       const result = await stub.syncRequest(token, { ...params, setPresence: undefined }, ip);
-      if (!result.empty) return json(result.body);
+      if (!result.empty) return result.body;
       since = String(result.body.next_batch);
     }
-    return json(emptySync(since, {}));
+    return emptySync(since, {});
   }
   // Authentication, the filter and set_presence are handled inside syncRequest: one DO call.
-  return json((await stub.syncRequest(token, params, ip)).body);
+  return (await stub.syncRequest(token, params, ip)).body;
 }
 
 export function registerSyncRoutes(): void {
