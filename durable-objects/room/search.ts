@@ -44,6 +44,7 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
       const key: SortKey = { primary: req.order === "rank" ? row.score : row.origin_server_ts, roomId, ordering: row.ordering };
       after = key;
       if (!vis.canSee(row)) continue;
+      if (row.state_key === null && req.ignoredSenders?.includes(row.sender)) continue;
       const event = timeline.clientEventOf(row, vis);
       if (!eventMatchesFilter(event, req.filter)) continue;
       if (hits.length === req.limit) {
@@ -69,8 +70,8 @@ export function searchContexts(stores: RoomStores, roomId: string, userId: strin
   const out: Record<string, JsonObject> = {};
   for (const eventId of req.eventIds) {
     const row = timeline.visibleRow(eventId, vis);
-    const b = timeline.messages(vis, { from: row.ordering, dir: "b", limit: req.before, filter });
-    const f = timeline.messages(vis, { from: row.ordering + 1, dir: "f", limit: req.after, filter });
+    const b = timeline.messages(vis, { from: row.ordering, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
+    const f = timeline.messages(vis, { from: row.ordering + 1, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
     const context: JsonObject = {
       events_before: b.chunk as unknown as JsonObject[],
       events_after: f.chunk as unknown as JsonObject[],

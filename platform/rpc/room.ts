@@ -72,6 +72,8 @@ export interface RoomSearchRequest {
   after?: SortKey;
   limit: number;
   filter?: RoomEventFilter;
+  /** Senders whose non-state events the searcher has chosen not to see (spec: ignoring users). */
+  ignoredSenders?: string[];
 }
 
 /** A result: its sort key (primary = rank or origin_server_ts), its rank and the event. */
@@ -95,6 +97,7 @@ export interface SearchContextRequest {
   after: number;
   includeProfile: boolean;
   filter?: RoomEventFilter;
+  ignoredSenders?: string[];
 }
 
 export interface RoomRpc {

@@ -291,3 +291,17 @@ test("the SDK's typed search() answers the spec's shape for the spec's example r
   assert.equal(cat.next_batch, undefined, "no more results, no next_batch");
   assert.deepEqual((cat as unknown as { groups: Record<string, Record<string, { results: string[] }>> }).groups.room_id[roomB].results, [cat.results?.[0].result.event_id]);
 });
+
+test("an ignored user's messages are not in the searcher's results (spec: ignoring users)", async () => {
+  const [erin] = await registerUsers(server.baseUrl, "erin");
+  const roomId = await room(alice, [bob, erin]);
+  await send(erin, roomId, "quokka selfie");
+  await send(bob, roomId, "quokka reply");
+  const path = `/user/${enc(alice.userId)}/account_data/m.ignored_user_list`;
+  assert.equal((await api(server, alice, "PUT", path, { ignored_users: { [erin.userId]: {} } })).status, 200);
+  const res = await search(alice, { search_term: "quokka", event_context: { before_limit: 3, after_limit: 3 } });
+  assert.deepEqual(bodies(res.results), ["quokka reply"]);
+  assert.ok(!JSON.stringify(res.results[0].context).includes("selfie"), "nor in the context");
+  assert.equal((await search(bob, { search_term: "quokka" })).results.length, 2, "bob ignores no one");
+  assert.equal((await api(server, alice, "PUT", path, { ignored_users: {} })).status, 200);
+});

@@ -49,7 +49,7 @@ async function search(req: IRequest, ctx: Ctx): Promise<Response> {
   const limit = searchLimit(criteria.filter);
   const answers = await boundedMap(rooms, FAN_OUT, (roomId) =>
     roomStub(ctx.env, roomId)
-      .search(userId, { match, order: criteria.orderBy, after: resume?.after, limit, filter })
+      .search(userId, { match, order: criteria.orderBy, after: resume?.after, limit, filter, ignoredSenders: session.ignoredUsers })
       .catch((e: unknown): RoomSearchResult => {
         // A room in the user's list that this server does not hold (an invite rejected before
         // joining) has nothing to search; anything else is a real failure.
@@ -61,7 +61,7 @@ async function search(req: IRequest, ctx: Ctx): Promise<Response> {
   const result: JsonObject = {
     count: answers.reduce((n, a) => n + a.count, 0),
     highlights: highlights(query.terms, page.flatMap((h) => Object.values(searchableText(h.event.type, h.event.content) ?? {}))),
-    results: await resultsWithContext(ctx, userId, criteria, filter, page),
+    results: await resultsWithContext(ctx, userId, session.ignoredUsers, criteria, filter, page),
   };
   const last = page.at(-1);
   if (more && last) result.next_batch = encodeNextBatch({ order: criteria.orderBy, after: last, group: resume?.group });
@@ -78,7 +78,7 @@ function groupFilter(filter: RoomEventFilter, resume: NextBatch | undefined): Ro
   return { ...filter, senders: (filter.senders ?? [group.value]).filter((s) => s === group.value) };
 }
 
-async function resultsWithContext(ctx: Ctx, userId: string, criteria: RoomEventsCriteria, filter: RoomEventFilter, page: RoomSearchHit[]): Promise<JsonObject[]> {
+async function resultsWithContext(ctx: Ctx, userId: string, ignoredSenders: string[] | undefined, criteria: RoomEventsCriteria, filter: RoomEventFilter, page: RoomSearchHit[]): Promise<JsonObject[]> {
   const results = page.map((h): JsonObject => ({ rank: h.rank, result: h.event as unknown as JsonObject }));
   const want = criteria.eventContext;
   if (!want) return results;
@@ -86,7 +86,7 @@ async function resultsWithContext(ctx: Ctx, userId: string, criteria: RoomEvents
   for (const h of page) byRoom.set(h.roomId, [...(byRoom.get(h.roomId) ?? []), h.event.event_id]);
   const contexts = new Map<string, JsonObject>();
   await boundedMap([...byRoom], FAN_OUT, async ([roomId, eventIds]) => {
-    const got = await roomStub(ctx.env, roomId).searchContexts(userId, { eventIds, before: want.beforeLimit, after: want.afterLimit, includeProfile: want.includeProfile, filter });
+    const got = await roomStub(ctx.env, roomId).searchContexts(userId, { eventIds, before: want.beforeLimit, after: want.afterLimit, includeProfile: want.includeProfile, filter, ignoredSenders });
     for (const [id, c] of Object.entries(got)) contexts.set(id, c);
   });
   return results.map((r, i) => {
