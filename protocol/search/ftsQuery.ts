@@ -28,6 +28,9 @@ interface Phrase {
   quoted: boolean;
 }
 
+/** Words and phrases beyond this many are ignored: a pasted page must not become a huge query. */
+export const MAX_PHRASES = 32;
+
 /** Letters, digits and combining marks: what FTS5's unicode61 tokenizer keeps as token characters. */
 const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
 
@@ -44,7 +47,8 @@ export function tokensOf(text: string): string[] {
 function parse(term: string): Phrase[][] {
   const groups: Phrase[][] = [[]];
   const re = /(-?)"([^"]*)"?|(\S+)/g;
-  for (let m = re.exec(term); m !== null; m = re.exec(term)) {
+  let phrases = 0;
+  for (let m = re.exec(term); m !== null && phrases < MAX_PHRASES; m = re.exec(term), phrases++) {
     if (m[2] !== undefined) {
       const tokens = tokensOf(m[2]);
       if (tokens.length > 0) groups[groups.length - 1].push({ tokens, negated: m[1] === "-", quoted: true });

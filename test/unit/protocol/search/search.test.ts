@@ -52,6 +52,12 @@ describe("toFtsQuery: the user's search_term as a safe FTS5 expression", () => {
     assert.deepEqual(toFtsQuery("Ünïcode ÉTÉ", ["content.body"]).terms, ["ünïcode", "été"]);
   });
 
+  it("reads at most 32 words or phrases of a long term", () => {
+    const q = toFtsQuery(Array.from({ length: 100 }, (_, i) => `w${i}`).join(" "), ["content.body"]);
+    assert.equal(q.terms.length, 32);
+    assert.equal(q.match?.split(" AND ").length, 32);
+  });
+
   it("has nothing to search for when the term has no words, only exclusions, or no keys", () => {
     for (const t of ["", "   ", "!!! ???", "-spam", "or", "-a or -b"]) assert.equal(toFtsQuery(t, ALL).match, undefined, t);
     assert.equal(toFtsQuery("hello", []).match, undefined);
