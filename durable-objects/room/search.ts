@@ -37,7 +37,9 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
   let after: SortKey | undefined = req.after;
   let more = false;
   // Candidates come in batches: visibility and the filter drop some, so a page may need several.
-  const batch = Math.max(req.limit * 2, 20);
+  // Each batch re-runs the FTS5 query, so batches double: a room where the user sees few of many
+  // matches (joined late to a `joined`-visibility room) costs a few queries, not one per 20 rows.
+  let batch = Math.max(req.limit * 2, 20);
   scan: for (;;) {
     const rows = stores.search.matches(req.match, req.order, roomId, after, upTo, batch);
     for (const row of rows) {
@@ -54,6 +56,7 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
       hits.push({ ...key, rank: row.score, event });
     }
     if (rows.length < batch) break;
+    batch = Math.min(batch * 2, 2000);
   }
   return { hits, more, count: stores.search.count(req.match, upTo) };
 }

@@ -305,3 +305,17 @@ test("an ignored user's messages are not in the searcher's results (spec: ignori
   assert.equal((await search(bob, { search_term: "quokka" })).results.length, 2, "bob ignores no one");
   assert.equal((await api(server, alice, "PUT", path, { ignored_users: {} })).status, 200);
 });
+
+test("history visibility applies: in a `joined` room, only what was sent after the searcher joined", async () => {
+  const roomId = await room(carol, [], { initial_state: [{ type: "m.room.history_visibility", state_key: "", content: { history_visibility: "joined" } }] });
+  for (let i = 0; i < 30; i++) await send(carol, roomId, `narwhal before ${i}`);
+  assert.equal((await api(server, carol, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: alice.userId })).status, 200);
+  assert.equal((await api(server, alice, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  await send(carol, roomId, "narwhal after one");
+  await send(carol, roomId, "narwhal after two");
+  for (const order_by of ["rank", "recent"]) {
+    const seen = await allPages(alice, { search_term: "narwhal", order_by, filter: { limit: 1 } }, 1);
+    assert.deepEqual(bodies(seen).sort(), ["narwhal after one", "narwhal after two"], order_by);
+  }
+  assert.equal((await search(carol, { search_term: "narwhal", filter: { limit: 50 } })).results.length, 32);
+});
