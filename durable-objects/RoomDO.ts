@@ -56,6 +56,7 @@ const MESSAGES_BACKFILL_ROUNDS = 3;
  * - room/roomState.ts: what the current state says (membership, ACL, visibility, summary);
  * - room/timeline.ts, visibility.ts, aggregations.ts, backfill.ts: reading history;
  * - room/ephemeral.ts: typing and receipts; room/federationReads.ts: history served to servers.
+ * - room/search.ts (with searchStore.ts, its FTS5 index): this room's part of POST /search.
  */
 export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private stores: RoomStores;
