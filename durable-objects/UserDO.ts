@@ -291,8 +291,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   // ---- rooms and the sync stream ---------------------------------------------------------
 
-  async joinedRooms(): Promise<string[]> {
-    return this.rooms.joinedRoomIds();
+  async joinedRooms(includeLeft = false): Promise<string[]> {
+    return includeLeft ? this.rooms.joinedOrLeftRoomIds() : this.rooms.joinedRoomIds();
   }
 
   /**

@@ -39,6 +39,14 @@ export class RoomViewStore {
       .map((r) => r.room_id);
   }
 
+  /** The rooms the user is or was joined to and has not forgotten (what POST /search covers). */
+  joinedOrLeftRoomIds(): string[] {
+    return this.sql
+      .exec<{ room_id: string }>("SELECT room_id FROM rooms WHERE membership IN ('join', 'leave', 'ban') AND forgotten = 0")
+      .toArray()
+      .map((r) => r.room_id);
+  }
+
   /** The rooms /sync reports (all but the forgotten ones). */
   unforgottenRooms(): RoomRow[] {
     return this.sql.exec<RoomRow>("SELECT * FROM rooms WHERE forgotten = 0").toArray();

@@ -259,8 +259,8 @@ export interface UserRpc {
 
   // Rooms and the sync stream.
 
-  /** The rooms the user is joined to. */
-  joinedRooms(): Promise<string[]>;
+  /** The rooms the user is joined to; with `includeLeft`, also those they left (or were banned from) and have not forgotten. */
+  joinedRooms(includeLeft?: boolean): Promise<string[]>;
   /** For a room the user is invited to or knocking on: the servers that sent its stripped state (the inviter's first). */
   inviteServers(roomId: string): Promise<string[]>;
   /** Spec: POST /rooms/{roomId}/forget; refused while the user is still in the room. */
