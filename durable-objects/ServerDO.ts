@@ -10,6 +10,7 @@ import type { JsonObject } from "../protocol/json.js";
 import type { DevicePoll, PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
+import { RegistrationSessionStore } from "./server/registrationSessionStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
 import { PushkeyStore } from "./server/pushkeyStore.js";
@@ -31,6 +32,7 @@ import { generateRs256Jwk, importRs256SigningKey, jwkThumbprint, publicJwkOf, si
 export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private signingKeys: SigningKeyStore;
   private nonces: RegistrationNonceStore;
+  private registrations: RegistrationSessionStore;
   private openIdTokens: OpenIdTokenStore;
   private deviceGrants: DeviceGrantStore;
   private pushkeys: PushkeyStore;
@@ -51,6 +53,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     const sql = ctx.storage.sql;
     this.signingKeys = new SigningKeyStore(sql);
     this.nonces = new RegistrationNonceStore(sql);
+    this.registrations = new RegistrationSessionStore(sql);
     this.openIdTokens = new OpenIdTokenStore(sql);
     this.deviceGrants = new DeviceGrantStore(sql);
     this.pushkeys = new PushkeyStore(sql);
@@ -96,6 +99,16 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   /** True once per nonce issued in the last minute. */
   async consumeNonce(nonce: string): Promise<boolean> {
     return this.nonces.consume(nonce, Date.now());
+  }
+
+  // ---- completed registrations by UIA session --------------------------------------------
+
+  async recordRegistration(session: string, userId: string): Promise<void> {
+    this.registrations.record(session, userId, Date.now());
+  }
+
+  async registeredBy(session: string): Promise<string | null> {
+    return this.registrations.userOf(session, Date.now()) ?? null;
   }
 
   // ---- OpenID tokens -----------------------------------------------------------------------

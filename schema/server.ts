@@ -101,4 +101,15 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, pushkey, user_id)
   );
   `,
+  // 6 (issue 14): the account each completed registration's UIA session made, so a retry with the
+  // same session gets the same user (spec: UIA sessions; Synapse keeps it with the session);
+  // durable-objects/server/registrationSessionStore.ts.
+  `
+  CREATE TABLE registration_sessions (
+    session TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE INDEX registration_sessions_age ON registration_sessions(created_ts);
+  `,
 ];

@@ -37,6 +37,10 @@ export interface ServerRpc {
   issueNonce(nonce: string): Promise<void>;
   /** True once per nonce issued in the last minute. */
   consumeNonce(nonce: string): Promise<boolean>;
+  /** Remembers that the UIA session `session` registered `userId` (kept 48 hours). */
+  recordRegistration(session: string, userId: string): Promise<void>;
+  /** The user the UIA session `session` registered, or null. */
+  registeredBy(session: string): Promise<string | null>;
 
   /** Keeps the hash of a new OpenID token of `userId` until `expiresTs`; expired ones go on the way. */
   issueOpenIdToken(tokenHash: string, userId: string, expiresTs: number): Promise<void>;
