@@ -7,7 +7,8 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { DevicePoll, PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
+import type { DevicePoll, DirectoryMembership, PublicRoomSummary, ServerRpc } from "../platform/rpc/server.js";
+import { isFromServer } from "../protocol/identifiers.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { RegistrationSessionStore } from "./server/registrationSessionStore.js";
@@ -166,12 +167,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   async setPublished(roomId: string, published: boolean, summary?: PublicRoomSummary): Promise<void> {
     if (!published) {
       this.roomDirectory.unpublish(roomId);
-      this.userDirectory.setRoomPublic(roomId, false);
       return;
     }
     const s = summary ?? { room_id: roomId, num_joined_members: 0, world_readable: false, guest_can_join: false };
     this.roomDirectory.publish(roomId, s);
-    this.userDirectory.setRoomPublic(roomId, true);
   }
 
   async isPublished(roomId: string): Promise<boolean> {
@@ -212,16 +211,21 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   async localUsersInRooms(): Promise<string[]> {
-    return this.userDirectory.usersInRooms();
+    return this.userDirectory.usersInRooms().filter((u) => isFromServer(u, this.env.SERVER_NAME));
   }
 
-  /** Records room membership changes so the directory knows who shares a room with whom. */
-  async setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void> {
-    if (joined) {
-      this.userDirectory.joinRoom(userId, roomId, await this.isPublished(roomId));
-    } else {
-      this.userDirectory.leaveRoom(userId, roomId);
-    }
+  /** Records a room's membership changes and publicness (ServerRpc.updateUserDirectory). */
+  async updateUserDirectory(roomId: string, isPublic: boolean, members: DirectoryMembership[]): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const m of members) {
+        if (m.profile && !isFromServer(m.userId, this.env.SERVER_NAME)) this.userDirectory.upsertUser(m.userId, m.profile.displayname, m.profile.avatarUrl);
+        if (m.joined) this.userDirectory.joinRoom(m.userId, roomId, isPublic);
+        else this.userDirectory.leaveRoom(m.userId, roomId);
+      }
+      this.userDirectory.setRoomPublic(roomId, isPublic);
+      // Once no local user is in the room, the server hears nothing more of its remote members.
+      if (!this.userDirectory.membersOf(roomId).some((u) => isFromServer(u, this.env.SERVER_NAME))) this.userDirectory.forgetRoom(roomId);
+    });
   }
 
   /**

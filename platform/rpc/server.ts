@@ -27,6 +27,14 @@ export type DevicePoll =
   | { status: "pending" | "slow_down" | "denied" | "expired" | "invalid" }
   | { status: "approved"; userId: string; scope: string };
 
+/** One member's change for the user directory (ServerRpc.updateUserDirectory). */
+export interface DirectoryMembership {
+  userId: string;
+  joined: boolean;
+  /** A remote user's display name and avatar, from their member event; local users keep their global profile. */
+  profile?: { displayname: string | null; avatarUrl: string | null };
+}
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -80,8 +88,12 @@ export interface ServerRpc {
   removeUser(userId: string): Promise<void>;
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   localUsersInRooms(): Promise<string[]>;
-  /** Records room membership changes so the directory knows who shares a room with whom. */
-  setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void>;
+  /**
+   * A room's membership changes and whether the room is now public in the user directory's sense
+   * (join rule public or history world-readable), so the directory knows who shares a room with
+   * whom and who is in a public room. A remote member comes with the profile of their member event.
+   */
+  updateUserDirectory(roomId: string, isPublic: boolean, members: DirectoryMembership[]): Promise<void>;
   /** Spec: POST /user_directory/search — users sharing a room with the searcher or in a public room. */
   searchUsers(searcher: string, term: string, limit: number): Promise<JsonObject>;
 
