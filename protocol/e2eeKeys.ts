@@ -55,6 +55,32 @@ export function checkOneTimeKey(keyId: string, value: JsonValue): string | undef
   return undefined;
 }
 
+/**
+ * The stricter check of a dehydrated device's keys (MSC3814): no client is signed in as that
+ * device to stand behind them, so, beyond checkDeviceKeys, its key IDs must name it and its
+ * ed25519 key must have signed them.
+ */
+export async function checkDehydratedDeviceKeys(keys: JsonValue, userId: string, deviceId: string): Promise<string | undefined> {
+  const err = checkDeviceKeys(keys, userId, deviceId);
+  if (err || !isJsonObject(keys) || !isJsonObject(keys.keys)) return err;
+  for (const keyId of Object.keys(keys.keys)) {
+    const colon = keyId.indexOf(":");
+    if (colon <= 0 || keyId.slice(colon + 1) !== deviceId) return `key ID ${keyId} must be <algorithm>:<device_id>`;
+  }
+  const ed = keys.keys[`ed25519:${deviceId}`];
+  if (typeof ed !== "string") return `device_keys.keys must contain ed25519:${deviceId}`;
+  if (!(await isSignedBy(keys, userId, `ed25519:${deviceId}`, ed))) return "device_keys are not correctly signed by the device's ed25519 key";
+  return undefined;
+}
+
+/** A dehydrated device's one-time or fallback key: checkOneTimeKey, and a signed key signed by the device. */
+export async function checkDehydratedOneTimeKey(keyId: string, value: JsonValue, userId: string, deviceId: string, deviceEd25519: string): Promise<string | undefined> {
+  const err = checkOneTimeKey(keyId, value);
+  if (err || !isJsonObject(value) || !keyId.startsWith("signed_")) return err;
+  if (!(await isSignedBy(value, userId, `ed25519:${deviceId}`, deviceEd25519))) return `key ${keyId} is not correctly signed by the device`;
+  return undefined;
+}
+
 export type CrossSigningUsage = "master" | "self_signing" | "user_signing";
 
 /**
