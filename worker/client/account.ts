@@ -96,7 +96,8 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     }
   }
   const res = await stub.register(userId, { ...login, password, account: guest !== undefined ? "guestUpgrade" : "new" });
-  if (clientSession !== undefined) await server.recordRegistration(clientSession, userId);
+  // The account exists now: a failure to remember the session costs only a retry's answer, not this one.
+  if (clientSession !== undefined) await server.recordRegistration(clientSession, userId).catch((e: unknown) => console.error("recording the registration session failed", e));
   const profile = guest !== undefined ? await stub.getProfile() : null;
   await server.upsertUser(userId, profile ? (profile.displayname ?? null) : username, profile?.avatar_url ?? null);
   return json({ ...res, home_server: ctx.config.serverName });
