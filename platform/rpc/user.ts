@@ -159,6 +159,12 @@ export interface RegisterOptions {
   refresh?: boolean;
   /** Also sign the browser in on the account pages (the sign-up page). */
   webSession?: { userAgent?: string };
+  /**
+   * Which account: "new" (the default) creates it; "registered" is an account this registration's
+   * UIA session already made (a retry: only the login is new); "guestUpgrade" makes the guest
+   * account a full one, keeping its user ID and rooms (spec: Guest Access).
+   */
+  account?: "new" | "registered" | "guestUpgrade";
 }
 
 export interface UserRpc {
