@@ -8,6 +8,10 @@ import { eventMatchesFilter, type RoomEventFilter } from "./filters/index.js";
  * of the timeline (the gap of a limited timeline included). Events the timeline itself carries are
  * never repeated. As Synapse does, a state event set within the timeline's range but filtered out
  * of it (so the client would never see it) is taken from the state at the *end* of the timeline.
+ *
+ * With `use_state_after` (spec v1.16, MSC4222) the answer is `state_after` instead: the state at
+ * the *end* of the timeline (on an incremental sync, what changed since `since`), timeline events
+ * included, and the client takes its state from it alone.
  */
 
 /** One state event as the user's copy holds it, with the stream position it was set at. */
@@ -45,6 +49,8 @@ export interface SyncStateInput<E> {
     /** Member events (by user) this device already has: skipped unless they changed. Undefined: send all (include_redundant_members). */
     alreadySent?: ReadonlyMap<string, string>;
   };
+  /** "after": `state_after` (use_state_after) rather than `state`. */
+  mode?: "start" | "after";
   /** The filter's room.state (types, senders, rooms…; its limit is not applied, as in Synapse). */
   filter?: RoomEventFilter;
   /** The parts of an event the filter matches on. */
@@ -58,12 +64,13 @@ const MEMBER = "m.room.member";
  * whose membership the timeline does not already carry before them, the `extra` users (heroes),
  * and, on a full-state answer, the user itself.
  */
-export function lazyMembersToLoad(timeline: readonly TimelineItem[], userId: string, full: boolean, extra: readonly string[]): Set<string> {
+export function lazyMembersToLoad(timeline: readonly TimelineItem[], userId: string, full: boolean, extra: readonly string[], mode: "start" | "after" = "start"): Set<string> {
   const out = new Set<string>(extra);
   if (full) out.add(userId);
   const inTimeline = new Set<string>();
   for (const ev of timeline) {
-    if (!inTimeline.has(ev.sender)) out.add(ev.sender);
+    // state_after does not layer timeline state over it: every sender's membership is needed.
+    if (mode === "after" || !inTimeline.has(ev.sender)) out.add(ev.sender);
     if (ev.type === MEMBER && ev.state_key !== undefined) inTimeline.add(ev.state_key);
   }
   return out;
@@ -72,8 +79,9 @@ export function lazyMembersToLoad(timeline: readonly TimelineItem[], userId: str
 /** The state events to send, and the member events of the answer (state and timeline) the device will have once it gets it. */
 export function syncState<E>(input: SyncStateInput<E>): { events: E[]; membersSent: Map<string, string> } {
   const { since, lazyLoad } = input;
-  const inTimeline = new Set(input.timeline.map((e) => e.event_id));
-  const wanted = lazyLoad ? lazyMembersToLoad(input.timeline, input.userId, since === undefined, lazyLoad.extraMembers) : undefined;
+  const after = input.mode === "after";
+  const inTimeline = new Set(after ? [] : input.timeline.map((e) => e.event_id));
+  const wanted = lazyLoad ? lazyMembersToLoad(input.timeline, input.userId, since === undefined, lazyLoad.extraMembers, input.mode) : undefined;
   const lazyKeep = (e: StateEntry<E>) => !wanted || e.type !== MEMBER || wanted.has(e.stateKey);
   // Lazily loaded members at the start are sent even if unchanged since `since` (the client may
   // never have been given them); alreadySent then drops the ones it has.
@@ -83,10 +91,18 @@ export function syncState<E>(input: SyncStateInput<E>): { events: E[]; membersSe
   const endKeep = (e: StateEntry<E>) => (since !== undefined && input.limited) || lazyKeep(e);
 
   const byKey = new Map<string, StateEntry<E>>();
-  for (const e of input.start) {
+  // state_after: the end state; incrementally every change since `since` (as Synapse, members
+  // too) plus the lazily loaded members.
+  if (after) {
+    for (const e of input.end) {
+      const keep = since === undefined ? lazyKeep(e) : e.pos > since || (wanted !== undefined && e.type === MEMBER && wanted.has(e.stateKey));
+      if (keep) byKey.set(keyOf(e), e);
+    }
+  }
+  for (const e of after ? [] : input.start) {
     if (lazyKeep(e) && changed(e, true) && !inTimeline.has(e.eventId)) byKey.set(keyOf(e), e);
   }
-  for (const e of input.end) {
+  for (const e of after ? [] : input.end) {
     if (endKeep(e) && changed(e, false) && !inTimeline.has(e.eventId)) byKey.set(keyOf(e), e);
   }
 
@@ -98,7 +114,8 @@ export function syncState<E>(input: SyncStateInput<E>): { events: E[]; membersSe
     if (e.type === MEMBER) membersSent.set(e.stateKey, e.eventId);
     events.push(e.event);
   }
-  for (const ev of input.timeline) if (ev.type === MEMBER && ev.state_key !== undefined) membersSent.set(ev.state_key, ev.event_id);
+  // The timeline's member events are state the client has, except with state_after (which it must not take them from).
+  if (!after) for (const ev of input.timeline) if (ev.type === MEMBER && ev.state_key !== undefined) membersSent.set(ev.state_key, ev.event_id);
   return { events, membersSent };
 }
 

@@ -171,6 +171,7 @@ export class LiveSync {
       lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
       includeRedundantMembers: filter?.room?.state?.include_redundant_members === true,
       stateFilter: filter?.room?.state,
+      useStateAfter: params.useStateAfter === true,
       includeLeave: filter?.room?.include_leave === true,
       rooms: filter?.room?.rooms,
       notRooms: filter?.room?.not_rooms,

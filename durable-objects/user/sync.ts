@@ -29,6 +29,8 @@ export interface SyncOptions {
   includeRedundantMembers?: boolean;
   /** The filter's room.state. */
   stateFilter?: RoomEventFilter;
+  /** use_state_after (spec v1.16): rooms carry `state_after` instead of `state`. */
+  useStateAfter?: boolean;
   includeLeave: boolean;
   /** Room IDs to include (undefined = all) and to exclude. */
   rooms?: string[];
@@ -144,6 +146,11 @@ function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boo
   return out;
 }
 
+/** The room section's state field: `state_after` when asked for (use_state_after), `state` otherwise. */
+function stateField(opts: SyncOptions): "state" | "state_after" {
+  return opts.useStateAfter ? "state_after" : "state";
+}
+
 /** How a room section's state is read: the sync's options, "since" as that section needs it. */
 function stateOptions(opts: SyncOptions & { maxPos: number }, src: SyncSources, since: number | undefined): RoomStateOptions {
   return {
@@ -155,6 +162,7 @@ function stateOptions(opts: SyncOptions & { maxPos: number }, src: SyncSources, 
     stateFilter: opts.stateFilter,
     nextBatch: opts.maxPos,
     lazyMembers: src.lazyMembers,
+    stateAfter: opts.useStateAfter === true,
   };
 }
 
@@ -173,7 +181,7 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {
     timeline: tl,
-    state: { events: state },
+    [stateField(opts)]: { events: state },
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
     summary,
@@ -187,7 +195,7 @@ function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since:
   const { state } = roomSectionState(src.rooms, room.room_id, userId, timeline, room.membership_pos, stateOptions(opts, src, opts.since ? since : undefined));
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
-  return { timeline: tl, state: { events: state }, account_data: { events: [] } };
+  return { timeline: tl, [stateField(opts)]: { events: state }, account_data: { events: [] } };
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */

@@ -23,6 +23,8 @@ export interface RoomStateOptions {
   /** The response's next_batch stream position (when lazily loaded members count as received). */
   nextBatch: number;
   lazyMembers?: LazyMembersStore;
+  /** use_state_after: the state at the timeline's end (`state_after`). */
+  stateAfter?: boolean;
 }
 
 export interface TimelineSpan {
@@ -65,6 +67,7 @@ export function roomSectionState(
     userId,
     lazyLoad: lazy ? { extraMembers: summary["m.heroes"] ?? [], alreadySent: opts.includeRedundantMembers ? undefined : (alreadySent ?? new Map()) } : undefined,
     filter: opts.stateFilter,
+    mode: opts.stateAfter ? "after" : "start",
     filterable: (e) => e as { type: string; sender?: string; room_id?: string; content?: unknown },
   });
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && membersSent.size > 0) opts.lazyMembers.record(opts.deviceId, roomId, membersSent, opts.nextBatch);

@@ -257,6 +257,33 @@ test("a client's room state is right after a limited sync (matrix-js-sdk)", asyn
   }
 });
 
+test("use_state_after: rooms carry state_after (the state at the timeline's end), not state", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Old" });
+  const m = await send(alice, roomId, "x");
+  await delivered(bob, roomId, m);
+  const since = await tokenNow(bob);
+  const rename = await setState(alice, roomId, "m.room.name", { name: "New" });
+  const last = await send(alice, roomId, "y");
+  await delivered(bob, roomId, last);
+
+  const get = async (q: string) => {
+    const r = await api(server, bob, "GET", `/sync?use_state_after=true&filter=${enc(JSON.stringify({ room: { rooms: [roomId], timeline: { limit: 2 } } }))}${q}`);
+    assert.equal(r.status, 200);
+    return (r.body as unknown as { rooms: { join: Record<string, Record<string, { events: Ev[] }>> } }).rooms.join[roomId];
+  };
+  const initial = await get("");
+  assert.equal(initial.state, undefined);
+  assert.equal(initial.state_after.events.find((e) => e.type === "m.room.name")?.event_id, rename, "the name after the timeline, though the timeline has it");
+  assert.ok(initial.state_after.events.some((e) => e.type === "m.room.create"));
+  const incremental = await get(`&since=${enc(since)}`);
+  assert.equal(incremental.state, undefined);
+  assert.deepEqual(incremental.state_after.events.map((e) => e.event_id), [rename]);
+
+  const bad = await api(server, bob, "GET", "/sync?use_state_after=yes");
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.errcode, "M_INVALID_PARAM");
+});
+
 test("bad room.state filters are refused (M_BAD_JSON / M_INVALID_PARAM) and change nothing", async () => {
   const roomId = await createRoom(alice, []);
   const last = await send(alice, roomId, "x");

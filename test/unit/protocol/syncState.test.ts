@@ -95,3 +95,19 @@ describe("syncState: lazy-loading members", () => {
     assert.deepEqual([...lazyMembersToLoad([{ event_id: "$k", type: "m.room.member", sender: "@bob:x", state_key: "@dave:x" }, msg("$2", "@dave:x")], "@alice:x", false, [])].sort(), ["@bob:x"]);
   });
 });
+
+describe("syncState: state_after (use_state_after)", () => {
+  it("initial: the state at the timeline's end, timeline events included", () => {
+    const end = [create, alice, name2];
+    assert.deepEqual(run({ mode: "after", start: [create, alice, name1], end, timeline: [asItem(name2)] }).ids, ["$alice", "$create", "$name2"]);
+  });
+
+  it("incremental: every change since `since`, the timeline's included; lazily loaded senders even when the timeline has their membership", () => {
+    const dave = member("$dave", "@dave:x", 9);
+    const end = [create, alice, bob, carol, name2, dave];
+    assert.deepEqual(run({ mode: "after", start: end, end, since: 7, timeline: [asItem(name2)] }).ids, ["$dave", "$name2"]);
+    const r = run({ mode: "after", start: end, end, since: 9, timeline: [asItem(dave), msg("$m", "@bob:x")], lazyLoad: { extraMembers: [] } });
+    assert.deepEqual(r.ids, ["$bob", "$dave"]);
+    assert.deepEqual([...lazyMembersToLoad([asItem(dave), msg("$2", "@dave:x")], "@alice:x", false, [], "after")], ["@dave:x"]);
+  });
+});
