@@ -153,18 +153,35 @@ export class RoomViewStore {
 
   /**
    * The room's state as it was at stream position `at` (each entry with the position it was set
-   * at): the current entries set by then, and the replaced versions that were valid then.
+   * at): the current entries set by then, and the replaced versions that were valid then. With
+   * `changedAfter`, only the entries set after that position; with `members`, only those users'
+   * m.room.member events.
    */
-  stateAt(roomId: string, at: number): PositionedStateRow[] {
+  stateAt(roomId: string, at: number, changedAfter = -1, members?: string[]): PositionedStateRow[] {
+    const only = members ? "AND type = 'm.room.member' AND state_key IN (SELECT value FROM json_each(?4))" : "AND ?4 IS NULL";
     return this.sql
       .exec<PositionedStateRow>(
-        `SELECT event_id, json, type, state_key, pos FROM room_state WHERE room_id = ?1 AND pos <= ?2
+        `SELECT event_id, json, type, state_key, pos FROM room_state WHERE room_id = ?1 AND pos <= ?2 AND pos > ?3 ${only}
          UNION ALL
-         SELECT event_id, json, type, state_key, pos FROM room_state_prior WHERE room_id = ?1 AND pos <= ?2 AND replaced_pos > ?2`,
+         SELECT event_id, json, type, state_key, pos FROM room_state_prior WHERE room_id = ?1 AND pos <= ?2 AND replaced_pos > ?2 AND pos > ?3 ${only}`,
         roomId,
         at,
+        changedAfter,
+        members ? JSON.stringify(members) : null,
       )
       .toArray();
+  }
+
+  /** The room's current members: membership, and when it was set (stream position, then origin_server_ts), without parsing the events. */
+  memberships(roomId: string): Array<{ userId: string; membership: string; pos: number; ts: number }> {
+    return this.sql
+      .exec<{ state_key: string; membership: string | null; pos: number; ts: number | null }>(
+        `SELECT state_key, json_extract(json, '$.content.membership') AS membership, pos, json_extract(json, '$.origin_server_ts') AS ts
+           FROM room_state WHERE room_id = ? AND type = 'm.room.member'`,
+        roomId,
+      )
+      .toArray()
+      .map((r) => ({ userId: r.state_key, membership: String(r.membership ?? ""), pos: r.pos, ts: Number(r.ts ?? 0) }));
   }
 
   /** The room's state; with `changedAfter`, only the entries set after that stream position. */

@@ -184,7 +184,7 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
     [stateField(opts)]: { events: state },
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
-    summary,
+    summary: summary ?? {},
     unread_notifications: stream.unreadCounts(room.room_id, room.read_pos),
   };
 }

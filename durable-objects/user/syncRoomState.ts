@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { RoomEventFilter } from "../../protocol/filters/index.js";
-import { syncState, type StateEntry, type TimelineItem } from "../../protocol/syncState.js";
-import { isNamed, roomSummary, type MemberEntry, type RoomSummary } from "../../protocol/roomSummary.js";
+import { lazyMembersToLoad, syncState, type StateEntry, type TimelineItem } from "../../protocol/syncState.js";
+import { isNamed, roomSummary, type RoomSummary } from "../../protocol/roomSummary.js";
 import type { PositionedStateRow, RoomViewStore } from "./roomViewStore.js";
 import type { LazyMembersStore } from "./lazyMembersStore.js";
 
@@ -38,8 +38,8 @@ export interface TimelineSpan {
 const NOW = Number.MAX_SAFE_INTEGER;
 
 /**
- * The `state` of a room section, and for a joined room its `summary`. `endPos` is where the
- * timeline ends (a left room's leave; undefined for now).
+ * The `state` of a room section, and for a joined room (`endPos` undefined: the timeline runs to
+ * now) its `summary`; a left room's timeline ends at `endPos`, its leave.
  */
 export function roomSectionState(
   rooms: RoomViewStore,
@@ -48,12 +48,24 @@ export function roomSectionState(
   timeline: TimelineSpan,
   endPos: number | undefined,
   opts: RoomStateOptions,
-): { state: JsonObject[]; summary: RoomSummary } {
-  const end = rooms.stateAt(roomId, endPos ?? NOW).map(entryOf);
-  const start = timeline.firstPos !== undefined ? rooms.stateAt(roomId, timeline.firstPos - 1).map(entryOf) : end;
-  const content = (type: string) => end.find((e) => e.type === type && e.stateKey === "")?.event.content as JsonObject | undefined;
-  const summary = roomSummary(membersOf(end), userId, isNamed(content("m.room.name"), content("m.room.canonical_alias")));
+): { state: JsonObject[]; summary?: RoomSummary } {
+  const summary = endPos === undefined ? summaryOf(rooms, roomId, userId) : undefined;
   const lazy = opts.lazyLoadMembers;
+  const mode = opts.stateAfter ? "after" : "start";
+  const endAt = endPos ?? NOW;
+  const startAt = timeline.firstPos !== undefined ? timeline.firstPos - 1 : endAt;
+  // An incremental answer needs only what changed since `since`, plus (lazily loaded) the
+  // memberships of the timeline's senders and heroes whenever they were set.
+  const changedAfter = opts.since ?? -1;
+  const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
+  const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  const heroes = summary?.["m.heroes"] ?? [];
+  if (lazy && opts.since !== undefined) {
+    const wanted = [...lazyMembersToLoad(timeline.events as unknown as TimelineItem[], userId, false, heroes, mode)];
+    const older = (at: number) => rooms.stateAt(roomId, at, -1, wanted).filter((r) => r.pos <= changedAfter).map(entryOf);
+    end.push(...older(endAt));
+    if (start !== end) start.push(...older(startAt));
+  }
   let alreadySent: Map<string, string> | undefined;
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && opts.deviceSince !== undefined) {
     alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId, opts.deviceSince);
@@ -65,9 +77,9 @@ export function roomSectionState(
     since: opts.since,
     limited: timeline.limited,
     userId,
-    lazyLoad: lazy ? { extraMembers: summary["m.heroes"] ?? [], alreadySent: opts.includeRedundantMembers ? undefined : (alreadySent ?? new Map()) } : undefined,
+    lazyLoad: lazy ? { extraMembers: heroes, alreadySent: opts.includeRedundantMembers ? undefined : (alreadySent ?? new Map()) } : undefined,
     filter: opts.stateFilter,
-    mode: opts.stateAfter ? "after" : "start",
+    mode,
     filterable: (e) => e as { type: string; sender?: string; room_id?: string; content?: unknown },
   });
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && membersSent.size > 0) opts.lazyMembers.record(opts.deviceId, roomId, membersSent, opts.nextBatch);
@@ -78,12 +90,8 @@ function entryOf(r: PositionedStateRow): StateEntry<JsonObject> {
   return { eventId: r.event_id, type: r.type, stateKey: r.state_key, pos: r.pos, event: JSON.parse(r.json) as JsonObject };
 }
 
-function membersOf(state: readonly StateEntry<JsonObject>[]): MemberEntry[] {
-  const out: MemberEntry[] = [];
-  for (const e of state) {
-    if (e.type !== "m.room.member") continue;
-    const content = (e.event.content ?? {}) as JsonObject;
-    out.push({ userId: e.stateKey, membership: String(content.membership ?? ""), pos: e.pos, ts: Number(e.event.origin_server_ts ?? 0) });
-  }
-  return out;
+/** The joined room's summary, from its current state. */
+function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): RoomSummary {
+  const content = (type: string) => rooms.stateEvent(roomId, type, "")?.content as { name?: unknown; alias?: unknown } | undefined;
+  return roomSummary(rooms.memberships(roomId), userId, isNamed(content("m.room.name"), content("m.room.canonical_alias")));
 }

@@ -125,6 +125,36 @@ test("incremental sync, not limited: state changes the timeline carries are not 
   assert.deepEqual(room.state.events, []);
 });
 
+test("a room joined since the last sync comes with the whole state before the timeline", async () => {
+  const roomId = await createRoom(alice, [], { name: "Joined later", topic: "the topic" });
+  const since = await tokenNow(dave);
+  assert.equal((await api(server, dave, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  const room = await eventually("the joined room", async () => (await sync(dave, { since })).rooms.join[roomId]);
+  assertNoRepeats(room);
+  const join = room.timeline.events.find((e) => e.type === "m.room.member" && e.state_key === dave.userId);
+  assert.equal(join?.content.membership, "join");
+  for (const t of ["m.room.create", "m.room.name", "m.room.topic", "m.room.power_levels"]) assert.ok(stateOf(room, t) ?? room.timeline.events.find((e) => e.type === t), `missing ${t}`);
+  assert.equal(stateOf(room, "m.room.member", alice.userId)?.content.membership, "join");
+});
+
+test("lazy loading, limited incremental sync: membership changes in the gap are sent", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Lazy gap" });
+  const lazy = { room: { rooms: [roomId], timeline: { limit: 2 }, state: { lazy_load_members: true } } };
+  const m = await send(alice, roomId, "x");
+  await delivered(alice, roomId, m);
+  const since = (await sync(alice, { filter: lazy })).next_batch;
+  assert.equal((await api(server, carol, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  for (let i = 0; i < 3; i++) await send(alice, roomId, `gap ${i}`);
+  const last = await send(bob, roomId, "last");
+  await delivered(alice, roomId, last);
+  const room = (await sync(alice, { since, filter: lazy })).rooms.join[roomId];
+  assert.equal(room.timeline.limited, true);
+  const members = room.state.events.filter((e) => e.type === "m.room.member").map((e) => e.state_key).sort();
+  // Carol joined in the gap; bob's membership (he sent the last event) was in the first sync's timeline.
+  assert.deepEqual(members, [carol.userId]);
+  assert.equal(room.summary["m.joined_member_count"], 3);
+});
+
 test("full_state=true: the whole state at the timeline's start", async () => {
   const roomId = await createRoom(alice, [bob], { name: "Before" });
   const m = await send(alice, roomId, "x");
