@@ -334,6 +334,8 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   // state at any stream position can be read back. lazy_members_sent remembers, per device, which
   // member event of each user a lazy-loading /sync sent, in a response whose next_batch was
   // sent_at: once the device syncs from sent_at or later it has it, and it is not sent again.
+  // The state copied at a join is now set just before the join's position (delivery.ts): rooms
+  // joined before this migration get theirs moved there too.
   `
   CREATE TABLE room_state_prior (
     room_id TEXT NOT NULL,
@@ -353,5 +355,7 @@ export const USER_MIGRATIONS: readonly Migration[] = [
     sent_at INTEGER NOT NULL,
     PRIMARY KEY (device_id, room_id, user_id)
   );
+  UPDATE room_state SET pos = pos - 1 WHERE EXISTS
+    (SELECT 1 FROM rooms r WHERE r.room_id = room_state.room_id AND r.membership = 'join' AND r.membership_pos = room_state.pos);
   `,
 ];
