@@ -121,7 +121,7 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   return { body, empty };
 }
 
-function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; firstPos?: number } {
+function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; firstPos?: number; seen: number } {
   const rows = stream.latestRoomEvents(roomId, fromPos, toPos, opts.timelineLimit + 1);
   const limited = rows.length > opts.timelineLimit;
   const kept = rows.slice(0, opts.timelineLimit).reverse();
@@ -133,7 +133,7 @@ function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos:
     if (opts.timelineFilter && !opts.timelineFilter(ev)) continue;
     events.push(eventForDevice(stored, opts.deviceId));
   }
-  return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, firstPos: kept[0]?.pos };
+  return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, firstPos: kept[0]?.pos, seen: kept.length };
 }
 
 function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boolean): JsonObject[] {
@@ -174,9 +174,13 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);
   const unreadChanged = room.read_moved_pos > since;
-  if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
+  const quiet = !fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited;
+  // Nothing reached the room's stream: nothing (state included) can have changed.
+  if (quiet && timeline.seen === 0) return undefined;
   // State at the timeline's start: all of it for a fresh room, else what changed since `since`.
   const { state, summary } = roomSectionState(src.rooms, room.room_id, userId, timeline, undefined, stateOptions(opts, src, fresh ? undefined : since));
+  // Events the timeline filter left out still count when they changed the state.
+  if (quiet && state.length === 0) return undefined;
   const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {

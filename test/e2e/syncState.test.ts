@@ -155,6 +155,19 @@ test("lazy loading, limited incremental sync: membership changes in the gap are 
   assert.equal(room.summary["m.joined_member_count"], 3);
 });
 
+test("a state change the timeline filter leaves out comes in state", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Unfiltered" });
+  const m = await send(alice, roomId, "x");
+  await delivered(bob, roomId, m);
+  const since = await tokenNow(bob);
+  const rename = await setState(alice, roomId, "m.room.name", { name: "Renamed, filtered out" });
+  await delivered(bob, roomId, rename);
+  const room = (await sync(bob, { since, filter: { room: { rooms: [roomId], timeline: { types: ["m.room.message"] } } } })).rooms.join[roomId];
+  assert.ok(room, "the room is in the response though its timeline is empty");
+  assert.deepEqual(room.timeline.events, []);
+  assert.deepEqual(room.state.events.map((e) => e.event_id), [rename]);
+});
+
 test("full_state=true: the whole state at the timeline's start", async () => {
   const roomId = await createRoom(alice, [bob], { name: "Before" });
   const m = await send(alice, roomId, "x");
