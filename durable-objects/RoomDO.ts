@@ -481,7 +481,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
-    const read = () => this.timeline().messages(new Visibility(this.stores.events, userId), opts);
+    const read = () => this.timeline().messages(new Visibility(this.stores.events, userId, opts.ignoredSenders), opts);
     let page = read();
     // A page with an `end` is complete; only a short backward page may need older history, and
     // only a room shared with other servers has any to fetch (checked last: it reads the members).
@@ -505,7 +505,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   async context(userId: string, eventId: string, limit: number, ignoredSenders?: string[]): Promise<JsonObject> {
-    return this.timeline().context(new Visibility(this.stores.events, userId), eventId, limit, ignoredSenders);
+    return this.timeline().context(new Visibility(this.stores.events, userId, ignoredSenders), eventId, limit, ignoredSenders);
   }
 
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {

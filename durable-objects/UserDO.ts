@@ -151,7 +151,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
     if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
-    return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
+    const isNew = deviceId === undefined || !this.accounts.hasDevice(deviceId);
+    const r = await account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
+    if (isNew) await this.deviceLists.announceDeviceListChange({ devices: [r.device_id] });
+    return r;
   }
 
   async checkPassword(password: string): Promise<boolean> {
@@ -446,17 +449,15 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.deviceLists.keyChanges(from, to);
   }
 
-  /** After devices are deleted: their keys go, and room-mates learn the list changed. */
+  /** After devices are added (login) or deleted, keys or not, room-mates learn the list changed (as in Synapse); deleted ones' keys go. */
   private async devicesRemoved(): Promise<void> {
-    let changed = false;
-    // The devices that still have keys but no longer exist, read before the purge removes them.
-    const gone = this.keys.devicesGoneWithDeviceKeys();
+    const gone = this.keys.devicesGoneWithDeviceKeys(); // read before the purge removes their keys
     this.ctx.storage.transactionSync(() => {
-      changed = e2ee.purgeRemovedDevices(this.keys);
+      e2ee.purgeRemovedDevices(this.keys);
       this.slidingConnections.dropGoneDevices();
       this.push.dropGoneDevices();
     });
-    if (changed) await this.deviceLists.announceDeviceListChange({ devices: gone });
+    await this.deviceLists.announceDeviceListChange({ devices: gone });
   }
 
   // ---- to-device messages (spec: send_to_device.md) ---------------------------------------

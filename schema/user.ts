@@ -329,4 +329,11 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   -- only the notifying events, so the count reads those and not every unread row.
   CREATE INDEX stream_notifying ON stream(room_id, pos) WHERE notify = 1;
   `,
+  // Bundled aggregations in /sync (user/syncAggregations.ts): a room event's children in the
+  // user's stream, found by the parent their m.relates_to names. The expression is the one
+  // StreamStore.childrenOf queries with, so SQLite uses this index; a redaction rewrites the
+  // stored event without m.relates_to, which takes the child out of it.
+  `
+  CREATE INDEX stream_relates_to ON stream(room_id, json_extract(json, '$.event.content."m.relates_to".event_id')) WHERE kind = 'event';
+  `,
 ];

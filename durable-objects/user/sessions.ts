@@ -36,7 +36,7 @@ export class Sessions {
     private readonly approvals: OAuthApprovalStore,
     /** ACCESS_TOKEN_LIFETIME in ms, read when a token is issued. */
     private readonly lifetimeMs: () => number,
-    /** Called after devices were deleted: their keys go and room-mates learn the device list changed. */
+    /** Called after devices were deleted or added: deleted ones' keys go and room-mates learn the device list changed. */
     private readonly devicesRemoved: () => Promise<void>,
   ) {}
 
@@ -97,7 +97,10 @@ export class Sessions {
   async issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens> {
     const pair = await this.newPair();
     const lifetimeMs = this.lifetimeMs();
-    return this.storage.transactionSync(() => this.startOAuthSession(req, pair, lifetimeMs));
+    const isNew = !this.stores.accounts.hasDevice(req.deviceId);
+    const tokens = this.storage.transactionSync(() => this.startOAuthSession(req, pair, lifetimeMs));
+    if (isNew) await this.devicesRemoved();
+    return tokens;
   }
 
   /**
@@ -133,6 +136,7 @@ export class Sessions {
     const { row } = await oauthCodes.checkCode(codes, req, Date.now());
     const pair = await this.newPair();
     const lifetimeMs = this.lifetimeMs();
+    const isNew = !this.stores.accounts.hasDevice(row.device_id);
     const outcome = this.storage.transactionSync(() => {
       if (codes.get(row.code_hash)?.used_ts !== null) return { kind: "reused", revoked: this.revokeCodeSession(row) } as const;
       codes.markUsed(row.code_hash, Date.now());
@@ -142,6 +146,7 @@ export class Sessions {
       if (outcome.revoked) await this.devicesRemoved();
       throw invalidGrant("The authorization code was already used");
     }
+    if (isNew) await this.devicesRemoved();
     return { ...outcome.tokens, auth_time: row.auth_time, ...(row.nonce !== null ? { nonce: row.nonce } : {}) };
   }
 

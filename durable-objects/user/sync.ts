@@ -10,6 +10,7 @@ import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import { dedupeByType, eventForDevice, mergeReceipts } from "./streamData.js";
 import { invitedByIgnoredUser } from "./ignoredUsers.js";
+import { withBundledAggregations } from "./syncAggregations.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -170,7 +171,7 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   const senders = new Set<string>();
   for (const e of timeline.events) senders.add(String(e.sender));
   const state = stateSection(src.rooms, room.room_id, since, fresh || timeline.limited, timeline.stateIds, senders, userId, opts);
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {
     timeline: tl,
@@ -186,9 +187,14 @@ function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since:
   const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
   const senders = new Set<string>();
   const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userId, { ...opts, lazyLoadMembers: false });
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return { timeline: tl, state: { events: state }, account_data: { events: [] } };
+}
+
+/** Timeline events with their bundled aggregations (user/syncAggregations.ts). */
+function bundled(src: SyncSources, roomId: string, events: JsonObject[], userId: string, opts: SyncOptions): JsonObject[] {
+  return withBundledAggregations(src.stream, roomId, events, { userId, ignored: opts.ignoredUsers });
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */
