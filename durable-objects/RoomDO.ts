@@ -462,9 +462,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     return new Timeline(this.stores.events, this.stores.relations, this.requireRoom().meta.room_id);
   }
 
-  async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
+  async getEvent(userId: string, eventId: string, ignoredSenders?: string[]): Promise<ClientEvent> {
     const t = this.timeline();
-    const vis = new Visibility(this.stores.events, userId);
+    const vis = new Visibility(this.stores.events, userId, ignoredSenders);
     return t.clientEventOf(t.visibleRow(eventId, vis), vis);
   }
 

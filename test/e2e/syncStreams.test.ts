@@ -9,7 +9,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { MatrixClient } from "matrix-js-sdk";
-import { registerUser, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
+import { call, registerUser, loginNewDevice, makeEventually, type RunningServer, type TestUser } from "./harness.js";
 import { startFederatedServer, api } from "./federationHelpers.js";
 import { startClient } from "./sdkHelpers.js";
 import { deviceSigningKey, uploadDevice } from "./e2eeRawHelpers.js";
@@ -167,6 +167,18 @@ describe("device lists", () => {
     const auth = { type: "m.login.password", identifier: { type: "m.id.user", user: bob.userId }, password: bob.password, session: first.body.session };
     assert.equal((await api(A, bob, "DELETE", `/devices/${enc(second.deviceId)}`, { auth })).status, 200);
     await expectDeviceList(alice, since, bob.userId, "changed", "alice sees bob's device go");
+  });
+
+  test("keys/changes refuses bad tokens and a missing access token", async () => {
+    const now = await nextBatch(alice);
+    for (const q of [`from=garbage&to=${enc(now)}`, `from=${enc(now)}&to=s_x`, `to=${enc(now)}`]) {
+      const r = await api(A, alice, "GET", `/keys/changes?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.ok(["M_INVALID_PARAM", "M_MISSING_PARAM"].includes(String(r.body.errcode)), JSON.stringify(r.body));
+    }
+    const anon = await call(A.baseUrl, "GET", `/_matrix/client/v3/keys/changes?from=${enc(now)}&to=${enc(now)}`);
+    assert.equal(anon.status, 401);
+    assert.equal(anon.body.errcode, "M_MISSING_TOKEN");
   });
 
   test("a device without keys going away is a change too", async () => {
@@ -340,6 +352,14 @@ describe("bundled aggregations in /sync", () => {
     // As /messages bundles them.
     const msgs = await api(A, carol, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=10`);
     check(relationsOf((msgs.body.chunk as Body[]).find((e) => e.event_id === root)), carol);
+    // Sliding sync's timelines too.
+    const ss = await call(A.baseUrl, "POST", "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?timeout=0", {
+      token: carol.accessToken,
+      body: { room_subscriptions: { [roomId]: { timeline_limit: 10, required_state: [] } } },
+    });
+    assert.equal(ss.status, 200, JSON.stringify(ss.body));
+    const ssTimeline = ((ss.body.rooms as Record<string, { timeline?: Body[] }>)[roomId]?.timeline ?? []);
+    check(relationsOf(ssTimeline.find((e) => e.event_id === root)), carol);
   });
 
   test("an ignored user's thread replies and references do not count, in /sync and /messages", async () => {
@@ -358,9 +378,95 @@ describe("bundled aggregations in /sync", () => {
     check(relationsOf(timelineEvent(await sync(alice), root)), "alice's sync");
     const msgs = await api(A, alice, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=10`);
     check(relationsOf((msgs.body.chunk as Body[]).find((e) => e.event_id === root)), "alice's /messages");
+    check(relationsOf((await api(A, alice, "GET", `/rooms/${enc(roomId)}/event/${enc(root)}`)).body), "alice's /event");
+    const ctx = await api(A, alice, "GET", `/rooms/${enc(roomId)}/context/${enc(root)}?limit=2`);
+    check(relationsOf(ctx.body.event as Body), "alice's /context");
     // bob ignores no one: he sees both replies.
     const bobs = relationsOf(timelineEvent(await sync(bob), root));
     assert.equal((bobs?.["m.thread"] as { count: number }).count, 2);
     assert.equal((await api(A, alice, "PUT", `/user/${enc(alice.userId)}/account_data/m.ignored_user_list`, { ignored_users: {} })).status, 200);
   });
+});
+
+describe("a waiting (long-polling) sync is woken", () => {
+  let roomId: string;
+  let eventId: string;
+  let mallory: string;
+  before(async () => {
+    roomId = await createRoom(alice, [bob]);
+    await F.join(A, roomId, "mallory");
+    mallory = F.userId("mallory");
+    eventId = await send(bob, roomId, { msgtype: "m.text", body: "wake me" });
+  });
+
+  /**
+   * Long-polls `user` from a fresh token while `trigger` runs, until a response has what `check`
+   * looks for. A poll that comes back with nothing new means the change never woke it: a failure.
+   */
+  async function wokenBy<T>(user: TestUser, trigger: () => Promise<void>, check: (s: Body) => T | undefined | false): Promise<T> {
+    let since = await nextBatch(user);
+    const first = api(A, user, "GET", `/sync?timeout=30000&set_presence=offline&since=${enc(since)}`);
+    await trigger();
+    let r = await first;
+    for (let i = 0; i < 10; i++) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const found = check(r.body);
+      if (found) return found;
+      assert.notEqual(r.body.next_batch, since, "the long-poll ran out without the change waking it");
+      since = String(r.body.next_batch);
+      r = await api(A, user, "GET", `/sync?timeout=30000&set_presence=offline&since=${enc(since)}`);
+    }
+    throw new Error("the change never arrived");
+  }
+
+  test("by a room-mate's presence", async () => {
+    const p = await wokenBy(alice, async () => void (await api(A, bob, "PUT", `/presence/${enc(bob.userId)}/status`, { presence: "online", status_msg: "awake" })), (s) => presenceOf(s, bob.userId));
+    assert.equal(p.content.status_msg, "awake");
+  });
+
+  test("by the user's own presence set from another device", async () => {
+    const other = await loginNewDevice(A.baseUrl, alice);
+    const p = await wokenBy(alice, async () => void (await api(A, other, "PUT", `/presence/${enc(alice.userId)}/status`, { presence: "unavailable", status_msg: "elsewhere" })), (s) => presenceOf(s, alice.userId));
+    assert.equal(p.content.presence, "unavailable");
+  });
+
+  test("by a room-mate's new device", async () => {
+    await wokenBy(alice, async () => void (await loginNewDevice(A.baseUrl, bob)), (s) => deviceLists(s).changed?.includes(bob.userId));
+  });
+
+  test("by a remote member's device list update", async () => {
+    const edu = { edu_type: "m.device_list_update", content: { user_id: mallory, device_id: "WAKE", stream_id: 20, prev_id: [] } };
+    await wokenBy(alice, async () => void (await F.sendTxn(A, [], [edu])), (s) => deviceLists(s).changed?.includes(mallory));
+  });
+
+  test("by a local and a remote receipt", async () => {
+    await wokenBy(alice, async () => void (await api(A, bob, "POST", `/rooms/${enc(roomId)}/receipt/m.read/${enc(eventId)}`, {})), (s) => receiptsIn(s, roomId)[eventId]?.["m.read"]?.[bob.userId]);
+    const edu = { edu_type: "m.receipt", content: { [roomId]: { "m.read": { [mallory]: { event_ids: [eventId], data: { ts: 99 } } } } } };
+    await wokenBy(alice, async () => void (await F.sendTxn(A, [], [edu])), (s) => receiptsIn(s, roomId)[eventId]?.["m.read"]?.[mallory]);
+  });
+
+  test("by a user starting and stopping to share a room", async () => {
+    const erin = await registerUser(A.baseUrl);
+    await wokenBy(alice, async () => void (await api(A, erin, "POST", `/join/${enc(roomId)}`, {})), (s) => deviceLists(s).changed?.includes(erin.userId));
+    await wokenBy(alice, async () => void (await api(A, erin, "POST", `/rooms/${enc(roomId)}/leave`, {})), (s) => deviceLists(s).left?.includes(erin.userId));
+  });
+});
+
+test("matrix-js-sdk's crypto sees a room-mate's new device through device_lists", async () => {
+  const { startCryptoClient } = await import("./sdkHelpers.js");
+  const frank = await registerUser(A.baseUrl);
+  const gina = await registerUser(A.baseUrl);
+  // The SDK tracks the device lists of the members of its encrypted rooms.
+  const encryption = { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } };
+  await createRoom(frank, [gina], { initial_state: [encryption] });
+  await uploadDevice(A.baseUrl, gina, 1);
+  const client = await startCryptoClient(A.baseUrl, frank, clients);
+  const crypto = client.getCrypto();
+  assert.ok(crypto);
+  const devicesOfGina = async () => (await crypto.getUserDeviceInfo([gina.userId])).get(gina.userId) ?? new Map();
+  await eventually("frank's crypto knows gina's first device", async () => (await devicesOfGina()).has(gina.deviceId), 30_000);
+  const second = await loginNewDevice(A.baseUrl, gina);
+  await uploadDevice(A.baseUrl, second, 1);
+  // The SDK learns of the change only from device_lists.changed in its sync.
+  await eventually("frank's crypto sees gina's second device", async () => (await devicesOfGina()).has(second.deviceId), 30_000);
 });
