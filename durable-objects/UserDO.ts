@@ -63,8 +63,7 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * - push/: pushers, the notifications list, and the push queue its alarm sends to push gateways
  * - presence.ts: setting and announcing presence; others' presence received
  * - e2ee.ts: device, one-time, fallback and cross-signing keys, and signatures
- * - deviceLists.ts, deviceListUpdates.ts: device list tracking, and announcing changes (EDUs in
- *   federationOut.ts)
+ * - deviceLists.ts, deviceListUpdates.ts: device list tracking and announcing changes (EDUs: federationOut.ts)
  * - toDeviceMessaging.ts: the devices' to-device inboxes
  * - dehydratedDevice.ts: the dehydrated device (MSC3814)
  * - keyBackup.ts: server-side key backup
@@ -114,6 +113,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       new OAuthApprovalStore(ctx.storage.sql),
       () => readConfig(env).accessTokenLifetimeMs,
       () => this.devicesRemoved(),
+      (deviceId) => this.deviceLists.announceDeviceListChange({ devices: [deviceId] }),
     );
     this.slidingConnections = new SlidingConnectionStore(ctx.storage.sql);
     this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, this.slidingConnections);
@@ -449,7 +449,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.deviceLists.keyChanges(from, to);
   }
 
-  /** After devices are added (login) or deleted, keys or not, room-mates learn the list changed (as in Synapse); deleted ones' keys go. */
+  /** After devices are deleted, keys or not, room-mates learn the list changed (as in Synapse, like a login's new device); their keys go. */
   private async devicesRemoved(): Promise<void> {
     const gone = this.keys.devicesGoneWithDeviceKeys(); // read before the purge removes their keys
     this.ctx.storage.transactionSync(() => {

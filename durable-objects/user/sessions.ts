@@ -36,8 +36,10 @@ export class Sessions {
     private readonly approvals: OAuthApprovalStore,
     /** ACCESS_TOKEN_LIFETIME in ms, read when a token is issued. */
     private readonly lifetimeMs: () => number,
-    /** Called after devices were deleted or added: deleted ones' keys go and room-mates learn the device list changed. */
+    /** Called after devices were deleted: their keys go and room-mates learn the device list changed. */
     private readonly devicesRemoved: () => Promise<void>,
+    /** Called after a grant made a new device: room-mates learn the device list changed (as after a password login). */
+    private readonly deviceAdded: (deviceId: string) => Promise<void> = async () => {},
   ) {}
 
   private localpart(): string {
@@ -99,7 +101,7 @@ export class Sessions {
     const lifetimeMs = this.lifetimeMs();
     const isNew = !this.stores.accounts.hasDevice(req.deviceId);
     const tokens = this.storage.transactionSync(() => this.startOAuthSession(req, pair, lifetimeMs));
-    if (isNew) await this.devicesRemoved();
+    if (isNew) await this.deviceAdded(req.deviceId);
     return tokens;
   }
 
@@ -146,7 +148,7 @@ export class Sessions {
       if (outcome.revoked) await this.devicesRemoved();
       throw invalidGrant("The authorization code was already used");
     }
-    if (isNew) await this.devicesRemoved();
+    if (isNew) await this.deviceAdded(row.device_id);
     return { ...outcome.tokens, auth_time: row.auth_time, ...(row.nonce !== null ? { nonce: row.nonce } : {}) };
   }
 
