@@ -286,6 +286,26 @@ describe("receipts", () => {
     assert.ok(receiptsIn(await sync(carol), roomId)[eventId]?.["m.read"]?.[bob.userId]);
   });
 
+  test("a member who joins later sees the room's receipts made before, but not others' private ones", async () => {
+    const eventId = await send(alice, roomId, { msgtype: "m.text", body: "read before you came" });
+    assert.equal((await api(A, bob, "POST", `/rooms/${enc(roomId)}/receipt/m.read/${enc(eventId)}`, {})).status, 200);
+    assert.equal((await api(A, carol, "POST", `/rooms/${enc(roomId)}/receipt/m.read.private/${enc(eventId)}`, {})).status, 200);
+    const edu = { edu_type: "m.receipt", content: { [roomId]: { "m.read": { [mallory]: { event_ids: [eventId], data: { ts: 4321 } } } } } };
+    assert.equal((await F.sendTxn(A, [], [edu])).status, 200);
+    await eventually("alice sees mallory's receipt", async () => receiptsIn(await sync(alice), roomId)[eventId]?.["m.read"]?.[mallory]);
+    const hank = await registerUser(A.baseUrl);
+    const since = await nextBatch(hank);
+    assert.equal((await api(A, hank, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+    const inc = await syncUntil("hank's sync has the receipts", hank, since, (s) => receiptsIn(s, roomId)[eventId]?.["m.read"]?.[bob.userId] && s);
+    const initial = await sync(hank);
+    for (const s of [inc, initial]) {
+      const r = receiptsIn(s, roomId)[eventId];
+      assert.ok(r["m.read"][bob.userId], "bob's receipt");
+      assert.equal(r["m.read"][mallory]?.ts, 4321, "the remote user's receipt");
+      assert.equal(r["m.read.private"], undefined, "carol's private receipt stays hers");
+    }
+  });
+
   test("a remote user's receipt (m.receipt EDU) reaches every local member", async () => {
     const eventId = await send(alice, roomId, { msgtype: "m.text", body: "remote reads" });
     const since = await Promise.all([alice, bob, carol].map(nextBatch));
