@@ -321,7 +321,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       this.push.recordNotifications(roomId, found);
       return found;
     });
-    if (sharedBefore) this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore);
+    if (sharedBefore) this.ctx.waitUntil(this.presence.learnPresenceOf(this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore)));
     this.live.wakeWaiters();
     await this.push.eventsNotified(acc.user_id, roomId, notifying);
   }

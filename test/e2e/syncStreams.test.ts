@@ -130,6 +130,20 @@ describe("presence", () => {
     await eventually("the SDK sees its own status message", () => client.getUser(dave.userId)?.presence === "online" && client.getUser(dave.userId)?.presenceStatusMsg === "busy");
   });
 
+  test("users who start sharing a room see each other's current presence", async () => {
+    const ivy = await registerUser(A.baseUrl);
+    assert.equal((await api(A, ivy, "PUT", `/presence/${enc(ivy.userId)}/status`, { presence: "unavailable", status_msg: "new here" })).status, 200);
+    assert.equal((await api(A, bob, "PUT", `/presence/${enc(bob.userId)}/status`, { presence: "online", status_msg: "old hand" })).status, 200);
+    const [si, sb] = [await nextBatch(ivy), await nextBatch(bob)];
+    assert.equal(presenceOf(await sync(ivy), bob.userId), undefined, "no presence of a stranger");
+    assert.equal((await api(A, ivy, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+    const pb = await syncUntil("ivy sees bob's presence", ivy, si, (s) => presenceOf(s, bob.userId));
+    assert.equal(pb.content.status_msg, "old hand");
+    const pi = await syncUntil("bob sees ivy's presence", bob, sb, (s) => presenceOf(s, ivy.userId));
+    assert.equal(pi.content.status_msg, "new here");
+    assert.equal(presenceOf(await sync(ivy), bob.userId)?.content.presence, "online", "in an initial sync too");
+  });
+
   test("a bad PUT /presence changes nothing", async () => {
     assert.equal((await api(A, alice, "PUT", `/presence/${enc(alice.userId)}/status`, { presence: "online", status_msg: "fine" })).status, 200);
     const since = await nextBatch(bob);
