@@ -358,4 +358,11 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   UPDATE room_state SET pos = pos - 1 WHERE EXISTS
     (SELECT 1 FROM rooms r WHERE r.room_id = room_state.room_id AND r.membership = 'join' AND r.membership_pos = room_state.pos);
   `,
+  // 9: bundled aggregations in /sync (user/syncAggregations.ts): a room event's children in the
+  // user's stream, found by the parent their m.relates_to names. The expression is the one
+  // StreamStore.childrenOf queries with, so SQLite uses this index; a redaction rewrites the
+  // stored event without m.relates_to, which takes the child out of it.
+  `
+  CREATE INDEX stream_relates_to ON stream(room_id, json_extract(json, '$.event.content."m.relates_to".event_id')) WHERE kind = 'event';
+  `,
 ];

@@ -12,6 +12,7 @@ import type { RoomState } from "./roomState.js";
 import { FanoutPlan } from "./fanoutPlan.js";
 import { wireOf } from "./wire.js";
 import { scheduleAlarm } from "./alarm.js";
+import { sendReceiptsToJoiners } from "./receiptsOnJoin.js";
 
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
@@ -80,6 +81,7 @@ export class Fanout {
         }
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
+      await sendReceiptsToJoiners(this.env, this.stores.receipts, meta.room_id, perUser);
       await this.sendToRemoteServers(meta.room_id, rows, version);
       this.stores.outbox.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);

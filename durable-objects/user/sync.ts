@@ -13,6 +13,7 @@ import { invitedByIgnoredUser } from "./ignoredUsers.js";
 import type { RoomEventFilter } from "../../protocol/filters/index.js";
 import type { LazyMembersStore } from "./lazyMembersStore.js";
 import { roomSectionState, type RoomStateOptions } from "./syncRoomState.js";
+import { withBundledAggregations } from "./syncAggregations.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -181,7 +182,7 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   const { state, summary } = roomSectionState(src.rooms, room.room_id, userId, timeline, undefined, stateOptions(opts, src, fresh ? undefined : since));
   // Events the timeline filter left out still count when they changed the state.
   if (quiet && state.length === 0) return undefined;
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {
     timeline: tl,
@@ -197,9 +198,14 @@ function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since:
   const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
   // The state up to the leave: at the timeline's start, what changed since `since` (all of it on an initial sync).
   const { state } = roomSectionState(src.rooms, room.room_id, userId, timeline, room.membership_pos, stateOptions(opts, src, opts.since ? since : undefined));
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return { timeline: tl, [stateField(opts)]: { events: state }, account_data: { events: [] } };
+}
+
+/** Timeline events with their bundled aggregations (user/syncAggregations.ts). */
+function bundled(src: SyncSources, roomId: string, events: JsonObject[], userId: string, opts: SyncOptions): JsonObject[] {
+  return withBundledAggregations(src.stream, roomId, events, { userId, ignored: opts.ignoredUsers });
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */

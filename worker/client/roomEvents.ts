@@ -86,7 +86,7 @@ async function getEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   const roomId = param(req, "roomId");
   const stub = roomStub(ctx.env, roomId);
   if (!isValidRoomId(roomId) || !(await stub.exists())) throw notFound("Event not found");
-  return json(await stub.getEvent(session.userId, param(req, "eventId")));
+  return json(await stub.getEvent(session.userId, param(req, "eventId"), session.ignoredUsers));
 }
 
 async function members(req: IRequest, ctx: Ctx): Promise<Response> {

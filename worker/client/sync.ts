@@ -72,7 +72,8 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     since: ctx.url.searchParams.get("since") ?? undefined,
     fullState: fullStateRaw === "true",
     filter: ctx.url.searchParams.get("filter") ?? undefined,
-    setPresence: setPresence ?? undefined,
+    // Spec: without set_presence, syncing marks the client online.
+    setPresence: setPresence ?? "online",
     useStateAfter: stateAfterRaw === "true",
   };
   return json(await syncBody(ctx, token, `@${localpart}:${ctx.config.serverName}`, ip, params, timeout));
