@@ -250,9 +250,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return d;
   }
 
-  async updateDevice(deviceId: string, displayName: string): Promise<void> {
-    await this.getDevice(deviceId);
-    this.accounts.setDeviceDisplayName(deviceId, displayName);
+  /** Renames a device; with `create` (an application service, MSC4190) a missing one is made: true then. */
+  async updateDevice(deviceId: string, displayName: string | undefined, create = false): Promise<boolean> {
+    return account.putDevice(this.accounts, deviceId, displayName, create && !dehydrated.isDehydratedDeviceId(this.dehydration, deviceId));
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {

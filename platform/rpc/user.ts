@@ -238,7 +238,8 @@ export interface UserRpc {
   /** Spec: GET /devices/{deviceId}; M_NOT_FOUND when there is no such device. */
   getDevice(deviceId: string): Promise<DeviceInfo>;
   /** Spec: PUT /devices/{deviceId} — renames the device. */
-  updateDevice(deviceId: string, displayName: string): Promise<void>;
+  /** Renames a device (404 when unknown); `create` (application services, MSC4190) makes a missing one: true then. */
+  updateDevice(deviceId: string, displayName: string | undefined, create?: boolean): Promise<boolean>;
   /** Deletes devices with their tokens and keys; room-mates learn the device list changed. */
   deleteDevices(deviceIds: string[]): Promise<void>;
 

@@ -142,7 +142,8 @@ async function logoutAll(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function whoami(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx, { allowGuest: true });
-  return json({ user_id: s.userId, device_id: s.deviceId, is_guest: s.isGuest });
+  // An application service acting without ?device_id= has no device (identity assertion).
+  return json({ user_id: s.userId, ...(s.deviceId ? { device_id: s.deviceId } : {}), is_guest: s.isGuest });
 }
 
 async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {

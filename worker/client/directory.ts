@@ -8,6 +8,7 @@ import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from
 import type { JsonObject } from "../../protocol/json.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
+import { checkAliasNotExclusive } from "../appservice/exclusive.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
 
@@ -38,9 +39,11 @@ async function createAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const roomId = reqString(body, "room_id");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room_id");
+  checkAliasNotExclusive(ctx, alias, s.appservice);
   const room = roomStub(ctx.env, roomId);
   if (!(await room.exists())) throw notFound("Room not found");
-  if ((await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room to give it an alias");
+  // An application service manages the aliases of its namespace without being in the room (as Synapse).
+  if (!s.appservice && (await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room to give it an alias");
   await serverStub(ctx.env).createAlias(alias, roomId, s.userId);
   return json({});
 }

@@ -30,7 +30,7 @@ async function roomFor(req: IRequest, ctx: Ctx) {
 
 async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
-  checkRateLimit(ctx.config, "send", session.userId);
+  checkRateLimit(ctx.config, "send", session.userId, session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const { stub } = roomForSend(req, ctx);
   const type = param(req, "eventType");
@@ -40,7 +40,7 @@ async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function sendState(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true }); // guests may since v1.2
-  checkRateLimit(ctx.config, "send", session.userId);
+  checkRateLimit(ctx.config, "send", session.userId, session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const { stub } = await roomFor(req, ctx);
   const type = param(req, "eventType");
@@ -65,7 +65,7 @@ async function getState(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function redactEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
-  checkRateLimit(ctx.config, "send", session.userId);
+  checkRateLimit(ctx.config, "send", session.userId, session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const { stub } = await roomFor(req, ctx);
   const content = { ...body };
