@@ -147,9 +147,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return refresh ? readConfig(this.env).accessTokenLifetimeMs : undefined;
   }
 
-  async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
-    if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
+  async login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
+    if (typeof credential === "string" && !(await account.checkPassword(this.accounts, credential))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
+    if (acc.deactivated) throw forbidden("This account has been deactivated");
     if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
     return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
   }

@@ -173,7 +173,8 @@ export interface UserRpc {
    */
   register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>>;
   /** Password login: a new access token for a (new or given) device; with `refresh`, a refresh token too and the access token expires. */
-  login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
+  /** A password login, or `{ appservice }`: the Worker checked that service's as_token and namespace. */
+  login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
   /** Whether the password is the user's (user-interactive auth). */
   checkPassword(password: string): Promise<boolean>;
   /**
