@@ -48,17 +48,24 @@ async function createAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   return json({});
 }
 
-/** Deleting an alias: its creator, or a room moderator with power to change canonical_alias. */
+/**
+ * Deleting an alias: its creator, or a room moderator with power to change canonical_alias; an
+ * alias in a service's exclusive namespace only by that service.
+ */
 async function deleteAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   const alias = aliasParam(req, ctx);
   const server = serverStub(ctx.env);
   const info = await server.aliasInfo(alias);
   if (!info) throw notFound(`Room alias ${alias} not found`);
-  if (info.creator !== s.userId) {
+  if (s.appservice) {
+    // A service removes any alias of its namespace, and only those (as Synapse).
+    checkAliasNotExclusive(ctx, alias, s.appservice);
+  } else if (info.creator !== s.userId) {
     const room = roomStub(ctx.env, info.room_id);
     if (!(await room.userCanSend(s.userId, "m.room.canonical_alias", true))) throw forbidden("You may not delete this alias");
   }
+  if (!s.appservice) checkAliasNotExclusive(ctx, alias);
   await server.deleteAlias(alias);
   return json({});
 }
