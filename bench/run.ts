@@ -22,7 +22,7 @@ const log = (msg: string): void => {
 /** BENCH=a,b: only these modules (by their key in the output; the others are left out); unset: all. */
 const only = process.env.BENCH ? new Set(process.env.BENCH.split(",").map((s) => s.trim())) : undefined;
 const want = (name: string): boolean => !only || only.has(name);
-const SERVER_MODULES = ["clientServer", "idleLongPoll", "protocol", "stateResolution", "slidingSync", "oauth", "push", "media", "e2ee"];
+const SERVER_MODULES = ["clientServer", "idleLongPoll", "protocol", "stateResolution", "slidingSync", "oauth", "push", "media", "e2ee", "search"];
 
 /**
  * Loads an optional module (others may not have written it yet) and runs its named export.
@@ -127,6 +127,8 @@ async function runOnServer(base: string, out: Record<string, unknown>): Promise<
     out.media = await optional("./media.ts", "benchMedia", (fn) => fn(base, mediaUser.accessToken));
   }
   out.e2ee = want("e2ee") ? await optional("./e2ee.ts", "benchE2ee", (fn) => fn(base)) : undefined;
+  // Search: a user in 20 rooms of 200 messages (filling them is most of its time).
+  out.search = want("search") ? await optional("./search.ts", "benchSearch", (fn) => fn(base), 300_000) : undefined;
 }
 
 main().then(

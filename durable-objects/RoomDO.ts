@@ -32,11 +32,12 @@ import { referenceHashes } from "./room/referenceHashes.js";
 import { eventSizeProblem } from "../protocol/eventSizeLimits.js";
 import { serverStub } from "../platform/stubs.js";
 import type { PublicRoomSummary } from "../platform/rpc/server.js";
-import type { EventTemplate, HierarchyViewer, MessagesOptions, MessagesPage, RoomRpc, SendOptions, SpaceRoomView } from "../platform/rpc/room.js";
+import type { EventTemplate, HierarchyViewer, MessagesOptions, MessagesPage, RoomRpc, RoomSearchRequest, RoomSearchResult, SearchContextRequest, SendOptions, SpaceRoomView } from "../platform/rpc/room.js";
 import { signingKeyOf } from "../platform/signingKey.js";
 import { spaceRoomEntry, viewerMembership } from "./room/spaceRoom.js";
 import * as remote from "./room/remoteMembership.js";
 import { oldestHeldGap, backfillFromRemote } from "./room/backfill.js";
+import { searchRoom, searchContexts } from "./room/search.js";
 
 /** How many backfill requests one /messages call may make before handing the client an `end`. */
 const MESSAGES_BACKFILL_ROUNDS = 3;
@@ -55,6 +56,7 @@ const MESSAGES_BACKFILL_ROUNDS = 3;
  * - room/roomState.ts: what the current state says (membership, ACL, visibility, summary);
  * - room/timeline.ts, visibility.ts, aggregations.ts, backfill.ts: reading history;
  * - room/ephemeral.ts: typing and receipts; room/federationReads.ts: history served to servers.
+ * - room/search.ts (with searchStore.ts, its FTS5 index): this room's part of POST /search.
  */
 export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private stores: RoomStores;
@@ -514,6 +516,14 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
 
   async relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject> {
     return this.timeline().relations(new Visibility(this.stores.events, userId), eventId, relType, eventType, limit, from);
+  }
+
+  async search(userId: string, req: RoomSearchRequest): Promise<RoomSearchResult> {
+    return searchRoom(this.stores, this.requireRoom().meta.room_id, userId, req);
+  }
+
+  async searchContexts(userId: string, req: SearchContextRequest): Promise<Record<string, JsonObject>> {
+    return searchContexts(this.stores, this.requireRoom().meta.room_id, userId, req);
   }
 
   /** Spec: GET /rooms/{roomId}/threads, with the same access rule as /messages. */

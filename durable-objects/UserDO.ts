@@ -131,8 +131,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>> {
-    const localpart = account.localpartOf(userId);
-    await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
+    await account.registerAccount(this.accounts, userId, opts);
     const web = opts.webSession ? { web_session: await this.oauthSessions.startWebSessionForNewAccount(opts.webSession.userAgent) } : {};
     if (opts.inhibitLogin) return { user_id: userId, ...web };
     // A guest's request body is ignored but for the device's display name (spec, registration.yaml:
@@ -292,8 +291,8 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   // ---- rooms and the sync stream ---------------------------------------------------------
 
-  async joinedRooms(): Promise<string[]> {
-    return this.rooms.joinedRoomIds();
+  async joinedRooms(includeLeft = false): Promise<string[]> {
+    return includeLeft ? this.rooms.joinedOrLeftRoomIds() : this.rooms.joinedRoomIds();
   }
 
   /**

@@ -86,4 +86,38 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX relations_parent ON relations(relates_to, rel_type);
   `,
+  // Server-side search (POST /search): an FTS5 index of the searchable text of each event, its
+  // rowid the event's ordering, one column per spec key (content.body / content.name /
+  // content.topic). The events the room already holds are indexed here, once, in the same step
+  // as the table (rather than lazily on a room's first search): the migration already runs
+  // before any request, so no search ever sees a half-built index and nothing has to remember
+  // which rooms are done. It mirrors protocol/search/searchableText.ts (which indexes new events):
+  // text only, non-blank, m.topic's text/plain bodies (mimetype absent means text/plain) besides
+  // content.topic, unless they repeat it; redacted events (already stripped) are left out.
+  `
+  CREATE VIRTUAL TABLE event_search USING fts5(body, name, topic, tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO event_search (rowid, body, name, topic)
+  SELECT ordering, body, name, topic FROM (
+    SELECT ev.ordering,
+      CASE WHEN ev.type = 'm.room.message' AND json_type(ev.json, '$.content.body') = 'text' AND trim(json_extract(ev.json, '$.content.body')) <> ''
+        THEN json_extract(ev.json, '$.content.body') END AS body,
+      CASE WHEN ev.type = 'm.room.name' AND json_type(ev.json, '$.content.name') = 'text' AND trim(json_extract(ev.json, '$.content.name')) <> ''
+        THEN json_extract(ev.json, '$.content.name') END AS name,
+      CASE WHEN ev.type = 'm.room.topic' THEN (
+        SELECT group_concat(t, char(10)) FROM (
+          SELECT DISTINCT t FROM (
+            SELECT 0 AS k, json_extract(ev.json, '$.content.topic') AS t WHERE json_type(ev.json, '$.content.topic') = 'text'
+            UNION ALL
+            SELECT 1 + r.key, json_extract(r.value, '$.body') FROM json_each(ev.json, '$.content."m.topic"."m.text"') r
+             WHERE r.type = 'object' AND json_type(r.value, '$.body') = 'text'
+               AND coalesce(json_extract(r.value, '$.mimetype'), 'text/plain') = 'text/plain'
+            ORDER BY k
+          ) WHERE trim(t) <> ''
+        )
+      ) END AS topic
+    FROM events ev
+    WHERE ev.type IN ('m.room.message', 'm.room.name', 'm.room.topic')
+      AND outlier = 0 AND soft_failed = 0 AND rejected IS NULL AND redacted_by IS NULL
+  ) WHERE body IS NOT NULL OR name IS NOT NULL OR topic IS NOT NULL;
+  `,
 ];

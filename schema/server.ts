@@ -101,9 +101,8 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, pushkey, user_id)
   );
   `,
-  // 6 (appended on branch `report`; the lead renumbers at merge): reports of events, rooms and
-  // users (spec: "Reporting content"), kept for the server's admins;
-  // durable-objects/server/reportStore.ts. `kind` says which of the target columns is set.
+  // 6 (issue 14): reports of events, rooms and users (spec: "Reporting content"), kept for the
+  // server's admins; durable-objects/server/reportStore.ts. `kind` says which of the target columns is set.
   `
   CREATE TABLE content_reports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -116,5 +115,16 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     content TEXT,
     received_ts INTEGER NOT NULL
   );
+  `,
+  // 7 (issue 14): the account each completed registration's UIA session made, so a retry with the
+  // same session gets the same user (spec: UIA sessions; Synapse keeps it with the session);
+  // durable-objects/server/registrationSessionStore.ts.
+  `
+  CREATE TABLE registration_sessions (
+    session TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE INDEX registration_sessions_age ON registration_sessions(created_ts);
   `,
 ];

@@ -6,6 +6,7 @@ import type { RoomContext } from "./roomContext.js";
 import { checkFormatAndSignatures } from "./receive/checkReceived.js";
 import { authAgainstAuthEvents } from "./receive/authEvents.js";
 import { fetchMissingAuthEvents } from "./receive/fetchEvents.js";
+import { indexForSearch } from "./storeEvent.js";
 
 /**
  * The oldest event we hold in the timeline and the prev_events of it we lack, or undefined when
@@ -50,7 +51,11 @@ export async function backfillFromRemote(room: RoomContext, servers: string[], l
       if (room.stores.events.getRow(pdu.event_id)?.outlier === 0) continue;
       if (pdu.auth_events.some((id) => !room.stores.events.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
       if (authAgainstAuthEvents(room, pdu)) continue;
-      room.stores.atomically(() => room.stores.events.insertBackfilled(pdu, first.state_group));
+      room.stores.atomically(() => {
+        room.stores.events.insertBackfilled(pdu, first.state_group);
+        const row = room.stores.events.getRow(pdu.event_id);
+        if (row) indexForSearch(room.stores, row.ordering, pdu);
+      });
       added++;
     }
     if (added > 0) return added;

@@ -1,6 +1,7 @@
 import { stateKey, type PDU } from "../../protocol/pdu.js";
 import type { RoomVersion } from "../../protocol/roomVersions.js";
 import { redact } from "../../protocol/redact.js";
+import { searchableText } from "../../protocol/search/index.js";
 import { resolveStates } from "./resolveStates.js";
 import type { StateBefore } from "./stateBefore.js";
 import type { RoomStores } from "./stores.js";
@@ -55,13 +56,25 @@ export function storeEvent(stores: RoomStores, version: RoomVersion, pdu: PDU, o
       stores.relations.record(pdu.event_id, parent, relType);
     }
   }
+  indexForSearch(stores, ordering, pdu);
   if (pdu.type === "m.room.redaction") {
     const targetId = pdu.redacts ?? (typeof pdu.content.redacts === "string" ? pdu.content.redacts : undefined);
     const target = targetId ? events.getEvent(targetId) : undefined;
-    if (target && target.type !== "m.room.create") events.storeRedacted(redact(target, version), pdu.event_id);
+    if (target && target.type !== "m.room.create") {
+      events.storeRedacted(redact(target, version), pdu.event_id);
+      // A redacted event's text is gone, from search too.
+      const row = events.getRow(target.event_id);
+      if (row) stores.search.remove(row.ordering);
+    }
   }
   stores.outbox.add(ordering);
   return ordering;
+}
+
+/** Adds an accepted event's searchable text (if any) to the room's search index. */
+export function indexForSearch(stores: RoomStores, ordering: number, pdu: PDU): void {
+  const text = searchableText(pdu.type, pdu.content);
+  if (text) stores.search.index(ordering, text);
 }
 
 /** Current state: the state after the forward extremities, resolved when there are several. */

@@ -4,6 +4,7 @@ import { OutboxStore } from "./outboxStore.js";
 import { TxnStore } from "./txnStore.js";
 import { RelationStore } from "./relationStore.js";
 import { ReceiptStore } from "./receiptStore.js";
+import { SearchStore } from "./searchStore.js";
 
 /**
  * Everything one RoomDO stores, one store per table family, over the object's SQLite. Writes that
@@ -16,6 +17,8 @@ export interface RoomStores {
   txns: TxnStore;
   relations: RelationStore;
   receipts: ReceiptStore;
+  /** The full-text index of server-side search. */
+  search: SearchStore;
   /** Runs `f` as one transaction: all of its writes land, or none. */
   atomically<T>(f: () => T): T;
 }
@@ -29,6 +32,7 @@ export function openRoomStores(storage: DurableObjectStorage): RoomStores {
     txns: new TxnStore(sql),
     relations: new RelationStore(sql),
     receipts: new ReceiptStore(sql),
+    search: new SearchStore(sql),
     atomically: (f) => storage.transactionSync(f),
   };
 }

@@ -2,7 +2,7 @@ import { forbidden, notFound, unknownToken, userInUse } from "../../platform/err
 import { hashPassword, verifyPassword } from "./password.js";
 import { REFRESH_TOKEN_PREFIX, hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
-import type { LoginResult, Session } from "../../platform/rpc/user.js";
+import type { LoginResult, RegisterOptions, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
 import type { RefreshTokenStore } from "./refreshTokenStore.js";
@@ -56,6 +56,23 @@ export function putDevice(accounts: AccountStore, deviceId: string, displayName:
     accounts.addDeviceWithoutLogin(deviceId, displayName, Date.now());
   } else if (displayName !== undefined) accounts.setDeviceDisplayName(deviceId, displayName);
   return !exists;
+}
+
+/** The account a registration logs in to: created, upgraded from a guest, or already made by the same UIA session. */
+export async function registerAccount(accounts: AccountStore, userId: string, opts: RegisterOptions): Promise<void> {
+  if (opts.account === "registered") {
+    const acc = accounts.account();
+    if (!acc || acc.deactivated) throw forbidden("The account this session registered is gone");
+    return;
+  }
+  if (opts.account !== "guestUpgrade") return createAccount(accounts, userId, opts.password, opts.isGuest, localpartOf(userId));
+  const notGuest = () => forbidden("Cannot register taken user ID without valid guest credentials for that user.");
+  if (accounts.account()?.is_guest !== 1) throw notGuest();
+  const hash = opts.password === undefined ? null : await hashPassword(opts.password);
+  // Re-check after the await: the guest may have been upgraded meanwhile.
+  const acc = accounts.account();
+  if (!acc || acc.is_guest !== 1 || acc.deactivated) throw notGuest();
+  accounts.upgradeGuest(hash);
 }
 
 export async function checkPassword(accounts: AccountStore, password: string): Promise<boolean> {

@@ -46,6 +46,11 @@ export class AccountStore implements SeenWriter {
     );
   }
 
+  /** A guest becomes a full user with this password (spec: Guest Access, upgrading an account). */
+  upgradeGuest(passwordHash: string | null): void {
+    this.sql.exec("UPDATE account SET is_guest = 0, password_hash = ? WHERE is_guest = 1", passwordHash);
+  }
+
   setPasswordHash(hash: string): void {
     this.sql.exec("UPDATE account SET password_hash = ?", hash);
   }

@@ -8,6 +8,7 @@ import type { PDU } from "../../protocol/pdu.js";
 import type { RoomEventFilter } from "../../protocol/filters/index.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import type { PublicRoomSummary } from "./server.js";
+import type { SearchOrder, SortKey } from "../../protocol/search/index.js";
 
 /** The fields a local client decides when sending an event; the room fills in the rest. */
 export interface EventTemplate {
@@ -60,6 +61,43 @@ export interface SpaceRoomView {
   membership: string;
   /** Whether this server's copy of the room is current (a local user is joined, or no one elsewhere is). */
   resident: boolean;
+}
+
+/** One room's part of POST /search (durable-objects/room/search.ts). */
+export interface RoomSearchRequest {
+  /** An FTS5 MATCH expression built by protocol/search/ftsQuery.ts (never the user's raw text). */
+  match: string;
+  order: SearchOrder;
+  /** Only results after this sort key (the next_batch being resumed). */
+  after?: SortKey;
+  limit: number;
+  filter?: RoomEventFilter;
+  /** Senders whose non-state events the searcher has chosen not to see (spec: ignoring users). */
+  ignoredSenders?: string[];
+}
+
+/** A result: its sort key (primary = rank or origin_server_ts), its rank and the event. */
+export interface RoomSearchHit extends SortKey {
+  rank: number;
+  event: ClientEvent;
+}
+
+export interface RoomSearchResult {
+  /** The room's first results after `after`, best first, at most `limit`. */
+  hits: RoomSearchHit[];
+  /** Whether the room has more results after `hits`. */
+  more: boolean;
+  /** An estimate of the room's matches the user may see (spec: `count` is approximate). */
+  count: number;
+}
+
+export interface SearchContextRequest {
+  eventIds: string[];
+  before: number;
+  after: number;
+  includeProfile: boolean;
+  filter?: RoomEventFilter;
+  ignoredSenders?: string[];
 }
 
 export interface RoomRpc {
@@ -126,6 +164,10 @@ export interface RoomRpc {
   timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }>;
   /** Spec: GET /rooms/{roomId}/relations/{eventId}. */
   relations(userId: string, eventId: string, relType: string | undefined, eventType: string | undefined, limit: number, from: number | undefined): Promise<JsonObject>;
+  /** POST /search in this room: the user's visible matches; nothing in an encrypted room. */
+  search(userId: string, req: RoomSearchRequest): Promise<RoomSearchResult>;
+  /** POST /search event_context: for each given result, the events around it (by event ID). */
+  searchContexts(userId: string, req: SearchContextRequest): Promise<Record<string, JsonObject>>;
   /** Spec: GET /rooms/{roomId}/threads, with the same access rule as /messages. */
   threads(userId: string, include: "all" | "participated", limit: number, from: number | undefined): Promise<JsonObject>;
 

@@ -159,6 +159,12 @@ export interface RegisterOptions {
   refresh?: boolean;
   /** Also sign the browser in on the account pages (the sign-up page). */
   webSession?: { userAgent?: string };
+  /**
+   * Which account: "new" (the default) creates it; "registered" is an account this registration's
+   * UIA session already made (a retry: only the login is new); "guestUpgrade" makes the guest
+   * account a full one, keeping its user ID and rooms (spec: Guest Access).
+   */
+  account?: "new" | "registered" | "guestUpgrade";
 }
 
 export interface UserRpc {
@@ -261,8 +267,8 @@ export interface UserRpc {
 
   // Rooms and the sync stream.
 
-  /** The rooms the user is joined to. */
-  joinedRooms(): Promise<string[]>;
+  /** The rooms the user is joined to; with `includeLeft`, also those they left (or were banned from) and have not forgotten. */
+  joinedRooms(includeLeft?: boolean): Promise<string[]>;
   /** For a room the user is invited to or knocking on: the servers that sent its stripped state (the inviter's first). */
   inviteServers(roomId: string): Promise<string[]>;
   /** Spec: POST /rooms/{roomId}/forget; refused while the user is still in the room. */

@@ -23,7 +23,7 @@ interface PresetState {
   guestAccess: string;
 }
 
-const PRESETS: Record<Preset, PresetState> = {
+export const PRESETS: Record<Preset, PresetState> = {
   private_chat: { joinRule: "invite", historyVisibility: "shared", guestAccess: "can_join" },
   trusted_private_chat: { joinRule: "invite", historyVisibility: "shared", guestAccess: "can_join" },
   public_chat: { joinRule: "public", historyVisibility: "shared", guestAccess: "forbidden" },
@@ -59,6 +59,31 @@ function defaultPowerLevels(creator: string, version: RoomVersion, preset: Prese
     historical: 100,
     notifications: { room: 50 },
   };
+}
+
+/**
+ * Builds and signs the create event (in v12 the room ID is derived from it, so it is built here,
+ * not in the RoomDO), then has the room store it, the creator's join and `afterJoin` in order.
+ * Also the building block of room upgrades. Returns the new room's ID.
+ */
+export async function createRoomWithEvents(ctx: Ctx, creator: string, version: RoomVersion, createContent: JsonObject, afterJoin: EventTemplate[]): Promise<string> {
+  const server = ctx.config.serverName;
+  const key = signingKeyOf(await serverStub(ctx.env).signingKey());
+  let roomId = version.roomIdIsCreateEventHash ? undefined : `!${randomString(18).replace(/[^A-Za-z0-9]/g, "x")}:${server}`;
+  const create = await buildEvent(
+    { room_id: roomId, sender: creator, type: "m.room.create", state_key: "", content: createContent, prev_events: [], auth_events: [], depth: 1, origin_server_ts: Date.now() },
+    version,
+    server,
+    key,
+  );
+  if (roomId === undefined) roomId = roomIdFromCreateEvent(create);
+  const profile = (await userStub(ctx.env, creator).getProfile()) ?? {};
+  const memberContent: JsonObject = { membership: "join" };
+  if (profile.displayname) memberContent.displayname = profile.displayname;
+  if (profile.avatar_url) memberContent.avatar_url = profile.avatar_url;
+  const join: EventTemplate = { sender: creator, type: "m.room.member", state_key: creator, content: memberContent };
+  await roomStub(ctx.env, roomId).createRoom(roomId, create, version.id, [join, ...afterJoin]);
+  return roomId;
 }
 
 async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -107,23 +132,8 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
     const given = Array.isArray(createContent.additional_creators) ? createContent.additional_creators : [];
     createContent.additional_creators = [...new Set([...given.filter((u): u is string => typeof u === "string"), ...invitees])];
   }
-  const key = signingKeyOf(await serverStub(ctx.env).signingKey());
-  let roomId = version.roomIdIsCreateEventHash ? undefined : `!${randomString(18).replace(/[^A-Za-z0-9]/g, "x")}:${server}`;
-  const create = await buildEvent(
-    { room_id: roomId, sender: creator, type: "m.room.create", state_key: "", content: createContent, prev_events: [], auth_events: [], depth: 1, origin_server_ts: Date.now() },
-    version,
-    server,
-    key,
-  );
-  if (roomId === undefined) roomId = roomIdFromCreateEvent(create);
-
-  const profile = (await userStub(ctx.env, creator).getProfile()) ?? {};
   const p = PRESETS[preset];
   const templates: EventTemplate[] = [];
-  const memberContent: JsonObject = { membership: "join" };
-  if (profile.displayname) memberContent.displayname = profile.displayname;
-  if (profile.avatar_url) memberContent.avatar_url = profile.avatar_url;
-  templates.push({ sender: creator, type: "m.room.member", state_key: creator, content: memberContent });
   const pl = defaultPowerLevels(creator, version, preset, invitees);
   templates.push({ sender: creator, type: "m.room.power_levels", state_key: "", content: { ...pl, ...(plOverride ?? {}) } });
   if (alias) templates.push({ sender: creator, type: "m.room.canonical_alias", state_key: "", content: { alias } });
@@ -148,7 +158,7 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   }
 
   // The room first: if its initial events are refused, no alias is left pointing at nothing.
-  await roomStub(ctx.env, roomId).createRoom(roomId, create, version.id, templates);
+  const roomId = await createRoomWithEvents(ctx, creator, version, createContent, templates);
   if (alias) await serverStub(ctx.env).createAlias(alias, roomId, creator);
   if (visibility === "public") await serverStub(ctx.env).setPublished(roomId, true, await roomStub(ctx.env, roomId).summary());
   return json({ room_id: roomId });

@@ -39,19 +39,16 @@ async function upload(req: IRequest, ctx: Ctx): Promise<Response> {
   const stub = userStub(ctx.env, s.userId);
   let deviceKeys: JsonObject | undefined;
   if (body.device_keys !== undefined && body.device_keys !== null) {
-    const err = await checkDeviceKeys(body.device_keys, s.userId, s.deviceId);
-    if (err) throw invalidParam(err);
+    // Synapse answers a malformed or mismatched device_keys with 400 M_BAD_JSON.
+    const err = checkDeviceKeys(body.device_keys, s.userId, s.deviceId);
+    if (err) throw badJson(err);
     deviceKeys = body.device_keys as JsonObject;
   }
-  const stored = deviceKeys ?? (await stub.getDeviceKeys(s.deviceId)) ?? undefined;
-  const storedKeys = stored && isJsonObject(stored.keys) ? stored.keys : {};
-  const ed = storedKeys[`ed25519:${s.deviceId}`];
-  const edKey = typeof ed === "string" ? ed : undefined;
   const oneTimeKeys = keyMap(body, "one_time_keys");
   const fallbackKeys = keyMap(body, "fallback_keys") ?? keyMap(body, "org.matrix.msc2732.fallback_keys");
   for (const map of [oneTimeKeys, fallbackKeys]) {
     for (const [keyId, value] of Object.entries(map ?? {})) {
-      const err = await checkOneTimeKey(keyId, value, s.userId, s.deviceId, edKey);
+      const err = checkOneTimeKey(keyId, value);
       if (err) throw invalidParam(err);
     }
   }

@@ -2,8 +2,9 @@ import type { IRequest } from "itty-router";
 import { refuseThirdPartyInvite } from "./thirdPartyIdentifiers.js";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString } from "../http.js";
-import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest } from "../../platform/errors.js";
-import { authenticate } from "../auth.js";
+import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest, badJson } from "../../platform/errors.js";
+import { authenticate, guestAccessForbidden } from "../auth.js";
+import type { Session } from "../../platform/rpc/user.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isFromServer, isValidUserId, isValidRoomId, isValidRoomAlias, serverNameIfAny, serverNameOf } from "../../protocol/identifiers.js";
@@ -50,8 +51,9 @@ export async function memberContent(ctx: Ctx, userId: string, membership: string
   const content: JsonObject = { membership, ...extra };
   if (membership === "join" || membership === "knock") {
     const profile = (await userStub(ctx.env, userId).getProfile()) ?? {};
-    if (profile.displayname) content.displayname = profile.displayname;
-    if (profile.avatar_url) content.avatar_url = profile.avatar_url;
+    // The profile fills what the client did not set itself (a membership set through the state endpoint may).
+    if (profile.displayname && !("displayname" in extra)) content.displayname = profile.displayname;
+    if (profile.avatar_url && !("avatar_url" in extra)) content.avatar_url = profile.avatar_url;
   }
   return content;
 }
@@ -59,16 +61,22 @@ export async function memberContent(ctx: Ctx, userId: string, membership: string
 async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const { roomId, servers } = await resolveRoom(ctx, roomIdOrAlias);
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  const { roomId } = await joinAs(ctx, session, roomIdOrAlias, extra);
+  return json({ room_id: roomId });
+}
+
+/** Joins `session`'s user to a room (ID or alias), locally or over federation; `extra` goes into the member event. */
+async function joinAs(ctx: Ctx, session: Session, roomIdOrAlias: string, extra: JsonObject): Promise<{ roomId: string; eventId?: string }> {
+  const { roomId, servers } = await resolveRoom(ctx, roomIdOrAlias);
   const local = roomStub(ctx.env, roomId);
   if (!(await local.isResidentHere())) {
     // Nobody here is in the room: join through a server that is (spec: "Joining rooms").
     const invitedBy = await userStub(ctx.env, session.userId).inviteServers(roomId);
     await joinRemoteRoom(ctx, session.userId, roomId, [...invitedBy, ...servers], await memberContent(ctx, session.userId, "join", extra));
-    return json({ room_id: roomId });
+    return { roomId };
   }
   const room = await requireRoom(ctx, roomId);
   if (session.isGuest) {
@@ -83,8 +91,8 @@ async function doJoin(req: IRequest, ctx: Ctx, roomIdOrAlias: string): Promise<R
       extra.join_authorised_via_users_server = plan.authoriser;
     }
   }
-  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "join", extra) });
-  return json({ room_id: roomId });
+  const sent = await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "join", extra) });
+  return { roomId, eventId: sent.event_id };
 }
 
 async function joinByIdOrAlias(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -98,18 +106,23 @@ async function joinRoom(req: IRequest, ctx: Ctx): Promise<Response> {
 async function knock(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const { roomId, servers } = await resolveRoom(ctx, param(req, "roomIdOrAlias"));
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  const { roomId } = await knockAs(ctx, session.userId, param(req, "roomIdOrAlias"), extra);
+  return json({ room_id: roomId });
+}
+
+async function knockAs(ctx: Ctx, userId: string, roomIdOrAlias: string, extra: JsonObject): Promise<{ roomId: string; eventId?: string }> {
+  const { roomId, servers } = await resolveRoom(ctx, roomIdOrAlias);
   if (!(await roomStub(ctx.env, roomId).isResidentHere())) {
     // Nobody here is in the room: knock through a server that is (spec: "Knocking upon a room").
-    await knockRemoteRoom(ctx, session.userId, roomId, servers, await memberContent(ctx, session.userId, "knock", extra));
-    return json({ room_id: roomId });
+    await knockRemoteRoom(ctx, userId, roomId, servers, await memberContent(ctx, userId, "knock", extra));
+    return { roomId };
   }
   const room = await requireRoom(ctx, roomId);
-  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: await memberContent(ctx, session.userId, "knock", extra) });
-  return json({ room_id: roomId });
+  const sent = await room.send({ sender: userId, type: "m.room.member", state_key: userId, content: await memberContent(ctx, userId, "knock", extra) });
+  return { roomId, eventId: sent.event_id };
 }
 
 /** invite, kick, ban, unban: an m.room.member event about someone else. */
@@ -121,22 +134,26 @@ function targetedMembership(membership: "invite" | "leave" | "ban", unban = fals
     if (membership === "invite" && "medium" in body && "address" in body) refuseThirdPartyInvite(body);
     const target = reqString(body, "user_id");
     if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user_id");
-    const roomId = param(req, "roomId");
-    const room = await requireRoom(ctx, roomId);
-    const current = await room.membership(target);
-    if (unban && current !== "ban") return json({});
-    if (membership === "leave" && !unban && current !== "join" && current !== "invite" && current !== "knock") {
-      throw forbidden(`${target} is not in the room`);
-    }
-    if (membership === "invite" && current === "join") throw forbidden(`${target} is already in the room`);
-    if (membership === "invite" && current === "ban") throw forbidden(`${target} is banned from the room`);
-    if (membership === "invite" && !(await isKnownUser(ctx, target))) throw notFound(`User ${target} does not exist`);
     const extra: JsonObject = {};
     const reason = optString(body, "reason");
     if (reason !== undefined) extra.reason = reason;
-    await room.send({ sender: session.userId, type: "m.room.member", state_key: target, content: { membership, ...extra } });
+    await targetedAs(ctx, session.userId, param(req, "roomId"), target, membership, unban, extra);
     return json({});
   };
+}
+
+/** An invite, kick, ban or unban of `target` by `sender`, with these endpoints' checks. */
+async function targetedAs(ctx: Ctx, sender: string, roomId: string, target: string, membership: "invite" | "leave" | "ban", unban: boolean, extra: JsonObject): Promise<string | undefined> {
+  const room = await requireRoom(ctx, roomId);
+  const current = await room.membership(target);
+  if (unban && current !== "ban") return undefined;
+  if (membership === "leave" && !unban && current !== "join" && current !== "invite" && current !== "knock") {
+    throw forbidden(`${target} is not in the room`);
+  }
+  if (membership === "invite" && current === "join") throw forbidden(`${target} is already in the room`);
+  if (membership === "invite" && current === "ban") throw forbidden(`${target} is banned from the room`);
+  if (membership === "invite" && !(await isKnownUser(ctx, target))) throw notFound(`User ${target} does not exist`);
+  return (await room.send({ sender, type: "m.room.member", state_key: target, content: { ...extra, membership } })).event_id;
 }
 
 async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
@@ -147,25 +164,58 @@ async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
 async function leave(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
-  const roomId = param(req, "roomId");
   const extra: JsonObject = {};
   const reason = optString(body, "reason");
   if (reason !== undefined) extra.reason = reason;
+  await leaveAs(ctx, session.userId, param(req, "roomId"), extra);
+  return json({});
+}
+
+async function leaveAs(ctx: Ctx, userId: string, roomId: string, extra: JsonObject): Promise<string | undefined> {
   if (!(await roomStub(ctx.env, roomId).exists())) {
     // An invite to (or a knock on) a room hosted elsewhere that nobody here has joined: leave it over federation.
-    const invitedBy = await userStub(ctx.env, session.userId).inviteServers(roomId);
+    const invitedBy = await userStub(ctx.env, userId).inviteServers(roomId);
     if (invitedBy.length === 0) throw notFound("Room not found");
-    await rejectRemoteInvite(ctx, session.userId, roomId, invitedBy, extra);
-    return json({});
+    await rejectRemoteInvite(ctx, userId, roomId, invitedBy, extra);
+    return undefined;
   }
   const room = await requireRoom(ctx, roomId);
-  const current = await room.membership(session.userId);
-  if (current === "leave" || current === "ban") {
-    // Already out: leaving again is a no-op, as in Synapse.
-    return json({});
+  const current = await room.membership(userId);
+  // Already out: leaving again is a no-op, as in Synapse.
+  if (current === "leave" || current === "ban") return undefined;
+  return (await room.send({ sender: userId, type: "m.room.member", state_key: userId, content: { ...extra, membership: "leave" } })).event_id;
+}
+
+/**
+ * PUT /rooms/{roomId}/state/m.room.member/{userId}: Synapse runs the membership action the
+ * content names, with that endpoint's rules, and keeps the rest of the content (displayname,
+ * reason, …) in the event. Answers the event ID where one was sent here.
+ */
+export async function membershipByState(ctx: Ctx, session: Session, roomId: string, target: string, content: JsonObject): Promise<{ event_id?: string }> {
+  const membership = content.membership;
+  if (typeof membership !== "string") throw badJson("'membership' must be a string");
+  if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user ID in the state key");
+  const extra: JsonObject = { ...content };
+  delete extra.membership;
+  const self = target === session.userId;
+  if (session.isGuest && !(self && (membership === "join" || membership === "leave"))) throw guestAccessForbidden();
+  switch (membership) {
+    case "join":
+      if (!self) throw forbidden("You can only join a room yourself");
+      return { event_id: (await joinAs(ctx, session, roomId, extra)).eventId };
+    case "knock":
+      if (!self) throw forbidden("You can only knock yourself");
+      return { event_id: (await knockAs(ctx, session.userId, roomId, extra)).eventId };
+    case "leave":
+      if (self) return { event_id: await leaveAs(ctx, session.userId, roomId, extra) };
+      // Someone else's leave is a kick, or an unban when they are banned.
+      return { event_id: await targetedAs(ctx, session.userId, roomId, target, "leave", (await (await requireRoom(ctx, roomId)).membership(target)) === "ban", extra) };
+    case "invite":
+    case "ban":
+      return { event_id: await targetedAs(ctx, session.userId, roomId, target, membership, false, extra) };
+    default:
+      throw invalidParam(`Unknown membership ${membership}`);
   }
-  await room.send({ sender: session.userId, type: "m.room.member", state_key: session.userId, content: { membership: "leave", ...extra } });
-  return json({});
 }
 
 async function forget(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -2,12 +2,13 @@ import type { IRequest } from "itty-router";
 import { parseSlidingPos } from "../../platform/slidingSyncPos.js";
 import { clientRoute, route, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, queryInt } from "../http.js";
-import { forbidden, notFound, badJson, missingParam, invalidParam } from "../../platform/errors.js";
+import { forbidden, notFound, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
 import { parseFilterJson, type RoomEventFilter } from "../../protocol/filters/index.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
+import { membershipByState } from "./membershipActions.js";
 
 // Spec: room_send.yaml, room_state.yaml, redaction.yaml, rooms.yaml (event, state, members,
 // joined_members), message_pagination.yaml, event_context.yaml, room_event_by_timestamp.yaml,
@@ -42,10 +43,11 @@ async function sendState(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true }); // guests may since v1.2
   checkRateLimit(ctx.config, "send", session.userId, session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
-  const { stub } = await roomFor(req, ctx);
   const type = param(req, "eventType");
   const stateKey = req.params.stateKey === undefined ? "" : param(req, "stateKey");
-  if (type === "m.room.member") throw badJson("Use the membership endpoints (join, invite, leave, kick, ban) to change membership");
+  // Membership through the state endpoint is the matching membership action (as in Synapse).
+  if (type === "m.room.member") return json(await membershipByState(ctx, session, param(req, "roomId"), stateKey, body));
+  const { stub } = await roomFor(req, ctx);
   return json(await stub.send({ sender: session.userId, type, state_key: stateKey, content: body }));
 }
 

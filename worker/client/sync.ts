@@ -21,7 +21,7 @@ const MAX_TIMEOUT_MS = 60_000;
  * whether it was woken, and the per-device fields an empty response still carries.
  */
 async function waitForChange(ctx: Ctx, userId: string, token: string, ip: string | undefined, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
-  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence }) });
+  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence, useStateAfter: params.useStateAfter }) });
   const res = await userStub(ctx.env, userId).fetch(`https://user/wait?${query}`, {
     headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token, ...(ip ? { [SYNC_CLIENT_IP_HEADER]: ip } : {}) },
   });
@@ -64,6 +64,8 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
   const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
   const fullStateRaw = ctx.url.searchParams.get("full_state");
   if (fullStateRaw !== null && fullStateRaw !== "true" && fullStateRaw !== "false") throw invalidParam("full_state must be true or false");
+  const stateAfterRaw = ctx.url.searchParams.get("use_state_after");
+  if (stateAfterRaw !== null && stateAfterRaw !== "true" && stateAfterRaw !== "false") throw invalidParam("use_state_after must be true or false");
   const setPresence = ctx.url.searchParams.get("set_presence");
   if (setPresence !== null && !["online", "offline", "unavailable"].includes(setPresence)) throw invalidParam("Invalid set_presence");
   const params: SyncParams = {
@@ -71,8 +73,16 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     fullState: fullStateRaw === "true",
     filter: ctx.url.searchParams.get("filter") ?? undefined,
     setPresence: setPresence ?? undefined,
+    useStateAfter: stateAfterRaw === "true",
   };
-  const userId = `@${localpart}:${ctx.config.serverName}`;
+  return json(await syncBody(ctx, token, `@${localpart}:${ctx.config.serverName}`, ip, params, timeout));
+}
+
+/**
+ * The /sync response for a checked-shape request: long-polls up to `timeout` ms when incremental.
+ * Also the source of the legacy GET /events and GET /initialSync (legacyEvents.ts, legacyInitialSync.ts).
+ */
+export async function syncBody(ctx: Ctx, token: string, userId: string, ip: string | undefined, params: SyncParams, timeout: number): Promise<JsonObject> {
   const stub = userStub(ctx.env, userId);
   const deadline = Date.now() + timeout;
   const canWait = params.since !== undefined && !params.fullState && timeout > 0;
@@ -85,17 +95,17 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
     while (Date.now() < deadline) {
       const parked = await waitForChange(ctx, userId, token, ip, { ...params, since }, deadline - Date.now());
       params.setPresence = undefined;
-      if (!parked.woke) return json(emptySync(since, parked.idle));
-      if (parked.answer) return json(parked.answer);
+      if (!parked.woke) return emptySync(since, parked.idle);
+      if (parked.answer) return parked.answer;
       // Woken without an answer (too large for a message): fetch it the usual way.
       const result = await stub.syncRequest(token, { ...params, setPresence: undefined }, ip);
-      if (!result.empty) return json(result.body);
+      if (!result.empty) return result.body;
       since = String(result.body.next_batch);
     }
-    return json(emptySync(since, {}));
+    return emptySync(since, {});
   }
   // Authentication, the filter and set_presence are handled inside syncRequest: one DO call.
-  return json((await stub.syncRequest(token, params, ip)).body);
+  return (await stub.syncRequest(token, params, ip)).body;
 }
 
 export function registerSyncRoutes(): void {

@@ -1,0 +1,102 @@
+import type { JsonObject } from "../../protocol/json.js";
+import { stateKey } from "../../protocol/pdu.js";
+import { eventMatchesFilter } from "../../protocol/filters/index.js";
+import type { RoomSearchHit, RoomSearchRequest, RoomSearchResult, SearchContextRequest } from "../../platform/rpc/room.js";
+import type { SortKey } from "../../protocol/search/index.js";
+import type { RoomStores } from "./stores.js";
+import { Visibility } from "./visibility.js";
+import { Timeline } from "./timeline.js";
+
+/**
+ * One room's part of server-side search (spec: "Server Side Search"). The Worker fans a search
+ * out to the rooms the user has been in; each room answers from its own FTS5 index
+ * (searchStore.ts) with the matches the user may see, in the requested order, after the page
+ * being resumed. History visibility applies as for /messages; in a room the user has left, only
+ * events up to their leave are searched ("it won't include events in rooms that happened after
+ * you left"); an encrypted room is not searched at all.
+ */
+const NOTHING: RoomSearchResult = { hits: [], more: false, count: 0 };
+
+/** The highest ordering the user's search may reach, or undefined when they were never in the room. */
+function searchBound(stores: RoomStores, userId: string): number | undefined {
+  const memberId = stores.events.currentStateIds().get(stateKey("m.room.member", userId));
+  const row = memberId ? stores.events.getRow(memberId) : undefined;
+  if (!row) return undefined;
+  const membership = (JSON.parse(row.json) as { content: { membership?: unknown } }).content.membership;
+  return membership === "leave" || membership === "ban" ? row.ordering : Number.MAX_SAFE_INTEGER;
+}
+
+export function searchRoom(stores: RoomStores, roomId: string, userId: string, req: RoomSearchRequest): RoomSearchResult {
+  // Spec: "The search will not include rooms that are end to end encrypted."
+  if (stores.events.currentEvent("m.room.encryption", "")) return NOTHING;
+  const upTo = searchBound(stores, userId);
+  if (upTo === undefined) return NOTHING;
+  const vis = new Visibility(stores.events, userId);
+  const timeline = new Timeline(stores.events, stores.relations, roomId);
+  const hits: RoomSearchHit[] = [];
+  let after: SortKey | undefined = req.after;
+  let more = false;
+  // Candidates come in batches: visibility and the filter drop some, so a page may need several.
+  // Each batch re-runs the FTS5 query, so batches double: a room where the user sees few of many
+  // matches (joined late to a `joined`-visibility room) costs a few queries, not one per 20 rows.
+  let batch = Math.max(req.limit * 2, 20);
+  scan: for (;;) {
+    const rows = stores.search.matches(req.match, req.order, roomId, after, upTo, batch);
+    for (const row of rows) {
+      const key: SortKey = { primary: req.order === "rank" ? row.score : row.origin_server_ts, roomId, ordering: row.ordering };
+      after = key;
+      if (!vis.canSee(row)) continue;
+      if (row.state_key === null && req.ignoredSenders?.includes(row.sender)) continue;
+      const event = timeline.clientEventOf(row, vis);
+      if (!eventMatchesFilter(event, req.filter)) continue;
+      if (hits.length === req.limit) {
+        more = true;
+        break scan;
+      }
+      hits.push({ ...key, rank: row.score, event });
+    }
+    if (rows.length < batch) break;
+    batch = Math.min(batch * 2, 2000);
+  }
+  return { hits, more, count: stores.search.count(req.match, upTo) };
+}
+
+/**
+ * The context of each result (spec: search.yaml, "Event Context"): the visible events just
+ * before and after it (through the search's filter, as Synapse does), pagination tokens as
+ * /context gives them, and with include_profile the senders' profiles as of the result.
+ */
+export function searchContexts(stores: RoomStores, roomId: string, userId: string, req: SearchContextRequest): Record<string, JsonObject> {
+  const vis = new Visibility(stores.events, userId);
+  const timeline = new Timeline(stores.events, stores.relations, roomId);
+  const filter = req.filter ? { ...req.filter, lazy_load_members: undefined } : undefined;
+  const out: Record<string, JsonObject> = {};
+  for (const eventId of req.eventIds) {
+    const row = timeline.visibleRow(eventId, vis);
+    const b = timeline.messages(vis, { from: row.ordering, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
+    const f = timeline.messages(vis, { from: row.ordering + 1, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
+    const context: JsonObject = {
+      events_before: b.chunk as unknown as JsonObject[],
+      events_after: f.chunk as unknown as JsonObject[],
+      start: `t${b.end ?? 0}`,
+      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
+    };
+    if (req.includeProfile) {
+      // The senders' member events in the state after the result: their profile at that time.
+      const state = row.state_group_after === null ? new Map<string, string>() : stores.events.stateAtGroup(row.state_group_after);
+      const profiles: JsonObject = {};
+      for (const sender of new Set([row.sender, ...b.chunk.map((e) => e.sender), ...f.chunk.map((e) => e.sender)])) {
+        const id = state.get(stateKey("m.room.member", sender));
+        const content = id ? stores.events.getEvent(id)?.content : undefined;
+        if (!content) continue;
+        const profile: JsonObject = {};
+        if (typeof content.displayname === "string") profile.displayname = content.displayname;
+        if (typeof content.avatar_url === "string") profile.avatar_url = content.avatar_url;
+        profiles[sender] = profile;
+      }
+      context.profile_info = profiles;
+    }
+    out[eventId] = context;
+  }
+  return out;
+}
