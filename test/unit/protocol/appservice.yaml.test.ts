@@ -101,3 +101,43 @@ test("yaml: __proto__ is an ordinary key", () => {
   assert.equal(Object.getPrototypeOf(doc), Object.prototype);
   assert.equal(doc["__proto__"], 1);
 });
+
+test("yaml: go-yaml v3's four-space style with sequence items indented under their key (mautrix's newer output)", () => {
+  const src = [
+    "id: signal",
+    "url: http://localhost:29328",
+    "as_token: sig_as",
+    "hs_token: sig_hs",
+    "sender_localpart: S1gnalB0t",
+    "rate_limited: false",
+    "namespaces:",
+    "    users:",
+    "        - regex: ^@signalbot:example\\.org$",
+    "          exclusive: true",
+    "        - regex: ^@signal_.*:example\\.org$",
+    "          exclusive: true",
+    "io.element.msc4190: true",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseYamlDocuments(src), [
+    {
+      id: "signal",
+      url: "http://localhost:29328",
+      as_token: "sig_as",
+      hs_token: "sig_hs",
+      sender_localpart: "S1gnalB0t",
+      rate_limited: false,
+      namespaces: {
+        users: [
+          { regex: "^@signalbot:example\\.org$", exclusive: true },
+          { regex: "^@signal_.*:example\\.org$", exclusive: true },
+        ],
+      },
+      "io.element.msc4190": true,
+    },
+  ]);
+});
+
+test("yaml: Windows line endings and a byte-order mark are read like plain newlines", () => {
+  assert.deepEqual(parseYamlDocuments("\uFEFFid: x\r\nurl: null\r\n---\r\nid: y\r\n"), [{ id: "x", url: null }, { id: "y" }]);
+});
