@@ -146,9 +146,10 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return refresh ? readConfig(this.env).accessTokenLifetimeMs : undefined;
   }
 
-  async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
-    if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
+  async login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
+    if (typeof credential === "string" && !(await account.checkPassword(this.accounts, credential))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
+    if (acc.deactivated) throw forbidden("This account has been deactivated");
     if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
     const isNew = deviceId === undefined || !this.accounts.hasDevice(deviceId);
     const r = await account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
@@ -252,9 +253,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return d;
   }
 
-  async updateDevice(deviceId: string, displayName: string): Promise<void> {
-    await this.getDevice(deviceId);
-    this.accounts.setDeviceDisplayName(deviceId, displayName);
+  /** Renames a device; with `create` (an application service, MSC4190) a missing one is made: true then. */
+  async updateDevice(deviceId: string, displayName: string | undefined, create = false): Promise<boolean> {
+    return account.putDevice(this.accounts, deviceId, displayName, create && !dehydrated.isDehydratedDeviceId(this.dehydration, deviceId));
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {

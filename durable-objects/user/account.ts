@@ -1,4 +1,4 @@
-import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
+import { forbidden, notFound, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { REFRESH_TOKEN_PREFIX, hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
@@ -41,6 +41,21 @@ export async function createAccount(
   // Re-check after the await: another registration may have won the race meanwhile.
   if (accounts.account()) throw userInUse("User ID already taken.");
   accounts.createAccount(userId, hash, isGuest, displayname, Date.now());
+}
+
+/**
+ * PUT /devices/{deviceId}: renames a device. With `create` (an application service acting as its
+ * user, MSC4190 / spec v1.17 "Device management") an unknown device is created, without an
+ * access token: the service acts as it through ?device_id=. Returns whether it was created.
+ */
+export function putDevice(accounts: AccountStore, deviceId: string, displayName: string | undefined, create: boolean): boolean {
+  const exists = accounts.hasDevice(deviceId);
+  if (!exists && !create) throw notFound("Device not found");
+  if (!exists) {
+    requireAccount(accounts);
+    accounts.addDeviceWithoutLogin(deviceId, displayName, Date.now());
+  } else if (displayName !== undefined) accounts.setDeviceDisplayName(deviceId, displayName);
+  return !exists;
 }
 
 /** The account a registration logs in to: created, upgraded from a guest, or already made by the same UIA session. */

@@ -87,7 +87,7 @@ export class AccountStore implements SeenWriter {
     }
   }
 
-  /** A device that never logs in (the dehydrated device): never seen. */
+  /** A device that never logs in (the dehydrated device, an application service's device): never seen. */
   addDeviceWithoutLogin(deviceId: string, displayName: string | undefined, now: number): void {
     this.sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", deviceId, displayName ?? null, now);
   }

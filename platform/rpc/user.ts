@@ -179,7 +179,8 @@ export interface UserRpc {
    */
   register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>>;
   /** Password login: a new access token for a (new or given) device; with `refresh`, a refresh token too and the access token expires. */
-  login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
+  /** A password login, or `{ appservice }`: the Worker checked that service's as_token and namespace. */
+  login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
   /** Whether the password is the user's (user-interactive auth). */
   checkPassword(password: string): Promise<boolean>;
   /**
@@ -244,7 +245,8 @@ export interface UserRpc {
   /** Spec: GET /devices/{deviceId}; M_NOT_FOUND when there is no such device. */
   getDevice(deviceId: string): Promise<DeviceInfo>;
   /** Spec: PUT /devices/{deviceId} — renames the device. */
-  updateDevice(deviceId: string, displayName: string): Promise<void>;
+  /** Renames a device (404 when unknown); `create` (application services, MSC4190) makes a missing one: true then. */
+  updateDevice(deviceId: string, displayName: string | undefined, create?: boolean): Promise<boolean>;
   /** Deletes devices with their tokens and keys; room-mates learn the device list changed. */
   deleteDevices(deviceIds: string[]): Promise<void>;
 

@@ -12,6 +12,8 @@ import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, randomString, userIdOfToken 
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 import { passwordProblem } from "./passwordRules.js";
+import { APPSERVICE_LOGIN_TYPE, appserviceLogin, appserviceRegister } from "../appservice/register.js";
+import { checkUserIdNotExclusive } from "../appservice/exclusive.js";
 
 // Spec: client-server-api "Account registration and management", "Login", registration.yaml,
 // login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml,
@@ -32,8 +34,10 @@ export function validTokens(ctx: Ctx): string[] {
 async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   const kind = ctx.url.searchParams.get("kind") ?? "user";
   if (kind !== "user" && kind !== "guest") throw invalidParam("kind must be 'user' or 'guest'");
-  checkRateLimit(ctx.config, "register", clientKey(req));
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  // Application services register their users with their as_token: no UIA, no rate limit.
+  if (kind === "user" && body.type === APPSERVICE_LOGIN_TYPE) return appserviceRegister(req, ctx, body);
+  checkRateLimit(ctx.config, "register", clientKey(req));
   const deviceId = optString(body, "device_id");
   const deviceDisplayName = optString(body, "initial_device_display_name");
   const inhibitLogin = optBool(body, "inhibit_login") ?? false;
@@ -83,6 +87,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     throw invalidUsername("User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
   }
   const userId = `@${username}:${ctx.config.serverName}`;
+  checkUserIdNotExclusive(ctx, userId);
   const stub = userStub(ctx.env, userId);
   if (guest === undefined && (await stub.exists())) throw userInUse("User ID already taken.");
 
@@ -121,6 +126,7 @@ async function registerAvailable(req: IRequest, ctx: Ctx): Promise<Response> {
   const username = ctx.url.searchParams.get("username");
   if (!username) throw missingParam("username is required");
   if (!isValidNewLocalpart(username, ctx.config.serverName)) throw invalidUsername("Invalid username");
+  checkUserIdNotExclusive(ctx, `@${username}:${ctx.config.serverName}`);
   if (await userStub(ctx.env, `@${username}:${ctx.config.serverName}`).exists()) {
     throw userInUse("User ID already taken.");
   }
@@ -135,13 +141,15 @@ async function registrationTokenValidity(req: IRequest, ctx: Ctx): Promise<Respo
 }
 
 function loginFlows(): Response {
-  return json({ flows: [{ type: "m.login.password" }] });
+  return json({ flows: [{ type: "m.login.password" }, { type: APPSERVICE_LOGIN_TYPE }] });
 }
 
 async function login(req: IRequest, ctx: Ctx): Promise<Response> {
-  checkRateLimit(ctx.config, "login", clientKey(req));
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const type = reqString(body, "type");
+  // Rate-limited there only when the service's registration asks for it.
+  if (type === APPSERVICE_LOGIN_TYPE) return appserviceLogin(req, ctx, body);
+  checkRateLimit(ctx.config, "login", clientKey(req));
   if (type !== "m.login.password") throw badRequest(`Login type ${type} is not supported`);
   if (body.identifier !== undefined && !isJsonObject(body.identifier)) throw badJson("'identifier' must be an object");
   const user = identifiedUser(body);
@@ -182,7 +190,8 @@ async function logoutAll(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function whoami(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx, { allowGuest: true });
-  return json({ user_id: s.userId, device_id: s.deviceId, is_guest: s.isGuest });
+  // An application service acting without ?device_id= has no device (identity assertion).
+  return json({ user_id: s.userId, ...(s.deviceId ? { device_id: s.deviceId } : {}), is_guest: s.isGuest });
 }
 
 async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {
