@@ -157,6 +157,12 @@ export class LiveSync {
     return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
   }
 
+  /** After devices are deleted: their sliding connections and what lazy loading sent them go. */
+  dropGoneDevices(): void {
+    this.conns.dropGoneDevices();
+    this.src.lazyMembers?.dropGoneDevices();
+  }
+
   /** A /sync response for one device and the request's parameters (filter resolved here). */
   buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
     const filter = resolveSyncFilter(params.filter, (id) => {

@@ -62,8 +62,10 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   const toDeviceRows = src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
-  // A sync without `since` starts the device over: it remembers no member events.
+  // A sync without `since` starts the device over: it remembers no member events. One from
+  // `since` shows which earlier response reached it (lazyMembersStore.ts), lazily loading or not.
   if (!opts.since && opts.lazyLoadMembers) src.lazyMembers?.forget(opts.deviceId);
+  if (opts.since) src.lazyMembers?.confirm(opts.deviceId, opts.since.stream);
   const rooms = src.rooms.unforgottenRooms();
   const join: Record<string, JsonObject> = {};
   const invite: Record<string, JsonObject> = {};

@@ -15,7 +15,7 @@ export interface RoomStateOptions {
   deviceId: string;
   /** undefined: the whole state up to the timeline (initial sync, full_state, a newly joined room). */
   since: number | undefined;
-  /** The request's own `since` (undefined on an initial sync): what the device is known to have received. */
+  /** The request's own `since` (undefined on an initial sync, when the device has been sent nothing). */
   deviceSince: number | undefined;
   lazyLoadMembers: boolean;
   includeRedundantMembers: boolean;
@@ -68,7 +68,7 @@ export function roomSectionState(
   }
   let alreadySent: Map<string, string> | undefined;
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && opts.deviceSince !== undefined) {
-    alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId, opts.deviceSince);
+    alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId);
   }
   const { events, membersSent } = syncState<JsonObject>({
     start,

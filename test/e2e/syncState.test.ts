@@ -252,6 +252,28 @@ test("lazy_load_members: only the timeline senders' members (and the user's own)
   assert.deepEqual(members((await sync(alice, { since: third.next_batch, fullState: true, filter: { room: { rooms: [roomId], timeline: { limit: 1 } } } })).rooms.join[roomId]), [alice.userId, bob.userId, carol.userId, dave.userId].sort());
 });
 
+test("lazy_load_members: a member sent in an answer the client never used is sent again, even from a later token", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Lost answer" });
+  const lazy = { room: { rooms: [roomId], timeline: { limit: 1 }, state: { lazy_load_members: true } } };
+  const members = (body: SyncBody) => (body.rooms.join[roomId]?.state.events ?? []).filter((e) => e.type === "m.room.member").map((e) => e.state_key);
+  await delivered(alice, roomId, await send(alice, roomId, "a0"));
+  const start = await sync(alice, { filter: lazy });
+  assert.deepEqual(members(start), [alice.userId]);
+
+  await delivered(alice, roomId, await send(bob, roomId, "b1"));
+  // This answer carries bob's membership, but never reaches the client…
+  assert.deepEqual(members(await sync(alice, { since: start.next_batch, filter: lazy })), [bob.userId]);
+  await delivered(alice, roomId, await send(alice, roomId, "a2"));
+  // …which retries from its old token; the limited timeline now shows only alice's message.
+  const retry = await sync(alice, { since: start.next_batch, filter: lazy });
+  assert.deepEqual(retry.rooms.join[roomId].timeline.events.map((e) => e.sender), [alice.userId]);
+  assert.deepEqual(members(retry), []);
+
+  await delivered(alice, roomId, await send(bob, roomId, "b3"));
+  const next = await sync(alice, { since: retry.next_batch, filter: lazy });
+  assert.deepEqual(members(next), [bob.userId], "bob's membership never reached the client: it is sent");
+});
+
 test("summary: member counts and heroes (joined then invited, by join order, never the user; none for a named room)", async () => {
   const roomId = await createRoom(alice, [carol, bob]);
   const m = await send(carol, roomId, "x");
