@@ -6,6 +6,7 @@ import type { DeliveryItem } from "../../platform/rpc/delivery.js";
 import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import { isBumpEvent } from "../../protocol/slidingSync/bumpStamp.js";
+import { MAX_TIMELINE_LIMIT } from "../../platform/syncRequest.js";
 
 /** An event whose push rules said `notify`: it is listed by GET /notifications and pushed. */
 export interface NotifyingEvent {
@@ -34,6 +35,7 @@ export function ingestRoomEvents(
   // once per delivery.
   let lastPos: number | undefined;
   let bumpPos: number | undefined;
+  let replacedState = false;
   for (const item of items) {
     const ev = item.event;
     if (item.redacted) {
@@ -72,10 +74,13 @@ export function ingestRoomEvents(
         for (const s of item.fullState) rooms.upsertState(roomId, s as unknown as JsonObject, pos - 1);
       }
     }
-    if (item.isState) rooms.upsertState(roomId, ev as unknown as JsonObject, pos);
+    if (item.isState && rooms.upsertState(roomId, ev as unknown as JsonObject, pos)) replacedState = true;
     lastPos = pos;
     if (isBumpEvent(ev.type)) bumpPos = pos;
   }
   if (lastPos !== undefined) rooms.touch(roomId, lastPos, bumpPos);
+  // Replaced state versions are kept only as far back as a /sync timeline can reach.
+  const horizon = replacedState ? stream.nthLatestRoomEventPos(roomId, MAX_TIMELINE_LIMIT) : undefined;
+  if (horizon !== undefined) rooms.pruneStatePrior(roomId, horizon);
   return notifying;
 }

@@ -119,15 +119,15 @@ export class RoomViewStore {
     this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ?", roomId);
   }
 
-  /** Sets the current state event for its (type, state_key), as of stream position `pos`. */
-  upsertState(roomId: string, ev: JsonObject, pos: number): void {
+  /** Sets the current state event for its (type, state_key), as of stream position `pos`. Returns whether it replaced an older version. */
+  upsertState(roomId: string, ev: JsonObject, pos: number): boolean {
     const type = String(ev.type);
     const stateKey = String(ev.state_key ?? "");
     const old = this.sql
       .exec<{ event_id: string; json: string; pos: number }>("SELECT event_id, json, pos FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, type, stateKey)
       .toArray()[0];
     // A redelivered event changes nothing (it keeps the position it was first set at).
-    if (old?.event_id === String(ev.event_id)) return;
+    if (old?.event_id === String(ev.event_id)) return false;
     // The version it replaces stays readable for /sync's state at an earlier position (stateAt).
     if (old) {
       this.sql.exec(
@@ -151,6 +151,16 @@ export class RoomViewStore {
       JSON.stringify(ev),
       pos,
     );
+    return old !== undefined;
+  }
+
+  /**
+   * Forgets the replaced versions no /sync can read any more: stateAt is only asked for the state
+   * at or after the position before the oldest event a timeline can start with, `horizon` (the
+   * room's MAX_TIMELINE_LIMIT-th latest event), so versions replaced before it are never valid there.
+   */
+  pruneStatePrior(roomId: string, horizon: number): void {
+    this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ? AND replaced_pos < ?", roomId, horizon);
   }
 
   /** Replaces a state event's copy by its redacted form. */

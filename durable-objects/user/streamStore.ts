@@ -84,6 +84,11 @@ export class StreamStore {
       .map((r) => ({ pos: r.pos, roomOrdering: r.room_ordering, stored: JSON.parse(r.json) as StoredTimelineEvent }));
   }
 
+  /** Position of the room's `n`-th latest event in the stream (1: the latest), if it has that many. */
+  nthLatestRoomEventPos(roomId: string, n: number): number | undefined {
+    return this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND kind = 'event' ORDER BY pos DESC LIMIT 1 OFFSET ?", roomId, n - 1).toArray()[0]?.pos;
+  }
+
   /**
    * The room events of the stream whose m.relates_to names one of `parentIds`, oldest first
    * (bundled aggregations). INDEXED BY: without statistics SQLite would rather walk the room's

@@ -128,6 +128,25 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(at(6), []);
   },
 
+  "upsertState tells whether it replaced a version; pruning forgets only versions replaced before the horizon"(sql) {
+    const rooms = freshStore(sql);
+    const name = (id: string): JsonObject => ({ event_id: id, room_id: "!r:x", type: "m.room.name", state_key: "", sender: "@a:x", content: { name: id } });
+    assert.equal(rooms.upsertState("!r:x", name("$n1"), 1), false);
+    assert.equal(rooms.upsertState("!r:x", name("$n2"), 5), true);
+    assert.equal(rooms.upsertState("!r:x", name("$n2"), 6), false, "a redelivery replaces nothing");
+    assert.equal(rooms.upsertState("!r:x", name("$n3"), 9), true);
+    rooms.upsertState("!s:x", name("$s1"), 1);
+    rooms.upsertState("!s:x", name("$s2"), 2);
+    const at = (room: string, pos: number) => rooms.stateAt(room, pos).map((r) => r.event_id);
+    // A timeline starting at 6 or later reads the state at 5 or later: the version replaced at 5 is never read.
+    rooms.pruneStatePrior("!r:x", 6);
+    assert.deepEqual(at("!r:x", 4), [], "$n1 (replaced at 5) is gone");
+    assert.deepEqual(at("!r:x", 5), ["$n2"]);
+    assert.deepEqual(at("!r:x", 8), ["$n2"]);
+    assert.deepEqual(at("!r:x", 9), ["$n3"]);
+    assert.deepEqual(at("!s:x", 1), ["$s1"], "other rooms keep theirs");
+  },
+
   "memberships: each member's membership and when it was set"(sql) {
     const rooms = freshStore(sql);
     rooms.upsertState("!r:x", { ...member("!r:x", "@a:x", "join"), origin_server_ts: 5 }, 2);

@@ -40,6 +40,16 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(stream.latestRoomEvents("!r:x", pos[0], pos[2], 10).map((e) => e.pos), [pos[2], pos[1]]);
   },
 
+  "the n-th latest event of a room, counting only that room's events"(sql) {
+    const stream = freshStore(sql);
+    const pos = ["$1", "$2", "$3"].map((id, i) => stream.append("event", "!r:x", id, { event: event(id) }, i, 0, 0));
+    stream.append("event", "!s:x", "$other", { event: event("$other") }, 1, 0, 0);
+    stream.append("receipt", "!r:x", null, {}, null, 0, 0);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 1), pos[2]);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 3), pos[0]);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 4), undefined);
+  },
+
   "a parent's children are found by their m.relates_to, in stream order, in that room only; a redacted child no longer relates"(sql) {
     const stream = freshStore(sql);
     const child = (id: string, parent: string, room = "!r:x") =>
