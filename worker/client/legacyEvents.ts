@@ -100,12 +100,15 @@ async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
   let from = ctx.url.searchParams.get("from") ?? undefined;
   if (from !== undefined && !STREAM_TOKEN.test(from)) throw invalidParam("Invalid from token");
+  // As /sync without set_presence, and as Synapse's /events, streaming marks a user online (not a
+  // guest); without `from`, before the stream's start is taken, so the change is not in it.
+  const setPresence = session.isGuest ? undefined : "online";
   // Without `from`, the stream starts now (Synapse): only what happens from here on is returned.
   if (from === undefined) {
-    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING }, 0);
+    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, setPresence }, 0);
     from = String(now.next_batch);
   }
-  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM }, timeout);
+  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, setPresence }, timeout);
   return json({ chunk: eventsOfSync(sync), start: from, end: String(sync.next_batch ?? from) });
 }
 
