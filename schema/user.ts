@@ -365,4 +365,9 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   CREATE INDEX stream_relates_to ON stream(room_id, json_extract(json, '$.event.content."m.relates_to".event_id')) WHERE kind = 'event';
   `,
+  // 10: /sync reads a room's state changed after a position (RoomViewStore.stateAt) on every
+  // incremental sync; by room_id alone that walks every member of a big room.
+  `
+  CREATE INDEX room_state_pos ON room_state(room_id, pos);
+  `,
 ];

@@ -66,13 +66,11 @@ export function ingestRoomEvents(
     if (outcome?.notify) notifying.push({ pos, event: ev, evaluation: outcome, senderDisplayName: item.push.senderDisplayName });
 
     if (item.membership !== undefined) {
+      const stayedJoined = rooms.membership(roomId) === "join";
       rooms.setMembership(roomId, item.membership, ev.event_id, pos, item.strippedState);
-      if (item.fullState) {
-        rooms.clearState(roomId);
-        // The room's state as the user joins is set just before the join's position, so /sync's
-        // state at the start of a timeline that begins with the join holds it (stateAt).
-        for (const s of item.fullState) rooms.upsertState(roomId, s as unknown as JsonObject, pos - 1);
-      }
+      // The room's state as the user joins is set just before the join's position, so /sync's
+      // state at the start of a timeline that begins with the join holds it (stateAt).
+      if (item.fullState) rooms.replaceState(roomId, item.fullState as unknown as JsonObject[], pos - 1, stayedJoined);
     }
     if (item.isState && rooms.upsertState(roomId, ev as unknown as JsonObject, pos)) replacedState = true;
     lastPos = pos;

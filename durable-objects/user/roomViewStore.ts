@@ -113,10 +113,29 @@ export class RoomViewStore {
     );
   }
 
-  /** Forgets the room's state copy, before a full state replaces it. */
-  clearState(roomId: string): void {
-    this.sql.exec("DELETE FROM room_state WHERE room_id = ?", roomId);
-    this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ?", roomId);
+  /**
+   * Takes the room's full state as the user joins (a rejoin or a profile change too) as of `pos`.
+   * What it replaces stays readable at earlier positions (stateAt), so a timeline reaching back
+   * before the copy still starts from the state it had then. On a (re)join every entry is set at
+   * `pos` (the user may have missed changes while away, and a left room's section sends what is
+   * newer than `since`); while the user stays joined (`stayedJoined`), the copy only repeats what
+   * the user has, so unchanged entries keep their positions.
+   */
+  replaceState(roomId: string, events: readonly JsonObject[], pos: number, stayedJoined: boolean): void {
+    const keys = new Set(events.map((e) => stateKeyOf(String(e.type), String(e.state_key ?? ""))));
+    for (const r of this.sql.exec<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM room_state WHERE room_id = ?", roomId).toArray()) {
+      if (stayedJoined && keys.has(stateKeyOf(r.type, r.state_key))) continue;
+      this.sql.exec(
+        `INSERT INTO room_state_prior (room_id, type, state_key, event_id, json, pos, replaced_pos)
+           SELECT room_id, type, state_key, event_id, json, pos, ? FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?`,
+        pos,
+        roomId,
+        r.type,
+        r.state_key,
+      );
+      this.sql.exec("DELETE FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, r.type, r.state_key);
+    }
+    for (const ev of events) this.upsertState(roomId, ev, pos);
   }
 
   /** Sets the current state event for its (type, state_key), as of stream position `pos`. Returns whether it replaced an older version. */
@@ -287,4 +306,8 @@ export class RoomViewStore {
       .toArray()
       .map((r) => ({ type: r.type, content: JSON.parse(r.json) as JsonObject, pos: r.pos }));
   }
+}
+
+function stateKeyOf(type: string, stateKey: string): string {
+  return `${type}\u0000${stateKey}`;
 }

@@ -34,6 +34,9 @@ export interface TimelineSpan {
   firstPos?: number;
 }
 
+/** The state a room summary is made from (protocol/roomSummary.ts). */
+const SUMMARY_TYPES: ReadonlySet<string> = new Set(["m.room.member", "m.room.name", "m.room.canonical_alias"]);
+
 /** Stream positions past any real one: "now". */
 const NOW = Number.MAX_SAFE_INTEGER;
 
@@ -49,7 +52,6 @@ export function roomSectionState(
   endPos: number | undefined,
   opts: RoomStateOptions,
 ): { state: JsonObject[]; summary?: RoomSummary } {
-  const summary = endPos === undefined ? summaryOf(rooms, roomId, userId) : undefined;
   const lazy = opts.lazyLoadMembers;
   const mode = opts.stateAfter ? "after" : "start";
   const endAt = endPos ?? NOW;
@@ -59,6 +61,10 @@ export function roomSectionState(
   const changedAfter = opts.since ?? -1;
   const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
   const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  // The spec lets an unchanged summary be left out: only a change to the members, the name or the
+  // canonical alias since `since` changes it, and reading every member of a big room is costly.
+  const summaryChanged = opts.since === undefined || end.some((e) => SUMMARY_TYPES.has(e.type));
+  const summary = endPos === undefined && summaryChanged ? summaryOf(rooms, roomId, userId) : undefined;
   const heroes = summary?.["m.heroes"] ?? [];
   if (lazy && opts.since !== undefined) {
     const wanted = [...lazyMembersToLoad(timeline.events as unknown as TimelineItem[], userId, false, heroes, mode)];

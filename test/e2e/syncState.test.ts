@@ -296,6 +296,40 @@ test("summary: member counts and heroes (joined then invited, by join order, nev
   assert.deepEqual(named.summary, { "m.joined_member_count": 3, "m.invited_member_count": 1 });
 });
 
+test("summary: an incremental sync leaves it out until the members, name or canonical alias change", async () => {
+  const roomId = await createRoom(alice, [bob]);
+  const only = { room: { rooms: [roomId], timeline: { limit: 5 } } };
+  const start = await sync(alice, { filter: only });
+  assert.deepEqual(start.rooms.join[roomId].summary, { "m.heroes": [bob.userId], "m.joined_member_count": 2, "m.invited_member_count": 0 });
+  await delivered(alice, roomId, await send(bob, roomId, "hello"));
+  const quiet = await sync(alice, { since: start.next_batch, filter: only });
+  assert.equal(quiet.rooms.join[roomId].timeline.events.length, 1);
+  assert.deepEqual(quiet.rooms.join[roomId].summary, {}, "nothing the summary is made of changed");
+  assert.equal((await api(server, carol, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  let joined: SyncBody | undefined;
+  await eventually("carol's join reaches alice", async () => {
+    joined = await sync(alice, { since: quiet.next_batch, filter: only });
+    return joined.rooms.join[roomId]?.timeline.events.some((e) => e.type === "m.room.member" && e.state_key === carol.userId) === true;
+  });
+  assert.ok(joined);
+  assert.deepEqual(joined.rooms.join[roomId].summary, { "m.heroes": [bob.userId, carol.userId], "m.joined_member_count": 3, "m.invited_member_count": 0 });
+});
+
+test("a profile change (a fresh full state copy) keeps the state at a timeline's start that reaches back before it", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Old" });
+  await delivered(alice, roomId, await send(bob, roomId, "before"));
+  const only = { room: { rooms: [roomId], timeline: { limit: 10 } } };
+  const start = await sync(alice, { filter: only });
+  await setState(alice, roomId, "m.room.name", { name: "New" });
+  const profile = await setState(alice, roomId, "m.room.member", { membership: "join", displayname: "Alice Again" }, alice.userId);
+  await delivered(alice, roomId, profile);
+  const after = (await sync(alice, { since: start.next_batch, filter: only })).rooms.join[roomId];
+  const names = after.timeline.events.filter((e) => e.type === "m.room.name").map((e) => e.content.name);
+  assert.deepEqual(names, ["New"]);
+  assert.equal(stateOf(after, "m.room.name")?.content.name, "Old", "the name before the timeline's rename");
+  assertNoRepeats(after);
+});
+
 test("a client's room state is right after a limited sync (matrix-js-sdk)", async () => {
   const roomId = await createRoom(alice, [bob], { name: "SDK before" });
   await setState(alice, roomId, "m.room.topic", { topic: "gap topic" });
