@@ -172,7 +172,11 @@ function stateOptions(opts: SyncOptions & { maxPos: number }, src: SyncSources, 
 function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions & { maxPos: number }): JsonObject | undefined {
   const { stream } = src;
   const maxPos = Number.MAX_SAFE_INTEGER;
-  const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
+  // After a leave and rejoin since `since`, the timeline starts after the leave: the state copied
+  // at the rejoin holds what changed while the user was away, which older timeline events would
+  // otherwise seem to come after (the gap shows as a limited timeline).
+  const departed = opts.since && room.membership_pos > since ? stream.lastDepartureAfter(room.room_id, userId, since) : undefined;
+  const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : (departed ?? since), maxPos, opts);
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);

@@ -330,6 +330,30 @@ test("a profile change (a fresh full state copy) keeps the state at a timeline's
   assertNoRepeats(after);
 });
 
+test("a gappy sync across a leave and rejoin: the timeline starts after the leave, so state changed while away wins", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Old" });
+  const only = { room: { rooms: [roomId], timeline: { limit: 20 } } };
+  await delivered(bob, roomId, await send(alice, roomId, "hi"));
+  const start = await sync(bob, { filter: only });
+  await delivered(bob, roomId, await setState(alice, roomId, "m.room.name", { name: "A" }));
+  assert.equal((await api(server, bob, "POST", `/rooms/${enc(roomId)}/leave`, {})).status, 200);
+  await setState(alice, roomId, "m.room.name", { name: "B" });
+  assert.equal((await api(server, bob, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  let room: JoinedRoom | undefined;
+  await eventually("bob's rejoin reaches bob", async () => {
+    room = (await sync(bob, { since: start.next_batch, filter: only })).rooms.join[roomId];
+    return room?.timeline.events.some((e) => e.type === "m.room.member" && e.state_key === bob.userId && e.content.membership === "join") === true;
+  });
+  assert.ok(room);
+  assert.equal(room.timeline.limited, true);
+  assert.ok(!room.timeline.events.some((e) => e.type === "m.room.name"), "the rename before the leave is not replayed after the state");
+  // A client applies the state, then the timeline: it ends with the room's current name.
+  let name = stateOf(room, "m.room.name")?.content.name;
+  for (const e of room.timeline.events) if (e.type === "m.room.name") name = e.content.name;
+  assert.equal(name, "B");
+  assertNoRepeats(room);
+});
+
 test("a client's room state is right after a limited sync (matrix-js-sdk)", async () => {
   const roomId = await createRoom(alice, [bob], { name: "SDK before" });
   await setState(alice, roomId, "m.room.topic", { topic: "gap topic" });
