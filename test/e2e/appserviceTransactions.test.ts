@@ -37,6 +37,7 @@ url: ${fake.base}
 as_token: as_tx
 hs_token: hs_tx
 sender_localpart: txbot
+protocols: [irc, gitter]
 namespaces:
   users: [{exclusive: true, regex: "@tx_.*"}]
   aliases: [{exclusive: false, regex: "#tx_.*"}]
@@ -46,6 +47,7 @@ url: ${strict.base}
 as_token: as_wrong
 hs_token: hs_not_what_the_service_expects
 sender_localpart: wrongbot
+protocols: [irc]
 namespaces:
   users: [{exclusive: true, regex: "@wrong_.*"}]
 ---
@@ -256,9 +258,30 @@ function answerQueries(): void {
       const r = await asCall("as_tx", "POST", "/v3/createRoom", undefined, { room_alias_name: name, preset: "public_chat" });
       return r.status === 200 ? { status: 200, body: {} } : { status: 500, body: r.body };
     }
+    const tp = /^\/_matrix\/app\/v1\/thirdparty\/([^?]+)(?:\?(.*))?$/.exec(req.path);
+    if (tp) {
+      const [what, qs] = [tp[1], new URLSearchParams(tp[2] ?? "")];
+      if (what === "protocol/irc") return { status: 200, body: IRC_PROTOCOL };
+      if (what === "protocol/gitter") return { status: 500, body: { errcode: "M_UNKNOWN" } };
+      if (what === "location/irc" && qs.get("channel") === "#matrix") {
+        return { status: 200, body: [{ alias: `#irc_libera_matrix:${HS}`, protocol: "irc", fields: { network: "libera", channel: "#matrix" } }, { alias: 42, protocol: "irc", fields: {} }] };
+      }
+      if (what === "user/irc" && qs.get("nickname") === "bob") return { status: 200, body: [{ userid: `@irc_bob:${HS}`, protocol: "irc", fields: { nickname: "bob" } }, { userid: "@x:y" }] };
+      if (what === "location" && qs.get("alias")) return { status: 200, body: [{ alias: qs.get("alias"), protocol: "irc", fields: { channel: "#matrix" } }] };
+      if (what === "user" && qs.get("userid")) return { status: 200, body: [{ userid: qs.get("userid"), protocol: "irc", fields: { nickname: "bob" } }] };
+      return { status: 200, body: [] };
+    }
     return undefined;
   };
 }
+
+const IRC_PROTOCOL = {
+  user_fields: ["network", "nickname"],
+  location_fields: ["network", "channel"],
+  icon: "mxc://example.org/irc",
+  field_types: { network: { regexp: "[a-z.]+", placeholder: "libera.chat" }, nickname: { regexp: ".+", placeholder: "bob" }, channel: { regexp: "#.+", placeholder: "#matrix" } },
+  instances: [{ desc: "Libera", network_id: "libera", fields: { network: "libera.chat" } }],
+};
 
 const profile = (userId: string) => call(server.baseUrl, "GET", `/_matrix/client/v3/profile/${enc(userId)}`, { token: alice.accessToken });
 const queriesFor = (path: string) => fake.received.filter((r) => r.method === "GET" && r.path === path);
@@ -326,4 +349,55 @@ test("an alias resolved through the room query: the service creates the room and
     assert.equal(j.status, 404, missing);
   }
   assert.equal(queriesFor(`/_matrix/app/v1/rooms/${enc(`#elsewhere:${HS}`)}`).length, 0);
+});
+
+test("third-party protocols, locations and users come from the services listing the protocol", async () => {
+  answerQueries();
+  const tp = (path: string, token: string | null = alice.accessToken) => call(server.baseUrl, "GET", `/_matrix/client/v3/thirdparty/${path}`, { token: token ?? undefined });
+  // irc from tx (wrongtoken's answer is refused by its service and left out); gitter fails at tx, so it is not offered.
+  const protocols = await tp("protocols");
+  assert.equal(protocols.status, 200);
+  assert.deepEqual(Object.keys(protocols.body), ["irc"]);
+  const irc = protocols.body.irc as typeof IRC_PROTOCOL & { instances: Array<Record<string, unknown>> };
+  assert.deepEqual(irc.user_fields, IRC_PROTOCOL.user_fields);
+  assert.deepEqual(irc.instances, [{ ...IRC_PROTOCOL.instances[0], instance_id: "tx|libera" }]);
+  for (const t of fake.received.filter((r) => r.path.startsWith("/_matrix/app/v1/thirdparty/"))) assert.equal(t.authorization, "Bearer hs_tx");
+
+  assert.deepEqual((await tp("protocol/irc")).body, protocols.body.irc);
+  for (const unknown of ["gitter", "xmpp"]) {
+    const r = await tp(`protocol/${unknown}`);
+    assert.equal(r.status, 404, unknown);
+    assert.equal(r.body.errcode, "M_NOT_FOUND");
+  }
+
+  // Lookups: the client's fields are passed on (its access_token is not); invalid results are dropped.
+  const loc = await call(server.baseUrl, "GET", `/_matrix/client/v3/thirdparty/location/irc?network=libera&channel=${enc("#matrix")}&access_token=${alice.accessToken}`);
+  assert.equal(loc.status, 200);
+  assert.deepEqual(loc.body, [{ alias: `#irc_libera_matrix:${HS}`, protocol: "irc", fields: { network: "libera", channel: "#matrix" } }]);
+  const asked = fake.received.filter((r) => r.path.startsWith("/_matrix/app/v1/thirdparty/location/irc?"));
+  assert.equal(asked.length, 1);
+  assert.equal(new URLSearchParams(asked[0].path.split("?")[1]).get("access_token"), null);
+  assert.equal(new URLSearchParams(asked[0].path.split("?")[1]).get("network"), "libera");
+
+  assert.deepEqual((await tp("user/irc?nickname=bob")).body, [{ userid: `@irc_bob:${HS}`, protocol: "irc", fields: { nickname: "bob" } }]);
+  assert.deepEqual((await tp("user/irc?nickname=nobody")).body, []);
+  // A protocol nobody serves: no service is asked, nothing found.
+  assert.deepEqual((await tp("user/xmpp?nickname=bob")).body, []);
+
+  // Reverse lookups.
+  const alias = `#irc_libera_matrix:${HS}`;
+  assert.deepEqual((await tp(`location?alias=${enc(alias)}`)).body, [{ alias, protocol: "irc", fields: { channel: "#matrix" } }]);
+  assert.deepEqual((await tp(`user?userid=${enc(`@irc_bob:${HS}`)}`)).body, [{ userid: `@irc_bob:${HS}`, protocol: "irc", fields: { nickname: "bob" } }]);
+
+  // Without a valid token: 401, and no service is asked.
+  const before = fake.received.length;
+  for (const path of ["protocols", "protocol/irc", "location/irc", "user/irc", "location", "user"]) {
+    const none = await tp(path, null);
+    assert.equal(none.status, 401, path);
+    assert.equal(none.body.errcode, "M_MISSING_TOKEN");
+    const bad = await tp(path, "not_a_token");
+    assert.equal(bad.status, 401, path);
+    assert.equal(bad.body.errcode, "M_UNKNOWN_TOKEN");
+  }
+  assert.equal(fake.received.length, before);
 });
