@@ -20,12 +20,15 @@ export async function pushToAppservices(env: Env, plan: FanoutPlan, roomId: stri
   if (services.length === 0) return;
   const perService = new Map<string, JsonObject[]>();
   for (const row of rows) {
-    // Soft-failed events are not shown to clients, outliers are not part of the timeline: neither is pushed.
-    if (row.soft_failed || row.outlier) continue;
+    // Soft-failed and rejected events are not shown to clients, outliers are not part of the timeline: none is pushed.
+    if (row.soft_failed || row.outlier || row.rejected) continue;
+    const facts = { type: row.type, sender: row.sender, ...(row.state_key !== null ? { state_key: row.state_key } : {}) };
+    const room = { roomId, joined: plan.joinedAfter(row, version), aliases: aliasesOf(plan.stateContentAfter(row, "m.room.canonical_alias")) };
+    const interested = interestedServices(services, facts, room, config.serverName);
+    if (interested.length === 0) continue;
     const event = plan.clientEvent(row, roomId);
     if (!event) continue;
-    const room = { roomId, joined: plan.joinedAfter(row, version), aliases: aliasesOf(plan.stateContentAfter(row, "m.room.canonical_alias")) };
-    for (const service of interestedServices(services, event, room, config.serverName)) {
+    for (const service of interested) {
       const list = perService.get(service.id) ?? [];
       list.push(event as unknown as JsonObject);
       perService.set(service.id, list);
