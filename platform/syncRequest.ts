@@ -9,6 +9,12 @@ export interface SyncParams {
   /** `filter`: inline JSON or the ID of a stored filter. */
   filter?: string;
   setPresence?: string;
+  /**
+   * Leave the device's to-device inbox alone: hand out none and acknowledge none. The legacy
+   * GET /events, built on /sync, can't deliver them, and must not delete what the device's own
+   * /sync has yet to receive.
+   */
+  leaveToDevice?: boolean;
 }
 
 export const DEFAULT_TIMELINE_LIMIT = 10;

@@ -89,6 +89,18 @@ test("GET /events hands out every event since the token, not only a room's last 
   assert.deepEqual(burst, Array.from({ length: 15 }, (_, i) => `burst ${i}`));
 });
 
+test("GET /events leaves the device's to-device messages to its /sync: none handed out, none deleted", async () => {
+  const first = await ok(alice, "GET", "/sync?timeout=0");
+  await ok(bob, "PUT", `/sendToDevice/m.test.legacy/td1`, { messages: { [alice.userId]: { [alice.deviceId]: { n: 1 } } } });
+  const now = await ok(alice, "GET", "/events?timeout=0");
+  const later = await ok(alice, "GET", `/events?from=${enc(String(now.end))}&timeout=0`);
+  assert.ok(!(later.chunk as Ev[]).some((e) => e.type === "m.test.legacy"), JSON.stringify(later.chunk));
+  await ok(alice, "GET", `/events?from=${enc(String(later.end))}&timeout=0`);
+  const sync = await ok(alice, "GET", `/sync?since=${enc(String(first.next_batch))}&timeout=0`);
+  const got = (sync.to_device as { events: Ev[] }).events.filter((e) => e.type === "m.test.legacy");
+  assert.deepEqual(got.map((e) => [e.sender, e.content]), [[bob.userId, { n: 1 }]]);
+});
+
 test("peeking: GET /events?room_id= streams a world-readable room to a non-member; a private room is refused", async () => {
   const open = String((await ok(alice, "POST", "/createRoom", { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] })).room_id);
   const snapshot = await ok(carol, "GET", `/rooms/${enc(open)}/initialSync`);

@@ -102,10 +102,10 @@ async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   if (from !== undefined && !STREAM_TOKEN.test(from)) throw invalidParam("Invalid from token");
   // Without `from`, the stream starts now (Synapse): only what happens from here on is returned.
   if (from === undefined) {
-    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING }, 0);
+    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, leaveToDevice: true }, 0);
     from = String(now.next_batch);
   }
-  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM }, timeout);
+  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, leaveToDevice: true }, timeout);
   return json({ chunk: eventsOfSync(sync), start: from, end: String(sync.next_batch ?? from) });
 }
 
