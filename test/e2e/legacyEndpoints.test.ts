@@ -187,6 +187,29 @@ test("membership through PUT /state/m.room.member: invite, join, kick, ban, unba
   assert.equal(await membership(roomId, carol.userId), "leave");
 });
 
+test("membership through state: a join can't name its own authoriser to get into a restricted room", async () => {
+  const space = String((await ok(alice, "POST", "/createRoom", { preset: "private_chat" })).room_id);
+  const restricted = String(
+    (
+      await ok(alice, "POST", "/createRoom", {
+        preset: "private_chat",
+        room_version: "10",
+        initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: space }] } }],
+      })
+    ).room_id,
+  );
+  const path = `/rooms/${enc(restricted)}/state/m.room.member/${enc(carol.userId)}`;
+  const r = await api(carol, "PUT", path, { membership: "join", join_authorised_via_users_server: alice.userId });
+  assert.equal(r.status, 403, JSON.stringify(r.body));
+  assert.equal(r.body.errcode, "M_FORBIDDEN");
+  assert.equal(await membership(restricted, carol.userId), undefined);
+  // A member of the allowed room gets in, vouched for by the server, not by what the client wrote.
+  await ok(alice, "POST", `/rooms/${enc(space)}/invite`, { user_id: carol.userId });
+  await ok(carol, "POST", `/join/${enc(space)}`, {});
+  await ok(carol, "PUT", path, { membership: "join", join_authorised_via_users_server: "@nobody:elsewhere.example" });
+  assert.equal(await membership(restricted, carol.userId), "join");
+});
+
 test("refusals: tokens, bad from, unknown event and room, no power, someone else's join, unknown or missing membership; nothing changes", async () => {
   for (const path of ["/events", `/events/${enc("$x")}`, "/initialSync", `/rooms/${enc(roomId)}/initialSync`]) {
     const none = await api(undefined, "GET", path);

@@ -197,6 +197,10 @@ export async function membershipByState(ctx: Ctx, session: Session, roomId: stri
   if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user ID in the state key");
   const extra: JsonObject = { ...content };
   delete extra.membership;
+  // Only the server may name who vouches for a restricted join (joinAs does, after checking the
+  // allowed rooms): our key signs the event, so a client-chosen authoriser would pass the auth
+  // rules and let anyone in. Synapse drops it from every membership change.
+  delete extra.join_authorised_via_users_server;
   const self = target === session.userId;
   if (session.isGuest && !(self && (membership === "join" || membership === "leave"))) throw guestAccessForbidden();
   switch (membership) {
