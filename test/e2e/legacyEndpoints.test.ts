@@ -152,6 +152,18 @@ test("GET /initialSync: rooms with membership, messages, state; invites; limit",
   assert.equal((inv?.invite as Ev).content.membership, "invite");
 });
 
+test("GET /initialSync with limit=0; its end token doesn't count the device's to-device messages as received", async () => {
+  await ok(bob, "PUT", `/sendToDevice/m.test.snapshot/td2`, { messages: { [alice.userId]: { [alice.deviceId]: { n: 2 } } } });
+  const snapshot = await ok(alice, "GET", "/initialSync?limit=0");
+  // limit=0: no messages, the state all the same.
+  const room = (snapshot.rooms as Array<{ room_id: string; messages: { chunk: Ev[] }; state: Ev[] }>).find((x) => x.room_id === roomId);
+  assert.deepEqual(room?.messages.chunk, []);
+  assert.ok(room?.state.some((e) => e.type === "m.room.name"));
+  const sync = await ok(alice, "GET", `/sync?since=${enc(String(snapshot.end))}&timeout=0`);
+  const got = (sync.to_device as { events: Ev[] }).events.filter((e) => e.type === "m.test.snapshot");
+  assert.deepEqual(got.map((e) => e.content), [{ n: 2 }]);
+});
+
 test("GET /rooms/{roomId}/initialSync: a snapshot of one room", async () => {
   await ok(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/ri1`, { msgtype: "m.text", body: "one" });
   await ok(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/ri2`, { msgtype: "m.text", body: "two" });

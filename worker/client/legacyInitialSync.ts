@@ -44,8 +44,9 @@ async function initialSync(req: IRequest, ctx: Ctx): Promise<Response> {
   const limit = limitParam(ctx);
   const archivedRaw = ctx.url.searchParams.get("archived");
   if (archivedRaw !== null && archivedRaw !== "true" && archivedRaw !== "false") throw invalidParam("archived must be true or false");
-  const filter = JSON.stringify({ room: { timeline: { limit }, include_leave: archivedRaw === "true" } });
-  const sync = await syncBody(ctx, accessTokenOf(req, ctx.url) ?? "", session.userId, clientAddress(req), { fullState: true, filter }, 0);
+  // The snapshot has no place for to-device messages: its `end` must not count them as received.
+  const filter = JSON.stringify({ room: { timeline: { limit: Math.max(limit, 1) }, include_leave: archivedRaw === "true" } });
+  const sync = await syncBody(ctx, accessTokenOf(req, ctx.url) ?? "", session.userId, clientAddress(req), { fullState: true, filter, leaveToDevice: true }, 0);
   const end = String(sync.next_batch);
   const rooms = isJsonObject(sync.rooms) ? sync.rooms : {};
   const server = serverStub(ctx.env);
@@ -55,8 +56,11 @@ async function initialSync(req: IRequest, ctx: Ctx): Promise<Response> {
     for (const [roomId, room] of Object.entries(section)) {
       const timeline = objectsAt(room, "timeline", "events");
       const prev = isJsonObject(room) && isJsonObject(room.timeline) ? room.timeline.prev_batch : undefined;
-      const messages: JsonObject = { chunk: withRoom(timeline, roomId), end };
-      if (typeof prev === "string") messages.start = prev;
+      // A sync filter's limit can't be 0, so limit=0 asks for one event and hands out none: the
+      // empty chunk starts where it ends.
+      const messages: JsonObject = { chunk: limit === 0 ? [] : withRoom(timeline, roomId), end };
+      if (limit === 0) messages.start = end;
+      else if (typeof prev === "string") messages.start = prev;
       out.push({
         room_id: roomId,
         membership,
