@@ -222,6 +222,29 @@ test("membership through state: a join can't name its own authoriser to get into
   assert.equal(await membership(restricted, carol.userId), "join");
 });
 
+test("membership through state keeps the rules of the membership endpoints: invite-only joins, kicks without power, guests, unknown invitees", async () => {
+  const closed = String((await ok(alice, "POST", "/createRoom", { preset: "private_chat", invite: [bob.userId] })).room_id);
+  await ok(bob, "POST", `/join/${enc(closed)}`, {});
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(guest.status, 200);
+  const guestUser: TestUser = { userId: String(guest.body.user_id), accessToken: String(guest.body.access_token), deviceId: String(guest.body.device_id), password: "" };
+  const nobody = `@nobody:${server.serverName}`;
+  const cases: Array<[string, TestUser, string, unknown, number, string]> = [
+    ["joining an invite-only room uninvited", carol, carol.userId, { membership: "join" }, 403, "M_FORBIDDEN"],
+    ["knocking for someone else", carol, bob.userId, { membership: "knock" }, 403, "M_FORBIDDEN"],
+    ["kicking a higher power level", bob, alice.userId, { membership: "leave" }, 403, "M_FORBIDDEN"],
+    ["a guest inviting", guestUser, carol.userId, { membership: "invite" }, 403, "M_GUEST_ACCESS_FORBIDDEN"],
+    ["inviting nobody", alice, nobody, { membership: "invite" }, 404, "M_NOT_FOUND"],
+  ];
+  for (const [what, user, target, body, status, errcode] of cases) {
+    const was = await membership(closed, target);
+    const r = await api(user, "PUT", `/rooms/${enc(closed)}/state/m.room.member/${enc(target)}`, body);
+    assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.errcode, errcode, what);
+    assert.equal(await membership(closed, target), was, what);
+  }
+});
+
 test("refusals: tokens, bad from, unknown event and room, no power, someone else's join, unknown or missing membership; nothing changes", async () => {
   for (const path of ["/events", `/events/${enc("$x")}`, "/initialSync", `/rooms/${enc(roomId)}/initialSync`]) {
     const none = await api(undefined, "GET", path);
