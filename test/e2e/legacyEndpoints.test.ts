@@ -52,6 +52,7 @@ test("POST send without a transaction ID: every call is a new event", async () =
   const a = await ok(alice, "POST", path, { msgtype: "m.text", body: "no txn" });
   const b = await ok(alice, "POST", path, { msgtype: "m.text", body: "no txn" });
   assert.match(String(a.event_id), /^\$/);
+  assert.deepEqual(Object.keys(a), ["event_id"]);
   assert.notEqual(a.event_id, b.event_id);
   assert.equal((await bodies(alice, roomId)).filter((x) => x === "no txn").length, 2);
 });

@@ -7,7 +7,6 @@ import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
-import { randomString } from "../../platform/tokens.js";
 import { syncBody } from "./sync.js";
 
 // Spec: the deprecated endpoints of old_sync.yaml — GET /events (a long-poll stream of events)
@@ -125,16 +124,15 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   throw notFound("Event not found");
 }
 
-/** The txn-less send: each call is a new event, so the server makes up a transaction ID. */
+/** The txn-less send: each call is a new event, with no transaction to remember for retries. */
 async function sendWithoutTxn(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   checkRateLimit(ctx.config, "send", session.userId);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const roomId = param(req, "roomId");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
-  const txnId = `lattice-${Date.now()}-${randomString(12)}`;
-  const sent = await roomStub(ctx.env, roomId).send({ sender: session.userId, type: param(req, "eventType"), content: body }, { txn: { deviceId: session.deviceId, txnId } });
-  return json(sent);
+  const sent = await roomStub(ctx.env, roomId).send({ sender: session.userId, type: param(req, "eventType"), content: body }, {});
+  return json({ event_id: sent.event_id });
 }
 
 export function registerLegacyEventRoutes(): void {
