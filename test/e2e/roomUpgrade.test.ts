@@ -163,7 +163,12 @@ test("refusals: no token, bad token, unknown room, not a member, no power, unkno
   await ok(bob, "POST", `/join/${enc(roomId)}`, {});
   const before = await joinedRooms(alice);
   const path = `/rooms/${enc(roomId)}/upgrade`;
+  const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(g.status, 200);
+  const guest: TestUser = { userId: String(g.body.user_id), accessToken: String(g.body.access_token), deviceId: String(g.body.device_id), password: "" };
   const cases: Array<[string, TestUser | undefined, unknown, number, string, string?]> = [
+    ["a guest", guest, { new_version: "11" }, 403, "M_GUEST_ACCESS_FORBIDDEN"],
+    ["a body that is not an object", alice, undefined, 400, "M_NOT_JSON", "[]"],
     ["no token", undefined, { new_version: "11" }, 401, "M_MISSING_TOKEN"],
     ["bad token", { ...alice, accessToken: "syt_nope_nope" }, { new_version: "11" }, 401, "M_UNKNOWN_TOKEN"],
     ["not a member", carol, { new_version: "11" }, 403, "M_FORBIDDEN"],
