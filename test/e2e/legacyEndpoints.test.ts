@@ -125,6 +125,18 @@ test("peeking: GET /events?room_id= streams a world-readable room to a non-membe
   assert.equal(badFrom.body.errcode, "M_INVALID_PARAM");
 });
 
+test("a guest's GET /events must peek into one room (Synapse's rule)", async () => {
+  const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(g.status, 200);
+  const guest: TestUser = { userId: String(g.body.user_id), accessToken: String(g.body.access_token), deviceId: String(g.body.device_id), password: "" };
+  const whole = await api(guest, "GET", "/events?timeout=0");
+  assert.equal(whole.status, 400);
+  assert.equal(whole.body.errcode, "M_UNKNOWN");
+  const open = String((await ok(alice, "POST", "/createRoom", { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] })).room_id);
+  const peek = await ok(guest, "GET", `/events?room_id=${enc(open)}&timeout=0`);
+  assert.deepEqual(peek.chunk, []);
+});
+
 test("GET /initialSync: rooms with membership, messages, state; invites; limit", async () => {
   await ok(alice, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/is1`, { msgtype: "m.text", body: "latest" });
   const r = await ok(alice, "GET", "/initialSync?limit=1");

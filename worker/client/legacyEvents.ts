@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, queryInt } from "../http.js";
-import { forbidden, invalidParam, notFound } from "../../platform/errors.js";
+import { badRequest, forbidden, invalidParam, notFound } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
@@ -15,6 +15,8 @@ import { syncBody } from "./sync.js";
 
 /** Longest wait we hold, as for /sync. */
 const MAX_TIMEOUT_MS = 60_000;
+/** The wait when the client names none: Synapse's, so that a client polling without `timeout` doesn't spin. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A sync filter that leaves everything out: an initial sync with it is only a stream position. */
 const NOTHING = JSON.stringify({ room: { rooms: [] }, presence: { types: [] }, account_data: { types: [] } });
@@ -89,14 +91,13 @@ async function peekEvents(ctx: Ctx, userId: string, roomId: string, fromRaw: str
 
 async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
+  const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? DEFAULT_TIMEOUT_MS, 0), MAX_TIMEOUT_MS);
   const peekRoom = ctx.url.searchParams.get("room_id");
-  if (peekRoom !== null) {
-    const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
-    return peekEvents(ctx, session.userId, peekRoom, ctx.url.searchParams.get("from") ?? undefined, timeout);
-  }
+  if (peekRoom !== null) return peekEvents(ctx, session.userId, peekRoom, ctx.url.searchParams.get("from") ?? undefined, timeout);
+  // Synapse's rule: a guest's stream is a peek into one room.
+  if (session.isGuest) throw badRequest("Guest users must specify room_id param");
   const token = accessTokenOf(req, ctx.url) ?? "";
   const ip = clientAddress(req);
-  const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
   let from = ctx.url.searchParams.get("from") ?? undefined;
   if (from !== undefined && !STREAM_TOKEN.test(from)) throw invalidParam("Invalid from token");
   // Without `from`, the stream starts now (Synapse): only what happens from here on is returned.
