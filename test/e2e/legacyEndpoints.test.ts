@@ -208,8 +208,11 @@ test("membership through PUT /state/m.room.member: invite, join, kick, ban, unba
   assert.equal(await membership(roomId, carol.userId), "leave");
   // Leaving oneself.
   await ok(carol, "PUT", path, { membership: "join" });
-  await ok(carol, "PUT", path, { membership: "leave" });
+  const left = await ok(carol, "PUT", path, { membership: "leave" });
   assert.equal(await membership(roomId, carol.userId), "leave");
+  // Leaving again changes nothing and answers the member event that already says so.
+  const again = await ok(carol, "PUT", path, { membership: "leave" });
+  assert.equal(again.event_id, left.event_id);
 });
 
 test("membership through state: a join can't name its own authoriser to get into a restricted room", async () => {
