@@ -27,14 +27,16 @@ const STREAM = JSON.stringify({ room: { timeline: { limit: 100 } } });
 /** `s<stream>_<to-device>`: a /sync next_batch, which is also the /events token. */
 const STREAM_TOKEN = /^s\d+_\d+$/;
 
-function arrayAt(obj: JsonValue | undefined, ...path: string[]): JsonValue[] {
+/** The objects of the array at `path` in a sync response (none when it is absent). */
+export function objectsAt(obj: JsonValue | undefined, ...path: string[]): JsonObject[] {
   let cur: JsonValue | undefined = obj;
   for (const key of path) cur = isJsonObject(cur) ? cur[key] : undefined;
-  return Array.isArray(cur) ? cur : [];
+  return Array.isArray(cur) ? cur.filter(isJsonObject) : [];
 }
 
-function withRoom(events: JsonValue[], roomId: string): JsonObject[] {
-  return events.filter(isJsonObject).map((e) => ({ ...e, room_id: roomId }));
+/** Sync's events lack room_id (their room is their key); the legacy endpoints' events carry it. */
+export function withRoom(events: JsonObject[], roomId: string): JsonObject[] {
+  return events.map((e) => ({ ...e, room_id: roomId }));
 }
 
 /**
@@ -48,15 +50,15 @@ export function eventsOfSync(sync: JsonObject): JsonObject[] {
   for (const section of ["join", "leave"]) {
     const byRoom = isJsonObject(rooms[section]) ? rooms[section] : {};
     for (const [roomId, room] of Object.entries(byRoom)) {
-      out.push(...withRoom(arrayAt(room, "timeline", "events"), roomId));
-      out.push(...withRoom(arrayAt(room, "ephemeral", "events"), roomId));
+      out.push(...withRoom(objectsAt(room, "timeline", "events"), roomId));
+      out.push(...withRoom(objectsAt(room, "ephemeral", "events"), roomId));
     }
   }
   const invites = isJsonObject(rooms.invite) ? rooms.invite : {};
   for (const [roomId, room] of Object.entries(invites)) {
-    out.push(...withRoom(arrayAt(room, "invite_state", "events"), roomId).filter((e) => e.type === "m.room.member"));
+    out.push(...withRoom(objectsAt(room, "invite_state", "events"), roomId).filter((e) => e.type === "m.room.member"));
   }
-  out.push(...arrayAt(sync, "presence", "events").filter(isJsonObject));
+  out.push(...objectsAt(sync, "presence", "events"));
   return out;
 }
 

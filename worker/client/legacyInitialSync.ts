@@ -4,9 +4,10 @@ import { json, queryInt } from "../http.js";
 import { forbidden, invalidParam } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { syncBody } from "./sync.js";
+import { objectsAt, withRoom } from "./legacyEvents.js";
 
 // Spec: the deprecated GET /initialSync (old_sync.yaml) and GET /rooms/{roomId}/initialSync
 // (room_initial_sync.yaml), which older clients and bots still call. Both are snapshots built
@@ -21,12 +22,6 @@ function limitParam(ctx: Ctx): number {
   return Math.min(limit, 100);
 }
 
-function objectsAt(obj: JsonValue | undefined, ...path: string[]): JsonObject[] {
-  let cur: JsonValue | undefined = obj;
-  for (const key of path) cur = isJsonObject(cur) ? cur[key] : undefined;
-  return Array.isArray(cur) ? cur.filter(isJsonObject) : [];
-}
-
 /** The state after a sync room's timeline: its `state` (before the timeline) updated by the timeline's state events. */
 function stateAfterTimeline(state: JsonObject[], timeline: JsonObject[]): JsonObject[] {
   const byKey = new Map<string, JsonObject>();
@@ -36,8 +31,6 @@ function stateAfterTimeline(state: JsonObject[], timeline: JsonObject[]): JsonOb
   }
   return [...byKey.values()];
 }
-
-const withRoom = (events: JsonObject[], roomId: string) => events.map((e) => ({ ...e, room_id: roomId }));
 
 async function initialSync(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
