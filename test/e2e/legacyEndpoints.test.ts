@@ -325,3 +325,21 @@ test("refusals: tokens, bad from, unknown event and room, no power, someone else
   assert.equal(badKey.status, 400);
   assert.equal(badKey.body.errcode, "M_INVALID_PARAM");
 });
+
+test("GET /events/{eventId} for IDs the server doesn't know is rate-limited: each one walks the user's rooms", async () => {
+  const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
+  try {
+    const dave = await registerUser(limited.baseUrl, "dave");
+    const get = (n: number) => call(limited.baseUrl, "GET", `/_matrix/client/v3/events/${enc(`$unknown${n}`)}`, { token: dave.accessToken });
+    const answers: Array<{ status: number; errcode: unknown }> = [];
+    for (let n = 0; n < 12; n++) {
+      const r = await get(n);
+      answers.push({ status: r.status, errcode: r.body.errcode });
+    }
+    // The burst (10) answers as an unknown event would; then the client is told to wait.
+    assert.deepEqual(answers.slice(0, 10), Array(10).fill({ status: 404, errcode: "M_NOT_FOUND" }));
+    assert.deepEqual(answers[11], { status: 429, errcode: "M_LIMIT_EXCEEDED" });
+  } finally {
+    await limited.stop();
+  }
+});

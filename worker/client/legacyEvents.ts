@@ -117,6 +117,7 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   // The server's event index is filled after delivery; until then, the event is looked for in the
   // user's rooms. The room applies history visibility, as for GET /rooms/{roomId}/event/{eventId}.
   const indexed = await serverStub(ctx.env).roomOfEvent(eventId);
+  if (!indexed) checkRateLimit(ctx.config, "eventLookup", session.userId);
   const rooms = indexed ? [indexed] : await userStub(ctx.env, session.userId).joinedRooms();
   for (const roomId of rooms) {
     const ev = await roomStub(ctx.env, roomId)
