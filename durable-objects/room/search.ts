@@ -17,6 +17,9 @@ import { Timeline } from "./timeline.js";
  */
 const NOTHING: RoomSearchResult = { hits: [], more: false, count: 0 };
 
+/** The most matches one room looks at for one request (each costs a visibility check). */
+const SCAN_BUDGET = 1000;
+
 /** The highest ordering the user's search may reach, or undefined when they were never in the room. */
 function searchBound(stores: RoomStores, userId: string): number | undefined {
   const memberId = stores.events.currentStateIds().get(stateKey("m.room.member", userId));
@@ -36,15 +39,20 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
   const hits: RoomSearchHit[] = [];
   let after: SortKey | undefined = req.after;
   let more = false;
-  // Candidates come in batches: visibility and the filter drop some, so a page may need several.
-  // Each batch re-runs the FTS5 query, so batches double: a room where the user sees few of many
-  // matches (joined late to a `joined`-visibility room) costs a few queries, not one per 20 rows.
-  let batch = Math.max(req.limit * 2, 20);
+  let scanned = 0;
+  // Candidates come in batches: visibility and the filter drop some, so a page may need more than
+  // one. Each batch re-runs the FTS5 query (bm25 and the sort cover every match), so there are at
+  // most two: a first of twice the page, then the rest of the scan budget. The budget bounds one
+  // request's work in a room where the user may see few of many matches (joined late to a
+  // `joined`-visibility room, an ignored spammer): the room then answers with what it found and
+  // where it stopped, and the next page resumes from there.
+  let batch = Math.min(Math.max(req.limit * 2, 20), SCAN_BUDGET);
   scan: for (;;) {
     const rows = stores.search.matches(req.match, req.order, roomId, after, upTo, batch);
     for (const row of rows) {
       const key: SortKey = { primary: req.order === "rank" ? row.score : row.origin_server_ts, roomId, ordering: row.ordering };
       after = key;
+      scanned++;
       if (!vis.canSee(row)) continue;
       if (row.state_key === null && req.ignoredSenders?.includes(row.sender)) continue;
       const event = timeline.clientEventOf(row, vis);
@@ -56,7 +64,11 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
       hits.push({ ...key, rank: row.score, event });
     }
     if (rows.length < batch) break;
-    batch = Math.min(batch * 2, 2000);
+    if (scanned >= SCAN_BUDGET) {
+      // `after` is the last match looked at; there may be more beyond it.
+      return { hits, more: true, count: stores.search.count(req.match, upTo), scannedTo: after };
+    }
+    batch = SCAN_BUDGET - scanned;
   }
   return { hits, more, count: stores.search.count(req.match, upTo) };
 }
