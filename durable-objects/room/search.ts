@@ -29,6 +29,18 @@ function searchBound(stores: RoomStores, userId: string): number | undefined {
   return membership === "leave" || membership === "ban" ? row.ordering : Number.MAX_SAFE_INTEGER;
 }
 
+/**
+ * The `count` of the room's matches, without visiting each (the spec's count is approximate). In a
+ * room whose history is visible only from a member's invite or join on, the count starts at the
+ * user's first membership: counting earlier matches would tell them how often words were said
+ * before they could see the room, which visibility hides.
+ */
+function countFrom(stores: RoomStores, match: string, userId: string, upTo: number): number {
+  const hv = stores.events.currentEvent("m.room.history_visibility", "")?.content.history_visibility;
+  const from = hv === "joined" || hv === "invited" ? (stores.events.membershipHistory(userId)[0]?.ordering ?? upTo + 1) : 0;
+  return stores.search.count(match, from, upTo);
+}
+
 export function searchRoom(stores: RoomStores, roomId: string, userId: string, req: RoomSearchRequest): RoomSearchResult {
   // Spec: "The search will not include rooms that are end to end encrypted."
   if (stores.events.currentEvent("m.room.encryption", "")) return NOTHING;
@@ -66,11 +78,11 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
     if (rows.length < batch) break;
     if (scanned >= SCAN_BUDGET) {
       // `after` is the last match looked at; there may be more beyond it.
-      return { hits, more: true, count: stores.search.count(req.match, upTo), scannedTo: after };
+      return { hits, more: true, count: countFrom(stores, req.match, userId, upTo), scannedTo: after };
     }
     batch = SCAN_BUDGET - scanned;
   }
-  return { hits, more, count: stores.search.count(req.match, upTo) };
+  return { hits, more, count: countFrom(stores, req.match, userId, upTo) };
 }
 
 /**
