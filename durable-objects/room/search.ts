@@ -19,6 +19,8 @@ const NOTHING: RoomSearchResult = { hits: [], more: false, count: 0 };
 
 /** The most matches one room looks at for one request (each costs a visibility check). */
 const SCAN_BUDGET = 1000;
+/** The most events one result's context looks at on each side. */
+const CONTEXT_SCAN = 500;
 
 /** The highest ordering the user's search may reach, or undefined when they were never in the room. */
 function searchBound(stores: RoomStores, userId: string): number | undefined {
@@ -95,15 +97,21 @@ export function searchContexts(stores: RoomStores, roomId: string, userId: strin
   const timeline = new Timeline(stores.events, stores.relations, roomId);
   const filter = req.filter ? { ...req.filter, lazy_load_members: undefined } : undefined;
   const out: Record<string, JsonObject> = {};
+  const hi = stores.events.orderingBounds().hi ?? 0;
   for (const eventId of req.eventIds) {
     const row = timeline.visibleRow(eventId, vis);
-    const b = timeline.messages(vis, { from: row.ordering, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
-    const f = timeline.messages(vis, { from: row.ordering + 1, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
+    // Each side looks at no more than CONTEXT_SCAN events: a narrow filter (a rare sender) would
+    // otherwise walk the whole room, for each of up to 100 results. Where a side stops at its
+    // bound, its token resumes from there.
+    const low = row.ordering - CONTEXT_SCAN;
+    const high = row.ordering + 1 + CONTEXT_SCAN;
+    const b = timeline.messages(vis, { from: row.ordering, to: low, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
+    const f = timeline.messages(vis, { from: row.ordering + 1, to: high, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
     const context: JsonObject = {
       events_before: b.chunk as unknown as JsonObject[],
       events_after: f.chunk as unknown as JsonObject[],
-      start: `t${b.end ?? 0}`,
-      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
+      start: `t${b.end ?? Math.max(low, 0)}`,
+      end: `t${f.end ?? (high <= hi ? high : row.ordering + 1 + f.chunk.length)}`,
     };
     if (req.includeProfile) {
       // The senders' member events in the state after the result: their profile at that time.
