@@ -92,6 +92,8 @@ export interface RoomSearchResult {
   more: boolean;
   /** An estimate of the room's matches the user may see (spec: `count` is approximate). */
   count: number;
+  /** Set when the room stopped at its scan budget: every match up to this key was looked at. */
+  scannedTo?: SortKey;
 }
 
 export interface SearchContextRequest {
