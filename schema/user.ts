@@ -329,4 +329,10 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   -- only the notifying events, so the count reads those and not every unread row.
   CREATE INDEX stream_notifying ON stream(room_id, pos) WHERE notify = 1;
   `,
+  // 8 (appended on branch `admin1`; the lead renumbers at merge): whether the user is a server
+  // admin, who may use the admin API under /_synapse/admin (worker/admin/). Set by shared-secret
+  // registration's `admin: true` and by PUT /_synapse/admin/v2/users/{userId}.
+  `
+  ALTER TABLE account ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -60,6 +60,8 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     deviceDisplayName: optString(body, "displayname"),
   });
   await serverStub(ctx.env).upsertUser(userId, username, null);
+  // The MAC covers the flag, so only the secret's holder makes an admin.
+  if (admin) await userStub(ctx.env, userId).changeAccountAsAdmin({ admin: true });
   return json({ ...res, home_server: ctx.config.serverName });
 }
 

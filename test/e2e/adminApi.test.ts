@@ -1,0 +1,241 @@
+/**
+ * Synapse's admin API, the user endpoints (docs/admin_api/user_admin_api.md): an admin made by
+ * shared-secret registration queries, creates and modifies users and resets passwords; everyone
+ * else gets 403 M_FORBIDDEN and changes nothing. Effects are checked through the Client-Server
+ * API: logins, profiles, deactivation.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { startServer, call, registerUser, passwordLogin, type RunningServer, type TestUser } from "./harness.js";
+
+const SHARED_SECRET = "admin api test secret";
+
+let server: RunningServer;
+let admin: TestUser;
+const enc = encodeURIComponent;
+
+/** Registers through shared-secret registration (HMAC-SHA1 over nonce, name, password, admin flag). */
+async function sharedSecretRegister(username: string, password: string, isAdmin: boolean): Promise<TestUser> {
+  const n = await call(server.baseUrl, "GET", "/_synapse/admin/v1/register");
+  const nonce = String(n.body.nonce);
+  const mac = createHmac("sha1", SHARED_SECRET).update([nonce, username, password, isAdmin ? "admin" : "notadmin"].join("\0")).digest("hex");
+  const r = await call(server.baseUrl, "POST", "/_synapse/admin/v1/register", { body: { nonce, username, password, admin: isAdmin, mac } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { userId: String(r.body.user_id), accessToken: String(r.body.access_token), deviceId: String(r.body.device_id), password };
+}
+
+before(async () => {
+  server = await startServer({ vars: { REGISTRATION_SHARED_SECRET: SHARED_SECRET, GUEST_ACCESS: "true" } });
+  admin = await sharedSecretRegister("boss", "boss password 1", true);
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+function adminCall(method: string, path: string, body?: unknown, token = admin.accessToken) {
+  return call(server.baseUrl, method, path, { token, body });
+}
+
+const userPath = (userId: string) => `/_synapse/admin/v2/users/${enc(userId)}`;
+
+async function details(userId: string): Promise<Record<string, unknown>> {
+  const r = await adminCall("GET", userPath(userId));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+async function loginStatus(userId: string, password: string): Promise<number> {
+  return (await passwordLogin(server.baseUrl, userId, password)).status;
+}
+
+test("server_version answers without a token", async () => {
+  const r = await call(server.baseUrl, "GET", "/_synapse/admin/v1/server_version");
+  assert.equal(r.status, 200);
+  assert.equal(typeof r.body.server_version, "string");
+});
+
+test("query user: an admin sees the account as Synapse shows it; unknown, remote and malformed IDs are refused", async () => {
+  const alice = await registerUser(server.baseUrl, { prefix: "alice" });
+  const d = await details(alice.userId);
+  assert.equal(d.name, alice.userId);
+  assert.equal(d.admin, false);
+  assert.equal(d.deactivated, false);
+  assert.equal(d.is_guest, false);
+  assert.equal(d.displayname, alice.userId.slice(1, alice.userId.indexOf(":")));
+  assert.equal(d.avatar_url, null);
+  assert.deepEqual(d.threepids, []);
+  assert.deepEqual(d.external_ids, []);
+  assert.equal(d.shadow_banned, false);
+  assert.equal(d.locked, false);
+  assert.equal(d.user_type, null);
+  // Seconds, as Synapse answers the query.
+  assert.ok(Math.abs(Number(d.creation_ts) - Date.now() / 1000) < 600, String(d.creation_ts));
+  assert.equal(typeof d.last_seen_ts, "number");
+
+  const me = await details(admin.userId);
+  assert.equal(me.admin, true, "shared-secret registration with admin: true makes an admin");
+
+  const unknown = await adminCall("GET", userPath(`@nobody-here:${server.serverName}`));
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.errcode, "M_NOT_FOUND");
+  const remote = await adminCall("GET", userPath("@someone:elsewhere.example"));
+  assert.equal(remote.status, 400);
+  assert.equal(remote.body.error, "Can only look up local users");
+  const malformed = await adminCall("GET", userPath("not-a-user-id"));
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.body.errcode, "M_INVALID_PARAM");
+});
+
+test("every admin endpoint refuses a missing or unknown token (401) and a non-admin (403), changing nothing", async () => {
+  const bob = await registerUser(server.baseUrl, { prefix: "bob", password: "bob password 1" });
+  const plain = await sharedSecretRegister("notboss", "not boss password", false);
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(guest.status, 200, JSON.stringify(guest.body));
+  const requests: Array<[string, string, unknown]> = [
+    ["GET", userPath(bob.userId), undefined],
+    ["PUT", userPath(bob.userId), { admin: true, displayname: "Hacked", password: "taken over" }],
+    ["PUT", userPath(`@newbyuser:${server.serverName}`), { password: "whatever pw" }],
+    ["POST", `/_synapse/admin/v1/reset_password/${enc(bob.userId)}`, { new_password: "taken over" }],
+  ];
+  for (const [method, path, body] of requests) {
+    const none = await call(server.baseUrl, method, path, { body });
+    assert.equal(none.status, 401, `${method} ${path}`);
+    assert.equal(none.body.errcode, "M_MISSING_TOKEN");
+    const bad = await call(server.baseUrl, method, path, { body, token: "lat_nonsense" });
+    assert.equal(bad.status, 401, `${method} ${path}`);
+    assert.equal(bad.body.errcode, "M_UNKNOWN_TOKEN");
+    for (const token of [bob.accessToken, plain.accessToken, String(guest.body.access_token)]) {
+      const r = await call(server.baseUrl, method, path, { body, token });
+      assert.equal(r.status, 403, `${method} ${path}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.errcode, "M_FORBIDDEN");
+      assert.equal(r.body.error, "You are not a server admin");
+    }
+  }
+  const d = await details(bob.userId);
+  assert.equal(d.admin, false);
+  assert.notEqual(d.displayname, "Hacked");
+  assert.equal(await loginStatus(bob.userId, "bob password 1"), 200);
+  assert.equal(await loginStatus(bob.userId, "taken over"), 403);
+  assert.equal((await adminCall("GET", userPath(`@newbyuser:${server.serverName}`))).status, 404);
+  assert.equal((await details(plain.userId)).admin, false, "admin: false in shared-secret registration makes no admin");
+});
+
+test("create a user with PUT: 201, they can log in with the password, and the profile and admin flag are set", async () => {
+  const userId = `@carol:${server.serverName}`;
+  const r = await adminCall("PUT", userPath(userId), { password: "carol password 1", displayname: "Carol C", admin: true });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.name, userId);
+  assert.equal(r.body.displayname, "Carol C");
+  assert.equal(r.body.admin, true);
+  const login = await passwordLogin(server.baseUrl, "carol", "carol password 1");
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const profile = await call(server.baseUrl, "GET", `/_matrix/client/v3/profile/${enc(userId)}`);
+  assert.equal(profile.body.displayname, "Carol C");
+  // The new admin can use the admin API.
+  assert.equal((await adminCall("GET", userPath(admin.userId), undefined, String(login.body.access_token))).status, 200);
+  // A second PUT modifies: 200.
+  const again = await adminCall("PUT", userPath(userId), { displayname: "Carol D" });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.equal(again.body.displayname, "Carol D");
+  assert.equal((await call(server.baseUrl, "GET", `/_matrix/client/v3/profile/${enc(userId)}`)).body.displayname, "Carol D");
+});
+
+test("modify with PUT: password (logging devices out), admin flag, deactivation and reactivation, seen through the client API", async () => {
+  const dave = await registerUser(server.baseUrl, { prefix: "dave", password: "dave password 1" });
+  // Password with logout_devices false: the device keeps working, the old password stops.
+  let r = await adminCall("PUT", userPath(dave.userId), { password: "dave password 2", logout_devices: false });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: dave.accessToken })).status, 200);
+  assert.equal(await loginStatus(dave.userId, "dave password 1"), 403);
+  assert.equal(await loginStatus(dave.userId, "dave password 2"), 200);
+  // Password with the default logout: the device's token is gone.
+  r = await adminCall("PUT", userPath(dave.userId), { password: "dave password 3" });
+  assert.equal(r.status, 200);
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: dave.accessToken })).status, 401);
+  // The admin flag, set and cleared.
+  assert.equal((await adminCall("PUT", userPath(dave.userId), { admin: true })).body.admin, true);
+  assert.equal((await adminCall("PUT", userPath(dave.userId), { admin: false })).body.admin, false);
+  // Deactivation: no more logins.
+  r = await adminCall("PUT", userPath(dave.userId), { deactivated: true });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.deactivated, true);
+  assert.equal(await loginStatus(dave.userId, "dave password 3"), 403);
+  // Reactivation needs a password; without one nothing changes.
+  r = await adminCall("PUT", userPath(dave.userId), { deactivated: false });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error, "Must provide a password to re-activate an account.");
+  assert.equal((await details(dave.userId)).deactivated, true);
+  r = await adminCall("PUT", userPath(dave.userId), { deactivated: false, password: "dave password 4" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.deactivated, false);
+  assert.equal(await loginStatus(dave.userId, "dave password 4"), 200);
+});
+
+test("PUT refuses bad input and changes nothing: wrong types, remote users, bad JSON, self-demotion", async () => {
+  const erin = await registerUser(server.baseUrl, { prefix: "erin", password: "erin password 1" });
+  const before = await details(erin.userId);
+  const bad: Array<[unknown, string]> = [
+    [{ admin: "yes" }, "M_BAD_JSON"],
+    [{ password: 12345 }, "M_UNKNOWN"],
+    [{ password: "x".repeat(513) }, "M_UNKNOWN"],
+    [{ deactivated: "true" }, "M_UNKNOWN"],
+    [{ logout_devices: 1, password: "erin password 2" }, "M_UNKNOWN"],
+    [{ displayname: 42 }, "M_INVALID_PARAM"],
+    [{ avatar_url: "https://example.com/a.png" }, "M_INVALID_PARAM"],
+    [{ threepids: "none" }, "M_BAD_JSON"],
+    [{ displayname: "Changed", admin: "no" }, "M_BAD_JSON"],
+  ];
+  for (const [body, errcode] of bad) {
+    const r = await adminCall("PUT", userPath(erin.userId), body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.equal(r.body.errcode, errcode, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+  }
+  const notJson = await call(server.baseUrl, "PUT", userPath(erin.userId), { token: admin.accessToken, rawBody: "{nope" });
+  assert.equal(notJson.status, 400);
+  assert.equal(notJson.body.errcode, "M_NOT_JSON");
+  assert.deepEqual({ ...(await details(erin.userId)), last_seen_ts: null }, { ...before, last_seen_ts: null });
+  assert.equal(await loginStatus(erin.userId, "erin password 1"), 200);
+
+  const remote = await adminCall("PUT", userPath("@someone:elsewhere.example"), { password: "pw pw pw" });
+  assert.equal(remote.status, 400);
+  assert.equal(remote.body.error, "This endpoint can only be used with local users");
+  const badName = await adminCall("PUT", userPath(`@Bad Name:${server.serverName}`), { password: "pw pw pw" });
+  assert.equal(badName.status, 400);
+  const self = await adminCall("PUT", userPath(admin.userId), { admin: false });
+  assert.equal(self.status, 400);
+  assert.equal(self.body.error, "You may not demote yourself.");
+  assert.equal((await details(admin.userId)).admin, true);
+});
+
+test("reset_password: the old password fails and the new one works; devices are logged out unless told otherwise; bad input is refused", async () => {
+  const fay = await registerUser(server.baseUrl, { prefix: "fay", password: "fay password 1" });
+  const path = `/_synapse/admin/v1/reset_password/${enc(fay.userId)}`;
+  let r = await adminCall("POST", path, { new_password: "fay password 2", logout_devices: false });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body, {});
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: fay.accessToken })).status, 200);
+  assert.equal(await loginStatus(fay.userId, "fay password 1"), 403);
+  assert.equal(await loginStatus(fay.userId, "fay password 2"), 200);
+  r = await adminCall("POST", path, { new_password: "fay password 3" });
+  assert.equal(r.status, 200);
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: fay.accessToken })).status, 401);
+  assert.equal(await loginStatus(fay.userId, "fay password 3"), 200);
+
+  for (const [body, errcode] of [
+    [{}, "M_MISSING_PARAM"],
+    [{ new_password: 7 }, "M_BAD_JSON"],
+    [{ new_password: "fay password 9", logout_devices: "no" }, "M_UNKNOWN"],
+  ] as const) {
+    const bad = await adminCall("POST", path, body);
+    assert.equal(bad.status, 400, JSON.stringify(body));
+    assert.equal(bad.body.errcode, errcode);
+  }
+  assert.equal(await loginStatus(fay.userId, "fay password 3"), 200, "refused resets changed nothing");
+  const unknown = await adminCall("POST", `/_synapse/admin/v1/reset_password/${enc(`@ghost:${server.serverName}`)}`, { new_password: "pw pw pw" });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.errcode, "M_NOT_FOUND");
+  const remote = await adminCall("POST", `/_synapse/admin/v1/reset_password/${enc("@x:elsewhere.example")}`, { new_password: "pw pw pw" });
+  assert.equal(remote.status, 400);
+});

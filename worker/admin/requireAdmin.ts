@@ -1,0 +1,18 @@
+import type { IRequest } from "itty-router";
+import type { Ctx } from "../router.js";
+import { authenticate } from "../auth.js";
+import { forbidden } from "../../platform/errors.js";
+import { userStub } from "../../platform/stubs.js";
+import type { Session } from "../../platform/rpc/user.js";
+
+/**
+ * The guard of every endpoint of the admin API (Synapse's /_synapse/admin): the request's access
+ * token must be valid (401 otherwise, as everywhere) and belong to a server admin; anyone else,
+ * guests included, is answered 403 M_FORBIDDEN, as Synapse answers.
+ */
+export async function requireAdmin(req: IRequest, ctx: Ctx): Promise<Session> {
+  const session = await authenticate(req, ctx, { allowGuest: true });
+  const account = await userStub(ctx.env, session.userId).adminAccount();
+  if (!account?.admin) throw forbidden("You are not a server admin");
+  return session;
+}
