@@ -7,7 +7,7 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { ContentReport, DevicePoll, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
+import type { ContentReport, DevicePoll, EventReportQuery, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
@@ -315,5 +315,17 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   async contentReports(from: number, limit: number): Promise<StoredContentReport[]> {
     return this.reports.list(from, limit);
+  }
+
+  async eventReports(query: EventReportQuery): Promise<{ reports: StoredContentReport[]; total: number }> {
+    return this.reports.eventReports(query);
+  }
+
+  async eventReport(id: number): Promise<StoredContentReport | null> {
+    return this.reports.eventReport(id) ?? null;
+  }
+
+  async deleteEventReport(id: number): Promise<boolean> {
+    return this.reports.deleteEventReport(id);
   }
 }

@@ -45,6 +45,19 @@ export interface StoredContentReport {
   receivedTs: number;
 }
 
+/** Which event reports the admin API lists (GET /_synapse/admin/v1/event_reports). */
+export interface EventReportQuery {
+  /** Offset into the matching reports. */
+  from: number;
+  limit: number;
+  /** "b": newest first (Synapse's default); "f": oldest first. */
+  dir: "f" | "b";
+  /** Only reports by this user. */
+  reporter?: string;
+  /** Only reports about events of this room. */
+  roomId?: string;
+}
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -133,4 +146,10 @@ export interface ServerRpc {
   addContentReport(report: ContentReport): Promise<void>;
   /** Up to `limit` reports after the one numbered `from`, oldest first. */
   contentReports(from: number, limit: number): Promise<StoredContentReport[]>;
+  /** A page of event reports for the admin API, with how many match in all. */
+  eventReports(query: EventReportQuery): Promise<{ reports: StoredContentReport[]; total: number }>;
+  /** One event report, or null. */
+  eventReport(id: number): Promise<StoredContentReport | null>;
+  /** Deletes an event report; false when there was none. */
+  deleteEventReport(id: number): Promise<boolean>;
 }

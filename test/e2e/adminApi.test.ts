@@ -239,3 +239,96 @@ test("reset_password: the old password fails and the new one works; devices are 
   const remote = await adminCall("POST", `/_synapse/admin/v1/reset_password/${enc("@x:elsewhere.example")}`, { new_password: "pw pw pw" });
   assert.equal(remote.status, 400);
 });
+
+/** A room `owner` creates with a message in it; the message's event ID. */
+async function roomWithMessage(owner: TestUser, name: string, body: string): Promise<{ roomId: string; eventId: string }> {
+  const room = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: owner.accessToken, body: { name } });
+  assert.equal(room.status, 200, JSON.stringify(room.body));
+  const roomId = String(room.body.room_id);
+  const sent = await call(server.baseUrl, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/t${Date.now()}`, {
+    token: owner.accessToken,
+    body: { msgtype: "m.text", body },
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  return { roomId, eventId: String(sent.body.event_id) };
+}
+
+test("event reports: reports made through the client API are listed (newest first, paged, filtered), shown and gone after DELETE", async () => {
+  const gina = await registerUser(server.baseUrl, { prefix: "gina" });
+  const hal = await registerUser(server.baseUrl, { prefix: "hal" });
+  const a = await roomWithMessage(gina, "Report Room A", "offensive A");
+  const b = await roomWithMessage(hal, "Report Room B", "offensive B");
+  const report = (u: TestUser, m: { roomId: string; eventId: string }, reason: string) =>
+    call(server.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(m.roomId)}/report/${enc(m.eventId)}`, { token: u.accessToken, body: { reason, score: -100 } });
+  assert.equal((await report(gina, a, "first")).status, 200);
+  assert.equal((await report(hal, b, "second")).status, 200);
+
+  const all = await adminCall("GET", "/_synapse/admin/v1/event_reports");
+  assert.equal(all.status, 200, JSON.stringify(all.body));
+  const reports = all.body.event_reports as Array<Record<string, unknown>>;
+  const mine = reports.filter((r) => r.event_id === a.eventId || r.event_id === b.eventId);
+  assert.equal(mine.length, 2);
+  assert.equal(mine[0].event_id, b.eventId, "newest first by default");
+  assert.equal(all.body.total, reports.length);
+  assert.equal(all.body.next_token, undefined);
+  const first = mine[1];
+  assert.equal(first.room_id, a.roomId);
+  assert.equal(first.user_id, gina.userId);
+  assert.equal(first.sender, gina.userId);
+  assert.equal(first.reason, "first");
+  assert.equal(first.score, -100);
+  assert.equal(first.name, "Report Room A");
+  assert.equal(first.canonical_alias, null);
+  assert.equal(typeof first.received_ts, "number");
+
+  const byHal = await adminCall("GET", `/_synapse/admin/v1/event_reports?user_id=${enc(hal.userId)}`);
+  assert.deepEqual((byHal.body.event_reports as Array<Record<string, unknown>>).map((r) => r.event_id), [b.eventId]);
+  const inA = await adminCall("GET", `/_synapse/admin/v1/event_reports?room_id=${enc(a.roomId)}&dir=f`);
+  assert.deepEqual((inA.body.event_reports as Array<Record<string, unknown>>).map((r) => r.event_id), [a.eventId]);
+  const page = await adminCall("GET", "/_synapse/admin/v1/event_reports?limit=1&dir=f");
+  assert.equal((page.body.event_reports as unknown[]).length, 1);
+  assert.equal(page.body.next_token, 1);
+
+  const id = Number(first.id);
+  const detail = await adminCall("GET", `/_synapse/admin/v1/event_reports/${id}`);
+  assert.equal(detail.status, 200, JSON.stringify(detail.body));
+  assert.equal((detail.body.event_json as Record<string, unknown>).event_id, a.eventId);
+  assert.equal(((detail.body.event_json as Record<string, unknown>).content as Record<string, unknown>).body, "offensive A");
+
+  // Non-admins see nothing and delete nothing.
+  for (const [method, path] of [
+    ["GET", "/_synapse/admin/v1/event_reports"],
+    ["GET", `/_synapse/admin/v1/event_reports/${id}`],
+    ["DELETE", `/_synapse/admin/v1/event_reports/${id}`],
+  ]) {
+    const r = await call(server.baseUrl, method, path, { token: gina.accessToken });
+    assert.equal(r.status, 403, `${method} ${path}`);
+    assert.equal(r.body.errcode, "M_FORBIDDEN");
+    assert.equal((await call(server.baseUrl, method, path)).status, 401);
+  }
+  assert.equal((await adminCall("GET", `/_synapse/admin/v1/event_reports/${id}`)).status, 200);
+
+  // Bad input.
+  for (const q of ["from=-1", "limit=-5", "dir=sideways", "from=abc"]) {
+    const r = await adminCall("GET", `/_synapse/admin/v1/event_reports?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
+  }
+  for (const bad of ["abc", "-3", "1.5"]) {
+    const r = await adminCall("GET", `/_synapse/admin/v1/event_reports/${bad}`);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.errcode, "M_INVALID_PARAM");
+  }
+  assert.equal((await adminCall("GET", "/_synapse/admin/v1/event_reports/999999")).body.errcode, "M_NOT_FOUND");
+
+  const del = await adminCall("DELETE", `/_synapse/admin/v1/event_reports/${id}`);
+  assert.equal(del.status, 200);
+  assert.deepEqual(del.body, {});
+  assert.equal((await adminCall("GET", `/_synapse/admin/v1/event_reports/${id}`)).status, 404);
+  const again = await adminCall("DELETE", `/_synapse/admin/v1/event_reports/${id}`);
+  assert.equal(again.status, 404);
+  assert.equal(again.body.errcode, "M_NOT_FOUND");
+  const after = await adminCall("GET", "/_synapse/admin/v1/event_reports");
+  assert.ok(!(after.body.event_reports as Array<Record<string, unknown>>).some((r) => r.id === id));
+  assert.equal(after.body.total, Number(all.body.total) - 1);
+});
