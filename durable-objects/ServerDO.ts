@@ -7,13 +7,14 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { ContentReport, DevicePoll, EventReportQuery, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
+import type { ContentReport, DevicePoll, EventReportQuery, LocalUserQuery, LocalUserRow, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
 import { PushkeyStore } from "./server/pushkeyStore.js";
 import { ReportStore } from "./server/reportStore.js";
+import { LocalUserStore } from "./server/localUserStore.js";
 import { newUserCode } from "../protocol/oauth/userCode.js";
 import { hashToken, randomString } from "../platform/tokens.js";
 import { EventIndexStore } from "./server/eventIndexStore.js";
@@ -42,6 +43,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private oauthClients: OAuthClientStore;
   private oauthKeys: OAuthKeyStore;
   private reports: ReportStore;
+  private localUsers: LocalUserStore;
   /**
    * The id_token key, read (or made) once and imported once: signing does neither again, and
    * concurrent first calls share one generation.
@@ -63,6 +65,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.oauthClients = new OAuthClientStore(sql);
     this.oauthKeys = new OAuthKeyStore(sql);
     this.reports = new ReportStore(sql);
+    this.localUsers = new LocalUserStore(sql);
     ctx.blockConcurrencyWhile(async () => migrate(sql, SERVER_MIGRATIONS));
   }
 
@@ -192,12 +195,29 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   // ---- user directory -------------------------------------------------------------------
 
+  // Registration, profile changes and reactivation call upsertUser, deactivation removeUser: the
+  // admin API's list of local users (server/localUserStore.ts) follows them here.
+
   async upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void> {
     this.userDirectory.upsertUser(userId, displayname, avatarUrl);
+    this.localUsers.upsert(userId, displayname, avatarUrl, Date.now());
   }
 
   async removeUser(userId: string): Promise<void> {
     this.userDirectory.removeUser(userId);
+    this.localUsers.markDeactivated(userId);
+  }
+
+  async addLocalGuest(userId: string): Promise<void> {
+    this.localUsers.addGuest(userId, userId.slice(1, userId.indexOf(":")), Date.now());
+  }
+
+  async setLocalUserAdmin(userId: string, admin: boolean): Promise<void> {
+    this.localUsers.setAdmin(userId, admin);
+  }
+
+  async listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }> {
+    return this.localUsers.list(query);
   }
 
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */

@@ -58,6 +58,37 @@ export interface EventReportQuery {
   roomId?: string;
 }
 
+/** Which local users the admin API lists (GET /_synapse/admin/v2/users). */
+export interface LocalUserQuery {
+  /** Offset into the matching users. */
+  from: number;
+  limit: number;
+  /** Substring of the localpart or display name (case-insensitive). */
+  name?: string;
+  /** Substring of the user ID; ignored when `name` is given. */
+  userId?: string;
+  /** Include guests. */
+  guests: boolean;
+  /** Only deactivated (true) or only active (false) users; undefined: both. */
+  deactivated?: boolean;
+  /** Only admins (true) or only non-admins (false); undefined: both. */
+  admins?: boolean;
+  /** Synapse's order_by value; ties are broken by user ID. */
+  orderBy: string;
+  dir: "f" | "b";
+}
+
+export interface LocalUserRow {
+  userId: string;
+  displayname: string | null;
+  avatarUrl: string | null;
+  isGuest: boolean;
+  admin: boolean;
+  deactivated: boolean;
+  /** ms since the epoch; 0 when unknown (registered before the list existed). */
+  creationTs: number;
+}
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -101,10 +132,16 @@ export interface ServerRpc {
   /** Rooms ordered by joined members (largest first), then room ID; `since` is an offset token. */
   publicRooms(limit: number, since: string | undefined, filter: string | undefined): Promise<JsonObject>;
 
-  /** Adds or updates a local user in the user directory. */
+  /** Adds or updates a local user in the user directory, and in the admin API's list of local users (as active). */
   upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
-  /** Removes a user from the user directory, with their room memberships there. */
+  /** Removes a user from the user directory, with their room memberships there (deactivation: the admin API's list marks them deactivated). */
   removeUser(userId: string): Promise<void>;
+  /** A guest registered: listed for the admin API (guests are not in the user directory). */
+  addLocalGuest(userId: string): Promise<void>;
+  /** A local user's admin flag changed: the admin API's list shows it. */
+  setLocalUserAdmin(userId: string, admin: boolean): Promise<void>;
+  /** A page of local users for the admin API, with how many match in all. */
+  listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }>;
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   localUsersInRooms(): Promise<string[]>;
   /** Records room membership changes so the directory knows who shares a room with whom. */

@@ -332,3 +332,75 @@ test("event reports: reports made through the client API are listed (newest firs
   assert.ok(!(after.body.event_reports as Array<Record<string, unknown>>).some((r) => r.id === id));
   assert.equal(after.body.total, Number(all.body.total) - 1);
 });
+
+test("list users: every local account, filtered by name, guests, deactivated and admins, ordered and paged", async () => {
+  const stamp = `zq${Date.now().toString(36)}`;
+  const u1 = await registerUser(server.baseUrl, { name: `${stamp}one` });
+  const u2 = await registerUser(server.baseUrl, { name: `${stamp}two` });
+  const made = await adminCall("PUT", userPath(`@${stamp}three:${server.serverName}`), { password: "three pw 1", displayname: "Bbb" });
+  assert.equal(made.status, 201);
+  const u3 = String(made.body.name);
+  const setName = (u: TestUser, displayname: string) =>
+    call(server.baseUrl, "PUT", `/_matrix/client/v3/profile/${enc(u.userId)}/displayname`, { token: u.accessToken, body: { displayname } });
+  assert.equal((await setName(u1, `Unique${stamp}X`)).status, 200);
+  assert.equal((await setName(u2, "Aaa")).status, 200);
+  const list = async (q: string) => {
+    const r = await adminCall("GET", `/_synapse/admin/v2/users?${q}`);
+    assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
+    return r.body as { users: Array<Record<string, unknown>>; total: number; next_token?: string };
+  };
+  const names = (l: { users: Array<Record<string, unknown>> }) => l.users.map((u) => u.name);
+
+  let l = await list(`name=${stamp}`);
+  assert.deepEqual(names(l), [u1.userId, u3, u2.userId], "by user ID by default");
+  assert.equal(l.total, 3);
+  assert.equal(l.next_token, undefined);
+  const entry = l.users[0];
+  assert.equal(entry.displayname, `Unique${stamp}X`);
+  assert.equal(entry.admin, false);
+  assert.equal(entry.is_guest, false);
+  assert.equal(entry.deactivated, false);
+  assert.ok(Math.abs(Number(entry.creation_ts) - Date.now()) < 600_000, "creation_ts in ms");
+  // A display name matches too (case-insensitive); the user ID filter matches the whole ID.
+  assert.deepEqual(names(await list(`name=unique${stamp}`)), [u1.userId]);
+  assert.deepEqual(names(await list(`user_id=${enc(`${stamp}two:`)}`)), [u2.userId]);
+  // Order and direction.
+  assert.deepEqual(names(await list(`name=${stamp}&order_by=displayname`)), [u2.userId, u3, u1.userId]);
+  assert.deepEqual(names(await list(`name=${stamp}&order_by=displayname&dir=b`)), [u1.userId, u3, u2.userId]);
+  // Paging.
+  l = await list(`name=${stamp}&limit=2`);
+  assert.deepEqual(names(l), [u1.userId, u3]);
+  assert.equal(l.next_token, "2");
+  l = await list(`name=${stamp}&limit=2&from=${l.next_token}`);
+  assert.deepEqual(names(l), [u2.userId]);
+  assert.equal(l.next_token, undefined);
+
+  // Deactivated users are left out unless asked for.
+  assert.equal((await adminCall("PUT", userPath(u2.userId), { deactivated: true })).status, 200);
+  assert.deepEqual(names(await list(`name=${stamp}`)), [u1.userId, u3]);
+  l = await list(`name=${stamp}&deactivated=true`);
+  assert.deepEqual(names(l), [u1.userId, u3, u2.userId]);
+  assert.equal(l.users[2].deactivated, true);
+
+  // Guests are listed unless guests=false; admins=true lists only admins.
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  const guestId = String(guest.body.user_id);
+  const everyone = await list("limit=10000");
+  assert.equal(everyone.users.find((u) => u.name === guestId)?.is_guest, true);
+  assert.ok(!names(await list("limit=10000&guests=false")).includes(guestId));
+  const admins = await list("limit=10000&admins=true");
+  assert.ok(names(admins).includes(admin.userId));
+  assert.ok(admins.users.every((u) => u.admin === true));
+  assert.ok(!names(await list("limit=10000&admins=false")).includes(admin.userId));
+
+  // Refusals.
+  assert.equal((await call(server.baseUrl, "GET", "/_synapse/admin/v2/users")).status, 401);
+  const nonAdmin = await call(server.baseUrl, "GET", "/_synapse/admin/v2/users", { token: u1.accessToken });
+  assert.equal(nonAdmin.status, 403);
+  assert.equal(nonAdmin.body.errcode, "M_FORBIDDEN");
+  for (const q of ["limit=-1", "from=-2", "from=x", "order_by=bogus", "dir=up", "guests=maybe", "deactivated=1"]) {
+    const r = await adminCall("GET", `/_synapse/admin/v2/users?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
+  }
+});

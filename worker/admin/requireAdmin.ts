@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { authenticate } from "../auth.js";
 import { forbidden } from "../../platform/errors.js";
-import { userStub } from "../../platform/stubs.js";
+import { serverStub, userStub } from "../../platform/stubs.js";
 import type { Session } from "../../platform/rpc/user.js";
 
 /**
@@ -15,4 +15,10 @@ export async function requireAdmin(req: IRequest, ctx: Ctx): Promise<Session> {
   const account = await userStub(ctx.env, session.userId).adminAccount();
   if (!account?.admin) throw forbidden("You are not a server admin");
   return session;
+}
+
+/** Makes a local user a server admin or not: on the account, and in the admin API's user list. */
+export async function setServerAdmin(ctx: Ctx, userId: string, admin: boolean): Promise<void> {
+  await userStub(ctx.env, userId).changeAccountAsAdmin({ admin });
+  await serverStub(ctx.env).setLocalUserAdmin(userId, admin);
 }

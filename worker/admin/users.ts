@@ -6,7 +6,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
 import type { JsonObject, JsonValue } from "../../protocol/json.js";
 import type { AdminAccountView } from "../../platform/rpc/user.js";
-import { requireAdmin } from "./requireAdmin.js";
+import { requireAdmin, setServerAdmin } from "./requireAdmin.js";
 import { isValidNewLocalpart } from "../client/localpart.js";
 import { changeProfileField, type Field } from "../client/profile.js";
 import { deactivateAccount } from "../client/deactivation.js";
@@ -147,7 +147,7 @@ async function createUser(ctx: Ctx, userId: string, change: UserChange): Promise
   const stub = userStub(ctx.env, userId);
   await stub.register(userId, { password: change.password, isGuest: false, inhibitLogin: true });
   await serverStub(ctx.env).upsertUser(userId, localpart, null);
-  if (change.admin) await stub.changeAccountAsAdmin({ admin: true });
+  if (change.admin) await setServerAdmin(ctx, userId, true);
   if (change.displayname !== undefined) await changeProfileField(ctx, userId, "displayname", change.displayname);
   if (change.avatarUrl !== undefined) await changeProfileField(ctx, userId, "avatar_url", change.avatarUrl);
 }
@@ -165,7 +165,7 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
     if (before.deactivated && !reactivate) await stub.setProfileField(field, value);
     else await changeProfileField(ctx, userId, field, value);
   }
-  if (change.admin !== undefined && change.admin !== before.admin) await stub.changeAccountAsAdmin({ admin: change.admin });
+  if (change.admin !== undefined && change.admin !== before.admin) await setServerAdmin(ctx, userId, change.admin);
   if (change.password !== undefined) await stub.changePassword(change.password, change.logoutDevices, "");
   if (change.deactivated === true && !before.deactivated) await deactivateAccount(ctx, userId);
   if (reactivate) {

@@ -6,6 +6,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { randomString } from "../../platform/tokens.js";
 import { constantTimeEqual } from "../../platform/bytes.js";
 import { isValidNewLocalpart } from "./localpart.js";
+import { setServerAdmin } from "../admin/requireAdmin.js";
 
 /**
  * Shared-secret registration, as Synapse's admin API defines it, so `register_new_matrix_user`
@@ -61,7 +62,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   });
   await serverStub(ctx.env).upsertUser(userId, username, null);
   // The MAC covers the flag, so only the secret's holder makes an admin.
-  if (admin) await userStub(ctx.env, userId).changeAccountAsAdmin({ admin: true });
+  if (admin) await setServerAdmin(ctx, userId, true);
   return json({ ...res, home_server: ctx.config.serverName });
 }
 
