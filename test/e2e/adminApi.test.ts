@@ -404,3 +404,73 @@ test("list users: every local account, filtered by name, guests, deactivated and
     assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
   }
 });
+
+test("deactivate (with erase), the admin flag endpoints, whois and the v3 list; non-admins and bad input change nothing", async () => {
+  const ivy = await registerUser(server.baseUrl, { prefix: "ivy", password: "ivy password 1" });
+  const jon = await registerUser(server.baseUrl, { prefix: "jon", password: "jon password 1" });
+  const deactivatePath = (u: string) => `/_synapse/admin/v1/deactivate/${enc(u)}`;
+  const adminFlag = (u: string) => `/_synapse/admin/v1/users/${enc(u)}/admin`;
+
+  // Non-admins are refused everywhere and nothing changes.
+  for (const [method, path, body] of [
+    ["POST", deactivatePath(jon.userId), { erase: true }],
+    ["PUT", adminFlag(ivy.userId), { admin: true }],
+    ["GET", adminFlag(jon.userId), undefined],
+    ["GET", `/_synapse/admin/v1/whois/${enc(jon.userId)}`, undefined],
+    ["GET", "/_synapse/admin/v3/users", undefined],
+  ] as const) {
+    const r = await call(server.baseUrl, method, path, { token: ivy.accessToken, body });
+    assert.equal(r.status, 403, `${method} ${path}`);
+    assert.equal(r.body.errcode, "M_FORBIDDEN");
+    assert.equal((await call(server.baseUrl, method, path, { body })).status, 401);
+  }
+  assert.equal(await loginStatus(jon.userId, "jon password 1"), 200);
+  assert.equal((await details(ivy.userId)).admin, false);
+
+  // whois: the device the user signed in with, seen.
+  const who = await adminCall("GET", `/_synapse/admin/v1/whois/${enc(jon.userId)}`);
+  assert.equal(who.status, 200, JSON.stringify(who.body));
+  assert.equal(who.body.user_id, jon.userId);
+  const sessions = ((who.body.devices as Record<string, { sessions: Array<{ connections: Array<Record<string, unknown>> }> }>)[""]).sessions;
+  assert.ok(sessions[0].connections.length >= 1);
+  assert.equal(typeof sessions[0].connections[0].last_seen, "number");
+
+  // The admin flag.
+  assert.deepEqual((await adminCall("GET", adminFlag(ivy.userId))).body, { admin: false });
+  assert.equal((await adminCall("PUT", adminFlag(ivy.userId), { admin: true })).status, 200);
+  assert.deepEqual((await adminCall("GET", adminFlag(ivy.userId))).body, { admin: true });
+  assert.equal((await call(server.baseUrl, "GET", "/_synapse/admin/v3/users", { token: ivy.accessToken })).status, 200, "the new admin may list users");
+  assert.equal((await adminCall("PUT", adminFlag(ivy.userId), { admin: false })).status, 200);
+  for (const [body, errcode] of [[{}, "M_MISSING_PARAM"], [{ admin: "yes" }, "M_BAD_JSON"]] as const) {
+    const r = await adminCall("PUT", adminFlag(ivy.userId), body);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errcode, errcode);
+  }
+  assert.equal((await adminCall("PUT", adminFlag(admin.userId), { admin: false })).body.error, "You may not demote yourself.");
+  assert.equal((await adminCall("GET", adminFlag(`@ghost2:${server.serverName}`))).status, 404);
+  assert.equal((await adminCall("GET", adminFlag("@x:elsewhere.example"))).status, 400);
+  assert.equal((await adminCall("GET", adminFlag(admin.userId))).body.admin, true);
+
+  // Deactivate with erase: no login, no profile; listed as deactivated by v3.
+  const badErase = await adminCall("POST", deactivatePath(jon.userId), { erase: "yes" });
+  assert.equal(badErase.status, 400);
+  assert.equal(badErase.body.errcode, "M_BAD_JSON");
+  assert.equal(await loginStatus(jon.userId, "jon password 1"), 200);
+  assert.equal((await adminCall("POST", deactivatePath(`@ghost3:${server.serverName}`), {})).status, 404);
+  assert.equal((await adminCall("POST", deactivatePath("@x:elsewhere.example"), {})).status, 400);
+  const d = await adminCall("POST", deactivatePath(jon.userId), { erase: true });
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  assert.equal(await loginStatus(jon.userId, "jon password 1"), 403);
+  const after = await details(jon.userId);
+  assert.equal(after.deactivated, true);
+  assert.equal(after.displayname, null);
+  const jonLocalpart = jon.userId.slice(1, jon.userId.indexOf(":"));
+  const v3 = await adminCall("GET", `/_synapse/admin/v3/users?deactivated=true&name=${enc(jonLocalpart)}`);
+  assert.deepEqual((v3.body.users as Array<Record<string, unknown>>).map((u) => [u.name, u.deactivated, u.displayname]), [[jon.userId, true, null]]);
+  const v3active = await adminCall("GET", `/_synapse/admin/v3/users?deactivated=false&name=${enc(jonLocalpart)}`);
+  assert.deepEqual(v3active.body.users, []);
+  // Deactivating with an empty body works too (ivy), as Synapse allows.
+  const empty = await call(server.baseUrl, "POST", deactivatePath(ivy.userId), { token: admin.accessToken });
+  assert.equal(empty.status, 200, JSON.stringify(empty.body));
+  assert.equal(await loginStatus(ivy.userId, "ivy password 1"), 403);
+});

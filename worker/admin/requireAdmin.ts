@@ -1,7 +1,8 @@
 import type { IRequest } from "itty-router";
-import type { Ctx } from "../router.js";
+import { param, type Ctx } from "../router.js";
 import { authenticate } from "../auth.js";
-import { forbidden } from "../../platform/errors.js";
+import { badRequest, forbidden, invalidParam } from "../../platform/errors.js";
+import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import type { Session } from "../../platform/rpc/user.js";
 
@@ -21,4 +22,12 @@ export async function requireAdmin(req: IRequest, ctx: Ctx): Promise<Session> {
 export async function setServerAdmin(ctx: Ctx, userId: string, admin: boolean): Promise<void> {
   await userStub(ctx.env, userId).changeAccountAsAdmin({ admin });
   await serverStub(ctx.env).setLocalUserAdmin(userId, admin);
+}
+
+/** The {userId} of the path: a valid user ID (400 M_INVALID_PARAM) of this server (400 `remoteText`). */
+export function localTarget(req: IRequest, ctx: Ctx, remoteText: string): string {
+  const userId = param(req, "userId");
+  if (!isValidUserId(userId)) throw invalidParam("Invalid user id");
+  if (!isFromServer(userId, ctx.config.serverName)) throw badRequest(remoteText);
+  return userId;
 }

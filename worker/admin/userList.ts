@@ -8,7 +8,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import { requireAdmin } from "./requireAdmin.js";
 
 /**
- * GET /_synapse/admin/v2/users (Synapse's "List Accounts (V2)"): every local account, guests and,
+ * GET /_synapse/admin/v2/users and v3 (Synapse's "List Accounts"): every local account, guests and,
  * when asked, deactivated users, from ServerDO's list of local users. Paging is by offset, as
  * Synapse's `from`/`next_token` are.
  */
@@ -35,6 +35,14 @@ function listEntry(u: LocalUserRow): JsonObject {
 }
 
 async function listUsers(req: IRequest, ctx: Ctx): Promise<Response> {
+  return list(req, ctx, "v2");
+}
+
+async function listUsersV3(req: IRequest, ctx: Ctx): Promise<Response> {
+  return list(req, ctx, "v3");
+}
+
+async function list(req: IRequest, ctx: Ctx, version: "v2" | "v3"): Promise<Response> {
   await requireAdmin(req, ctx);
   const url = ctx.url;
   const from = queryInt(url, "from") ?? 0;
@@ -46,8 +54,10 @@ async function listUsers(req: IRequest, ctx: Ctx): Promise<Response> {
   const dir = url.searchParams.get("dir") ?? "f";
   if (dir !== "f" && dir !== "b") throw invalidParam("Query parameter 'dir' must be one of ['b', 'f']");
   const guests = queryBool(url, "guests") ?? true;
-  // v2: deactivated users are left out unless deactivated=true, which shows them with the others.
-  const deactivated = queryBool(url, "deactivated") ? undefined : false;
+  // v2: deactivated users are left out unless deactivated=true, which shows them with the others;
+  // v3: true lists only deactivated users, false only active ones, absent both.
+  const deactivatedParam = queryBool(url, "deactivated");
+  const deactivated = version === "v3" ? deactivatedParam : deactivatedParam ? undefined : false;
   const admins = queryBool(url, "admins");
   // Locked accounts do not exist here: `locked` is checked and changes nothing.
   queryBool(url, "locked");
@@ -61,4 +71,5 @@ async function listUsers(req: IRequest, ctx: Ctx): Promise<Response> {
 
 export function registerAdminUserListRoutes(): void {
   route("GET", "/_synapse/admin/v2/users", listUsers);
+  route("GET", "/_synapse/admin/v3/users", listUsersV3);
 }

@@ -1,12 +1,11 @@
 import type { IRequest } from "itty-router";
-import { param, route, type Ctx } from "../router.js";
+import { route, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString } from "../http.js";
 import { badJson, badRequest, invalidParam, invalidUsername, missingParam, notFound } from "../../platform/errors.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
-import { isFromServer, isValidUserId } from "../../protocol/identifiers.js";
 import type { JsonObject, JsonValue } from "../../protocol/json.js";
 import type { AdminAccountView } from "../../platform/rpc/user.js";
-import { requireAdmin, setServerAdmin } from "./requireAdmin.js";
+import { localTarget, requireAdmin, setServerAdmin } from "./requireAdmin.js";
 import { isValidNewLocalpart } from "../client/localpart.js";
 import { changeProfileField, type Field } from "../client/profile.js";
 import { deactivateAccount } from "../client/deactivation.js";
@@ -20,14 +19,6 @@ import { LATTICE_VERSION } from "../federation/routes.js";
 
 /** Synapse's cap on a password set through the admin API. */
 const MAX_PASSWORD_LENGTH = 512;
-
-/** The {userId} of the path: a valid user ID of this server. */
-function localTarget(req: IRequest, ctx: Ctx, remoteText: string): string {
-  const userId = param(req, "userId");
-  if (!isValidUserId(userId)) throw invalidParam("Invalid user id");
-  if (!isFromServer(userId, ctx.config.serverName)) throw badRequest(remoteText);
-  return userId;
-}
 
 /** The account as GET /_synapse/admin/v2/users/{userId} answers it (fields Lattice does not keep have Synapse's defaults). */
 function userDetails(v: AdminAccountView): JsonObject {
