@@ -474,3 +474,52 @@ test("deactivate (with erase), the admin flag endpoints, whois and the v3 list; 
   assert.equal(empty.status, 200, JSON.stringify(empty.body));
   assert.equal(await loginStatus(ivy.userId, "ivy password 1"), 403);
 });
+
+test("a user's devices (list, get, delete one or several) and joined rooms; the deleted device's token stops working", async () => {
+  const kim = await registerUser(server.baseUrl, { prefix: "kim", password: "kim password 1", deviceName: "first phone" });
+  const second = await passwordLogin(server.baseUrl, kim.userId, "kim password 1", "laptop");
+  const third = await passwordLogin(server.baseUrl, kim.userId, "kim password 1", "tablet");
+  const base = `/_synapse/admin/v2/users/${enc(kim.userId)}`;
+  const room = await call(server.baseUrl, "POST", "/_matrix/client/v3/createRoom", { token: kim.accessToken, body: {} });
+  const roomId = String(room.body.room_id);
+
+  // Non-admins: refused, nothing deleted.
+  for (const [method, path, body] of [
+    ["GET", `${base}/devices`, undefined],
+    ["GET", `${base}/devices/${kim.deviceId}`, undefined],
+    ["DELETE", `${base}/devices/${kim.deviceId}`, undefined],
+    ["POST", `${base}/delete_devices`, { devices: [kim.deviceId] }],
+    ["GET", `/_synapse/admin/v1/users/${enc(kim.userId)}/joined_rooms`, undefined],
+  ] as const) {
+    const r = await call(server.baseUrl, method, path, { token: kim.accessToken, body });
+    assert.equal(r.status, 403, `${method} ${path}`);
+    assert.equal((await call(server.baseUrl, method, path, { body })).status, 401);
+  }
+  const list = await adminCall("GET", `${base}/devices`);
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.equal(list.body.total, 3);
+  const devices = list.body.devices as Array<Record<string, unknown>>;
+  assert.deepEqual(devices.map((d) => d.display_name).sort(), ["first phone", "laptop", "tablet"]);
+  assert.ok(devices.every((d) => d.user_id === kim.userId));
+  const one = await adminCall("GET", `${base}/devices/${enc(String(second.body.device_id))}`);
+  assert.equal(one.body.display_name, "laptop");
+  assert.equal((await adminCall("GET", `${base}/devices/NOPE`)).status, 404);
+
+  const rooms = await adminCall("GET", `/_synapse/admin/v1/users/${enc(kim.userId)}/joined_rooms`);
+  assert.deepEqual(rooms.body, { joined_rooms: [roomId], total: 1 });
+
+  assert.equal((await adminCall("DELETE", `${base}/devices/${enc(String(second.body.device_id))}`)).status, 200);
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: String(second.body.access_token) })).status, 401);
+  for (const [body, errcode] of [[{}, "M_MISSING_PARAM"], [{ devices: "all" }, "M_BAD_JSON"], [{ devices: [1] }, "M_BAD_JSON"]] as const) {
+    const r = await adminCall("POST", `${base}/delete_devices`, body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.equal(r.body.errcode, errcode);
+  }
+  assert.equal((await adminCall("POST", `${base}/delete_devices`, { devices: [String(third.body.device_id)] })).status, 200);
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: String(third.body.access_token) })).status, 401);
+  assert.equal((await call(server.baseUrl, "GET", "/_matrix/client/v3/account/whoami", { token: kim.accessToken })).status, 200);
+  assert.equal((await adminCall("GET", `${base}/devices`)).body.total, 1);
+
+  assert.equal((await adminCall("GET", `/_synapse/admin/v2/users/${enc(`@ghost4:${server.serverName}`)}/devices`)).status, 404);
+  assert.equal((await adminCall("GET", `/_synapse/admin/v2/users/${enc("@x:elsewhere.example")}/devices`)).status, 400);
+});
