@@ -464,9 +464,9 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     return new Timeline(this.stores.events, this.stores.relations, this.requireRoom().meta.room_id);
   }
 
-  async getEvent(userId: string, eventId: string): Promise<ClientEvent> {
+  async getEvent(userId: string, eventId: string, ignoredSenders?: string[]): Promise<ClientEvent> {
     const t = this.timeline();
-    const vis = new Visibility(this.stores.events, userId);
+    const vis = new Visibility(this.stores.events, userId, ignoredSenders);
     return t.clientEventOf(t.visibleRow(eventId, vis), vis);
   }
 
@@ -483,7 +483,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
    */
   async messages(userId: string, opts: MessagesOptions): Promise<MessagesPage> {
     this.requireReader(userId);
-    const read = () => this.timeline().messages(new Visibility(this.stores.events, userId), opts);
+    const read = () => this.timeline().messages(new Visibility(this.stores.events, userId, opts.ignoredSenders), opts);
     let page = read();
     // A page with an `end` is complete; only a short backward page may need older history, and
     // only a room shared with other servers has any to fetch (checked last: it reads the members).
@@ -507,7 +507,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   }
 
   async context(userId: string, eventId: string, limit: number, ignoredSenders?: string[]): Promise<JsonObject> {
-    return this.timeline().context(new Visibility(this.stores.events, userId), eventId, limit, ignoredSenders);
+    return this.timeline().context(new Visibility(this.stores.events, userId, ignoredSenders), eventId, limit, ignoredSenders);
   }
 
   async timestampToEvent(userId: string, ts: number, dir: "f" | "b"): Promise<{ event_id: string; origin_server_ts: number }> {

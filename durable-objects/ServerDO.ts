@@ -7,9 +7,11 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { ContentReport, DevicePoll, EventReportQuery, LocalUserQuery, LocalUserRow, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
+import type { ContentReport, DevicePoll, DirectoryMembership, EventReportQuery, LocalUserQuery, LocalUserRow, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
+import { isFromServer } from "../protocol/identifiers.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
+import { RegistrationSessionStore } from "./server/registrationSessionStore.js";
 import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
 import { PushkeyStore } from "./server/pushkeyStore.js";
@@ -33,6 +35,7 @@ import { generateRs256Jwk, importRs256SigningKey, jwkThumbprint, publicJwkOf, si
 export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private signingKeys: SigningKeyStore;
   private nonces: RegistrationNonceStore;
+  private registrations: RegistrationSessionStore;
   private openIdTokens: OpenIdTokenStore;
   private deviceGrants: DeviceGrantStore;
   private pushkeys: PushkeyStore;
@@ -55,6 +58,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     const sql = ctx.storage.sql;
     this.signingKeys = new SigningKeyStore(sql);
     this.nonces = new RegistrationNonceStore(sql);
+    this.registrations = new RegistrationSessionStore(sql);
     this.openIdTokens = new OpenIdTokenStore(sql);
     this.deviceGrants = new DeviceGrantStore(sql);
     this.pushkeys = new PushkeyStore(sql);
@@ -102,6 +106,16 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   /** True once per nonce issued in the last minute. */
   async consumeNonce(nonce: string): Promise<boolean> {
     return this.nonces.consume(nonce, Date.now());
+  }
+
+  // ---- completed registrations by UIA session --------------------------------------------
+
+  async recordRegistration(session: string, userId: string): Promise<void> {
+    this.registrations.record(session, userId, Date.now());
+  }
+
+  async registeredBy(session: string): Promise<string | null> {
+    return this.registrations.userOf(session, Date.now()) ?? null;
   }
 
   // ---- OpenID tokens -----------------------------------------------------------------------
@@ -159,12 +173,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   async setPublished(roomId: string, published: boolean, summary?: PublicRoomSummary): Promise<void> {
     if (!published) {
       this.roomDirectory.unpublish(roomId);
-      this.userDirectory.setRoomPublic(roomId, false);
       return;
     }
     const s = summary ?? { room_id: roomId, num_joined_members: 0, world_readable: false, guest_can_join: false };
     this.roomDirectory.publish(roomId, s);
-    this.userDirectory.setRoomPublic(roomId, true);
   }
 
   async isPublished(roomId: string): Promise<boolean> {
@@ -217,21 +229,26 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   }
 
   async listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }> {
-    return this.localUsers.list(query);
+    return this.localUsers.list(query, this.env.SERVER_NAME);
   }
 
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   async localUsersInRooms(): Promise<string[]> {
-    return this.userDirectory.usersInRooms();
+    return this.userDirectory.usersInRooms().filter((u) => isFromServer(u, this.env.SERVER_NAME));
   }
 
-  /** Records room membership changes so the directory knows who shares a room with whom. */
-  async setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void> {
-    if (joined) {
-      this.userDirectory.joinRoom(userId, roomId, await this.isPublished(roomId));
-    } else {
-      this.userDirectory.leaveRoom(userId, roomId);
-    }
+  /** Records a room's membership changes and publicness (ServerRpc.updateUserDirectory). */
+  async updateUserDirectory(roomId: string, isPublic: boolean, members: DirectoryMembership[]): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const m of members) {
+        if (m.profile && !isFromServer(m.userId, this.env.SERVER_NAME)) this.userDirectory.upsertUser(m.userId, m.profile.displayname, m.profile.avatarUrl);
+        if (m.joined) this.userDirectory.joinRoom(m.userId, roomId, isPublic);
+        else this.userDirectory.leaveRoom(m.userId, roomId);
+      }
+      this.userDirectory.setRoomPublic(roomId, isPublic);
+      // Once no local user is in the room, the server hears nothing more of its remote members.
+      if (!this.userDirectory.membersOf(roomId).some((u) => isFromServer(u, this.env.SERVER_NAME))) this.userDirectory.forgetRoom(roomId);
+    });
   }
 
   /**

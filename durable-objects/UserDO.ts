@@ -64,8 +64,7 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * - push/: pushers, the notifications list, and the push queue its alarm sends to push gateways
  * - presence.ts: setting and announcing presence; others' presence received
  * - e2ee.ts: device, one-time, fallback and cross-signing keys, and signatures
- * - deviceLists.ts, deviceListUpdates.ts: device list tracking, and announcing changes (EDUs in
- *   federationOut.ts)
+ * - deviceLists.ts, deviceListUpdates.ts: device list tracking and announcing changes (EDUs: federationOut.ts)
  * - toDeviceMessaging.ts: the devices' to-device inboxes
  * - dehydratedDevice.ts: the dehydrated device (MSC3814)
  * - keyBackup.ts: server-side key backup
@@ -116,6 +115,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       new OAuthApprovalStore(ctx.storage.sql),
       () => readConfig(env).accessTokenLifetimeMs,
       () => this.devicesRemoved(),
+      (deviceId) => this.deviceLists.announceDeviceListChange({ devices: [deviceId] }),
     );
     this.slidingConnections = new SlidingConnectionStore(ctx.storage.sql);
     this.live = new LiveSync(ctx, this.accounts, { stream: this.stream, rooms: this.rooms, keys: this.keys, accountData: this.accountData, toDevice: this.toDevice }, this.slidingConnections);
@@ -133,8 +133,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   }
 
   async register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>> {
-    const localpart = account.localpartOf(userId);
-    await account.createAccount(this.accounts, userId, opts.password, opts.isGuest, localpart);
+    await account.registerAccount(this.accounts, userId, opts);
     const web = opts.webSession ? { web_session: await this.oauthSessions.startWebSessionForNewAccount(opts.webSession.userAgent) } : {};
     if (opts.inhibitLogin) return { user_id: userId, ...web };
     // A guest's request body is ignored but for the device's display name (spec, registration.yaml:
@@ -149,11 +148,15 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return refresh ? readConfig(this.env).accessTokenLifetimeMs : undefined;
   }
 
-  async login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
-    if (!(await account.checkPassword(this.accounts, password))) throw forbidden("Invalid username or password");
+  async login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult> {
+    if (typeof credential === "string" && !(await account.checkPassword(this.accounts, credential))) throw forbidden("Invalid username or password");
     const acc = account.requireAccount(this.accounts);
+    if (acc.deactivated) throw forbidden("This account has been deactivated");
     if (dehydrated.isDehydratedDeviceId(this.dehydration, deviceId)) throw invalidParam("That device ID belongs to the dehydrated device");
-    return account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
+    const isNew = deviceId === undefined || !this.accounts.hasDevice(deviceId);
+    const r = await account.issueToken(this.sessionStores, acc.user_id, deviceId, deviceDisplayName, this.lifetimeIf(refresh));
+    if (isNew) await this.deviceLists.announceDeviceListChange({ devices: [r.device_id] });
+    return r;
   }
 
   async checkPassword(password: string): Promise<boolean> {
@@ -262,9 +265,9 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return d;
   }
 
-  async updateDevice(deviceId: string, displayName: string): Promise<void> {
-    await this.getDevice(deviceId);
-    this.accounts.setDeviceDisplayName(deviceId, displayName);
+  /** Renames a device; with `create` (an application service, MSC4190) a missing one is made: true then. */
+  async updateDevice(deviceId: string, displayName: string | undefined, create = false): Promise<boolean> {
+    return account.putDevice(this.accounts, deviceId, displayName, create && !dehydrated.isDehydratedDeviceId(this.dehydration, deviceId));
   }
 
   async deleteDevices(deviceIds: string[]): Promise<void> {
@@ -330,7 +333,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
       this.push.recordNotifications(roomId, found);
       return found;
     });
-    if (sharedBefore) this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore);
+    if (sharedBefore) this.ctx.waitUntil(this.presence.learnPresenceOf(this.deviceLists.recordSharedUserChanges(acc.user_id, sharedBefore)));
     this.live.wakeWaiters();
     await this.push.eventsNotified(acc.user_id, roomId, notifying);
   }
@@ -455,17 +458,15 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.deviceLists.keyChanges(from, to);
   }
 
-  /** After devices are deleted: their keys go, and room-mates learn the list changed. */
+  /** After devices are deleted, keys or not, room-mates learn the list changed (as in Synapse, like a login's new device); their keys go. */
   private async devicesRemoved(): Promise<void> {
-    let changed = false;
-    // The devices that still have keys but no longer exist, read before the purge removes them.
-    const gone = this.keys.devicesGoneWithDeviceKeys();
+    const gone = this.keys.devicesGoneWithDeviceKeys(); // read before the purge removes their keys
     this.ctx.storage.transactionSync(() => {
-      changed = e2ee.purgeRemovedDevices(this.keys);
+      e2ee.purgeRemovedDevices(this.keys);
       this.slidingConnections.dropGoneDevices();
       this.push.dropGoneDevices();
     });
-    if (changed) await this.deviceLists.announceDeviceListChange({ devices: gone });
+    await this.deviceLists.announceDeviceListChange({ devices: gone });
   }
 
   // ---- to-device messages (spec: send_to_device.md) ---------------------------------------

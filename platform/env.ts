@@ -1,3 +1,5 @@
+import { parseRegistrations, type AppServiceRegistrations } from "../protocol/appservice/registration.js";
+
 /** The bindings and variables of wrangler.toml (see README "Configuration"). */
 export interface Env {
   // Untyped: the classes live in a higher layer; platform/stubs.ts types each stub as its RPC contract.
@@ -60,6 +62,8 @@ export interface Env {
   CLOUDFLARE_TURN_KEY_API_TOKEN?: string;
   /** Where Cloudflare's TURN API is reached (tests only: a loopback fake); default https://rtc.live.cloudflare.com/v1. */
   CLOUDFLARE_TURN_API_BASE?: string;
+  /** Variable or secret: application service registrations, YAML documents separated by `---`. */
+  APPSERVICES?: string;
 }
 
 export type RegistrationMode = "open" | "token" | "closed";
@@ -84,6 +88,8 @@ export interface Config {
   accessTokenLifetimeMs: number;
   /** GET /voip/turnServer: how TURN credentials are made; none when nothing is configured. */
   turn: TurnConfig;
+  /** The application services registered through APPSERVICES (bad registrations left out). */
+  appservices: AppServiceRegistrations;
 }
 
 /** The TURN service clients are sent to (spec: voip.yaml). */
@@ -110,6 +116,22 @@ function hostList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
 }
 
+const NO_APPSERVICES: AppServiceRegistrations = { services: [], problems: [] };
+let parsedAppservices: { source: string; serverName: string; value: AppServiceRegistrations } | undefined;
+
+/**
+ * APPSERVICES, parsed once per isolate (readConfig runs on every request). Registrations left
+ * out are reported once, when first parsed: the server keeps running without them.
+ */
+function readAppservices(source: string | undefined, serverName: string): AppServiceRegistrations {
+  if (!source || source.trim() === "") return NO_APPSERVICES;
+  if (parsedAppservices?.source === source && parsedAppservices.serverName === serverName) return parsedAppservices.value;
+  const value = parseRegistrations(source, serverName);
+  for (const problem of value.problems) console.error(`APPSERVICES: ${problem}`);
+  parsedAppservices = { source, serverName, value };
+  return value;
+}
+
 export function readConfig(env: Env): Config {
   const mode = env.REGISTRATION ?? "open";
   return {
@@ -127,5 +149,6 @@ export function readConfig(env: Env): Config {
     oauth: env.OAUTH !== "off",
     accessTokenLifetimeMs: (Number(env.ACCESS_TOKEN_LIFETIME) > 0 ? Number(env.ACCESS_TOKEN_LIFETIME) : 300) * 1000,
     turn: readTurn(env),
+    appservices: readAppservices(env.APPSERVICES, env.SERVER_NAME || "localhost"),
   };
 }

@@ -9,6 +9,8 @@ export interface SyncParams {
   /** `filter`: inline JSON or the ID of a stored filter. */
   filter?: string;
   setPresence?: string;
+  /** use_state_after (spec v1.16): `state_after` rather than `state` in room sections. */
+  useStateAfter?: boolean;
 }
 
 export const DEFAULT_TIMELINE_LIMIT = 10;

@@ -26,41 +26,58 @@ function isSignaturesMap(v: JsonValue | undefined): boolean {
 }
 
 /**
- * DeviceKeys (spec: keys.yaml): user_id and device_id of the uploader, algorithms, keys with
- * `ed25519:<device_id>`, and a valid self-signature by that ed25519 key.
+ * DeviceKeys (spec: keys.yaml): the shape of the object, naming the uploading user and device.
+ * The device's signature on its own keys is not checked, as Synapse does not check it: clients
+ * verify it when they fetch the keys (spec: "Downloading keys for a device" has them check it), and
+ * a server that refused unverifiable uploads would only stop clients it cannot judge.
  */
-export async function checkDeviceKeys(keys: JsonValue, userId: string, deviceId: string): Promise<string | undefined> {
+export function checkDeviceKeys(keys: JsonValue, userId: string, deviceId: string): string | undefined {
   if (!isJsonObject(keys)) return "device_keys must be an object";
-  if (keys.user_id !== userId) return "device_keys.user_id does not match the authenticated user";
-  if (keys.device_id !== deviceId) return "device_keys.device_id does not match the authenticated device";
+  if (keys.user_id !== userId) return "Provided user_id in device_keys does not match that of the authenticated user";
+  if (keys.device_id !== deviceId) return "Provided device_id in device_keys does not match that of the authenticated user device";
   if (!Array.isArray(keys.algorithms) || !keys.algorithms.every((a) => typeof a === "string")) return "device_keys.algorithms must be an array of strings";
   if (!isJsonObject(keys.keys) || !Object.values(keys.keys).every((k) => typeof k === "string")) return "device_keys.keys must map key IDs to strings";
-  for (const keyId of Object.keys(keys.keys)) {
-    const colon = keyId.indexOf(":");
-    if (colon <= 0 || keyId.slice(colon + 1) !== deviceId) return `key ID ${keyId} must be <algorithm>:<device_id>`;
-  }
   if (!isSignaturesMap(keys.signatures)) return "device_keys.signatures must be {user_id: {key_id: signature}}";
-  const ed = keys.keys[`ed25519:${deviceId}`];
-  if (typeof ed !== "string") return `device_keys.keys must contain ed25519:${deviceId}`;
-  if (!(await isSignedBy(keys, userId, `ed25519:${deviceId}`, ed))) return "device_keys are not correctly signed by the device's ed25519 key";
   return undefined;
 }
 
 /**
- * A one-time or fallback key: `<algorithm>:<key id>` → an unpadded base64 key string or a
- * signed key object. When the device's ed25519 key is known, a signed key must carry its valid
- * signature.
+ * A one-time or fallback key: `<algorithm>:<key id>` → an unpadded base64 key string or a key
+ * object with a `key` string. Its signature is the claiming client's to check, as for device keys.
  */
-export async function checkOneTimeKey(keyId: string, value: JsonValue, userId: string, deviceId: string, deviceEd25519?: string): Promise<string | undefined> {
+export function checkOneTimeKey(keyId: string, value: JsonValue): string | undefined {
   const colon = keyId.indexOf(":");
   if (colon <= 0 || colon === keyId.length - 1) return `key ID ${keyId} must be <algorithm>:<key id>`;
   if (typeof value === "string") return value.length > 0 ? undefined : `key ${keyId} is empty`;
   if (!isJsonObject(value)) return `key ${keyId} must be a string or an object`;
   if (typeof value.key !== "string" || value.key.length === 0) return `key ${keyId} needs a 'key' string`;
   if (value.signatures !== undefined && !isSignaturesMap(value.signatures)) return `key ${keyId} has malformed signatures`;
-  if (deviceEd25519 !== undefined && keyId.startsWith("signed_")) {
-    if (!(await isSignedBy(value, userId, `ed25519:${deviceId}`, deviceEd25519))) return `key ${keyId} is not correctly signed by the device`;
+  return undefined;
+}
+
+/**
+ * The stricter check of a dehydrated device's keys (MSC3814): no client is signed in as that
+ * device to stand behind them, so, beyond checkDeviceKeys, its key IDs must name it and its
+ * ed25519 key must have signed them.
+ */
+export async function checkDehydratedDeviceKeys(keys: JsonValue, userId: string, deviceId: string): Promise<string | undefined> {
+  const err = checkDeviceKeys(keys, userId, deviceId);
+  if (err || !isJsonObject(keys) || !isJsonObject(keys.keys)) return err;
+  for (const keyId of Object.keys(keys.keys)) {
+    const colon = keyId.indexOf(":");
+    if (colon <= 0 || keyId.slice(colon + 1) !== deviceId) return `key ID ${keyId} must be <algorithm>:<device_id>`;
   }
+  const ed = keys.keys[`ed25519:${deviceId}`];
+  if (typeof ed !== "string") return `device_keys.keys must contain ed25519:${deviceId}`;
+  if (!(await isSignedBy(keys, userId, `ed25519:${deviceId}`, ed))) return "device_keys are not correctly signed by the device's ed25519 key";
+  return undefined;
+}
+
+/** A dehydrated device's one-time or fallback key: checkOneTimeKey, and a signed key signed by the device. */
+export async function checkDehydratedOneTimeKey(keyId: string, value: JsonValue, userId: string, deviceId: string, deviceEd25519: string): Promise<string | undefined> {
+  const err = checkOneTimeKey(keyId, value);
+  if (err || !isJsonObject(value) || !keyId.startsWith("signed_")) return err;
+  if (!(await isSignedBy(value, userId, `ed25519:${deviceId}`, deviceEd25519))) return `key ${keyId} is not correctly signed by the device`;
   return undefined;
 }
 

@@ -59,6 +59,11 @@ export const ERRCODES = [
   "M_SESSION_EXPIRED",
   "M_NO_VALID_SESSION",
   "M_UNKNOWN_POS",
+  // Application service ping (spec: appservice_ping.yaml).
+  "M_URL_NOT_SET",
+  "M_BAD_STATUS",
+  "M_CONNECTION_FAILED",
+  "M_CONNECTION_TIMEOUT",
 ] as const;
 
 export type Errcode = (typeof ERRCODES)[number];

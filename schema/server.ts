@@ -101,9 +101,8 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (app_id, pushkey, user_id)
   );
   `,
-  // 6 (appended on branch `report`; the lead renumbers at merge): reports of events, rooms and
-  // users (spec: "Reporting content"), kept for the server's admins;
-  // durable-objects/server/reportStore.ts. `kind` says which of the target columns is set.
+  // 6 (issue 14): reports of events, rooms and users (spec: "Reporting content"), kept for the
+  // server's admins; durable-objects/server/reportStore.ts. `kind` says which of the target columns is set.
   `
   CREATE TABLE content_reports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -117,7 +116,18 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
     received_ts INTEGER NOT NULL
   );
   `,
-  // 7 (appended on branch `admin1`; the lead renumbers at merge): every local account for the
+  // 7 (issue 14): the account each completed registration's UIA session made, so a retry with the
+  // same session gets the same user (spec: UIA sessions; Synapse keeps it with the session);
+  // durable-objects/server/registrationSessionStore.ts.
+  `
+  CREATE TABLE registration_sessions (
+    session TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_ts INTEGER NOT NULL
+  );
+  CREATE INDEX registration_sessions_age ON registration_sessions(created_ts);
+  `,
+  // 8 (appended on branch `admin1`; the lead renumbers at merge): every local account for the
   // admin API's user list (GET /_synapse/admin/v2/users), guests and deactivated users too;
   // durable-objects/server/localUserStore.ts. Users registered before start from the user
   // directory, with an unknown creation time (0).

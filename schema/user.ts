@@ -329,7 +329,43 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   -- only the notifying events, so the count reads those and not every unread row.
   CREATE INDEX stream_notifying ON stream(room_id, pos) WHERE notify = 1;
   `,
-  // 8 (appended on branch `admin1`; the lead renumbers at merge): whether the user is a server
+  // 8: /sync state at the start of the timeline (issue 14). room_state holds each room's current
+  // state; room_state_prior keeps each version it replaced, valid over [pos, replaced_pos), so the
+  // state at any stream position can be read back. lazy_members_sent remembers, per device, which
+  // member event of each user a lazy-loading /sync sent, in a response whose next_batch was
+  // sent_at: once the device syncs from sent_at or later it has it, and it is not sent again.
+  // The state copied at a join is now set just before the join's position (delivery.ts): rooms
+  // joined before this migration get theirs moved there too.
+  `
+  CREATE TABLE room_state_prior (
+    room_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    state_key TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    replaced_pos INTEGER NOT NULL
+  );
+  CREATE INDEX room_state_prior_room ON room_state_prior(room_id, replaced_pos);
+  CREATE TABLE lazy_members_sent (
+    device_id TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, room_id, user_id)
+  );
+  UPDATE room_state SET pos = pos - 1 WHERE EXISTS
+    (SELECT 1 FROM rooms r WHERE r.room_id = room_state.room_id AND r.membership = 'join' AND r.membership_pos = room_state.pos);
+  `,
+  // 9: bundled aggregations in /sync (user/syncAggregations.ts): a room event's children in the
+  // user's stream, found by the parent their m.relates_to names. The expression is the one
+  // StreamStore.childrenOf queries with, so SQLite uses this index; a redaction rewrites the
+  // stored event without m.relates_to, which takes the child out of it.
+  `
+  CREATE INDEX stream_relates_to ON stream(room_id, json_extract(json, '$.event.content."m.relates_to".event_id')) WHERE kind = 'event';
+  `,
+  // 10 (appended on branch `admin1`; the lead renumbers at merge): whether the user is a server
   // admin, who may use the admin API under /_synapse/admin (worker/admin/). Set by shared-secret
   // registration's `admin: true` and by PUT /_synapse/admin/v2/users/{userId}.
   `

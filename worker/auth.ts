@@ -4,6 +4,11 @@ import { MatrixError, unknownToken, missingToken } from "../platform/errors.js";
 import { ACCESS_TOKEN_PREFIX, userIdOfToken } from "../platform/tokens.js";
 import type { Session } from "../platform/rpc/user.js";
 import { userStub } from "../platform/stubs.js";
+import type { AppService } from "../protocol/appservice/registration.js";
+import { appserviceByToken, appserviceSession } from "./appservice/identity.js";
+
+/** Who makes a request: a user's session, or an application service acting as one of its users. */
+export type Requester = Session & { appservice?: AppService };
 
 /**
  * The access token of a request: the Authorization header, or the deprecated `access_token`
@@ -27,9 +32,11 @@ export function clientAddress(req: Request): string | undefined {
   return ip ? ip : undefined;
 }
 
-export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?: boolean } = {}): Promise<Session> {
+export async function authenticate(req: IRequest, ctx: Ctx, opts: { allowGuest?: boolean } = {}): Promise<Requester> {
   const token = accessTokenOf(req, ctx.url);
   if (token === undefined) throw missingToken();
+  const service = appserviceByToken(ctx, token);
+  if (service) return appserviceSession(ctx, service);
   const userId = userIdOfToken(ACCESS_TOKEN_PREFIX, token, ctx.config.serverName);
   if (userId === undefined) throw unknownToken();
   const session = await userStub(ctx.env, userId).authenticate(token, clientAddress(req));

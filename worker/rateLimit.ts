@@ -1,5 +1,6 @@
 import { limitExceeded } from "../platform/errors.js";
 import type { Config } from "../platform/env.js";
+import type { AppService } from "../protocol/appservice/registration.js";
 
 /**
  * Token-bucket rate limits on login, registration (accounts and OAuth clients) and sending, kept in the Worker isolate's
@@ -59,8 +60,24 @@ export function withinRateLimit(config: Config, kind: keyof typeof LIMITS, ...ke
   return keys.every((key) => spend(config, kind, key) === 0);
 }
 
+/** Who is limited, when the request is authenticated: an application service may be exempt. */
+export interface Limited {
+  userId: string;
+  appservice?: AppService;
+}
+
+/**
+ * Requests made with an application service's as_token are not limited when its registration
+ * says `rate_limited: false`, and those acting as its sender never are (as Synapse).
+ */
+function exempt(requester: Limited | undefined): boolean {
+  const service = requester?.appservice;
+  return service !== undefined && (!service.rateLimited || requester?.userId === service.sender);
+}
+
 /** The API's form: throws M_LIMIT_EXCEEDED with the wait the client should honour. */
-export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string): void {
+export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string, requester?: Limited): void {
+  if (exempt(requester)) return;
   // One spend: its refusal already says how long until the next token.
   const wait = spend(config, kind, key);
   if (wait > 0) throw limitExceeded(wait);

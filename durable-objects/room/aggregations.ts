@@ -9,9 +9,9 @@ import type { Visibility } from "./visibility.js";
  * the rel_types the spec aggregates: m.thread (modules/threading.md), m.replace
  * (modules/event_replacements.md) and m.reference (modules/reference_relations.md).
  *
- * Only children the reader may see count. Redacted children no longer relate (the redaction
- * strips m.relates_to), so they are left out too. Not done: leaving out children from users the
- * reader ignores (the room does not know the reader's ignore list).
+ * Only children the reader may see count, and none from users the reader ignores (spec:
+ * "Ignoring Users"; the reader's Visibility carries the list when the endpoint passes it).
+ * Redacted children no longer relate (the redaction strips m.relates_to), so they are left out too.
  */
 
 /** Serialises a related event as the endpoint serves events; `bundle` adds its own aggregations. */
@@ -38,7 +38,7 @@ export class Aggregations {
     if (parent.state_key !== null) return undefined;
     const children = this.relations
       .aggregatedChildren(parent.event_id)
-      .filter((c) => this.vis.canSee(c));
+      .filter((c) => !this.vis.ignored.has(c.sender) && this.vis.canSee(c));
     if (children.length === 0) return undefined;
     const out: JsonObject = {};
     const thread = children.filter((c) => c.rel_type === "m.thread");

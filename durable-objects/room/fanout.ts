@@ -3,6 +3,7 @@ import type { JsonObject } from "../../protocol/json.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { isFromServer, serverNameOf } from "../../protocol/identifiers.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
+import type { DirectoryMembership } from "../../platform/rpc/server.js";
 import { serverStub, userStub, remoteStub } from "../../platform/stubs.js";
 import type { SerialQueue } from "../serialQueue.js";
 import type { EventRow } from "./eventStore.js";
@@ -11,6 +12,7 @@ import type { RoomState } from "./roomState.js";
 import { FanoutPlan } from "./fanoutPlan.js";
 import { wireOf } from "./wire.js";
 import { scheduleAlarm } from "./alarm.js";
+import { sendReceiptsToJoiners } from "./receiptsOnJoin.js";
 
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
@@ -79,6 +81,7 @@ export class Fanout {
         }
       }
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
+      await sendReceiptsToJoiners(this.env, this.stores.receipts, meta.room_id, perUser);
       await this.sendToRemoteServers(meta.room_id, rows, version);
       this.stores.outbox.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
@@ -126,22 +129,38 @@ export class Fanout {
     }
   }
 
-  /** Keeps the public room directory and user directory in step with membership changes. */
+  /**
+   * Keeps the public room directory and the user directory in step with the room: its members
+   * (local and remote) and whether it is public for the user directory, which (as in Synapse) is a
+   * public join rule or world-readable history, whether or not the room is published.
+   */
   private async refreshDirectories(perUser: Map<string, DeliveryItem[]>, roomId: string): Promise<void> {
     const server = serverStub(this.env);
     let stateChanged = false;
+    let publicnessChanged = false;
+    const members = new Map<string, DirectoryMembership>();
     const seen = new Set<string>();
     for (const items of perUser.values()) {
       for (const item of items) {
-        if (seen.has(item.event.event_id)) continue;
-        seen.add(item.event.event_id);
+        const ev = item.event;
+        if (seen.has(ev.event_id)) continue;
+        seen.add(ev.event_id);
         if (item.isState) stateChanged = true;
-        if (item.event.type === "m.room.member" && item.event.state_key && this.isLocal(item.event.state_key)) {
-          await server.setUserRoom(item.event.state_key, roomId, item.event.content.membership === "join");
+        if (item.isState && (ev.type === "m.room.join_rules" || ev.type === "m.room.history_visibility")) publicnessChanged = true;
+        if (ev.type === "m.room.member" && ev.state_key) {
+          const joined = ev.content.membership === "join";
+          const str = (v: unknown) => (typeof v === "string" ? v : null);
+          const profile = this.isLocal(ev.state_key) || !joined ? undefined : { displayname: str(ev.content.displayname), avatarUrl: str(ev.content.avatar_url) };
+          members.set(ev.state_key, { userId: ev.state_key, joined, ...(profile ? { profile } : {}) });
         }
       }
     }
-    if (stateChanged) await server.updatePublicSummary(this.state.summary(roomId));
+    if (!stateChanged) return;
+    const summary = this.state.summary(roomId);
+    if (members.size > 0 || publicnessChanged) {
+      await server.updateUserDirectory(roomId, summary.join_rule === "public" || summary.world_readable, [...members.values()]);
+    }
+    await server.updatePublicSummary(summary);
   }
 
   /**

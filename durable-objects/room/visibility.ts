@@ -9,10 +9,15 @@ export class Visibility {
   /** Orderings at which the user's membership became "join", ascending. */
   private joins: number[];
 
+  /** The senders the reader ignores (spec: "Ignoring Users"): their children count in no aggregation. */
+  readonly ignored: ReadonlySet<string>;
+
   constructor(
     private store: EventStore,
     readonly userId: string,
+    ignoredSenders: readonly string[] = [],
   ) {
+    this.ignored = new Set(ignoredSenders);
     this.joins = store
       .membershipHistory(userId)
       .filter((r) => (JSON.parse(r.json) as { content: { membership?: string } }).content.membership === "join")

@@ -26,11 +26,11 @@ function likeTerm(term: string): string {
 export class LocalUserStore {
   constructor(private sql: SqlStorage) {}
 
-  /** A (non-guest) user registered or changed their profile: active, with this profile. */
+  /** A (non-guest) user registered, changed their profile or was let back in: active, with this profile; an upgraded guest is a guest no more. */
   upsert(userId: string, displayname: string | null, avatarUrl: string | null, now: number): void {
     this.sql.exec(
       `INSERT INTO local_users (user_id, displayname, avatar_url, creation_ts) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET displayname = excluded.displayname, avatar_url = excluded.avatar_url, deactivated = 0`,
+       ON CONFLICT (user_id) DO UPDATE SET displayname = excluded.displayname, avatar_url = excluded.avatar_url, deactivated = 0, is_guest = 0`,
       userId,
       displayname,
       avatarUrl,
@@ -51,9 +51,10 @@ export class LocalUserStore {
   }
 
   /** A page of users (`from` is an offset), ordered by `orderBy` then user ID, with how many match in all. */
-  list(q: LocalUserQuery): { users: LocalUserRow[]; total: number } {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
+  list(q: LocalUserQuery, serverName: string): { users: LocalUserRow[]; total: number } {
+    // The migration filled the list from the user directory, which also holds remote users.
+    const where: string[] = ["substr(user_id, -length(?)) = ?"];
+    const args: (string | number)[] = [`:${serverName}`, `:${serverName}`];
     if (q.name !== undefined) {
       // The localpart (between '@' and the first ':') or the display name.
       where.push("(lower(substr(user_id, 2, instr(user_id, ':') - 2)) LIKE ? ESCAPE '\\' OR lower(coalesce(displayname, '')) LIKE ? ESCAPE '\\')");
@@ -65,7 +66,7 @@ export class LocalUserStore {
     if (!q.guests) where.push("is_guest = 0");
     if (q.deactivated !== undefined) where.push(`deactivated = ${q.deactivated ? 1 : 0}`);
     if (q.admins !== undefined) where.push(`admin = ${q.admins ? 1 : 0}`);
-    const cond = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const cond = `WHERE ${where.join(" AND ")}`;
     const total = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM local_users ${cond}`, ...args).one().n;
     const column = ORDER_COLUMNS[q.orderBy] ?? "user_id";
     const dir = q.dir === "b" ? "DESC" : "ASC";

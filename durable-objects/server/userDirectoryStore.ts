@@ -1,7 +1,13 @@
+import { matchRank, searchWords } from "../../protocol/userDirectorySearch.js";
+
 /**
- * The user directory (tables users, user_rooms): local users' profiles, the rooms each is joined
- * to, and whether each such room is public (a copy of the room directory's list, for the search).
+ * The user directory (tables users, user_rooms): the profiles of local users and of remote users
+ * seen in our rooms, the rooms each is joined to, and whether each such room is public in the
+ * user directory's sense (join rule public or history world-readable, as in Synapse).
  */
+
+/** At most this many users are matched in full per search: enough for any page a client asks. */
+const CANDIDATES = 1000;
 export interface DirectoryUser {
   userId: string;
   displayname: string | null;
@@ -36,6 +42,16 @@ export class UserDirectoryStore {
     return this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM user_rooms").toArray().map((r) => r.user_id);
   }
 
+  /** The users recorded as joined to the room. */
+  membersOf(roomId: string): string[] {
+    return this.sql.exec<{ user_id: string }>("SELECT user_id FROM user_rooms WHERE room_id = ?", roomId).toArray().map((r) => r.user_id);
+  }
+
+  /** Forgets the room's members: the server is no longer in it and hears no more of it. */
+  forgetRoom(roomId: string): void {
+    this.sql.exec("DELETE FROM user_rooms WHERE room_id = ?", roomId);
+  }
+
   joinRoom(userId: string, roomId: string, roomIsPublic: boolean): void {
     this.sql.exec(
       "INSERT INTO user_rooms (user_id, room_id, is_public) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET is_public = excluded.is_public",
@@ -50,27 +66,45 @@ export class UserDirectoryStore {
   }
 
   /**
-   * Up to `limit` users, by user ID, whose ID or display name contains `term` (case-insensitive)
-   * and whom `searcher` may find: themselves, users in a public room, users sharing a room.
+   * Up to `limit` users whom `searcher` may find (themselves, users in a public room, users
+   * sharing a room) and who match `term` (protocol/userDirectorySearch.ts): best match first, then
+   * those with a display name, then with an avatar (as Synapse orders), then by user ID.
    */
   search(searcher: string, term: string, limit: number): DirectoryUser[] {
-    const like = `%${term.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    return this.sql
+    const words = searchWords(term);
+    if (words.length === 0) return [];
+    // SQL narrows the candidates to users containing each ASCII word (words hold no LIKE
+    // wildcards; LIKE folds only ASCII case); the word-prefix rule is applied to them below.
+    const ascii = words.filter((w) => /^[\x00-\x7f]*$/.test(w));
+    const like = ascii.map(() => "(lower(u.user_id) LIKE ? OR lower(coalesce(u.displayname, '')) LIKE ?)");
+    const likeArgs = ascii.flatMap((w) => [`%${w}%`, `%${w}%`]);
+    const rows = this.sql
       .exec<{ user_id: string; displayname: string | null; avatar_url: string | null }>(
         `SELECT u.user_id, u.displayname, u.avatar_url FROM users u
-         WHERE (lower(u.user_id) LIKE ? ESCAPE '\\' OR lower(coalesce(u.displayname, '')) LIKE ? ESCAPE '\\')
+         WHERE ${[...like, "1"].join(" AND ")}
            AND (u.user_id = ?
              OR EXISTS (SELECT 1 FROM user_rooms ur WHERE ur.user_id = u.user_id AND ur.is_public = 1)
              OR EXISTS (SELECT 1 FROM user_rooms a JOIN user_rooms b ON a.room_id = b.room_id
                         WHERE a.user_id = u.user_id AND b.user_id = ?))
          ORDER BY u.user_id LIMIT ?`,
-        like,
-        like,
+        ...likeArgs,
         searcher,
         searcher,
-        limit,
+        CANDIDATES,
       )
-      .toArray()
-      .map((r) => ({ userId: r.user_id, displayname: r.displayname, avatarUrl: r.avatar_url }));
+      .toArray();
+    const ranked: { row: (typeof rows)[number]; rank: number }[] = [];
+    for (const row of rows) {
+      const rank = matchRank(words, row.user_id, row.displayname);
+      if (rank !== undefined) ranked.push({ row, rank });
+    }
+    ranked.sort(
+      (a, b) =>
+        b.rank - a.rank ||
+        Number(a.row.displayname === null) - Number(b.row.displayname === null) ||
+        Number(a.row.avatar_url === null) - Number(b.row.avatar_url === null) ||
+        (a.row.user_id < b.row.user_id ? -1 : 1),
+    );
+    return ranked.slice(0, limit).map(({ row }) => ({ userId: row.user_id, displayname: row.displayname, avatarUrl: row.avatar_url }));
   }
 }

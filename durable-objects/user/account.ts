@@ -1,8 +1,8 @@
-import { forbidden, unknownToken, userInUse } from "../../platform/errors.js";
+import { forbidden, notFound, unknownToken, userInUse } from "../../platform/errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { REFRESH_TOKEN_PREFIX, hashToken, newAccessToken, newDeviceId } from "../../platform/tokens.js";
 import { noteSeen } from "./lastSeen.js";
-import type { LoginResult, Session } from "../../platform/rpc/user.js";
+import type { LoginResult, RegisterOptions, Session } from "../../platform/rpc/user.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import type { AccountRow, AccountStore } from "./accountStore.js";
 import type { RefreshTokenStore } from "./refreshTokenStore.js";
@@ -41,6 +41,38 @@ export async function createAccount(
   // Re-check after the await: another registration may have won the race meanwhile.
   if (accounts.account()) throw userInUse("User ID already taken.");
   accounts.createAccount(userId, hash, isGuest, displayname, Date.now());
+}
+
+/**
+ * PUT /devices/{deviceId}: renames a device. With `create` (an application service acting as its
+ * user, MSC4190 / spec v1.17 "Device management") an unknown device is created, without an
+ * access token: the service acts as it through ?device_id=. Returns whether it was created.
+ */
+export function putDevice(accounts: AccountStore, deviceId: string, displayName: string | undefined, create: boolean): boolean {
+  const exists = accounts.hasDevice(deviceId);
+  if (!exists && !create) throw notFound("Device not found");
+  if (!exists) {
+    requireAccount(accounts);
+    accounts.addDeviceWithoutLogin(deviceId, displayName, Date.now());
+  } else if (displayName !== undefined) accounts.setDeviceDisplayName(deviceId, displayName);
+  return !exists;
+}
+
+/** The account a registration logs in to: created, upgraded from a guest, or already made by the same UIA session. */
+export async function registerAccount(accounts: AccountStore, userId: string, opts: RegisterOptions): Promise<void> {
+  if (opts.account === "registered") {
+    const acc = accounts.account();
+    if (!acc || acc.deactivated) throw forbidden("The account this session registered is gone");
+    return;
+  }
+  if (opts.account !== "guestUpgrade") return createAccount(accounts, userId, opts.password, opts.isGuest, localpartOf(userId));
+  const notGuest = () => forbidden("Cannot register taken user ID without valid guest credentials for that user.");
+  if (accounts.account()?.is_guest !== 1) throw notGuest();
+  const hash = opts.password === undefined ? null : await hashPassword(opts.password);
+  // Re-check after the await: the guest may have been upgraded meanwhile.
+  const acc = accounts.account();
+  if (!acc || acc.is_guest !== 1 || acc.deactivated) throw notGuest();
+  accounts.upgradeGuest(hash);
 }
 
 export async function checkPassword(accounts: AccountStore, password: string): Promise<boolean> {

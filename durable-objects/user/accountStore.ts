@@ -48,6 +48,11 @@ export class AccountStore implements SeenWriter {
     );
   }
 
+  /** A guest becomes a full user with this password (spec: Guest Access, upgrading an account). */
+  upgradeGuest(passwordHash: string | null): void {
+    this.sql.exec("UPDATE account SET is_guest = 0, password_hash = ? WHERE is_guest = 1", passwordHash);
+  }
+
   setPasswordHash(hash: string): void {
     this.sql.exec("UPDATE account SET password_hash = ?", hash);
   }
@@ -98,7 +103,7 @@ export class AccountStore implements SeenWriter {
     }
   }
 
-  /** A device that never logs in (the dehydrated device): never seen. */
+  /** A device that never logs in (the dehydrated device, an application service's device): never seen. */
   addDeviceWithoutLogin(deviceId: string, displayName: string | undefined, now: number): void {
     this.sql.exec("INSERT INTO devices (device_id, display_name, created_ts, last_seen_ts) VALUES (?, ?, ?, NULL)", deviceId, displayName ?? null, now);
   }

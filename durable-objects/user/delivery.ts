@@ -67,7 +67,9 @@ export function ingestRoomEvents(
       rooms.setMembership(roomId, item.membership, ev.event_id, pos, item.strippedState);
       if (item.fullState) {
         rooms.clearState(roomId);
-        for (const s of item.fullState) rooms.upsertState(roomId, s as unknown as JsonObject, pos);
+        // The room's state as the user joins is set just before the join's position, so /sync's
+        // state at the start of a timeline that begins with the join holds it (stateAt).
+        for (const s of item.fullState) rooms.upsertState(roomId, s as unknown as JsonObject, pos - 1);
       }
     }
     if (item.isState) rooms.upsertState(roomId, ev as unknown as JsonObject, pos);

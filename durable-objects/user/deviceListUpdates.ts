@@ -53,11 +53,13 @@ export class DeviceListUpdates {
     await fedOut.queueEdusTo(this.env, fedOut.remoteServersSharing(this.rooms, serverName), edus);
   }
 
-  /** Users we started or stopped sharing a room with, after a membership change. */
-  recordSharedUserChanges(me: string, before: Set<string>): void {
+  /** Users we started or stopped sharing a room with, after a membership change. Returns those we started sharing one with. */
+  recordSharedUserChanges(me: string, before: Set<string>): string[] {
     const after = this.rooms.usersInJoinedRooms();
-    for (const u of after) if (u !== me && !before.has(u)) this.stream.append("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
+    const started = [...after].filter((u) => u !== me && !before.has(u));
+    for (const u of started) this.stream.append("device_list", null, null, { user_id: u } satisfies DeviceListRow, null, 0, 0);
     for (const u of before) if (u !== me && !after.has(u)) this.stream.append("device_list", null, null, { user_id: u, left: true } satisfies DeviceListRow, null, 0, 0);
+    return started;
   }
 
   /** After signatures on this user's keys: the devices signed and, for any other target, the cross-signing keys changed. */

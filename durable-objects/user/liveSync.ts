@@ -13,6 +13,7 @@ import type { AccountStore } from "./accountStore.js";
 import type { SlidingSyncRequest } from "../../protocol/slidingSync/request.js";
 import { SlidingSync } from "./slidingSync/slidingSync.js";
 import type { SlidingConnectionStore } from "./slidingSync/connectionStore.js";
+import { LazyMembersStore } from "./lazyMembersStore.js";
 
 /** A /sync parked on a hibernatable WebSocket: what to answer it with (see wakeWaiters). */
 interface ParkedSync {
@@ -51,7 +52,8 @@ export class LiveSync {
   constructor(ctx: DurableObjectState, accounts: AccountStore, src: SyncSources, conns: SlidingConnectionStore) {
     this.ctx = ctx;
     this.accounts = accounts;
-    this.src = src;
+    // /sync alone remembers which member events a lazy-loading device was sent.
+    this.src = { ...src, lazyMembers: new LazyMembersStore(ctx.storage.sql) };
     this.conns = conns;
     this.sliding = new SlidingSync(src, conns);
   }
@@ -167,6 +169,9 @@ export class LiveSync {
       fullState: params.fullState,
       timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
       lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
+      includeRedundantMembers: filter?.room?.state?.include_redundant_members === true,
+      stateFilter: filter?.room?.state,
+      useStateAfter: params.useStateAfter === true,
       includeLeave: filter?.room?.include_leave === true,
       rooms: filter?.room?.rooms,
       notRooms: filter?.room?.not_rooms,

@@ -9,6 +9,9 @@ import type { PresenceStore } from "./presenceStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import type { AccountStore } from "./accountStore.js";
 
+/** The most room-mates whose presence is fetched when the user starts sharing rooms with them. */
+const MAX_PRESENCE_ON_JOIN = 200;
+
 /**
  * The user's presence (spec: presence.md): set by the user or a sync's set_presence, and told to
  * this user's devices, every local user sharing a room (their UserDOs) and every remote server
@@ -62,6 +65,28 @@ export class Presence {
   /** Another user's presence changed (they share a room with this user). */
   async receivePresence(event: JsonObject): Promise<void> {
     this.live.appendStream("presence", null, event);
+  }
+
+  /**
+   * Users this user just started sharing a room with: their current presence goes into this
+   * user's stream (as Synapse's sync shows the presence of everyone sharing a room), for local
+   * users who ever set one; a remote user's comes with their server's next m.presence EDU.
+   */
+  async learnPresenceOf(users: string[]): Promise<void> {
+    const serverName = readConfig(this.env).serverName;
+    const locals = users.filter((u) => serverNameOf(u) === serverName).slice(0, MAX_PRESENCE_ON_JOIN);
+    let found: Array<readonly [string, JsonObject]>;
+    try {
+      found = await Promise.all(locals.map(async (u) => [u, await userStub(this.env, u).getPresence()] as const));
+    } catch (e) {
+      console.error("presence of new room-mates not fetched", e);
+      return;
+    }
+    for (const [u, p] of found) {
+      // Never set: "offline" with no last activity, which a client assumes anyway.
+      if (p.presence === "offline" && p.last_active_ago === undefined) continue;
+      this.live.appendStream("presence", null, { type: "m.presence", sender: u, content: { ...p, user_id: u } });
+    }
   }
 
   async getPresence(): Promise<JsonObject> {

@@ -28,6 +28,8 @@ export type RoomRow = {
 
 /** One state event of a room; `json` is the event, parsed only by callers that keep it. */
 export type StateRow = { event_id: string; json: string; type: string; state_key: string };
+/** A state event with the stream position it was set at. */
+export type PositionedStateRow = StateRow & { pos: number };
 
 export class RoomViewStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -114,10 +116,31 @@ export class RoomViewStore {
   /** Forgets the room's state copy, before a full state replaces it. */
   clearState(roomId: string): void {
     this.sql.exec("DELETE FROM room_state WHERE room_id = ?", roomId);
+    this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ?", roomId);
   }
 
   /** Sets the current state event for its (type, state_key), as of stream position `pos`. */
   upsertState(roomId: string, ev: JsonObject, pos: number): void {
+    const type = String(ev.type);
+    const stateKey = String(ev.state_key ?? "");
+    const old = this.sql
+      .exec<{ event_id: string; json: string; pos: number }>("SELECT event_id, json, pos FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, type, stateKey)
+      .toArray()[0];
+    // A redelivered event changes nothing (it keeps the position it was first set at).
+    if (old?.event_id === String(ev.event_id)) return;
+    // The version it replaces stays readable for /sync's state at an earlier position (stateAt).
+    if (old) {
+      this.sql.exec(
+        "INSERT INTO room_state_prior (room_id, type, state_key, event_id, json, pos, replaced_pos) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        roomId,
+        type,
+        stateKey,
+        old.event_id,
+        old.json,
+        old.pos,
+        pos,
+      );
+    }
     this.sql.exec(
       `INSERT INTO room_state (room_id, type, state_key, event_id, json, pos) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, json = excluded.json, pos = excluded.pos`,
@@ -133,6 +156,40 @@ export class RoomViewStore {
   /** Replaces a state event's copy by its redacted form. */
   redactState(roomId: string, redacted: ClientEvent): void {
     this.sql.exec("UPDATE room_state SET json = ? WHERE room_id = ? AND event_id = ?", JSON.stringify(redacted), roomId, redacted.event_id);
+    this.sql.exec("UPDATE room_state_prior SET json = ? WHERE room_id = ? AND event_id = ?", JSON.stringify(redacted), roomId, redacted.event_id);
+  }
+
+  /**
+   * The room's state as it was at stream position `at` (each entry with the position it was set
+   * at): the current entries set by then, and the replaced versions that were valid then. With
+   * `changedAfter`, only the entries set after that position; with `members`, only those users'
+   * m.room.member events.
+   */
+  stateAt(roomId: string, at: number, changedAfter = -1, members?: string[]): PositionedStateRow[] {
+    const only = members ? "AND type = 'm.room.member' AND state_key IN (SELECT value FROM json_each(?4))" : "AND ?4 IS NULL";
+    return this.sql
+      .exec<PositionedStateRow>(
+        `SELECT event_id, json, type, state_key, pos FROM room_state WHERE room_id = ?1 AND pos <= ?2 AND pos > ?3 ${only}
+         UNION ALL
+         SELECT event_id, json, type, state_key, pos FROM room_state_prior WHERE room_id = ?1 AND pos <= ?2 AND replaced_pos > ?2 AND pos > ?3 ${only}`,
+        roomId,
+        at,
+        changedAfter,
+        members ? JSON.stringify(members) : null,
+      )
+      .toArray();
+  }
+
+  /** The room's current members: membership, and when it was set (stream position, then origin_server_ts), without parsing the events. */
+  memberships(roomId: string): Array<{ userId: string; membership: string; pos: number; ts: number }> {
+    return this.sql
+      .exec<{ state_key: string; membership: string | null; pos: number; ts: number | null }>(
+        `SELECT state_key, json_extract(json, '$.content.membership') AS membership, pos, json_extract(json, '$.origin_server_ts') AS ts
+           FROM room_state WHERE room_id = ? AND type = 'm.room.member'`,
+        roomId,
+      )
+      .toArray()
+      .map((r) => ({ userId: r.state_key, membership: String(r.membership ?? ""), pos: r.pos, ts: Number(r.ts ?? 0) }));
   }
 
   /** The room's state; with `changedAfter`, only the entries set after that stream position. */

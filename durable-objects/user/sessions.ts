@@ -38,6 +38,8 @@ export class Sessions {
     private readonly lifetimeMs: () => number,
     /** Called after devices were deleted: their keys go and room-mates learn the device list changed. */
     private readonly devicesRemoved: () => Promise<void>,
+    /** Called after a grant made a new device: room-mates learn the device list changed (as after a password login). */
+    private readonly deviceAdded: (deviceId: string) => Promise<void> = async () => {},
   ) {}
 
   private localpart(): string {
@@ -97,7 +99,10 @@ export class Sessions {
   async issueOAuthSession(req: OAuthSessionRequest): Promise<OAuthSessionTokens> {
     const pair = await this.newPair();
     const lifetimeMs = this.lifetimeMs();
-    return this.storage.transactionSync(() => this.startOAuthSession(req, pair, lifetimeMs));
+    const isNew = !this.stores.accounts.hasDevice(req.deviceId);
+    const tokens = this.storage.transactionSync(() => this.startOAuthSession(req, pair, lifetimeMs));
+    if (isNew) await this.deviceAdded(req.deviceId);
+    return tokens;
   }
 
   /**
@@ -133,6 +138,7 @@ export class Sessions {
     const { row } = await oauthCodes.checkCode(codes, req, Date.now());
     const pair = await this.newPair();
     const lifetimeMs = this.lifetimeMs();
+    const isNew = !this.stores.accounts.hasDevice(row.device_id);
     const outcome = this.storage.transactionSync(() => {
       if (codes.get(row.code_hash)?.used_ts !== null) return { kind: "reused", revoked: this.revokeCodeSession(row) } as const;
       codes.markUsed(row.code_hash, Date.now());
@@ -142,6 +148,7 @@ export class Sessions {
       if (outcome.revoked) await this.devicesRemoved();
       throw invalidGrant("The authorization code was already used");
     }
+    if (isNew) await this.deviceAdded(row.device_id);
     return { ...outcome.tokens, auth_time: row.auth_time, ...(row.nonce !== null ? { nonce: row.nonce } : {}) };
   }
 

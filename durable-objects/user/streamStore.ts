@@ -84,6 +84,24 @@ export class StreamStore {
       .map((r) => ({ pos: r.pos, roomOrdering: r.room_ordering, stored: JSON.parse(r.json) as StoredTimelineEvent }));
   }
 
+  /**
+   * The room events of the stream whose m.relates_to names one of `parentIds`, oldest first
+   * (bundled aggregations). INDEXED BY: without statistics SQLite would rather walk the room's
+   * whole stream by stream_room for the ORDER BY; the expression matches stream_relates_to's.
+   */
+  childrenOf(roomId: string, parentIds: string[]): StoredTimelineEvent[] {
+    if (parentIds.length === 0) return [];
+    return this.sql
+      .exec<{ json: string }>(
+        `SELECT json FROM stream INDEXED BY stream_relates_to WHERE room_id = ? AND kind = 'event'
+           AND json_extract(json, '$.event.content."m.relates_to".event_id') IN (SELECT value FROM json_each(?)) ORDER BY pos`,
+        roomId,
+        JSON.stringify(parentIds),
+      )
+      .toArray()
+      .map((r) => JSON.parse(r.json) as StoredTimelineEvent);
+  }
+
   /** The data of a room's entries of one kind after `since`, oldest first. */
   roomDataSince(roomId: string, kind: "receipt" | "room_account_data", since: number): JsonObject[] {
     return this.sql

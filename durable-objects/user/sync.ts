@@ -10,6 +10,10 @@ import type { AccountDataStore } from "./accountDataStore.js";
 import type { ToDeviceStore } from "./toDeviceStore.js";
 import { dedupeByType, eventForDevice, mergeReceipts } from "./streamData.js";
 import { invitedByIgnoredUser } from "./ignoredUsers.js";
+import type { RoomEventFilter } from "../../protocol/filters/index.js";
+import type { LazyMembersStore } from "./lazyMembersStore.js";
+import { roomSectionState, type RoomStateOptions } from "./syncRoomState.js";
+import { withBundledAggregations } from "./syncAggregations.js";
 
 /**
  * Builds /sync responses (spec: GET /_matrix/client/v3/sync) from the user's stream. The stream
@@ -22,6 +26,12 @@ export interface SyncOptions {
   fullState: boolean;
   timelineLimit: number;
   lazyLoadMembers: boolean;
+  /** The state filter's include_redundant_members (send lazily loaded members every time). */
+  includeRedundantMembers?: boolean;
+  /** The filter's room.state. */
+  stateFilter?: RoomEventFilter;
+  /** use_state_after (spec v1.16): rooms carry `state_after` instead of `state`. */
+  useStateAfter?: boolean;
   includeLeave: boolean;
   /** Room IDs to include (undefined = all) and to exclude. */
   rooms?: string[];
@@ -38,6 +48,8 @@ export interface SyncSources {
   keys: EncryptionKeyStore;
   accountData: AccountDataStore;
   toDevice: ToDeviceStore;
+  /** What lazy-loading devices were sent (absent: every sync sends the members it needs). */
+  lazyMembers?: LazyMembersStore;
 }
 
 /** Most to-device messages one /sync hands out. */
@@ -50,6 +62,8 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   const toDeviceRows = src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
+  // A sync without `since` starts the device over: it remembers no member events.
+  if (!opts.since && opts.lazyLoadMembers) src.lazyMembers?.forget(opts.deviceId);
   const rooms = src.rooms.unforgottenRooms();
   const join: Record<string, JsonObject> = {};
   const invite: Record<string, JsonObject> = {};
@@ -72,13 +86,13 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
     }
     if (room.membership === "join") {
       const fresh = !opts.since || changedMembership || opts.fullState;
-      const section = joinedRoomSection(src, userId, room, since, fresh, opts);
+      const section = joinedRoomSection(src, userId, room, since, fresh, { ...opts, maxPos });
       if (section) join[room.room_id] = section;
       continue;
     }
     // leave / ban: show the room once, up to the membership change, if it changed since `since`.
     if ((changedMembership && opts.since) || (opts.includeLeave && !opts.since)) {
-      const section = leftRoomSection(src, userId, room, since, opts);
+      const section = leftRoomSection(src, userId, room, since, { ...opts, maxPos });
       if (section) leave[room.room_id] = section;
     }
   }
@@ -108,32 +122,19 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   return { body, empty };
 }
 
-function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; stateIds: Set<string> } {
+function timelineOf(stream: StreamStore, roomId: string, fromPos: number, toPos: number, opts: SyncOptions): { events: JsonObject[]; limited: boolean; firstOrdering?: number; firstPos?: number; seen: number } {
   const rows = stream.latestRoomEvents(roomId, fromPos, toPos, opts.timelineLimit + 1);
   const limited = rows.length > opts.timelineLimit;
   const kept = rows.slice(0, opts.timelineLimit).reverse();
   const events: JsonObject[] = [];
-  const stateIds = new Set<string>();
   for (const r of kept) {
     const stored = r.stored;
     const ev = stored.event;
     if (opts.ignoredUsers.has(ev.sender) && ev.state_key === undefined) continue;
     if (opts.timelineFilter && !opts.timelineFilter(ev)) continue;
-    if (ev.state_key !== undefined) stateIds.add(ev.event_id);
     events.push(eventForDevice(stored, opts.deviceId));
   }
-  return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, stateIds };
-}
-
-function stateSection(rooms: RoomViewStore, roomId: string, since: number, fresh: boolean, timelineState: Set<string>, timelineSenders: Set<string>, userId: string, opts: SyncOptions): JsonObject[] {
-  const rows = fresh ? rooms.state(roomId) : rooms.state(roomId, since);
-  const out: JsonObject[] = [];
-  for (const r of rows) {
-    if (timelineState.has(r.event_id)) continue;
-    if (opts.lazyLoadMembers && r.type === "m.room.member" && r.state_key !== userId && !timelineSenders.has(r.state_key)) continue;
-    out.push(JSON.parse(r.json) as JsonObject);
-  }
-  return out;
+  return { events, limited, firstOrdering: kept[0]?.roomOrdering ?? undefined, firstPos: kept[0]?.pos, seen: kept.length };
 }
 
 function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boolean): JsonObject[] {
@@ -146,19 +147,27 @@ function ephemeralOf(src: SyncSources, roomId: string, since: number, fresh: boo
   return out;
 }
 
-function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): JsonObject {
-  const members = rooms.memberEvents(roomId).map((r) => ({ user: r.stateKey, membership: r.event.content.membership }));
-  const joined = members.filter((m) => m.membership === "join");
-  const invited = members.filter((m) => m.membership === "invite");
-  const heroes = [...joined, ...invited]
-    .map((m) => m.user)
-    .filter((u) => u !== userId)
-    .sort()
-    .slice(0, 5);
-  return { "m.heroes": heroes, "m.joined_member_count": joined.length, "m.invited_member_count": invited.length };
+/** The room section's state field: `state_after` when asked for (use_state_after), `state` otherwise. */
+function stateField(opts: SyncOptions): "state" | "state_after" {
+  return opts.useStateAfter ? "state_after" : "state";
 }
 
-function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions): JsonObject | undefined {
+/** How a room section's state is read: the sync's options, "since" as that section needs it. */
+function stateOptions(opts: SyncOptions & { maxPos: number }, src: SyncSources, since: number | undefined): RoomStateOptions {
+  return {
+    deviceId: opts.deviceId,
+    since,
+    deviceSince: opts.since?.stream,
+    lazyLoadMembers: opts.lazyLoadMembers,
+    includeRedundantMembers: opts.includeRedundantMembers === true,
+    stateFilter: opts.stateFilter,
+    nextBatch: opts.maxPos,
+    lazyMembers: src.lazyMembers,
+    stateAfter: opts.useStateAfter === true,
+  };
+}
+
+function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions & { maxPos: number }): JsonObject | undefined {
   const { stream } = src;
   const maxPos = Number.MAX_SAFE_INTEGER;
   const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
@@ -166,29 +175,37 @@ function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, sinc
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);
   const unreadChanged = room.read_moved_pos > since;
-  if (!fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited) return undefined;
-  const senders = new Set<string>();
-  for (const e of timeline.events) senders.add(String(e.sender));
-  const state = stateSection(src.rooms, room.room_id, since, fresh || timeline.limited, timeline.stateIds, senders, userId, opts);
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
+  const quiet = !fresh && timeline.events.length === 0 && ephemeral.length === 0 && accountData.length === 0 && !unreadChanged && !timeline.limited;
+  // Nothing reached the room's stream: nothing (state included) can have changed.
+  if (quiet && timeline.seen === 0) return undefined;
+  // State at the timeline's start: all of it for a fresh room, else what changed since `since`.
+  const { state, summary } = roomSectionState(src.rooms, room.room_id, userId, timeline, undefined, stateOptions(opts, src, fresh ? undefined : since));
+  // Events the timeline filter left out still count when they changed the state.
+  if (quiet && state.length === 0) return undefined;
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited || (fresh && !!opts.since && timeline.events.length > 0) };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
   return {
     timeline: tl,
-    state: { events: state },
+    [stateField(opts)]: { events: state },
     ephemeral: { events: ephemeral },
     account_data: { events: accountData },
-    summary: summaryOf(src.rooms, room.room_id, userId),
+    summary: summary ?? {},
     unread_notifications: stream.unreadCounts(room.room_id, room.read_pos),
   };
 }
 
-function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, opts: SyncOptions): JsonObject | undefined {
+function leftRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, opts: SyncOptions & { maxPos: number }): JsonObject | undefined {
   const timeline = timelineOf(src.stream, room.room_id, since, room.membership_pos, opts);
-  const senders = new Set<string>();
-  const state = stateSection(src.rooms, room.room_id, since, timeline.limited || !opts.since, timeline.stateIds, senders, userId, { ...opts, lazyLoadMembers: false });
-  const tl: JsonObject = { events: timeline.events, limited: timeline.limited };
+  // The state up to the leave: at the timeline's start, what changed since `since` (all of it on an initial sync).
+  const { state } = roomSectionState(src.rooms, room.room_id, userId, timeline, room.membership_pos, stateOptions(opts, src, opts.since ? since : undefined));
+  const tl: JsonObject = { events: bundled(src, room.room_id, timeline.events, userId, opts), limited: timeline.limited };
   if (timeline.firstOrdering !== undefined) tl.prev_batch = `t${timeline.firstOrdering}`;
-  return { timeline: tl, state: { events: state }, account_data: { events: [] } };
+  return { timeline: tl, [stateField(opts)]: { events: state }, account_data: { events: [] } };
+}
+
+/** Timeline events with their bundled aggregations (user/syncAggregations.ts). */
+function bundled(src: SyncSources, roomId: string, events: JsonObject[], userId: string, opts: SyncOptions): JsonObject[] {
+  return withBundledAggregations(src.stream, roomId, events, { userId, ignored: opts.ignoredUsers });
 }
 
 /** The latest presence of each user that changed since `since` (spec: m.presence in /sync). */

@@ -155,7 +155,7 @@ export interface RoomRpc {
   /** Whether the user is joined and has the power to send this event type now. */
   userCanSend(userId: string, type: string, isState: boolean): Promise<boolean>;
   /** Spec: GET /rooms/{roomId}/event/{eventId}, if the user may see it. */
-  getEvent(userId: string, eventId: string): Promise<ClientEvent>;
+  getEvent(userId: string, eventId: string, ignoredSenders?: string[]): Promise<ClientEvent>;
   /** Spec: GET /rooms/{roomId}/messages; paging back past the oldest event held backfills from other servers. */
   messages(userId: string, opts: MessagesOptions): Promise<MessagesPage>;
   /** Spec: GET /rooms/{roomId}/context/{eventId}. */

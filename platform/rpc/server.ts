@@ -45,6 +45,14 @@ export interface StoredContentReport {
   receivedTs: number;
 }
 
+/** One member's change for the user directory (ServerRpc.updateUserDirectory). */
+export interface DirectoryMembership {
+  userId: string;
+  joined: boolean;
+  /** A remote user's display name and avatar, from their member event; local users keep their global profile. */
+  profile?: { displayname: string | null; avatarUrl: string | null };
+}
+
 /** Which event reports the admin API lists (GET /_synapse/admin/v1/event_reports). */
 export interface EventReportQuery {
   /** Offset into the matching reports. */
@@ -99,6 +107,10 @@ export interface ServerRpc {
   issueNonce(nonce: string): Promise<void>;
   /** True once per nonce issued in the last minute. */
   consumeNonce(nonce: string): Promise<boolean>;
+  /** Remembers that the UIA session `session` registered `userId` (kept 48 hours). */
+  recordRegistration(session: string, userId: string): Promise<void>;
+  /** The user the UIA session `session` registered, or null. */
+  registeredBy(session: string): Promise<string | null>;
 
   /** Keeps the hash of a new OpenID token of `userId` until `expiresTs`; expired ones go on the way. */
   issueOpenIdToken(tokenHash: string, userId: string, expiresTs: number): Promise<void>;
@@ -144,8 +156,12 @@ export interface ServerRpc {
   listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }>;
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   localUsersInRooms(): Promise<string[]>;
-  /** Records room membership changes so the directory knows who shares a room with whom. */
-  setUserRoom(userId: string, roomId: string, joined: boolean): Promise<void>;
+  /**
+   * A room's membership changes and whether the room is now public in the user directory's sense
+   * (join rule public or history world-readable), so the directory knows who shares a room with
+   * whom and who is in a public room. A remote member comes with the profile of their member event.
+   */
+  updateUserDirectory(roomId: string, isPublic: boolean, members: DirectoryMembership[]): Promise<void>;
   /** Spec: POST /user_directory/search — users sharing a room with the searcher or in a public room. */
   searchUsers(searcher: string, term: string, limit: number): Promise<JsonObject>;
 

@@ -180,6 +180,12 @@ export interface RegisterOptions {
   refresh?: boolean;
   /** Also sign the browser in on the account pages (the sign-up page). */
   webSession?: { userAgent?: string };
+  /**
+   * Which account: "new" (the default) creates it; "registered" is an account this registration's
+   * UIA session already made (a retry: only the login is new); "guestUpgrade" makes the guest
+   * account a full one, keeping its user ID and rooms (spec: Guest Access).
+   */
+  account?: "new" | "registered" | "guestUpgrade";
 }
 
 export interface UserRpc {
@@ -194,7 +200,8 @@ export interface UserRpc {
    */
   register(userId: string, opts: RegisterOptions): Promise<{ user_id: string; web_session?: string } & Partial<LoginResult>>;
   /** Password login: a new access token for a (new or given) device; with `refresh`, a refresh token too and the access token expires. */
-  login(password: string, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
+  /** A password login, or `{ appservice }`: the Worker checked that service's as_token and namespace. */
+  login(credential: string | { appservice: string }, deviceId?: string, deviceDisplayName?: string, refresh?: boolean): Promise<LoginResult>;
   /** Whether the password is the user's (user-interactive auth). */
   checkPassword(password: string): Promise<boolean>;
   /**
@@ -259,7 +266,8 @@ export interface UserRpc {
   /** Spec: GET /devices/{deviceId}; M_NOT_FOUND when there is no such device. */
   getDevice(deviceId: string): Promise<DeviceInfo>;
   /** Spec: PUT /devices/{deviceId} — renames the device. */
-  updateDevice(deviceId: string, displayName: string): Promise<void>;
+  /** Renames a device (404 when unknown); `create` (application services, MSC4190) makes a missing one: true then. */
+  updateDevice(deviceId: string, displayName: string | undefined, create?: boolean): Promise<boolean>;
   /** Deletes devices with their tokens and keys; room-mates learn the device list changed. */
   deleteDevices(deviceIds: string[]): Promise<void>;
 

@@ -67,11 +67,9 @@ test("bad keys are rejected with 400 and nothing is stored", async () => {
   const good = await signedDeviceKeys(bob, pair);
   const cases: [string, unknown][] = [
     ["not an object", "nope"],
-    ["wrong signature", { ...good, keys: { ...(good.keys as object), [`curve25519:${bob.deviceId}`]: "changedAfterSigning" } }],
     ["another device", await signedDeviceKeys(bob, deviceSigningKey("OTHERDEV"), "OTHERDEV")],
     ["another user", { ...good, user_id: "@someone:localhost" }],
     ["no signatures", { ...good, signatures: undefined }],
-    ["signed by another key", await signedDeviceKeys(bob, { key: deviceSigningKey(bob.deviceId).key, publicKey: pair.publicKey })],
   ];
   for (const [what, deviceKeys] of cases) {
     const r = await call(base, "POST", `${C}/keys/upload`, { token: bob.accessToken, body: { device_keys: deviceKeys } });
@@ -96,8 +94,7 @@ test("bad keys are rejected with 400 and nothing is stored", async () => {
   const other = await signedOneTimeKeys(bob, pair, 1);
   const clash = await call(base, "POST", `${C}/keys/upload`, { token: bob.accessToken, body: { one_time_keys: other } });
   assert.equal(clash.status, 400);
-  const wronglySigned = await signedOneTimeKeys(bob, deviceSigningKey(bob.deviceId), 1, "w");
-  assert.equal((await call(base, "POST", `${C}/keys/upload`, { token: bob.accessToken, body: { one_time_keys: wronglySigned } })).status, 400);
+  // Signatures are the claiming client's to check, as in Synapse (keyUploadAcceptance.test.ts).
   const s = await sync(bob);
   assert.equal((s.device_one_time_keys_count as Record<string, number>).signed_curve25519, 1);
 });

@@ -1,17 +1,19 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, reqString } from "../http.js";
-import { forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest, unknownToken } from "../../platform/errors.js";
+import { toMatrixError, forbidden, badJson, missingParam, invalidParam, userInUse, invalidUsername, badRequest, unknownToken } from "../../platform/errors.js";
 import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
 import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { deactivateAccount } from "./deactivation.js";
-import { REFRESH_TOKEN_PREFIX, randomString, userIdOfToken } from "../../platform/tokens.js";
+import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, randomString, userIdOfToken } from "../../platform/tokens.js";
 import { isJsonObject } from "../../protocol/json.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 import { passwordProblem } from "./passwordRules.js";
+import { APPSERVICE_LOGIN_TYPE, appserviceLogin, appserviceRegister } from "../appservice/register.js";
+import { checkUserIdNotExclusive } from "../appservice/exclusive.js";
 
 // Spec: client-server-api "Account registration and management", "Login", registration.yaml,
 // login.yaml, logout.yaml, password_management.yaml, account_deactivation.yaml, whoami.yaml,
@@ -32,8 +34,10 @@ export function validTokens(ctx: Ctx): string[] {
 async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   const kind = ctx.url.searchParams.get("kind") ?? "user";
   if (kind !== "user" && kind !== "guest") throw invalidParam("kind must be 'user' or 'guest'");
-  checkRateLimit(ctx.config, "register", clientKey(req));
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  // Application services register their users with their as_token: no UIA, no rate limit.
+  if (kind === "user" && body.type === APPSERVICE_LOGIN_TYPE) return appserviceRegister(req, ctx, body);
+  checkRateLimit(ctx.config, "register", clientKey(req));
   const deviceId = optString(body, "device_id");
   const deviceDisplayName = optString(body, "initial_device_display_name");
   const inhibitLogin = optBool(body, "inhibit_login") ?? false;
@@ -55,17 +59,41 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   // Only the upper bound: the legacy API never asked for a minimum length.
   const tooLong = password === undefined ? undefined : passwordProblem(password, 0);
   if (tooLong) throw invalidParam(tooLong);
-  const username = optString(body, "username")?.toLowerCase() ?? `u${randomString(9).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
-  if (!isValidNewLocalpart(username, ctx.config.serverName)) {
+  const requested = optString(body, "username")?.toLowerCase();
+  const guestToken = optString(body, "guest_access_token");
+  const login = { isGuest: false, deviceId, deviceDisplayName, inhibitLogin, refresh };
+
+  // The session is checked first: a retry names it, maybe with nothing else in `auth`.
+  const clientSession = isJsonObject(body.auth) && typeof body.auth.session === "string" ? body.auth.session : undefined;
+  const session = await uiaSessionFor(clientSession, { userId: "", path: ctx.url.pathname });
+  const server = serverStub(ctx.env);
+  const registered = clientSession === undefined ? null : await server.registeredBy(clientSession);
+  if (registered !== null) {
+    // The session completed its stages and made this account: a retry gets the same account and a
+    // new login (as Synapse, which keeps the user ID with the session), not M_USER_IN_USE.
+    if (requested !== undefined && `@${requested}:${ctx.config.serverName}` !== registered) {
+      throw badRequest("A different user ID has already been registered for this session");
+    }
+    const res = await userStub(ctx.env, registered).register(registered, { ...login, account: "registered" });
+    return json({ ...res, home_server: ctx.config.serverName });
+  }
+
+  // A guest upgrading (spec: Guest Access) names their account with their access token.
+  const guest = guestToken === undefined ? undefined : await guestOf(ctx, guestToken);
+  if (guestToken !== undefined && (!guest || (requested !== undefined && guest !== `@${requested}:${ctx.config.serverName}`))) {
+    throw forbidden("Cannot register taken user ID without valid guest credentials for that user.");
+  }
+  const username = guest !== undefined ? guest.slice(1, guest.indexOf(":")) : requested ?? `u${randomString(9).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
+  if (guest === undefined && !isValidNewLocalpart(username, ctx.config.serverName)) {
     throw invalidUsername("User ID may only contain a-z, 0-9, '.', '_', '=', '-', '/', '+'");
   }
   const userId = `@${username}:${ctx.config.serverName}`;
+  checkUserIdNotExclusive(ctx, userId);
   const stub = userStub(ctx.env, userId);
-  if (await stub.exists()) throw userInUse("User ID already taken.");
+  if (guest === undefined && (await stub.exists())) throw userInUse("User ID already taken.");
 
   const auth = uiaAuthOf(body);
   const stages = registrationStages(ctx);
-  const session = await uiaSessionFor(auth?.session, { userId: "", path: ctx.url.pathname });
   if (!auth || !stages.includes(auth.type)) return uiaChallenge(stages, session);
   if (auth.type === "m.login.registration_token") {
     const token = auth.body.token;
@@ -73,15 +101,33 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
       return uiaChallenge(stages, session, { errcode: "M_FORBIDDEN", error: "Invalid registration token" });
     }
   }
-  const res = await stub.register(userId, { password, isGuest: false, deviceId, deviceDisplayName, inhibitLogin, refresh });
-  await serverStub(ctx.env).upsertUser(userId, username, null);
+  const res = await stub.register(userId, { ...login, password, account: guest !== undefined ? "guestUpgrade" : "new" });
+  // The account exists now: a failure to remember the session costs only a retry's answer, not this one.
+  if (clientSession !== undefined) await server.recordRegistration(clientSession, userId).catch((e: unknown) => console.error("recording the registration session failed", e));
+  const profile = guest !== undefined ? await stub.getProfile() : null;
+  await server.upsertUser(userId, profile ? (profile.displayname ?? null) : username, profile?.avatar_url ?? null);
   return json({ ...res, home_server: ctx.config.serverName });
+}
+
+/** The guest whose access token this is, or undefined when it is no guest's valid token. */
+async function guestOf(ctx: Ctx, token: string): Promise<string | undefined> {
+  const userId = userIdOfToken(ACCESS_TOKEN_PREFIX, token, ctx.config.serverName);
+  if (userId === undefined) return undefined;
+  try {
+    const session = await userStub(ctx.env, userId).authenticate(token);
+    return session.isGuest ? session.userId : undefined;
+  } catch (e) {
+    // An unknown or expired token is no guest's; any other failure is a real one.
+    if (toMatrixError(e)?.errcode === "M_UNKNOWN_TOKEN") return undefined;
+    throw e;
+  }
 }
 
 async function registerAvailable(req: IRequest, ctx: Ctx): Promise<Response> {
   const username = ctx.url.searchParams.get("username");
   if (!username) throw missingParam("username is required");
   if (!isValidNewLocalpart(username, ctx.config.serverName)) throw invalidUsername("Invalid username");
+  checkUserIdNotExclusive(ctx, `@${username}:${ctx.config.serverName}`);
   if (await userStub(ctx.env, `@${username}:${ctx.config.serverName}`).exists()) {
     throw userInUse("User ID already taken.");
   }
@@ -96,13 +142,15 @@ async function registrationTokenValidity(req: IRequest, ctx: Ctx): Promise<Respo
 }
 
 function loginFlows(): Response {
-  return json({ flows: [{ type: "m.login.password" }] });
+  return json({ flows: [{ type: "m.login.password" }, { type: APPSERVICE_LOGIN_TYPE }] });
 }
 
 async function login(req: IRequest, ctx: Ctx): Promise<Response> {
-  checkRateLimit(ctx.config, "login", clientKey(req));
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const type = reqString(body, "type");
+  // Rate-limited there only when the service's registration asks for it.
+  if (type === APPSERVICE_LOGIN_TYPE) return appserviceLogin(req, ctx, body);
+  checkRateLimit(ctx.config, "login", clientKey(req));
   if (type !== "m.login.password") throw badRequest(`Login type ${type} is not supported`);
   if (body.identifier !== undefined && !isJsonObject(body.identifier)) throw badJson("'identifier' must be an object");
   const user = identifiedUser(body);
@@ -143,7 +191,8 @@ async function logoutAll(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function whoami(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx, { allowGuest: true });
-  return json({ user_id: s.userId, device_id: s.deviceId, is_guest: s.isGuest });
+  // An application service acting without ?device_id= has no device (identity assertion).
+  return json({ user_id: s.userId, ...(s.deviceId ? { device_id: s.deviceId } : {}), is_guest: s.isGuest });
 }
 
 async function changePassword(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -3,6 +3,7 @@ import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, optBool, optObject, optStringArray } from "../http.js";
 import { badJson, invalidParam, unsupportedRoomVersion, roomInUse } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
+import { checkAliasNotExclusive } from "../appservice/exclusive.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { DEFAULT_ROOM_VERSION, getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
@@ -120,6 +121,7 @@ async function createRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const aliasName = optString(body, "room_alias_name");
   const alias = aliasName !== undefined ? `#${aliasName}:${server}` : undefined;
   if (alias !== undefined && (!isValidRoomAlias(alias) || aliasName?.includes(":"))) throw invalidParam("Invalid room_alias_name");
+  if (alias !== undefined) checkAliasNotExclusive(ctx, alias, session.appservice);
   if (alias !== undefined && (await serverStub(ctx.env).aliasExists(alias))) throw roomInUse("Room alias already taken");
 
   // The create event: in v12 the room ID is derived from it, so it is built here.

@@ -5,7 +5,7 @@ import { notFound, badJson, missingParam, invalidParam } from "../../platform/er
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
-import { checkDeviceKeys, checkOneTimeKey } from "../../protocol/e2eeKeys.js";
+import { checkDehydratedDeviceKeys, checkDehydratedOneTimeKey } from "../../protocol/e2eeKeys.js";
 
 // Dehydrated devices (MSC3814, unstable prefix org.matrix.msc3814.v1; not in spec v1.19): each user
 // may keep one device with no access token whose encrypted private keys the server stores, so
@@ -29,7 +29,7 @@ async function put(req: IRequest, ctx: Ctx): Promise<Response> {
   if (body.device_keys === undefined || body.device_keys === null) throw missingParam("'device_keys' is required");
   if (!isJsonObject(body.device_keys)) throw badJson("'device_keys' must be an object");
   const deviceKeys = body.device_keys;
-  const err = await checkDeviceKeys(deviceKeys, s.userId, deviceId);
+  const err = await checkDehydratedDeviceKeys(deviceKeys, s.userId, deviceId);
   if (err) throw invalidParam(err);
   // MSC3814: the keys say the device is dehydrated, and its ID is its Curve25519 identity key.
   if (deviceKeys.dehydrated !== true) throw invalidParam("device_keys.dehydrated must be true");
@@ -40,7 +40,7 @@ async function put(req: IRequest, ctx: Ctx): Promise<Response> {
   const fallbackKeys = optObject(body, "fallback_keys");
   for (const map of [oneTimeKeys, fallbackKeys]) {
     for (const [keyId, value] of Object.entries(map ?? {}) as [string, JsonValue][]) {
-      const keyErr = await checkOneTimeKey(keyId, value, s.userId, deviceId, edKey);
+      const keyErr = await checkDehydratedOneTimeKey(keyId, value, s.userId, deviceId, edKey);
       if (keyErr) throw invalidParam(keyErr);
     }
   }

@@ -6,7 +6,8 @@ import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
 
-// Spec: device_management.yaml. Deleting devices needs user-interactive auth. Guests may list,
+// Spec: device_management.yaml. Deleting devices needs user-interactive auth, except for an
+// application service (spec v1.17 "Device management", MSC4190), which may also create them. Guests may list,
 // read and rename their devices (guest access module).
 
 async function listDevices(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -23,13 +24,9 @@ async function updateDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx, { allowGuest: true });
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const name = optString(body, "display_name");
-  const stub = userStub(ctx.env, s.userId);
-  if (name === undefined) {
-    await stub.getDevice(param(req, "deviceId"));
-    return json({});
-  }
-  await stub.updateDevice(param(req, "deviceId"), name);
-  return json({});
+  // An application service creates its users' devices this way (MSC4190): 201 when it did.
+  const created = await userStub(ctx.env, s.userId).updateDevice(param(req, "deviceId"), name, s.appservice !== undefined);
+  return json({}, created ? 201 : 200);
 }
 
 async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -38,7 +35,8 @@ async function deleteDevice(req: IRequest, ctx: Ctx): Promise<Response> {
   const deviceId = param(req, "deviceId");
   const stub = userStub(ctx.env, s.userId);
   await stub.getDevice(deviceId);
-  const challenge = await verifyPasswordUia(ctx, s.userId, body);
+  // Application services delete their users' devices without UIA (MSC4190).
+  const challenge = s.appservice ? undefined : await verifyPasswordUia(ctx, s.userId, body);
   if (challenge) return challenge;
   await stub.deleteDevices([deviceId]);
   return json({});
@@ -49,7 +47,7 @@ async function deleteDevices(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const devices = optStringArray(body, "devices");
   if (!devices) throw missingParam("'devices' is required");
-  const challenge = await verifyPasswordUia(ctx, s.userId, body);
+  const challenge = s.appservice ? undefined : await verifyPasswordUia(ctx, s.userId, body);
   if (challenge) return challenge;
   await userStub(ctx.env, s.userId).deleteDevices(devices);
   return json({});

@@ -8,6 +8,7 @@ import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from
 import type { JsonObject } from "../../protocol/json.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
+import { checkAliasNotExclusive } from "../appservice/exclusive.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
 
@@ -38,24 +39,33 @@ async function createAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const roomId = reqString(body, "room_id");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room_id");
+  checkAliasNotExclusive(ctx, alias, s.appservice);
   const room = roomStub(ctx.env, roomId);
   if (!(await room.exists())) throw notFound("Room not found");
-  if ((await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room to give it an alias");
+  // An application service manages the aliases of its namespace without being in the room (as Synapse).
+  if (!s.appservice && (await room.membership(s.userId)) !== "join") throw forbidden("You must be in the room to give it an alias");
   await serverStub(ctx.env).createAlias(alias, roomId, s.userId);
   return json({});
 }
 
-/** Deleting an alias: its creator, or a room moderator with power to change canonical_alias. */
+/**
+ * Deleting an alias: its creator, or a room moderator with power to change canonical_alias; an
+ * alias in a service's exclusive namespace only by that service.
+ */
 async function deleteAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx);
   const alias = aliasParam(req, ctx);
   const server = serverStub(ctx.env);
   const info = await server.aliasInfo(alias);
   if (!info) throw notFound(`Room alias ${alias} not found`);
-  if (info.creator !== s.userId) {
+  if (s.appservice) {
+    // A service removes any alias of its namespace, and only those (as Synapse).
+    checkAliasNotExclusive(ctx, alias, s.appservice);
+  } else if (info.creator !== s.userId) {
     const room = roomStub(ctx.env, info.room_id);
     if (!(await room.userCanSend(s.userId, "m.room.canonical_alias", true))) throw forbidden("You may not delete this alias");
   }
+  if (!s.appservice) checkAliasNotExclusive(ctx, alias);
   await server.deleteAlias(alias);
   return json({});
 }

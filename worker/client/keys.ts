@@ -2,7 +2,7 @@ import type { Errcode } from "../../protocol/errcodes.js";
 import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject, optObject } from "../http.js";
-import { MatrixError, badJson, missingParam, invalidParam } from "../../platform/errors.js";
+import { MatrixError, badJson, badRequest, missingParam, invalidParam } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { userStub } from "../../platform/stubs.js";
 import { verifyPasswordUia } from "./uiaPassword.js";
@@ -34,22 +34,21 @@ function keyMap(body: JsonObject, key: string): Record<string, JsonValue> | unde
 async function upload(req: IRequest, ctx: Ctx): Promise<Response> {
   const s = await authenticate(req, ctx, { allowGuest: true }); // guests may upload, query and claim keys (guest access module)
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
+  // An application service acting without ?device_id= has no device to hold the keys (as Synapse).
+  if (!s.deviceId) throw badRequest("To upload keys, you must pass device_id when authenticating");
   const stub = userStub(ctx.env, s.userId);
   let deviceKeys: JsonObject | undefined;
   if (body.device_keys !== undefined && body.device_keys !== null) {
-    const err = await checkDeviceKeys(body.device_keys, s.userId, s.deviceId);
-    if (err) throw invalidParam(err);
+    // Synapse answers a malformed or mismatched device_keys with 400 M_BAD_JSON.
+    const err = checkDeviceKeys(body.device_keys, s.userId, s.deviceId);
+    if (err) throw badJson(err);
     deviceKeys = body.device_keys as JsonObject;
   }
-  const stored = deviceKeys ?? (await stub.getDeviceKeys(s.deviceId)) ?? undefined;
-  const storedKeys = stored && isJsonObject(stored.keys) ? stored.keys : {};
-  const ed = storedKeys[`ed25519:${s.deviceId}`];
-  const edKey = typeof ed === "string" ? ed : undefined;
   const oneTimeKeys = keyMap(body, "one_time_keys");
   const fallbackKeys = keyMap(body, "fallback_keys") ?? keyMap(body, "org.matrix.msc2732.fallback_keys");
   for (const map of [oneTimeKeys, fallbackKeys]) {
     for (const [keyId, value] of Object.entries(map ?? {})) {
-      const err = await checkOneTimeKey(keyId, value, s.userId, s.deviceId, edKey);
+      const err = checkOneTimeKey(keyId, value);
       if (err) throw invalidParam(err);
     }
   }
@@ -150,7 +149,8 @@ async function deviceSigningUpload(req: IRequest, ctx: Ctx): Promise<Response> {
   // Checked before the UIA stage but reported after it (a first attempt still gets its 401, as
   // in Synapse), so that an m.oauth approval is spent only on an upload that will be stored.
   const problem = repeatsStored ? undefined : await uploadProblem(provided, existing, s.userId);
-  if (existing.master !== undefined && !repeatsStored) {
+  // Application services replace their users' keys without UIA (spec v1.17 "Cross-signing", MSC4190).
+  if (existing.master !== undefined && !repeatsStored && !s.appservice) {
     // A device signed in through the OAuth 2.0 API has no password to give: its user approves
     // the reset on the account page instead (spec: m.oauth). Password logins keep the password,
     // and so does every device while OAUTH is off, since there is no account page to approve on.

@@ -21,7 +21,7 @@ const MAX_TIMEOUT_MS = 60_000;
  * whether it was woken, and the per-device fields an empty response still carries.
  */
 async function waitForChange(ctx: Ctx, userId: string, token: string, ip: string | undefined, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
-  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence }) });
+  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence, useStateAfter: params.useStateAfter }) });
   const res = await userStub(ctx.env, userId).fetch(`https://user/wait?${query}`, {
     headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token, ...(ip ? { [SYNC_CLIENT_IP_HEADER]: ip } : {}) },
   });
@@ -64,13 +64,17 @@ async function sync(req: IRequest, ctx: Ctx): Promise<Response> {
   const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
   const fullStateRaw = ctx.url.searchParams.get("full_state");
   if (fullStateRaw !== null && fullStateRaw !== "true" && fullStateRaw !== "false") throw invalidParam("full_state must be true or false");
+  const stateAfterRaw = ctx.url.searchParams.get("use_state_after");
+  if (stateAfterRaw !== null && stateAfterRaw !== "true" && stateAfterRaw !== "false") throw invalidParam("use_state_after must be true or false");
   const setPresence = ctx.url.searchParams.get("set_presence");
   if (setPresence !== null && !["online", "offline", "unavailable"].includes(setPresence)) throw invalidParam("Invalid set_presence");
   const params: SyncParams = {
     since: ctx.url.searchParams.get("since") ?? undefined,
     fullState: fullStateRaw === "true",
     filter: ctx.url.searchParams.get("filter") ?? undefined,
-    setPresence: setPresence ?? undefined,
+    // Spec: without set_presence, syncing marks the client online.
+    setPresence: setPresence ?? "online",
+    useStateAfter: stateAfterRaw === "true",
   };
   return json(await syncBody(ctx, token, `@${localpart}:${ctx.config.serverName}`, ip, params, timeout));
 }

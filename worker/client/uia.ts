@@ -8,7 +8,8 @@ import { randomString } from "../../platform/tokens.js";
 /**
  * User-interactive authentication (spec: client-server-api "User-interactive authentication API").
  * Every flow Lattice offers has a single stage, so a session needs no server-side state: the
- * stage is checked in the request that completes it.
+ * stage is checked in the request that completes it. Only a completed registration is remembered
+ * by its session (ServerDO), so that a retry gets the same account (account.ts).
  *
  * A session still belongs to the request that started it: the spec has the client pass it back
  * "in subsequent attempts to authenticate in the same API call". The session ID carries a digest

@@ -5,6 +5,7 @@ import type { RoomRow } from "../roomViewStore.js";
 import type { SyncSources } from "../sync.js";
 import type { SentRoom } from "./connectionStore.js";
 import { eventForDevice } from "../streamData.js";
+import { withBundledAggregations } from "../syncAggregations.js";
 
 /**
  * One room's entry in a sliding sync response (MSC4186, "RoomResult"): everything on the first
@@ -198,7 +199,7 @@ function timeline(ctx: RoomContext, roomId: string, from: number, upTo: number, 
   }
   const first = kept[0];
   return {
-    events,
+    events: withBundledAggregations(ctx.src.stream, roomId, events, { userId: ctx.userId, ignored: ctx.ignoredUsers }),
     limited,
     prevBatch: first?.roomOrdering != null ? `t${first.roomOrdering}` : undefined,
     numLive,

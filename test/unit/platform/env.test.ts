@@ -15,6 +15,7 @@ interface Config {
   previewAllowHosts: string[];
   oauth: boolean;
   registration: string;
+  appservices: { services: { id: string; sender: string }[]; problems: string[] };
 }
 const platform = "../../../platform";
 const { readConfig }: { readConfig(env: Vars): Config } = await import(`${platform}/env.js`);
@@ -40,4 +41,20 @@ test("OAUTH is on unless set to off; REGISTRATION falls back to open", () => {
   assert.equal(readConfig(env({ OAUTH: "off" })).oauth, false);
   assert.equal(readConfig(env({ REGISTRATION: "closed" })).registration, "closed");
   assert.equal(readConfig(env({ REGISTRATION: "bogus" })).registration, "open");
+});
+
+test("readConfig: APPSERVICES is parsed once per isolate; bad registrations are reported once on console.error and left out", (t) => {
+  const errors: string[] = [];
+  t.mock.method(console, "error", (...args: unknown[]) => errors.push(args.join(" ")));
+  const yaml = `id: good\nurl: null\nas_token: a1\nhs_token: h1\nsender_localpart: bot\nnamespaces: {}\n---\nid: bad\nurl: null\nas_token: a1\nhs_token: h2\nsender_localpart: bot2\nnamespaces: {}\n`;
+  const env = { SERVER_NAME: "example.org", APPSERVICES: yaml };
+  const first = readConfig(env).appservices;
+  const second = readConfig({ ...env }).appservices;
+  assert.equal(first, second, "the same parsed registrations, not parsed again");
+  assert.deepEqual(first.services.map((s) => [s.id, s.sender]), [["good", "@bot:example.org"]]);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /^APPSERVICES: registration 2 \(id "bad"\) is ignored: its 'as_token' is already used/);
+  assert.deepEqual(readConfig({ SERVER_NAME: "example.org" }).appservices, { services: [], problems: [] });
+  assert.deepEqual(readConfig({ SERVER_NAME: "example.org", APPSERVICES: "a: |\n  x\n" }).appservices.services, []);
+  assert.equal(errors.length, 2, "unreadable YAML is reported too");
 });

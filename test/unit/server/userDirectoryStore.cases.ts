@@ -34,19 +34,35 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(ids(store.search("@alice:x", ":x", 10)), ["@alice:x", "@carol:x"]);
   },
 
-  "search matches user ID or display name, case-insensitively, with LIKE wildcards taken literally"(sql) {
+  "search matches words of the user ID or display name by prefix, case-insensitively; LIKE wildcards match nothing"(sql) {
     const store = freshStore(sql);
     store.upsertUser("@alice:x", "Alice Liddell", "mxc://x/a");
     store.upsertUser("@bob:x", "100% Bob", null);
     store.joinRoom("@alice:x", "!p:x", true);
     store.joinRoom("@bob:x", "!p:x", true);
     assert.deepEqual(store.search("@me:x", "LIDDELL", 10), [{ userId: "@alice:x", displayname: "Alice Liddell", avatarUrl: "mxc://x/a" }]);
-    assert.deepEqual(ids(store.search("@me:x", "%", 10)), ["@bob:x"]);
+    // Punctuation only separates words (as in Synapse): a term of wildcards finds no one.
+    assert.deepEqual(ids(store.search("@me:x", "%", 10)), []);
     assert.deepEqual(ids(store.search("@me:x", "_", 10)), []);
+    assert.deepEqual(ids(store.search("@me:x", "idd", 10)), [], "a word's middle is no match");
+    assert.deepEqual(ids(store.search("@me:x", "lid ali", 10)), ["@alice:x"], "every word, in any order");
+    assert.deepEqual(ids(store.search("@me:x", "100 bo", 10)), ["@bob:x"]);
     assert.deepEqual(ids(store.search("@me:x", ":x", 1)), ["@alice:x"], "limit");
     // A profile update replaces the old one.
     store.upsertUser("@alice:x", "Al", null);
     assert.deepEqual(store.search("@me:x", "alice", 10), [{ userId: "@alice:x", displayname: "Al", avatarUrl: null }]);
+  },
+
+  "a room with no local member left is forgotten, with its remote members"(sql) {
+    const store = freshStore(sql);
+    store.upsertUser("@remote:y", "Remote", null);
+    store.joinRoom("@local:x", "!r:x", true);
+    store.joinRoom("@remote:y", "!r:x", true);
+    assert.deepEqual(store.membersOf("!r:x").sort(), ["@local:x", "@remote:y"]);
+    assert.deepEqual(ids(store.search("@other:x", "remote", 10)), ["@remote:y"]);
+    store.forgetRoom("!r:x");
+    assert.deepEqual(store.membersOf("!r:x"), []);
+    assert.deepEqual(ids(store.search("@other:x", "remote", 10)), []);
   },
 
   "a removed user is gone from the search and from the users in rooms"(sql) {

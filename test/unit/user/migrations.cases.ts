@@ -45,4 +45,18 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     migrate(sql, USER_MIGRATIONS);
     assertRepaired(sql);
   },
+
+  "migration 8 moves the state a joined room was copied with to just before the join"(sql) {
+    migrate(sql, USER_MIGRATIONS.slice(0, 7));
+    sql.exec("INSERT INTO rooms (room_id, membership, membership_pos) VALUES ('!j:x', 'join', 5), ('!l:x', 'leave', 6)");
+    for (const [room, key, pos] of [["!j:x", "", 5], ["!j:x", "@a:x", 9], ["!l:x", "", 6]] as const) {
+      sql.exec("INSERT INTO room_state (room_id, type, state_key, event_id, json, pos) VALUES (?, 't', ?, ?, '{}', ?)", room, key, `$${room}${key}`, pos);
+    }
+    migrate(sql, USER_MIGRATIONS);
+    const pos = (room: string, key: string) => sql.exec<{ pos: number }>("SELECT pos FROM room_state WHERE room_id = ? AND state_key = ?", room, key).one().pos;
+    assert.equal(pos("!j:x", ""), 4);
+    assert.equal(pos("!j:x", "@a:x"), 9, "state set later keeps its position");
+    assert.equal(pos("!l:x", ""), 6, "a room left is not touched");
+  },
 };
+

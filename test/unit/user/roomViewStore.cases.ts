@@ -103,4 +103,41 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     ]);
     assert.deepEqual(sorted("m.room.encryption"), []);
   },
+
+  "stateAt reads the state as it was at a stream position: replaced versions stay readable, a redelivery changes nothing"(sql) {
+    const rooms = freshStore(sql);
+    const name = (id: string, n: string): JsonObject => ({ event_id: id, room_id: "!r:x", type: "m.room.name", state_key: "", sender: "@a:x", content: { name: n } });
+    rooms.upsertState("!r:x", member("!r:x", "@a:x", "join", "$a"), 1);
+    rooms.upsertState("!r:x", name("$n1", "One"), 3);
+    rooms.upsertState("!r:x", name("$n2", "Two"), 7);
+    rooms.upsertState("!r:x", name("$n2", "Two"), 9);
+    const at = (pos: number, after?: number) => rooms.stateAt("!r:x", pos, after).map((r) => `${r.event_id}@${r.pos}`).sort();
+    assert.deepEqual(at(0), []);
+    assert.deepEqual(at(2), ["$a@1"]);
+    assert.deepEqual(at(6), ["$a@1", "$n1@3"]);
+    assert.deepEqual(at(7), ["$a@1", "$n2@7"]);
+    assert.deepEqual(at(100), ["$a@1", "$n2@7"]);
+    assert.deepEqual(at(6, 1), ["$n1@3"], "only what changed after position 1");
+    assert.deepEqual(rooms.stateAt("!r:x", 6, -1, ["@a:x"]).map((r) => r.event_id), ["$a"]);
+    assert.deepEqual(rooms.stateAt("!r:x", 6, -1, ["@b:x"]), []);
+    // A redaction reaches the replaced version too.
+    rooms.redactState("!r:x", { ...name("$n1", ""), content: {} } as never);
+    assert.deepEqual(rooms.stateAt("!r:x", 5).filter((r) => r.event_id === "$n1").map((r) => JSON.parse(r.json).content), [{}]);
+    // A full state replacing the copy (a rejoin) forgets the old versions.
+    rooms.clearState("!r:x");
+    assert.deepEqual(at(6), []);
+  },
+
+  "memberships: each member's membership and when it was set"(sql) {
+    const rooms = freshStore(sql);
+    rooms.upsertState("!r:x", { ...member("!r:x", "@a:x", "join"), origin_server_ts: 5 }, 2);
+    rooms.upsertState("!r:x", member("!r:x", "@b:x", "invite"), 3);
+    assert.deepEqual(
+      rooms.memberships("!r:x").sort((x, y) => x.pos - y.pos),
+      [
+        { userId: "@a:x", membership: "join", pos: 2, ts: 5 },
+        { userId: "@b:x", membership: "invite", pos: 3, ts: 0 },
+      ],
+    );
+  },
 };

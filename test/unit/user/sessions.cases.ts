@@ -32,6 +32,8 @@ interface World {
   stores: account.SessionStores;
   web: WebSessionStore;
   removals: { count: number };
+  /** The devices the grants announced as new (deviceAdded). */
+  added: string[];
 }
 
 async function world(sql: SqlStorage, storage: DurableObjectStorage, password?: string): Promise<World> {
@@ -40,10 +42,22 @@ async function world(sql: SqlStorage, storage: DurableObjectStorage, password?: 
   await account.createAccount(stores.accounts, "@alice:x", password, false, "Alice");
   const web = new WebSessionStore(sql);
   const removals = { count: 0 };
-  const sessions = new Sessions(storage, stores, new DehydratedDeviceStore(sql), web, new OAuthApprovalStore(sql), () => LIFETIME, async () => {
-    removals.count++;
-  });
-  return { sessions, stores, web, removals };
+  const added: string[] = [];
+  const sessions = new Sessions(
+    storage,
+    stores,
+    new DehydratedDeviceStore(sql),
+    web,
+    new OAuthApprovalStore(sql),
+    () => LIFETIME,
+    async () => {
+      removals.count++;
+    },
+    async (deviceId) => {
+      added.push(deviceId);
+    },
+  );
+  return { sessions, stores, web, removals, added };
 }
 
 async function codeRequest(overrides: Partial<AuthorizationCodeRequest> = {}): Promise<AuthorizationCodeRequest> {
@@ -124,6 +138,17 @@ export const cases: Record<string, (sql: SqlStorage, storage: DurableObjectStora
     assert.deepEqual(stores.accounts.deviceOAuth("OAUTHDEV"), { oauth_client_id: "client-a", oauth_scope: SCOPE });
     const withoutNonce = await sessions.createAuthorizationCode(await codeRequest({ nonce: undefined, deviceId: "OTHER" }));
     assert.equal("nonce" in (await sessions.redeemAuthorizationCode(redemption(withoutNonce))), false);
+  },
+
+  async "a grant that makes a new device announces it (device lists); signing in again on that device does not"(sql, storage) {
+    const { sessions, added } = await world(sql, storage);
+    await sessions.issueOAuthSession({ deviceId: "OAUTHDEV", clientId: "client-a", scope: SCOPE });
+    assert.deepEqual(added, ["OAUTHDEV"]);
+    await sessions.issueOAuthSession({ deviceId: "OAUTHDEV", clientId: "client-a", scope: SCOPE });
+    assert.deepEqual(added, ["OAUTHDEV"], "the same device again is no new device");
+    const code = await sessions.createAuthorizationCode(await codeRequest({ deviceId: "CODEDEV" }));
+    await sessions.redeemAuthorizationCode(redemption(code));
+    assert.deepEqual(added, ["OAUTHDEV", "CODEDEV"]);
   },
 
   async "reusing a redeemed code is refused and revokes the session it created"(sql, storage) {

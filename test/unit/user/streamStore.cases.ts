@@ -40,6 +40,22 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(stream.latestRoomEvents("!r:x", pos[0], pos[2], 10).map((e) => e.pos), [pos[2], pos[1]]);
   },
 
+  "a parent's children are found by their m.relates_to, in stream order, in that room only; a redacted child no longer relates"(sql) {
+    const stream = freshStore(sql);
+    const child = (id: string, parent: string, room = "!r:x") =>
+      ({ ...event(id), room_id: room, content: { body: id, "m.relates_to": { rel_type: "m.thread", event_id: parent } } }) as ClientEvent;
+    stream.append("event", "!r:x", "$p", { event: event("$p") }, 1, 0, 0);
+    stream.append("event", "!r:x", "$c1", { event: child("$c1", "$p") }, 2, 0, 0);
+    stream.append("event", "!r:x", "$q1", { event: child("$q1", "$q") }, 3, 0, 0);
+    stream.append("event", "!s:x", "$elsewhere", { event: child("$elsewhere", "$p", "!s:x") }, 1, 0, 0);
+    stream.append("event", "!r:x", "$c2", { event: child("$c2", "$p") }, 4, 0, 0);
+    assert.deepEqual(stream.childrenOf("!r:x", ["$p"]).map((c) => c.event.event_id), ["$c1", "$c2"]);
+    assert.deepEqual(stream.childrenOf("!r:x", ["$p", "$q"]).map((c) => c.event.event_id), ["$c1", "$q1", "$c2"]);
+    assert.deepEqual(stream.childrenOf("!r:x", []), []);
+    stream.redactEvent("!r:x", { ...event("$c1"), content: {} });
+    assert.deepEqual(stream.childrenOf("!r:x", ["$p"]).map((c) => c.event.event_id), ["$c2"]);
+  },
+
   "a redacted event's stored copy is replaced, so later reads never see the content"(sql) {
     const stream = freshStore(sql);
     stream.append("event", "!r:x", "$e", { event: event("$e", "secret"), txn: { deviceId: "D", txnId: "t1" } }, 1, 0, 0);

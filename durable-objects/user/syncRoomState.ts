@@ -1,0 +1,97 @@
+import type { JsonObject } from "../../protocol/json.js";
+import type { RoomEventFilter } from "../../protocol/filters/index.js";
+import { lazyMembersToLoad, syncState, type StateEntry, type TimelineItem } from "../../protocol/syncState.js";
+import { isNamed, roomSummary, type RoomSummary } from "../../protocol/roomSummary.js";
+import type { PositionedStateRow, RoomViewStore } from "./roomViewStore.js";
+import type { LazyMembersStore } from "./lazyMembersStore.js";
+
+/**
+ * Reads a room's state for one /sync room section from the user's state copy (the state at the
+ * timeline's start and end, see RoomViewStore.stateAt) and hands it to protocol/syncState.ts;
+ * records what a lazy-loading device was sent.
+ */
+
+export interface RoomStateOptions {
+  deviceId: string;
+  /** undefined: the whole state up to the timeline (initial sync, full_state, a newly joined room). */
+  since: number | undefined;
+  /** The request's own `since` (undefined on an initial sync): what the device is known to have received. */
+  deviceSince: number | undefined;
+  lazyLoadMembers: boolean;
+  includeRedundantMembers: boolean;
+  stateFilter?: RoomEventFilter;
+  /** The response's next_batch stream position (when lazily loaded members count as received). */
+  nextBatch: number;
+  lazyMembers?: LazyMembersStore;
+  /** use_state_after: the state at the timeline's end (`state_after`). */
+  stateAfter?: boolean;
+}
+
+export interface TimelineSpan {
+  events: JsonObject[];
+  limited: boolean;
+  /** Stream position of the timeline's first event (before the timeline filter), if any. */
+  firstPos?: number;
+}
+
+/** Stream positions past any real one: "now". */
+const NOW = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The `state` of a room section, and for a joined room (`endPos` undefined: the timeline runs to
+ * now) its `summary`; a left room's timeline ends at `endPos`, its leave.
+ */
+export function roomSectionState(
+  rooms: RoomViewStore,
+  roomId: string,
+  userId: string,
+  timeline: TimelineSpan,
+  endPos: number | undefined,
+  opts: RoomStateOptions,
+): { state: JsonObject[]; summary?: RoomSummary } {
+  const summary = endPos === undefined ? summaryOf(rooms, roomId, userId) : undefined;
+  const lazy = opts.lazyLoadMembers;
+  const mode = opts.stateAfter ? "after" : "start";
+  const endAt = endPos ?? NOW;
+  const startAt = timeline.firstPos !== undefined ? timeline.firstPos - 1 : endAt;
+  // An incremental answer needs only what changed since `since`, plus (lazily loaded) the
+  // memberships of the timeline's senders and heroes whenever they were set.
+  const changedAfter = opts.since ?? -1;
+  const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
+  const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  const heroes = summary?.["m.heroes"] ?? [];
+  if (lazy && opts.since !== undefined) {
+    const wanted = [...lazyMembersToLoad(timeline.events as unknown as TimelineItem[], userId, false, heroes, mode)];
+    const older = (at: number) => rooms.stateAt(roomId, at, -1, wanted).filter((r) => r.pos <= changedAfter).map(entryOf);
+    end.push(...older(endAt));
+    if (start !== end) start.push(...older(startAt));
+  }
+  let alreadySent: Map<string, string> | undefined;
+  if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && opts.deviceSince !== undefined) {
+    alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId, opts.deviceSince);
+  }
+  const { events, membersSent } = syncState<JsonObject>({
+    start,
+    end,
+    timeline: timeline.events as unknown as TimelineItem[],
+    since: opts.since,
+    limited: timeline.limited,
+    userId,
+    lazyLoad: lazy ? { extraMembers: heroes, alreadySent: opts.includeRedundantMembers ? undefined : (alreadySent ?? new Map()) } : undefined,
+    filter: opts.stateFilter,
+    mode,
+    filterable: (e) => e as { type: string; sender?: string; room_id?: string; content?: unknown },
+  });
+  if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && membersSent.size > 0) opts.lazyMembers.record(opts.deviceId, roomId, membersSent, opts.nextBatch);
+  return { state: events, summary };
+}
+
+function entryOf(r: PositionedStateRow): StateEntry<JsonObject> {
+  return { eventId: r.event_id, type: r.type, stateKey: r.state_key, pos: r.pos, event: JSON.parse(r.json) as JsonObject };
+}
+
+/** The joined room's summary, from its current state. */
+function summaryOf(rooms: RoomViewStore, roomId: string, userId: string): RoomSummary {
+  const content = (type: string) => rooms.stateEvent(roomId, type, "")?.content as { name?: unknown; alias?: unknown } | undefined;
+  return roomSummary(rooms.memberships(roomId), userId, isNamed(content("m.room.name"), content("m.room.canonical_alias")));
+}
