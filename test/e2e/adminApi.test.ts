@@ -523,3 +523,23 @@ test("a user's devices (list, get, delete one or several) and joined rooms; the 
   assert.equal((await adminCall("GET", `/_synapse/admin/v2/users/${enc(`@ghost4:${server.serverName}`)}/devices`)).status, 404);
   assert.equal((await adminCall("GET", `/_synapse/admin/v2/users/${enc("@x:elsewhere.example")}/devices`)).status, 400);
 });
+
+test("a guest is listed and queried as a guest; once upgraded with guest_access_token, as a user", async () => {
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(guest.status, 200, JSON.stringify(guest.body));
+  const guestId = String(guest.body.user_id);
+  const localpart = guestId.slice(1, guestId.indexOf(":"));
+  const listed = async () => {
+    const r = await adminCall("GET", `/_synapse/admin/v2/users?user_id=${enc(guestId)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return (r.body.users as Array<Record<string, unknown>>).map((u) => [u.name, u.is_guest]);
+  };
+  assert.deepEqual(await listed(), [[guestId, true]]);
+  assert.equal((await details(guestId)).is_guest, true);
+  const upgraded = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", {
+    body: { username: localpart, password: "upgraded pw 1", guest_access_token: guest.body.access_token, auth: { type: "m.login.dummy" } },
+  });
+  assert.equal(upgraded.status, 200, JSON.stringify(upgraded.body));
+  assert.deepEqual(await listed(), [[guestId, false]]);
+  assert.equal((await details(guestId)).is_guest, false);
+});
