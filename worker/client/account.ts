@@ -50,6 +50,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     const localpart = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
     const userId = `@${localpart}:${ctx.config.serverName}`;
     const res = await userStub(ctx.env, userId).register(userId, { isGuest: true, inhibitLogin: false, deviceDisplayName, refresh });
+    await serverStub(ctx.env).addLocalGuest(userId);
     return json({ ...res, home_server: ctx.config.serverName });
   }
 
