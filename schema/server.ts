@@ -127,10 +127,11 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX registration_sessions_age ON registration_sessions(created_ts);
   `,
-  // 8 (appended on branch `admin1`; the lead renumbers at merge): every local account for the
-  // admin API's user list (GET /_synapse/admin/v2/users), guests and deactivated users too;
-  // durable-objects/server/localUserStore.ts. Users registered before start from the user
-  // directory, with an unknown creation time (0).
+  // 8 (issue 16): every local account for the admin API's user list (GET
+  // /_synapse/admin/v2/users), guests and deactivated users too; durable-objects/server/
+  // localUserStore.ts. Users registered before start from the user directory, with an unknown
+  // creation time (0). The directory holds only local users until the code that ships with this
+  // migration adds remote ones, so the copy takes no remote user.
   `
   CREATE TABLE local_users (
     user_id TEXT PRIMARY KEY,
