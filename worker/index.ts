@@ -52,6 +52,7 @@ export { RoomDO } from "../durable-objects/RoomDO.js";
 export { UserDO } from "../durable-objects/UserDO.js";
 export { ServerDO } from "../durable-objects/ServerDO.js";
 export { RemoteDO } from "../durable-objects/RemoteDO.js";
+export { AppServiceDO } from "../durable-objects/AppServiceDO.js";
 
 registerDiscoveryRoutes();
 registerAccountRoutes();

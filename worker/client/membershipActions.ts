@@ -5,13 +5,14 @@ import { json, readJsonObject, optString, reqString } from "../http.js";
 import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest, badJson } from "../../platform/errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
 import type { Session } from "../../platform/rpc/user.js";
-import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
+import { roomStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isFromServer, isValidUserId, isValidRoomId, isValidRoomAlias, serverNameIfAny, serverNameOf } from "../../protocol/identifiers.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
 import { rejectRemoteInvite } from "../federation/remoteLeave.js";
 import { knockRemoteRoom } from "../federation/remoteKnock.js";
+import { localUserExists, resolveLocalAlias } from "../appservice/queries.js";
 
 // Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
 // kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
@@ -27,7 +28,7 @@ async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<{ roomId: s
     if (!isValidRoomAlias(roomIdOrAlias)) throw invalidParam("Invalid room alias");
     const aliasServer = serverNameOf(roomIdOrAlias);
     if (aliasServer === ctx.config.serverName) {
-      const roomId = await serverStub(ctx.env).resolveAlias(roomIdOrAlias);
+      const roomId = await resolveLocalAlias(ctx, roomIdOrAlias);
       if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
       return { roomId, servers };
     }
@@ -158,7 +159,7 @@ async function targetedAs(ctx: Ctx, sender: string, roomId: string, target: stri
 
 async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
   if (!isFromServer(userId, ctx.config.serverName)) return true; // remote: federation decides
-  return userStub(ctx.env, userId).exists();
+  return localUserExists(ctx, userId);
 }
 
 async function leave(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -6,6 +6,7 @@ import { authenticate, guestAccessForbidden } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
+import { localUserExists } from "../appservice/queries.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: profile.yaml. A change also updates the member events of the user's joined rooms.
@@ -33,7 +34,9 @@ function userParam(req: IRequest, ctx: Ctx): string {
 async function profileOf(ctx: Ctx, userId: string, field?: Field): Promise<{ displayname?: string; avatar_url?: string }> {
   const server = serverNameOf(userId);
   if (server === ctx.config.serverName) {
-    const p = await userStub(ctx.env, userId).getProfile();
+    const stub = userStub(ctx.env, userId);
+    // Unknown here: an application service whose namespace holds the user may create it now.
+    const p = (await stub.getProfile()) ?? ((await localUserExists(ctx, userId)) ? await stub.getProfile() : null);
     if (!p) throw notFound("Profile not found");
     return p;
   }
