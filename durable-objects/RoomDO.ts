@@ -32,7 +32,8 @@ import { referenceHashes } from "./room/referenceHashes.js";
 import { eventSizeProblem } from "../protocol/eventSizeLimits.js";
 import { serverStub } from "../platform/stubs.js";
 import type { PublicRoomSummary } from "../platform/rpc/server.js";
-import type { EventTemplate, HierarchyViewer, MessagesOptions, MessagesPage, RoomRpc, RoomSearchRequest, RoomSearchResult, SearchContextRequest, SendOptions, SpaceRoomView } from "../platform/rpc/room.js";
+import type { EventTemplate, HierarchyViewer, MessagesOptions, MessagesPage, RoomRpc, RoomSearchRequest, RoomSearchResult, SearchContextRequest, SendOptions, SpaceRoomView, UpgradeClaim } from "../platform/rpc/room.js";
+import { UpgradeClaims } from "./room/upgradeClaims.js";
 import { signingKeyOf } from "../platform/signingKey.js";
 import { spaceRoomEntry, viewerMembership } from "./room/spaceRoom.js";
 import * as remote from "./room/remoteMembership.js";
@@ -65,6 +66,7 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
   private fanout: Fanout;
   private queue = new SerialQueue();
   private key: SigningKey | undefined;
+  private upgrades = new UpgradeClaims();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -456,6 +458,14 @@ export class RoomDO extends DurableObject<Env> implements RoomRpc {
     const { version } = this.requireRoom();
     if (this.roomState.membership(userId) !== "join") return false;
     return canSendEvent(userId, type, isState, { create: this.stores.events.currentEvent("m.room.create", ""), powerLevels: this.stores.events.currentEvent("m.room.power_levels", "") }, version);
+  }
+
+  async claimUpgrade(userId: string): Promise<UpgradeClaim> {
+    return this.upgrades.claim(userId, Date.now());
+  }
+
+  async finishUpgrade(userId: string, replacementRoom?: string): Promise<void> {
+    this.upgrades.finish(userId, replacementRoom, Date.now());
   }
 
   // ---- reading events (room/timeline.ts) --------------------------------------------------------

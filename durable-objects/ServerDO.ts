@@ -7,7 +7,7 @@ import { MatrixError, notFound } from "../platform/errors.js";
 import { encodeBase64 } from "../protocol/base64.js";
 import { generateSigningKey } from "../protocol/signing.js";
 import type { JsonObject } from "../protocol/json.js";
-import type { ContentReport, DevicePoll, DirectoryMembership, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
+import type { ContentReport, DevicePoll, DirectoryMembership, EventReportQuery, LocalUserQuery, LocalUserRow, PublicRoomSummary, ServerRpc, StoredContentReport } from "../platform/rpc/server.js";
 import { isFromServer } from "../protocol/identifiers.js";
 import { SigningKeyStore } from "./server/signingKeyStore.js";
 import { RegistrationNonceStore } from "./server/registrationNonceStore.js";
@@ -16,6 +16,7 @@ import { OpenIdTokenStore } from "./server/openIdTokenStore.js";
 import { DeviceGrantStore } from "./server/deviceGrantStore.js";
 import { PushkeyStore } from "./server/pushkeyStore.js";
 import { ReportStore } from "./server/reportStore.js";
+import { LocalUserStore } from "./server/localUserStore.js";
 import { newUserCode } from "../protocol/oauth/userCode.js";
 import { hashToken, randomString } from "../platform/tokens.js";
 import { EventIndexStore } from "./server/eventIndexStore.js";
@@ -45,6 +46,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   private oauthClients: OAuthClientStore;
   private oauthKeys: OAuthKeyStore;
   private reports: ReportStore;
+  private localUsers: LocalUserStore;
   /**
    * The id_token key, read (or made) once and imported once: signing does neither again, and
    * concurrent first calls share one generation.
@@ -67,6 +69,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.oauthClients = new OAuthClientStore(sql);
     this.oauthKeys = new OAuthKeyStore(sql);
     this.reports = new ReportStore(sql);
+    this.localUsers = new LocalUserStore(sql);
     ctx.blockConcurrencyWhile(async () => migrate(sql, SERVER_MIGRATIONS));
   }
 
@@ -204,12 +207,29 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   // ---- user directory -------------------------------------------------------------------
 
+  // Registration, profile changes and reactivation call upsertUser, deactivation removeUser: the
+  // admin API's list of local users (server/localUserStore.ts) follows them here.
+
   async upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void> {
     this.userDirectory.upsertUser(userId, displayname, avatarUrl);
+    this.localUsers.upsert(userId, displayname, avatarUrl, Date.now());
   }
 
   async removeUser(userId: string): Promise<void> {
     this.userDirectory.removeUser(userId);
+    this.localUsers.markDeactivated(userId);
+  }
+
+  async addLocalGuest(userId: string): Promise<void> {
+    this.localUsers.addGuest(userId, userId.slice(1, userId.indexOf(":")), Date.now());
+  }
+
+  async setLocalUserAdmin(userId: string, admin: boolean): Promise<void> {
+    this.localUsers.setAdmin(userId, admin);
+  }
+
+  async listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }> {
+    return this.localUsers.list(query, this.env.SERVER_NAME);
   }
 
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
@@ -332,5 +352,17 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   async contentReports(from: number, limit: number): Promise<StoredContentReport[]> {
     return this.reports.list(from, limit);
+  }
+
+  async eventReports(query: EventReportQuery): Promise<{ reports: StoredContentReport[]; total: number }> {
+    return this.reports.eventReports(query);
+  }
+
+  async eventReport(id: number): Promise<StoredContentReport | null> {
+    return this.reports.eventReport(id) ?? null;
+  }
+
+  async deleteEventReport(id: number): Promise<boolean> {
+    return this.reports.deleteEventReport(id);
   }
 }

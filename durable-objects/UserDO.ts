@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue } from "../protocol/json.js";
 import * as account from "./user/account.js";
 import { ignoredUsers } from "./user/ignoredUsers.js";
 import type { AuthorizationCodeRequest, CodeRedemption, DehydratedDevice, DehydratedDeviceUpload, DeviceInfo, KeyUpload, LoginResult, OAuthSessionRequest, OAuthSessionTokens, QueriedKeys } from "../platform/rpc/user.js";
-import type { RedeemedCode, RefreshResult, RegisterOptions, RoomKeysUpload, Session, SessionInfo, StoredSignature, UserRpc, WebSessionUser } from "../platform/rpc/user.js";
+import type { AdminAccountChange, AdminAccountView, RedeemedCode, RefreshResult, RegisterOptions, RoomKeysUpload, Session, SessionInfo, StoredSignature, UserRpc, WebSessionUser } from "../platform/rpc/user.js";
 import type { DeliveryItem } from "../platform/rpc/delivery.js";
 import { ingestRoomEvents } from "./user/delivery.js";
 import { LiveSync } from "./user/liveSync.js";
@@ -42,6 +42,7 @@ import { UserPush } from "./user/push/userPush.js";
 import * as e2ee from "./user/e2ee.js";
 import * as keyBackup from "./user/keyBackup.js";
 import * as dehydrated from "./user/dehydratedDevice.js";
+import * as adminAccount from "./user/adminAccount.js";
 import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
 
 /**
@@ -67,6 +68,7 @@ import type { CrossSigningUsage } from "../protocol/e2eeKeys.js";
  * - toDeviceMessaging.ts: the devices' to-device inboxes
  * - dehydratedDevice.ts: the dehydrated device (MSC3814)
  * - keyBackup.ts: server-side key backup
+ * - adminAccount.ts: the account as the server's admins see and change it (the admin flag)
  * - sync.ts: building a /sync response from the stream; liveSync.ts: resolving the filter,
  *   parking a waiting /sync on a hibernatable WebSocket, waking it when the stream grows
  */
@@ -241,6 +243,16 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     return this.accounts.listSessions();
   }
 
+  // ---- server administration (user/adminAccount.ts) ------------------------------------------
+
+  async adminAccount(): Promise<AdminAccountView | null> {
+    return adminAccount.adminView(this.accounts);
+  }
+
+  async changeAccountAsAdmin(change: AdminAccountChange): Promise<void> {
+    this.ctx.storage.transactionSync(() => adminAccount.changeAsAdmin(this.accounts, change));
+  }
+
   // ---- devices --------------------------------------------------------------------------
 
   async listDevices(): Promise<DeviceInfo[]> {
@@ -394,10 +406,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   /** keys/upload, already validated by the Worker. Returns the device's one-time key counts. */
   async uploadKeys(deviceId: string, up: KeyUpload): Promise<Record<string, number>> {
     if (!this.accounts.hasDevice(deviceId)) throw notFound("Unknown device");
-    let changed = false;
-    this.ctx.storage.transactionSync(() => {
-      changed = e2ee.storeKeys(this.keys, deviceId, up);
-    });
+    const changed = this.ctx.storage.transactionSync(() => e2ee.storeKeys(this.keys, deviceId, up));
     if (changed) await this.deviceLists.announceDeviceListChange({ devices: [deviceId] });
     return e2ee.oneTimeKeyCounts(this.keys, deviceId);
   }
@@ -466,10 +475,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
   async receiveToDevice(sender: string, type: string, messages: Record<string, JsonObject>): Promise<number> {
     if (!this.accounts.account()) return 0;
     const devices = this.accounts.listDevices().map((d) => d.device_id);
-    let n = 0;
-    this.ctx.storage.transactionSync(() => {
-      n = toDeviceMessaging.deliver(this.toDevice, this.stream, devices, sender, type, messages);
-    });
+    const n = this.ctx.storage.transactionSync(() => toDeviceMessaging.deliver(this.toDevice, this.stream, devices, sender, type, messages));
     if (n > 0) this.live.wakeWaiters();
     return n;
   }
@@ -486,10 +492,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** PUT dehydrated_device, validated by the Worker: creates or replaces the user's dehydrated device. */
   async putDehydratedDevice(up: DehydratedDeviceUpload): Promise<{ device_id: string }> {
-    let previous: string | undefined;
-    this.ctx.storage.transactionSync(() => {
-      previous = dehydrated.replace(this.dehydration, this.sessionStores, this.keys, up);
-    });
+    const previous = this.ctx.storage.transactionSync(() => dehydrated.replace(this.dehydration, this.sessionStores, this.keys, up));
     const changed = previous !== undefined && previous !== up.deviceId ? [previous, up.deviceId] : [up.deviceId];
     await this.deviceLists.announceDeviceListChange({ devices: changed });
     return { device_id: up.deviceId };
@@ -501,10 +504,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
 
   /** DELETE dehydrated_device: the removed device's ID, or null when there was none. */
   async deleteDehydratedDevice(): Promise<string | null> {
-    let removed: string | undefined;
-    this.ctx.storage.transactionSync(() => {
-      removed = dehydrated.remove(this.dehydration, this.sessionStores, this.keys);
-    });
+    const removed = this.ctx.storage.transactionSync(() => dehydrated.remove(this.dehydration, this.sessionStores, this.keys));
     if (removed !== undefined) await this.deviceLists.announceDeviceListChange({ devices: [removed] });
     return removed ?? null;
   }

@@ -7,6 +7,7 @@ export interface Env {
   USER: DurableObjectNamespace;
   SERVER: DurableObjectNamespace;
   REMOTE: DurableObjectNamespace;
+  APPSERVICE: DurableObjectNamespace;
   MEDIA: R2Bucket;
   SERVER_NAME: string;
   PUBLIC_BASEURL?: string;

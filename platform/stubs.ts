@@ -3,6 +3,7 @@ import type { RoomRpc } from "./rpc/room.js";
 import type { UserRpc } from "./rpc/user.js";
 import type { ServerRpc } from "./rpc/server.js";
 import type { RemoteRpc } from "./rpc/remote.js";
+import type { AppServiceRpc } from "./rpc/appservice.js";
 import { countedStub, metricsEnabled } from "./metrics.js";
 
 /*
@@ -44,4 +45,9 @@ export function serverStub(env: Env): Stub<ServerRpc> {
  */
 export function remoteStub(env: Env, serverName: string): Stub<RemoteRpc> {
   return env.REMOTE.get(env.REMOTE.idFromName(serverName)) as unknown as Stub<RemoteRpc>;
+}
+
+/** The AppServiceDO of one application service (`idFromName(serviceId)`): its transaction queue. */
+export function appserviceStub(env: Env, serviceId: string): Stub<AppServiceRpc> {
+  return counted(env, env.APPSERVICE.get(env.APPSERVICE.idFromName(serviceId)) as unknown as Stub<AppServiceRpc>, "AppServiceDO");
 }

@@ -11,6 +11,12 @@ export interface SyncParams {
   setPresence?: string;
   /** use_state_after (spec v1.16): `state_after` rather than `state` in room sections. */
   useStateAfter?: boolean;
+  /**
+   * Leave the device's to-device inbox alone: hand out none and acknowledge none. The legacy
+   * GET /events, built on /sync, can't deliver them, and must not delete what the device's own
+   * /sync has yet to receive.
+   */
+  leaveToDevice?: boolean;
 }
 
 export const DEFAULT_TIMELINE_LIMIT = 10;

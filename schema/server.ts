@@ -127,4 +127,22 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX registration_sessions_age ON registration_sessions(created_ts);
   `,
+  // 8 (issue 16): every local account for the admin API's user list (GET
+  // /_synapse/admin/v2/users), guests and deactivated users too; durable-objects/server/
+  // localUserStore.ts. Users registered before start from the user directory, with an unknown
+  // creation time (0). The directory holds only local users until the code that ships with this
+  // migration adds remote ones, so the copy takes no remote user.
+  `
+  CREATE TABLE local_users (
+    user_id TEXT PRIMARY KEY,
+    displayname TEXT,
+    avatar_url TEXT,
+    is_guest INTEGER NOT NULL DEFAULT 0,
+    admin INTEGER NOT NULL DEFAULT 0,
+    deactivated INTEGER NOT NULL DEFAULT 0,
+    creation_ts INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX local_users_creation ON local_users(creation_ts);
+  INSERT INTO local_users (user_id, displayname, avatar_url) SELECT user_id, displayname, avatar_url FROM users;
+  `,
 ];

@@ -365,7 +365,13 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   CREATE INDEX stream_relates_to ON stream(room_id, json_extract(json, '$.event.content."m.relates_to".event_id')) WHERE kind = 'event';
   `,
-  // 10: /sync reads a room's state changed after a position (RoomViewStore.stateAt) on every
+  // 10 (issue 16): whether the user is a server admin, who may use the admin API under
+  // /_synapse/admin (worker/admin/). Set by shared-secret registration's `admin: true` and by
+  // PUT /_synapse/admin/v2/users/{userId}.
+  `
+  ALTER TABLE account ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 11: /sync reads a room's state changed after a position (RoomViewStore.stateAt) on every
   // incremental sync; by room_id alone that walks every member of a big room.
   `
   CREATE INDEX room_state_pos ON room_state(room_id, pos);

@@ -26,6 +26,9 @@ export const LIMITS = {
   // Looking up a user code on the /link page: with codes guessable only by brute force, a few
   // tries a minute per address is plenty for a person and nothing for a guesser (RFC 8628 §5.1).
   deviceLink: { burst: 10, perSecond: 0.1 },
+  // GET /events/{eventId} for an event the server's index doesn't know: one RoomDO call per
+  // joined room, so a client can't make the server walk all its rooms over and over.
+  eventLookup: { burst: 10, perSecond: 0.5 },
   // Content reports (spec: 429 on room and user reports): Synapse's rc_reports defaults.
   report: { burst: 5, perSecond: 1 },
 } satisfies Record<string, Limit>;

@@ -35,8 +35,3 @@ export function nextTxn(store: OutboundStore, origin: string): PendingTxn | unde
   store.setInFlight(txn);
   return txn;
 }
-
-/** Backoff after `failures` consecutive failures: 1 s, 2 s, 4 s … capped at one hour. */
-export function backoffMs(failures: number): number {
-  return Math.min(3600_000, 1000 * 2 ** Math.max(0, Math.min(failures - 1, 22)));
-}

@@ -13,6 +13,7 @@ import { FanoutPlan } from "./fanoutPlan.js";
 import { wireOf } from "./wire.js";
 import { scheduleAlarm } from "./alarm.js";
 import { sendReceiptsToJoiners } from "./receiptsOnJoin.js";
+import { pushToAppservices } from "./appserviceFanout.js";
 
 /** Events delivered to members per fan-out round. */
 const FANOUT_BATCH = 100;
@@ -22,8 +23,9 @@ const DELIVERY_WAIT_MS = 10_000;
 /**
  * The fan-out: hands each event of the outbox to the UserDOs of the local members who may see it
  * (room/fanoutPlan.ts says who), queues the events this server created for the other servers in
- * the room, and keeps the directories in step. One round at a time, oldest events first, so every
- * member sees the room in its order; a failed round is retried by the alarm.
+ * the room, queues every event for the application services interested in it, and keeps the
+ * directories in step. One round at a time, oldest events first, so every member sees the room in
+ * its order; a failed round is retried by the alarm.
  */
 export class Fanout {
   private plan: FanoutPlan;
@@ -83,6 +85,7 @@ export class Fanout {
       await Promise.all([...perUser].map(([userId, items]) => userStub(this.env, userId).deliverRoomEvents(meta.room_id, items)));
       await sendReceiptsToJoiners(this.env, this.stores.receipts, meta.room_id, perUser);
       await this.sendToRemoteServers(meta.room_id, rows, version);
+      await pushToAppservices(this.env, this.plan, meta.room_id, rows, version);
       this.stores.outbox.deliveredUpto(orderings[orderings.length - 1]);
       this.resolveDeliveryWaiters(orderings[orderings.length - 1]);
       this.refreshDirectories(perUser, meta.room_id).catch((e: unknown) => console.error("directory refresh failed", e));

@@ -26,19 +26,7 @@ export class FanoutPlan {
     if (!pdu) return [];
     const before = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
     const after = row.state_group_after !== null ? this.store.stateAtGroup(row.state_group_after) : before;
-
-    const unsigned: JsonObject = {};
-    if (pdu.state_key !== undefined) {
-      const prevId = before.get(stateKey(pdu.type, pdu.state_key));
-      const prevEv = prevId ? this.store.getEvent(prevId) : undefined;
-      if (prevEv) {
-        unsigned.prev_content = prevEv.content;
-        unsigned.replaces_state = prevEv.event_id;
-        unsigned.prev_sender = prevEv.sender;
-      }
-    }
-    if (row.redacted_by) unsigned.redacted_because = row.redacted_by;
-    const event = toClientEvent(pdu, roomId, unsigned);
+    const event = this.clientEventOf(row, pdu, roomId, before);
 
     const { joined, power, notificationPowerLevels } = this.membersAndPower(row.state_group_after, after, version);
     const senderMemberId = after.get(stateKey("m.room.member", pdu.sender));
@@ -84,6 +72,37 @@ export class FanoutPlan {
       out.push([userId, item]);
     }
     return out;
+  }
+
+  /** The event as members see it: client format, with prev_content and redacted_because in unsigned. */
+  private clientEventOf(row: EventRow, pdu: PDU, roomId: string, before: StateIdMap): ClientEvent {
+    const unsigned: JsonObject = {};
+    if (pdu.state_key !== undefined) {
+      const prevId = before.get(stateKey(pdu.type, pdu.state_key));
+      const prevEv = prevId ? this.store.getEvent(prevId) : undefined;
+      if (prevEv) {
+        unsigned.prev_content = prevEv.content;
+        unsigned.replaces_state = prevEv.event_id;
+        unsigned.prev_sender = prevEv.sender;
+      }
+    }
+    if (row.redacted_by) unsigned.redacted_because = row.redacted_by;
+    return toClientEvent(pdu, roomId, unsigned);
+  }
+
+  /** The client event of a row (undefined if its PDU is missing), as deliveriesFor builds it. */
+  clientEvent(row: EventRow, roomId: string): ClientEvent | undefined {
+    const pdu = this.store.getEvent(row.event_id);
+    if (!pdu) return undefined;
+    const before = row.state_group === null ? new Map<string, string>() : this.store.stateAtGroup(row.state_group);
+    return this.clientEventOf(row, pdu, roomId, before);
+  }
+
+  /** The content of the state event (type, "") after the row's event, if any. */
+  stateContentAfter(row: EventRow, type: string): JsonObject | undefined {
+    if (row.state_group_after === null) return undefined;
+    const id = this.store.stateAtGroup(row.state_group_after).get(stateKey(type, ""));
+    return id ? this.store.getEvent(id)?.content : undefined;
   }
 
   /**

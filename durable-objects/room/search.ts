@@ -17,6 +17,11 @@ import { Timeline } from "./timeline.js";
  */
 const NOTHING: RoomSearchResult = { hits: [], more: false, count: 0 };
 
+/** The most matches one room looks at for one request (each costs a visibility check). */
+const SCAN_BUDGET = 1000;
+/** The most events one result's context looks at on each side. */
+const CONTEXT_SCAN = 500;
+
 /** The highest ordering the user's search may reach, or undefined when they were never in the room. */
 function searchBound(stores: RoomStores, userId: string): number | undefined {
   const memberId = stores.events.currentStateIds().get(stateKey("m.room.member", userId));
@@ -24,6 +29,18 @@ function searchBound(stores: RoomStores, userId: string): number | undefined {
   if (!row) return undefined;
   const membership = (JSON.parse(row.json) as { content: { membership?: unknown } }).content.membership;
   return membership === "leave" || membership === "ban" ? row.ordering : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * The `count` of the room's matches, without visiting each (the spec's count is approximate). In a
+ * room whose history is visible only from a member's invite or join on, the count starts at the
+ * user's first membership: counting earlier matches would tell them how often words were said
+ * before they could see the room, which visibility hides.
+ */
+function countFrom(stores: RoomStores, match: string, userId: string, upTo: number): number {
+  const hv = stores.events.currentEvent("m.room.history_visibility", "")?.content.history_visibility;
+  const from = hv === "joined" || hv === "invited" ? (stores.events.membershipHistory(userId)[0]?.ordering ?? upTo + 1) : 0;
+  return stores.search.count(match, from, upTo);
 }
 
 export function searchRoom(stores: RoomStores, roomId: string, userId: string, req: RoomSearchRequest): RoomSearchResult {
@@ -36,15 +53,20 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
   const hits: RoomSearchHit[] = [];
   let after: SortKey | undefined = req.after;
   let more = false;
-  // Candidates come in batches: visibility and the filter drop some, so a page may need several.
-  // Each batch re-runs the FTS5 query, so batches double: a room where the user sees few of many
-  // matches (joined late to a `joined`-visibility room) costs a few queries, not one per 20 rows.
-  let batch = Math.max(req.limit * 2, 20);
+  let scanned = 0;
+  // Candidates come in batches: visibility and the filter drop some, so a page may need more than
+  // one. Each batch re-runs the FTS5 query (bm25 and the sort cover every match), so there are at
+  // most two: a first of twice the page, then the rest of the scan budget. The budget bounds one
+  // request's work in a room where the user may see few of many matches (joined late to a
+  // `joined`-visibility room, an ignored spammer): the room then answers with what it found and
+  // where it stopped, and the next page resumes from there.
+  let batch = Math.min(Math.max(req.limit * 2, 20), SCAN_BUDGET);
   scan: for (;;) {
     const rows = stores.search.matches(req.match, req.order, roomId, after, upTo, batch);
     for (const row of rows) {
       const key: SortKey = { primary: req.order === "rank" ? row.score : row.origin_server_ts, roomId, ordering: row.ordering };
       after = key;
+      scanned++;
       if (!vis.canSee(row)) continue;
       if (row.state_key === null && req.ignoredSenders?.includes(row.sender)) continue;
       const event = timeline.clientEventOf(row, vis);
@@ -56,9 +78,13 @@ export function searchRoom(stores: RoomStores, roomId: string, userId: string, r
       hits.push({ ...key, rank: row.score, event });
     }
     if (rows.length < batch) break;
-    batch = Math.min(batch * 2, 2000);
+    if (scanned >= SCAN_BUDGET) {
+      // `after` is the last match looked at; there may be more beyond it.
+      return { hits, more: true, count: countFrom(stores, req.match, userId, upTo), scannedTo: after };
+    }
+    batch = SCAN_BUDGET - scanned;
   }
-  return { hits, more, count: stores.search.count(req.match, upTo) };
+  return { hits, more, count: countFrom(stores, req.match, userId, upTo) };
 }
 
 /**
@@ -71,15 +97,21 @@ export function searchContexts(stores: RoomStores, roomId: string, userId: strin
   const timeline = new Timeline(stores.events, stores.relations, roomId);
   const filter = req.filter ? { ...req.filter, lazy_load_members: undefined } : undefined;
   const out: Record<string, JsonObject> = {};
+  const hi = stores.events.orderingBounds().hi ?? 0;
   for (const eventId of req.eventIds) {
     const row = timeline.visibleRow(eventId, vis);
-    const b = timeline.messages(vis, { from: row.ordering, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
-    const f = timeline.messages(vis, { from: row.ordering + 1, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
+    // Each side looks at no more than CONTEXT_SCAN events: a narrow filter (a rare sender) would
+    // otherwise walk the whole room, for each of up to 100 results. Where a side stops at its
+    // bound, its token resumes from there.
+    const low = row.ordering - CONTEXT_SCAN;
+    const high = row.ordering + 1 + CONTEXT_SCAN;
+    const b = timeline.messages(vis, { from: row.ordering, to: low, dir: "b", limit: req.before, filter, ignoredSenders: req.ignoredSenders });
+    const f = timeline.messages(vis, { from: row.ordering + 1, to: high, dir: "f", limit: req.after, filter, ignoredSenders: req.ignoredSenders });
     const context: JsonObject = {
       events_before: b.chunk as unknown as JsonObject[],
       events_after: f.chunk as unknown as JsonObject[],
-      start: `t${b.end ?? 0}`,
-      end: `t${f.end ?? row.ordering + 1 + f.chunk.length}`,
+      start: `t${b.end ?? Math.max(low, 0)}`,
+      end: `t${f.end ?? (high <= hi ? high : row.ordering + 1 + f.chunk.length)}`,
     };
     if (req.includeProfile) {
       // The senders' member events in the state after the result: their profile at that time.

@@ -58,8 +58,21 @@ export class SearchStore {
       .toArray();
   }
 
-  /** How many events match, among those with ordering ≤ `upTo` (an estimate for `count`). */
-  count(match: string, upTo: number): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_search WHERE event_search MATCH ? AND rowid <= ?", match, upTo).one().n;
+  /**
+   * How many shown events match, among those with ordering in [`from`, `upTo`] (an estimate for
+   * `count`). Soft-failed and rejected events are indexed with the rest but must not be counted:
+   * the count would reveal what clients are never shown.
+   */
+  count(match: string, from: number, upTo: number): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM (SELECT rowid AS ordering FROM event_search WHERE event_search MATCH ? AND rowid BETWEEN ? AND ?) s
+           JOIN events e ON e.ordering = s.ordering
+          WHERE ${SHOWN}`,
+        match,
+        from,
+        upTo,
+      )
+      .one().n;
   }
 }

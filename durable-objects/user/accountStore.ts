@@ -26,6 +26,8 @@ export type AccountRow = {
   created_ts: number;
   displayname: string | null;
   avatar_url: string | null;
+  /** 1: a server admin (user/adminAccount.ts). */
+  admin: number;
 };
 
 export class AccountStore implements SeenWriter {
@@ -58,6 +60,20 @@ export class AccountStore implements SeenWriter {
   /** No more logins: the account is marked deactivated and loses its password. */
   deactivate(): void {
     this.sql.exec("UPDATE account SET deactivated = 1, password_hash = NULL");
+  }
+
+  setAdmin(admin: boolean): void {
+    this.sql.exec("UPDATE account SET admin = ?", admin ? 1 : 0);
+  }
+
+  /** A server admin lets a deactivated account log in again (it needs a new password too). */
+  reactivate(): void {
+    this.sql.exec("UPDATE account SET deactivated = 0");
+  }
+
+  /** When any device of the account was last seen (ms), or null. */
+  lastSeenTs(): number | null {
+    return this.sql.exec<{ ts: number | null }>("SELECT MAX(last_seen_ts) AS ts FROM devices").toArray()[0]?.ts ?? null;
   }
 
   setProfileField(field: "displayname" | "avatar_url", value: string | null): void {

@@ -179,6 +179,7 @@ export class LiveSync {
       stateFilter: filter?.room?.state,
       useStateAfter: params.useStateAfter === true,
       includeLeave: filter?.room?.include_leave === true,
+      leaveToDevice: params.leaveToDevice === true,
       rooms: filter?.room?.rooms,
       notRooms: filter?.room?.not_rooms,
       timelineFilter: filter?.room?.timeline,
@@ -190,7 +191,7 @@ export class LiveSync {
   ): { body: JsonObject; empty: boolean } {
     const since = opts.since ? parseSyncToken(opts.since) : undefined;
     if (opts.since && !since) throw invalidParam("Invalid since token");
-    if (since) {
+    if (since && !opts.leaveToDevice) {
       // The client has the to-device messages up to this token: they can go (spec: send-to-device).
       this.src.toDevice.deleteUpTo(opts.deviceId, since.toDevice);
     }

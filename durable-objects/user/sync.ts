@@ -33,6 +33,8 @@ export interface SyncOptions {
   /** use_state_after (spec v1.16): rooms carry `state_after` instead of `state`. */
   useStateAfter?: boolean;
   includeLeave: boolean;
+  /** No to-device messages in the response (SyncParams.leaveToDevice). */
+  leaveToDevice?: boolean;
   /** Room IDs to include (undefined = all) and to exclude. */
   rooms?: string[];
   notRooms?: string[];
@@ -59,7 +61,7 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   const { stream } = src;
   const since = opts.since?.stream ?? 0;
   const maxPos = stream.maxPos();
-  const toDeviceRows = src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
+  const toDeviceRows = opts.leaveToDevice ? [] : src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
   // A sync without `since` starts the device over: it remembers no member events. One from

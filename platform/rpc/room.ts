@@ -19,6 +19,9 @@ export interface EventTemplate {
   redacts?: string;
 }
 
+/** The answer to claiming a room's upgrade (durable-objects/room/upgradeClaims.ts). */
+export type UpgradeClaim = { kind: "claimed" } | { kind: "done"; replacementRoom: string } | { kind: "busy" };
+
 export interface SendOptions {
   txn?: { deviceId: string; txnId: string };
 }
@@ -89,6 +92,8 @@ export interface RoomSearchResult {
   more: boolean;
   /** An estimate of the room's matches the user may see (spec: `count` is approximate). */
   count: number;
+  /** Set when the room stopped at its scan budget: every match up to this key was looked at. */
+  scannedTo?: SortKey;
 }
 
 export interface SearchContextRequest {
@@ -154,6 +159,9 @@ export interface RoomRpc {
   joinedMembers(userId: string): Promise<Record<string, { display_name: string | null; avatar_url: string | null }>>;
   /** Whether the user is joined and has the power to send this event type now. */
   userCanSend(userId: string, type: string, isState: boolean): Promise<boolean>;
+  /** Claims the room's upgrade for this user; `finishUpgrade` ends the claim with its answer (none: it failed). */
+  claimUpgrade(userId: string): Promise<UpgradeClaim>;
+  finishUpgrade(userId: string, replacementRoom?: string): Promise<void>;
   /** Spec: GET /rooms/{roomId}/event/{eventId}, if the user may see it. */
   getEvent(userId: string, eventId: string, ignoredSenders?: string[]): Promise<ClientEvent>;
   /** Spec: GET /rooms/{roomId}/messages; paging back past the oldest event held backfills from other servers. */

@@ -53,6 +53,50 @@ export interface DirectoryMembership {
   profile?: { displayname: string | null; avatarUrl: string | null };
 }
 
+/** Which event reports the admin API lists (GET /_synapse/admin/v1/event_reports). */
+export interface EventReportQuery {
+  /** Offset into the matching reports. */
+  from: number;
+  limit: number;
+  /** "b": newest first (Synapse's default); "f": oldest first. */
+  dir: "f" | "b";
+  /** Only reports by this user. */
+  reporter?: string;
+  /** Only reports about events of this room. */
+  roomId?: string;
+}
+
+/** Which local users the admin API lists (GET /_synapse/admin/v2/users). */
+export interface LocalUserQuery {
+  /** Offset into the matching users. */
+  from: number;
+  limit: number;
+  /** Substring of the localpart or display name (case-insensitive). */
+  name?: string;
+  /** Substring of the user ID; ignored when `name` is given. */
+  userId?: string;
+  /** Include guests. */
+  guests: boolean;
+  /** Only deactivated (true) or only active (false) users; undefined: both. */
+  deactivated?: boolean;
+  /** Only admins (true) or only non-admins (false); undefined: both. */
+  admins?: boolean;
+  /** Synapse's order_by value; ties are broken by user ID. */
+  orderBy: string;
+  dir: "f" | "b";
+}
+
+export interface LocalUserRow {
+  userId: string;
+  displayname: string | null;
+  avatarUrl: string | null;
+  isGuest: boolean;
+  admin: boolean;
+  deactivated: boolean;
+  /** ms since the epoch; 0 when unknown (registered before the list existed). */
+  creationTs: number;
+}
+
 export interface ServerRpc {
   /** The server's current signing key: from the SIGNING_KEY secret, else generated once and kept. */
   signingKey(): Promise<SerializedSigningKey>;
@@ -100,10 +144,16 @@ export interface ServerRpc {
   /** Rooms ordered by joined members (largest first), then room ID; `since` is an offset token. */
   publicRooms(limit: number, since: string | undefined, filter: string | undefined): Promise<JsonObject>;
 
-  /** Adds or updates a local user in the user directory. */
+  /** Adds or updates a local user in the user directory, and in the admin API's list of local users (as active). */
   upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
-  /** Removes a user from the user directory, with their room memberships there. */
+  /** Removes a user from the user directory, with their room memberships there (deactivation: the admin API's list marks them deactivated). */
   removeUser(userId: string): Promise<void>;
+  /** A guest registered: listed for the admin API (guests are not in the user directory). */
+  addLocalGuest(userId: string): Promise<void>;
+  /** A local user's admin flag changed: the admin API's list shows it. */
+  setLocalUserAdmin(userId: string, admin: boolean): Promise<void>;
+  /** A page of local users for the admin API, with how many match in all. */
+  listLocalUsers(query: LocalUserQuery): Promise<{ users: LocalUserRow[]; total: number }>;
   /** Local users joined to at least one room (candidates for a remote user's EDUs). */
   localUsersInRooms(): Promise<string[]>;
   /**
@@ -149,4 +199,10 @@ export interface ServerRpc {
   addContentReport(report: ContentReport): Promise<void>;
   /** Up to `limit` reports after the one numbered `from`, oldest first. */
   contentReports(from: number, limit: number): Promise<StoredContentReport[]>;
+  /** A page of event reports for the admin API, with how many match in all. */
+  eventReports(query: EventReportQuery): Promise<{ reports: StoredContentReport[]; total: number }>;
+  /** One event report, or null. */
+  eventReport(id: number): Promise<StoredContentReport | null>;
+  /** Deletes an event report; false when there was none. */
+  deleteEventReport(id: number): Promise<boolean>;
 }

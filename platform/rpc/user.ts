@@ -107,6 +107,27 @@ export interface DeviceInfo {
   last_seen_ip: string | null;
 }
 
+/** An account as a server admin sees it (Synapse's admin API, GET /_synapse/admin/v2/users/{userId}). */
+export interface AdminAccountView {
+  userId: string;
+  isGuest: boolean;
+  admin: boolean;
+  deactivated: boolean;
+  /** When the account was created (ms since the epoch). */
+  createdTs: number;
+  displayname: string | null;
+  avatarUrl: string | null;
+  /** When any of its devices was last seen (ms), or null. */
+  lastSeenTs: number | null;
+}
+
+/** What a server admin changes on an account besides password, profile and deactivation. */
+export interface AdminAccountChange {
+  admin?: boolean;
+  /** Lets a deactivated account log in again (the caller sets a password too). */
+  reactivate?: boolean;
+}
+
 export interface KeyUpload {
   deviceKeys?: JsonObject;
   oneTimeKeys?: Record<string, JsonValue>;
@@ -375,4 +396,11 @@ export interface UserRpc {
   syncRequest(token: string, params: SyncParams, ip?: string): Promise<{ userId: string; body: JsonObject; empty: boolean }>;
   /** Simplified sliding sync (MSC4186) in one call: checks the access token, records set_presence and builds the response. */
   slidingSyncRequest(token: string, req: SlidingSyncRequest, ip?: string): Promise<{ body: JsonObject; empty: boolean }>;
+
+  // Server administration (worker/admin/).
+
+  /** The account as a server admin sees it; null when there is no such user. */
+  adminAccount(): Promise<AdminAccountView | null>;
+  /** Sets the admin flag or reactivates the account; M_NOT_FOUND when there is no such user. */
+  changeAccountAsAdmin(change: AdminAccountChange): Promise<void>;
 }

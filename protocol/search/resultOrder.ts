@@ -43,16 +43,28 @@ export interface RoomCandidates<H extends SortKey> {
   hits: H[];
   /** Whether the room has more results after these. */
   more: boolean;
+  /**
+   * Set when the room stopped at its scan budget before finding `limit` results: it looked at
+   * every match up to this key (inclusive) and none after it, so results of other rooms beyond it
+   * can't be shown yet without skipping ones of this room.
+   */
+  scannedTo?: SortKey;
 }
 
 /**
  * Merges the rooms' candidates into one page of at most `limit` results. Each room sent its first
- * `limit` results after the cursor, so the page's results are exactly the first `limit` of all
- * rooms; `more` says whether any result is left after them.
+ * `limit` results after the cursor, or all it found up to its `scannedTo`; so the page's results
+ * are exactly the first `limit` of all rooms, cut at the earliest `scannedTo`. `more` says whether
+ * any result may be left after them, and `next` is where the next page starts: the page's last
+ * result, or the cut when the page ended there (possibly with no result at all).
  */
-export function mergeCandidates<H extends SortKey>(rooms: readonly RoomCandidates<H>[], limit: number): { page: H[]; rest: H[]; more: boolean } {
+export function mergeCandidates<H extends SortKey>(rooms: readonly RoomCandidates<H>[], limit: number): { page: H[]; rest: H[]; more: boolean; next: SortKey | undefined } {
+  const cut = rooms.reduce<SortKey | undefined>((c, r) => (r.scannedTo && (!c || compareKeys(r.scannedTo, c) < 0) ? r.scannedTo : c), undefined);
   const all = rooms.flatMap((r) => r.hits).sort(compareKeys);
-  const page = all.slice(0, limit);
-  const rest = all.slice(limit);
-  return { page, rest, more: rest.length > 0 || rooms.some((r) => r.more) };
+  const shown = cut ? all.filter((h) => compareKeys(h, cut) <= 0) : all;
+  const page = shown.slice(0, limit);
+  const rest = all.slice(page.length);
+  const more = rest.length > 0 || rooms.some((r) => r.more);
+  const next = page.length === limit || !cut ? page.at(-1) : cut;
+  return { page, rest, more, next: more ? next : undefined };
 }

@@ -52,6 +52,7 @@ test("POST send without a transaction ID: every call is a new event", async () =
   const a = await ok(alice, "POST", path, { msgtype: "m.text", body: "no txn" });
   const b = await ok(alice, "POST", path, { msgtype: "m.text", body: "no txn" });
   assert.match(String(a.event_id), /^\$/);
+  assert.deepEqual(Object.keys(a), ["event_id"]);
   assert.notEqual(a.event_id, b.event_id);
   assert.equal((await bodies(alice, roomId)).filter((x) => x === "no txn").length, 2);
 });
@@ -96,6 +97,18 @@ test("GET /events hands out every event since the token, not only a room's last 
   assert.deepEqual(burst, Array.from({ length: 15 }, (_, i) => `burst ${i}`));
 });
 
+test("GET /events leaves the device's to-device messages to its /sync: none handed out, none deleted", async () => {
+  const first = await ok(alice, "GET", "/sync?timeout=0");
+  await ok(bob, "PUT", `/sendToDevice/m.test.legacy/td1`, { messages: { [alice.userId]: { [alice.deviceId]: { n: 1 } } } });
+  const now = await ok(alice, "GET", "/events?timeout=0");
+  const later = await ok(alice, "GET", `/events?from=${enc(String(now.end))}&timeout=0`);
+  assert.ok(!(later.chunk as Ev[]).some((e) => e.type === "m.test.legacy"), JSON.stringify(later.chunk));
+  await ok(alice, "GET", `/events?from=${enc(String(later.end))}&timeout=0`);
+  const sync = await ok(alice, "GET", `/sync?since=${enc(String(first.next_batch))}&timeout=0`);
+  const got = (sync.to_device as { events: Ev[] }).events.filter((e) => e.type === "m.test.legacy");
+  assert.deepEqual(got.map((e) => [e.sender, e.content]), [[bob.userId, { n: 1 }]]);
+});
+
 test("peeking: GET /events?room_id= streams a world-readable room to a non-member; a private room is refused", async () => {
   const open = String((await ok(alice, "POST", "/createRoom", { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] })).room_id);
   const snapshot = await ok(carol, "GET", `/rooms/${enc(open)}/initialSync`);
@@ -117,6 +130,18 @@ test("peeking: GET /events?room_id= streams a world-readable room to a non-membe
   const badFrom = await api(carol, "GET", `/events?room_id=${enc(open)}&from=garbage`);
   assert.equal(badFrom.status, 400);
   assert.equal(badFrom.body.errcode, "M_INVALID_PARAM");
+});
+
+test("a guest's GET /events must peek into one room (Synapse's rule)", async () => {
+  const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(g.status, 200);
+  const guest: TestUser = { userId: String(g.body.user_id), accessToken: String(g.body.access_token), deviceId: String(g.body.device_id), password: "" };
+  const whole = await api(guest, "GET", "/events?timeout=0");
+  assert.equal(whole.status, 400);
+  assert.equal(whole.body.errcode, "M_UNKNOWN");
+  const open = String((await ok(alice, "POST", "/createRoom", { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] })).room_id);
+  const peek = await ok(guest, "GET", `/events?room_id=${enc(open)}&timeout=0`);
+  assert.deepEqual(peek.chunk, []);
 });
 
 test("GET /initialSync: rooms with membership, messages, state; invites; limit", async () => {
@@ -145,6 +170,18 @@ test("GET /initialSync: rooms with membership, messages, state; invites; limit",
   assert.equal(inv?.membership, "invite");
   assert.equal(inv?.inviter, alice.userId);
   assert.equal((inv?.invite as Ev).content.membership, "invite");
+});
+
+test("GET /initialSync with limit=0; its end token doesn't count the device's to-device messages as received", async () => {
+  await ok(bob, "PUT", `/sendToDevice/m.test.snapshot/td2`, { messages: { [alice.userId]: { [alice.deviceId]: { n: 2 } } } });
+  const snapshot = await ok(alice, "GET", "/initialSync?limit=0");
+  // limit=0: no messages, the state all the same.
+  const room = (snapshot.rooms as Array<{ room_id: string; messages: { chunk: Ev[] }; state: Ev[] }>).find((x) => x.room_id === roomId);
+  assert.deepEqual(room?.messages.chunk, []);
+  assert.ok(room?.state.some((e) => e.type === "m.room.name"));
+  const sync = await ok(alice, "GET", `/sync?since=${enc(String(snapshot.end))}&timeout=0`);
+  const got = (sync.to_device as { events: Ev[] }).events.filter((e) => e.type === "m.test.snapshot");
+  assert.deepEqual(got.map((e) => e.content), [{ n: 2 }]);
 });
 
 test("GET /rooms/{roomId}/initialSync: a snapshot of one room", async () => {
@@ -178,8 +215,57 @@ test("membership through PUT /state/m.room.member: invite, join, kick, ban, unba
   assert.equal(await membership(roomId, carol.userId), "leave");
   // Leaving oneself.
   await ok(carol, "PUT", path, { membership: "join" });
-  await ok(carol, "PUT", path, { membership: "leave" });
+  const left = await ok(carol, "PUT", path, { membership: "leave" });
   assert.equal(await membership(roomId, carol.userId), "leave");
+  // Leaving again changes nothing and answers the member event that already says so.
+  const again = await ok(carol, "PUT", path, { membership: "leave" });
+  assert.equal(again.event_id, left.event_id);
+});
+
+test("membership through state: a join can't name its own authoriser to get into a restricted room", async () => {
+  const space = String((await ok(alice, "POST", "/createRoom", { preset: "private_chat" })).room_id);
+  const restricted = String(
+    (
+      await ok(alice, "POST", "/createRoom", {
+        preset: "private_chat",
+        room_version: "10",
+        initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: space }] } }],
+      })
+    ).room_id,
+  );
+  const path = `/rooms/${enc(restricted)}/state/m.room.member/${enc(carol.userId)}`;
+  const r = await api(carol, "PUT", path, { membership: "join", join_authorised_via_users_server: alice.userId });
+  assert.equal(r.status, 403, JSON.stringify(r.body));
+  assert.equal(r.body.errcode, "M_FORBIDDEN");
+  assert.equal(await membership(restricted, carol.userId), undefined);
+  // A member of the allowed room gets in, vouched for by the server, not by what the client wrote.
+  await ok(alice, "POST", `/rooms/${enc(space)}/invite`, { user_id: carol.userId });
+  await ok(carol, "POST", `/join/${enc(space)}`, {});
+  await ok(carol, "PUT", path, { membership: "join", join_authorised_via_users_server: "@nobody:elsewhere.example" });
+  assert.equal(await membership(restricted, carol.userId), "join");
+});
+
+test("membership through state keeps the rules of the membership endpoints: invite-only joins, kicks without power, guests, unknown invitees", async () => {
+  const closed = String((await ok(alice, "POST", "/createRoom", { preset: "private_chat", invite: [bob.userId] })).room_id);
+  await ok(bob, "POST", `/join/${enc(closed)}`, {});
+  const guest = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(guest.status, 200);
+  const guestUser: TestUser = { userId: String(guest.body.user_id), accessToken: String(guest.body.access_token), deviceId: String(guest.body.device_id), password: "" };
+  const nobody = `@nobody:${server.serverName}`;
+  const cases: Array<[string, TestUser, string, unknown, number, string]> = [
+    ["joining an invite-only room uninvited", carol, carol.userId, { membership: "join" }, 403, "M_FORBIDDEN"],
+    ["knocking for someone else", carol, bob.userId, { membership: "knock" }, 403, "M_FORBIDDEN"],
+    ["kicking a higher power level", bob, alice.userId, { membership: "leave" }, 403, "M_FORBIDDEN"],
+    ["a guest inviting", guestUser, carol.userId, { membership: "invite" }, 403, "M_GUEST_ACCESS_FORBIDDEN"],
+    ["inviting nobody", alice, nobody, { membership: "invite" }, 404, "M_NOT_FOUND"],
+  ];
+  for (const [what, user, target, body, status, errcode] of cases) {
+    const was = await membership(closed, target);
+    const r = await api(user, "PUT", `/rooms/${enc(closed)}/state/m.room.member/${enc(target)}`, body);
+    assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.errcode, errcode, what);
+    assert.equal(await membership(closed, target), was, what);
+  }
 });
 
 test("refusals: tokens, bad from, unknown event and room, no power, someone else's join, unknown or missing membership; nothing changes", async () => {
@@ -245,4 +331,22 @@ test("refusals: tokens, bad from, unknown event and room, no power, someone else
   const badKey = await api(alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.member/not-a-user`, { membership: "invite" });
   assert.equal(badKey.status, 400);
   assert.equal(badKey.body.errcode, "M_INVALID_PARAM");
+});
+
+test("GET /events/{eventId} for IDs the server doesn't know is rate-limited: each one walks the user's rooms", async () => {
+  const limited = await startServer({ vars: { RATE_LIMITS: "on" } });
+  try {
+    const dave = await registerUser(limited.baseUrl, "dave");
+    const get = (n: number) => call(limited.baseUrl, "GET", `/_matrix/client/v3/events/${enc(`$unknown${n}`)}`, { token: dave.accessToken });
+    const answers: Array<{ status: number; errcode: unknown }> = [];
+    for (let n = 0; n < 12; n++) {
+      const r = await get(n);
+      answers.push({ status: r.status, errcode: r.body.errcode });
+    }
+    // The burst (10) answers as an unknown event would; then the client is told to wait.
+    assert.deepEqual(answers.slice(0, 10), Array(10).fill({ status: 404, errcode: "M_NOT_FOUND" }));
+    assert.deepEqual(answers[11], { status: 429, errcode: "M_LIMIT_EXCEEDED" });
+  } finally {
+    await limited.stop();
+  }
 });

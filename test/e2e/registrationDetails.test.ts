@@ -100,6 +100,18 @@ test("a retry naming another username is refused, and a registration without the
   const noSession = await call(base, "POST", `${C}/register`, { body: { username, password: "pw", auth: { type: "m.login.dummy" } } });
   assert.equal(noSession.status, 400);
   assert.equal(noSession.body.errcode, "M_USER_IN_USE");
+  // A made-up session (a guessable random part before the right tag) completes a registration but
+  // is not remembered: a retry with it gets no login to the account.
+  const tag = session.slice(session.indexOf(".") + 1);
+  const guessable = `a.${tag}`;
+  const madeUp = fresh("madeup");
+  const viaGuessable = await call(base, "POST", `${C}/register`, { body: { username: madeUp, password: "pw", auth: { type: "m.login.dummy", session: guessable } } });
+  assert.equal(viaGuessable.status, 200, JSON.stringify(viaGuessable.body));
+  // (Without a username, the retry is a new registration of a generated user, not a login to madeUp.)
+  const stolen = await call(base, "POST", `${C}/register`, { body: { auth: { type: "m.login.dummy", session: guessable } } });
+  assert.notEqual(stolen.body.user_id, `@${madeUp}:${server.serverName}`, JSON.stringify(stolen.body));
+  const named = await call(base, "POST", `${C}/register`, { body: { username: madeUp, password: "x", auth: { type: "m.login.dummy", session: guessable } } });
+  assert.equal(named.body.errcode, "M_USER_IN_USE");
   // A session of another endpoint is refused.
   const bogus = await call(base, "POST", `${C}/register`, { body: { username: fresh("x"), password: "pw", auth: { type: "m.login.dummy", session: "abc.def" } } });
   assert.equal(bogus.status, 403);

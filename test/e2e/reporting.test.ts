@@ -99,6 +99,26 @@ test("event reports: not joined, unknown or redacted events are 404 M_NOT_FOUND;
   await callOk(server, bob, "POST", `/join/${enc(roomId)}`, {});
 });
 
+test("event reports: an event from before a member could see the room is 404 as if it did not exist", async () => {
+  const hidden = String(
+    (
+      await callOk(server, alice, "POST", "/createRoom", {
+        preset: "public_chat",
+        initial_state: [{ type: "m.room.history_visibility", state_key: "", content: { history_visibility: "joined" } }],
+      })
+    ).room_id,
+  );
+  const before = String((await callOk(server, alice, "PUT", `/rooms/${enc(hidden)}/send/m.room.message/h1`, { msgtype: "m.text", body: "before carol" })).event_id);
+  await callOk(server, carol, "POST", `/join/${enc(hidden)}`, {});
+  await refused(404, "M_NOT_FOUND", `/rooms/${enc(hidden)}/report/${enc(before)}`, { token: carol.accessToken, body: { reason: "x" } });
+  const unknown = await call(server.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(hidden)}/report/${enc("$nosuchevent")}`, { token: carol.accessToken, body: { reason: "x" } });
+  const invisible = await call(server.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(hidden)}/report/${enc(before)}`, { token: carol.accessToken, body: { reason: "x" } });
+  assert.deepEqual(invisible.body, unknown.body, "an event carol can't see answers exactly as one that does not exist");
+  const after = String((await callOk(server, alice, "PUT", `/rooms/${enc(hidden)}/send/m.room.message/h2`, { msgtype: "m.text", body: "after carol" })).event_id);
+  await callOk(server, carol, "POST", `/rooms/${enc(hidden)}/report/${enc(after)}`, { reason: "x" });
+  assert.deepEqual([(await storedReports()).at(-1)?.reporter, (await storedReports()).at(-1)?.eventId], [carol.userId, after]);
+});
+
 test("room reports: any user may report an existing room (no membership needed); unknown rooms are 404", async () => {
   assert.deepEqual(await createClient({ baseUrl: server.baseUrl, userId: carol.userId, accessToken: carol.accessToken }).reportRoom(roomId, "hateful room"), {});
   const last = (await storedReports()).at(-1);

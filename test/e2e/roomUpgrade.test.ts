@@ -163,7 +163,12 @@ test("refusals: no token, bad token, unknown room, not a member, no power, unkno
   await ok(bob, "POST", `/join/${enc(roomId)}`, {});
   const before = await joinedRooms(alice);
   const path = `/rooms/${enc(roomId)}/upgrade`;
+  const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
+  assert.equal(g.status, 200);
+  const guest: TestUser = { userId: String(g.body.user_id), accessToken: String(g.body.access_token), deviceId: String(g.body.device_id), password: "" };
   const cases: Array<[string, TestUser | undefined, unknown, number, string, string?]> = [
+    ["a guest", guest, { new_version: "11" }, 403, "M_GUEST_ACCESS_FORBIDDEN"],
+    ["a body that is not an object", alice, undefined, 400, "M_NOT_JSON", "[]"],
     ["no token", undefined, { new_version: "11" }, 401, "M_MISSING_TOKEN"],
     ["bad token", { ...alice, accessToken: "syt_nope_nope" }, { new_version: "11" }, 401, "M_UNKNOWN_TOKEN"],
     ["not a member", carol, { new_version: "11" }, 403, "M_FORBIDDEN"],
@@ -185,4 +190,35 @@ test("refusals: no token, bad token, unknown room, not a member, no power, unkno
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.errcode, "M_NOT_FOUND");
   assert.deepEqual((await joinedRooms(alice)).sort(), [...before].sort());
+});
+
+test("two upgrades of one room at once: one replacement room; the other upgrader gets 400, the winner's repeat its answer", async () => {
+  const roomId = await createRoom(alice, { preset: "public_chat", room_version: "10" });
+  await ok(bob, "POST", `/join/${enc(roomId)}`, {});
+  const pl = (await stateContent(alice, roomId, "m.room.power_levels")) as { users: Record<string, number> };
+  await ok(alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.power_levels/`, { ...pl, users: { ...pl.users, [bob.userId]: 100 } });
+  const path = `/rooms/${enc(roomId)}/upgrade`;
+  const roomsBefore = new Map([[alice.userId, await joinedRooms(alice)], [bob.userId, await joinedRooms(bob)]]);
+  const [a, b] = await Promise.all([api(alice, "POST", path, { new_version: "11" }), api(bob, "POST", path, { new_version: "11" })]);
+  const results = [
+    { user: alice, r: a },
+    { user: bob, r: b },
+  ];
+  const won = results.filter((x) => x.r.status === 200);
+  const lost = results.filter((x) => x.r.status !== 200);
+  assert.equal(won.length, 1, JSON.stringify([a, b]));
+  assert.equal(lost[0].r.status, 400);
+  assert.equal(lost[0].r.body.errcode, "M_UNKNOWN");
+  const replacement = String(won[0].r.body.replacement_room);
+  assert.equal((await stateContent(alice, roomId, "m.room.tombstone"))?.replacement_room, replacement);
+  // The winner asking again gets the same room, not a third one; the loser is still refused.
+  const again = await ok(won[0].user, "POST", path, { new_version: "11" });
+  assert.equal(again.replacement_room, replacement);
+  const loserAgain = await api(lost[0].user, "POST", path, { new_version: "11" });
+  assert.equal(loserAgain.status, 400);
+  assert.equal(loserAgain.body.errcode, "M_UNKNOWN");
+  // Only the winner made (and joined) a room.
+  assert.deepEqual((await joinedRooms(won[0].user)).sort(), [...(roomsBefore.get(won[0].user.userId) ?? []), replacement].sort());
+  assert.deepEqual((await joinedRooms(lost[0].user)).sort(), [...(roomsBefore.get(lost[0].user.userId) ?? [])].sort());
+  assert.equal((await stateContent(alice, roomId, "m.room.tombstone"))?.replacement_room, replacement);
 });

@@ -317,5 +317,27 @@ test("history visibility applies: in a `joined` room, only what was sent after t
     const seen = await allPages(alice, { search_term: "narwhal", order_by, filter: { limit: 1 } }, 1);
     assert.deepEqual(bodies(seen).sort(), ["narwhal after one", "narwhal after two"], order_by);
   }
-  assert.equal((await search(carol, { search_term: "narwhal", filter: { limit: 50 } })).results.length, 32);
+  // Nor does the count tell alice how often the word was said before she could see the room.
+  assert.equal((await search(alice, { search_term: "narwhal" })).count, 2);
+  const all = await search(carol, { search_term: "narwhal", filter: { limit: 50 } });
+  assert.equal(all.results.length, 32);
+  assert.equal(all.count, 32);
+});
+
+test("a result's context tokens page on through /messages from where the context ends", async () => {
+  const roomId = await room(alice, []);
+  for (const w of ["one", "two", "three"]) await send(alice, roomId, `ibex ${w}`);
+  const target = await send(alice, roomId, "wombat target");
+  for (const w of ["four", "five", "six"]) await send(alice, roomId, `ibex ${w}`);
+  const res = await search(alice, { search_term: "wombat", event_context: { before_limit: 1, after_limit: 1 } });
+  assert.deepEqual(res.results.map((r) => r.result.event_id), [target]);
+  const ctx = res.results[0].context as { start: string; end: string; events_before: { content: { body: string } }[]; events_after: { content: { body: string } }[] };
+  assert.deepEqual(ctx.events_before.map((e) => e.content.body), ["ibex three"]);
+  assert.deepEqual(ctx.events_after.map((e) => e.content.body), ["ibex four"]);
+  const back = await api(server, alice, "GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=1&from=${enc(ctx.start)}`);
+  assert.equal(back.status, 200);
+  assert.deepEqual((back.body.chunk as { content: { body?: string } }[]).map((e) => e.content.body), ["ibex two"]);
+  const fwd = await api(server, alice, "GET", `/rooms/${enc(roomId)}/messages?dir=f&limit=1&from=${enc(ctx.end)}`);
+  assert.equal(fwd.status, 200);
+  assert.deepEqual((fwd.body.chunk as { content: { body?: string } }[]).map((e) => e.content.body), ["ibex five"]);
 });

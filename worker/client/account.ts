@@ -5,7 +5,7 @@ import { toMatrixError, forbidden, badJson, missingParam, invalidParam, userInUs
 import { authenticate, accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit, clientKey } from "../rateLimit.js";
-import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser } from "./uia.js";
+import { uiaAuthOf, uiaChallenge, uiaSessionFor, identifiedUser, isIssuedShape } from "./uia.js";
 import { isValidNewLocalpart, localUserId } from "./localpart.js";
 import { deactivateAccount } from "./deactivation.js";
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, randomString, userIdOfToken } from "../../platform/tokens.js";
@@ -50,6 +50,7 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     const localpart = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
     const userId = `@${localpart}:${ctx.config.serverName}`;
     const res = await userStub(ctx.env, userId).register(userId, { isGuest: true, inhibitLogin: false, deviceDisplayName, refresh });
+    await serverStub(ctx.env).addLocalGuest(userId);
     return json({ ...res, home_server: ctx.config.serverName });
   }
 
@@ -102,7 +103,8 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
   }
   const res = await stub.register(userId, { ...login, password, account: guest !== undefined ? "guestUpgrade" : "new" });
   // The account exists now: a failure to remember the session costs only a retry's answer, not this one.
-  if (clientSession !== undefined) await server.recordRegistration(clientSession, userId).catch((e: unknown) => console.error("recording the registration session failed", e));
+  // Only a session this server issued is remembered: a made-up one ("a.<tag>") could be guessed.
+  if (clientSession !== undefined && isIssuedShape(clientSession)) await server.recordRegistration(clientSession, userId).catch((e: unknown) => console.error("recording the registration session failed", e));
   const profile = guest !== undefined ? await stub.getProfile() : null;
   await server.upsertUser(userId, profile ? (profile.displayname ?? null) : username, profile?.avatar_url ?? null);
   return json({ ...res, home_server: ctx.config.serverName });

@@ -6,6 +6,7 @@ import { serverStub, userStub } from "../../platform/stubs.js";
 import { randomString } from "../../platform/tokens.js";
 import { constantTimeEqual } from "../../platform/bytes.js";
 import { isValidNewLocalpart } from "./localpart.js";
+import { setServerAdmin } from "../admin/requireAdmin.js";
 
 /**
  * Shared-secret registration, as Synapse's admin API defines it, so `register_new_matrix_user`
@@ -60,6 +61,8 @@ async function register(req: IRequest, ctx: Ctx): Promise<Response> {
     deviceDisplayName: optString(body, "displayname"),
   });
   await serverStub(ctx.env).upsertUser(userId, username, null);
+  // The MAC covers the flag, so only the secret's holder makes an admin.
+  if (admin) await setServerAdmin(ctx, userId, true);
   return json({ ...res, home_server: ctx.config.serverName });
 }
 

@@ -8,6 +8,7 @@ import { isValidRoomAlias, isValidRoomId, isValidServerName, serverNameOf } from
 import type { JsonObject } from "../../protocol/json.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
+import { resolveLocalAlias } from "../appservice/queries.js";
 import { checkAliasNotExclusive } from "../appservice/exclusive.js";
 
 // Spec: directory.yaml (aliases), list_public_rooms.yaml, users.yaml (user directory search).
@@ -28,7 +29,7 @@ function aliasParam(req: IRequest, ctx: Ctx): string {
 async function resolveAlias(req: IRequest, ctx: Ctx): Promise<Response> {
   const alias = anyAliasParam(req);
   if (serverNameOf(alias) !== ctx.config.serverName) return json(await queryRemoteAlias(ctx.env, alias));
-  const roomId = await serverStub(ctx.env).resolveAlias(alias);
+  const roomId = await resolveLocalAlias(ctx, alias);
   if (!roomId) throw notFound(`Room alias ${alias} not found`);
   return json({ room_id: roomId, servers: [ctx.config.serverName] });
 }

@@ -1,13 +1,12 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, queryInt } from "../http.js";
-import { forbidden, invalidParam, notFound } from "../../platform/errors.js";
+import { badRequest, forbidden, invalidParam, notFound } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
-import { randomString } from "../../platform/tokens.js";
 import { syncBody } from "./sync.js";
 
 // Spec: the deprecated endpoints of old_sync.yaml — GET /events (a long-poll stream of events)
@@ -16,6 +15,8 @@ import { syncBody } from "./sync.js";
 
 /** Longest wait we hold, as for /sync. */
 const MAX_TIMEOUT_MS = 60_000;
+/** The wait when the client names none: Synapse's, so that a client polling without `timeout` doesn't spin. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A sync filter that leaves everything out: an initial sync with it is only a stream position. */
 const NOTHING = JSON.stringify({ room: { rooms: [] }, presence: { types: [] }, account_data: { types: [] } });
@@ -26,14 +27,16 @@ const STREAM = JSON.stringify({ room: { timeline: { limit: 100 } } });
 /** `s<stream>_<to-device>`: a /sync next_batch, which is also the /events token. */
 const STREAM_TOKEN = /^s\d+_\d+$/;
 
-function arrayAt(obj: JsonValue | undefined, ...path: string[]): JsonValue[] {
+/** The objects of the array at `path` in a sync response (none when it is absent). */
+export function objectsAt(obj: JsonValue | undefined, ...path: string[]): JsonObject[] {
   let cur: JsonValue | undefined = obj;
   for (const key of path) cur = isJsonObject(cur) ? cur[key] : undefined;
-  return Array.isArray(cur) ? cur : [];
+  return Array.isArray(cur) ? cur.filter(isJsonObject) : [];
 }
 
-function withRoom(events: JsonValue[], roomId: string): JsonObject[] {
-  return events.filter(isJsonObject).map((e) => ({ ...e, room_id: roomId }));
+/** Sync's events lack room_id (their room is their key); the legacy endpoints' events carry it. */
+export function withRoom(events: JsonObject[], roomId: string): JsonObject[] {
+  return events.map((e) => ({ ...e, room_id: roomId }));
 }
 
 /**
@@ -47,15 +50,15 @@ export function eventsOfSync(sync: JsonObject): JsonObject[] {
   for (const section of ["join", "leave"]) {
     const byRoom = isJsonObject(rooms[section]) ? rooms[section] : {};
     for (const [roomId, room] of Object.entries(byRoom)) {
-      out.push(...withRoom(arrayAt(room, "timeline", "events"), roomId));
-      out.push(...withRoom(arrayAt(room, "ephemeral", "events"), roomId));
+      out.push(...withRoom(objectsAt(room, "timeline", "events"), roomId));
+      out.push(...withRoom(objectsAt(room, "ephemeral", "events"), roomId));
     }
   }
   const invites = isJsonObject(rooms.invite) ? rooms.invite : {};
   for (const [roomId, room] of Object.entries(invites)) {
-    out.push(...withRoom(arrayAt(room, "invite_state", "events"), roomId).filter((e) => e.type === "m.room.member"));
+    out.push(...withRoom(objectsAt(room, "invite_state", "events"), roomId).filter((e) => e.type === "m.room.member"));
   }
-  out.push(...arrayAt(sync, "presence", "events").filter(isJsonObject));
+  out.push(...objectsAt(sync, "presence", "events"));
   return out;
 }
 
@@ -90,25 +93,23 @@ async function peekEvents(ctx: Ctx, userId: string, roomId: string, fromRaw: str
 
 async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
+  const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? DEFAULT_TIMEOUT_MS, 0), MAX_TIMEOUT_MS);
   const peekRoom = ctx.url.searchParams.get("room_id");
-  if (peekRoom !== null) {
-    const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
-    return peekEvents(ctx, session.userId, peekRoom, ctx.url.searchParams.get("from") ?? undefined, timeout);
-  }
+  if (peekRoom !== null) return peekEvents(ctx, session.userId, peekRoom, ctx.url.searchParams.get("from") ?? undefined, timeout);
+  // Synapse's rule: a guest's stream is a peek into one room.
+  if (session.isGuest) throw badRequest("Guest users must specify room_id param");
   const token = accessTokenOf(req, ctx.url) ?? "";
   const ip = clientAddress(req);
-  const timeout = Math.min(Math.max(queryInt(ctx.url, "timeout") ?? 0, 0), MAX_TIMEOUT_MS);
   let from = ctx.url.searchParams.get("from") ?? undefined;
   if (from !== undefined && !STREAM_TOKEN.test(from)) throw invalidParam("Invalid from token");
-  // As /sync without set_presence, and as Synapse's /events, streaming marks a user online (not a
-  // guest); without `from`, before the stream's start is taken, so the change is not in it.
-  const setPresence = session.isGuest ? undefined : "online";
+  // As /sync without set_presence, and as Synapse's /events, streaming marks the user online;
+  // without `from`, before the stream's start is taken, so the change is not in it.
   // Without `from`, the stream starts now (Synapse): only what happens from here on is returned.
   if (from === undefined) {
-    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, setPresence }, 0);
+    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, leaveToDevice: true, setPresence: "online" }, 0);
     from = String(now.next_batch);
   }
-  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, setPresence }, timeout);
+  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, leaveToDevice: true, setPresence: "online" }, timeout);
   return json({ chunk: eventsOfSync(sync), start: from, end: String(sync.next_batch ?? from) });
 }
 
@@ -118,6 +119,7 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   // The server's event index is filled after delivery; until then, the event is looked for in the
   // user's rooms. The room applies history visibility, as for GET /rooms/{roomId}/event/{eventId}.
   const indexed = await serverStub(ctx.env).roomOfEvent(eventId);
+  if (!indexed) checkRateLimit(ctx.config, "eventLookup", session.userId);
   const rooms = indexed ? [indexed] : await userStub(ctx.env, session.userId).joinedRooms();
   for (const roomId of rooms) {
     const ev = await roomStub(ctx.env, roomId)
@@ -128,16 +130,15 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   throw notFound("Event not found");
 }
 
-/** The txn-less send: each call is a new event, so the server makes up a transaction ID. */
+/** The txn-less send: each call is a new event, with no transaction to remember for retries. */
 async function sendWithoutTxn(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   checkRateLimit(ctx.config, "send", session.userId);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const roomId = param(req, "roomId");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");
-  const txnId = `lattice-${Date.now()}-${randomString(12)}`;
-  const sent = await roomStub(ctx.env, roomId).send({ sender: session.userId, type: param(req, "eventType"), content: body }, { txn: { deviceId: session.deviceId, txnId } });
-  return json(sent);
+  const sent = await roomStub(ctx.env, roomId).send({ sender: session.userId, type: param(req, "eventType"), content: body }, {});
+  return json({ event_id: sent.event_id });
 }
 
 export function registerLegacyEventRoutes(): void {

@@ -4,9 +4,10 @@ import { json, queryInt } from "../http.js";
 import { forbidden, invalidParam } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { syncBody } from "./sync.js";
+import { objectsAt, withRoom } from "./legacyEvents.js";
 
 // Spec: the deprecated GET /initialSync (old_sync.yaml) and GET /rooms/{roomId}/initialSync
 // (room_initial_sync.yaml), which older clients and bots still call. Both are snapshots built
@@ -21,12 +22,6 @@ function limitParam(ctx: Ctx): number {
   return Math.min(limit, 100);
 }
 
-function objectsAt(obj: JsonValue | undefined, ...path: string[]): JsonObject[] {
-  let cur: JsonValue | undefined = obj;
-  for (const key of path) cur = isJsonObject(cur) ? cur[key] : undefined;
-  return Array.isArray(cur) ? cur.filter(isJsonObject) : [];
-}
-
 /** The state after a sync room's timeline: its `state` (before the timeline) updated by the timeline's state events. */
 function stateAfterTimeline(state: JsonObject[], timeline: JsonObject[]): JsonObject[] {
   const byKey = new Map<string, JsonObject>();
@@ -37,15 +32,14 @@ function stateAfterTimeline(state: JsonObject[], timeline: JsonObject[]): JsonOb
   return [...byKey.values()];
 }
 
-const withRoom = (events: JsonObject[], roomId: string) => events.map((e) => ({ ...e, room_id: roomId }));
-
 async function initialSync(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
   const limit = limitParam(ctx);
   const archivedRaw = ctx.url.searchParams.get("archived");
   if (archivedRaw !== null && archivedRaw !== "true" && archivedRaw !== "false") throw invalidParam("archived must be true or false");
-  const filter = JSON.stringify({ room: { timeline: { limit }, include_leave: archivedRaw === "true" } });
-  const sync = await syncBody(ctx, accessTokenOf(req, ctx.url) ?? "", session.userId, clientAddress(req), { fullState: true, filter }, 0);
+  // The snapshot has no place for to-device messages: its `end` must not count them as received.
+  const filter = JSON.stringify({ room: { timeline: { limit: Math.max(limit, 1) }, include_leave: archivedRaw === "true" } });
+  const sync = await syncBody(ctx, accessTokenOf(req, ctx.url) ?? "", session.userId, clientAddress(req), { fullState: true, filter, leaveToDevice: true }, 0);
   const end = String(sync.next_batch);
   const rooms = isJsonObject(sync.rooms) ? sync.rooms : {};
   const server = serverStub(ctx.env);
@@ -55,8 +49,11 @@ async function initialSync(req: IRequest, ctx: Ctx): Promise<Response> {
     for (const [roomId, room] of Object.entries(section)) {
       const timeline = objectsAt(room, "timeline", "events");
       const prev = isJsonObject(room) && isJsonObject(room.timeline) ? room.timeline.prev_batch : undefined;
-      const messages: JsonObject = { chunk: withRoom(timeline, roomId), end };
-      if (typeof prev === "string") messages.start = prev;
+      // A sync filter's limit can't be 0, so limit=0 asks for one event and hands out none: the
+      // empty chunk starts where it ends.
+      const messages: JsonObject = { chunk: limit === 0 ? [] : withRoom(timeline, roomId), end };
+      if (limit === 0) messages.start = end;
+      else if (typeof prev === "string") messages.start = prev;
       out.push({
         room_id: roomId,
         membership,

@@ -5,13 +5,14 @@ import { json, readJsonObject, optString, reqString } from "../http.js";
 import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest, badJson } from "../../platform/errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
 import type { Session } from "../../platform/rpc/user.js";
-import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
+import { roomStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isFromServer, isValidUserId, isValidRoomId, isValidRoomAlias, serverNameIfAny, serverNameOf } from "../../protocol/identifiers.js";
 import { queryRemoteAlias } from "../federation/queryDirectory.js";
 import { joinRemoteRoom } from "../federation/remoteJoin.js";
 import { rejectRemoteInvite } from "../federation/remoteLeave.js";
 import { knockRemoteRoom } from "../federation/remoteKnock.js";
+import { localUserExists, resolveLocalAlias } from "../appservice/queries.js";
 
 // Spec: client-server-api "Room membership" — joining.yaml, inviting.yaml, leaving.yaml,
 // kicking.yaml, banning.yaml, knocking.yaml. The auth rules decide; these handlers build the
@@ -27,7 +28,7 @@ async function resolveRoom(ctx: Ctx, roomIdOrAlias: string): Promise<{ roomId: s
     if (!isValidRoomAlias(roomIdOrAlias)) throw invalidParam("Invalid room alias");
     const aliasServer = serverNameOf(roomIdOrAlias);
     if (aliasServer === ctx.config.serverName) {
-      const roomId = await serverStub(ctx.env).resolveAlias(roomIdOrAlias);
+      const roomId = await resolveLocalAlias(ctx, roomIdOrAlias);
       if (!roomId) throw notFound(`Room alias ${roomIdOrAlias} not found`);
       return { roomId, servers };
     }
@@ -158,7 +159,7 @@ async function targetedAs(ctx: Ctx, sender: string, roomId: string, target: stri
 
 async function isKnownUser(ctx: Ctx, userId: string): Promise<boolean> {
   if (!isFromServer(userId, ctx.config.serverName)) return true; // remote: federation decides
-  return userStub(ctx.env, userId).exists();
+  return localUserExists(ctx, userId);
 }
 
 async function leave(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -192,27 +193,43 @@ async function leaveAs(ctx: Ctx, userId: string, roomId: string, extra: JsonObje
  * reason, …) in the event. Answers the event ID where one was sent here.
  */
 export async function membershipByState(ctx: Ctx, session: Session, roomId: string, target: string, content: JsonObject): Promise<{ event_id?: string }> {
+  const sent = await membershipChangeByState(ctx, session, roomId, target, content);
+  if (sent !== undefined) return { event_id: sent };
+  // Nothing to change (leaving twice, unbanning someone not banned): like Synapse, answer the
+  // member event that already says so, as the state endpoint's response requires an event ID.
+  const current = await roomStub(ctx.env, roomId)
+    .getStateEvent(session.userId, "m.room.member", target)
+    .catch(() => undefined);
+  return current ? { event_id: current.event_id } : {};
+}
+
+/** The membership action `content` names, with its endpoint's checks: the event ID, if one was sent here. */
+async function membershipChangeByState(ctx: Ctx, session: Session, roomId: string, target: string, content: JsonObject): Promise<string | undefined> {
   const membership = content.membership;
   if (typeof membership !== "string") throw badJson("'membership' must be a string");
   if (!isValidUserId(target, { historical: true })) throw invalidParam("Invalid user ID in the state key");
   const extra: JsonObject = { ...content };
   delete extra.membership;
+  // Only the server may name who vouches for a restricted join (joinAs does, after checking the
+  // allowed rooms): our key signs the event, so a client-chosen authoriser would pass the auth
+  // rules and let anyone in. Synapse drops it from every membership change.
+  delete extra.join_authorised_via_users_server;
   const self = target === session.userId;
   if (session.isGuest && !(self && (membership === "join" || membership === "leave"))) throw guestAccessForbidden();
   switch (membership) {
     case "join":
       if (!self) throw forbidden("You can only join a room yourself");
-      return { event_id: (await joinAs(ctx, session, roomId, extra)).eventId };
+      return (await joinAs(ctx, session, roomId, extra)).eventId;
     case "knock":
       if (!self) throw forbidden("You can only knock yourself");
-      return { event_id: (await knockAs(ctx, session.userId, roomId, extra)).eventId };
+      return (await knockAs(ctx, session.userId, roomId, extra)).eventId;
     case "leave":
-      if (self) return { event_id: await leaveAs(ctx, session.userId, roomId, extra) };
+      if (self) return leaveAs(ctx, session.userId, roomId, extra);
       // Someone else's leave is a kick, or an unban when they are banned.
-      return { event_id: await targetedAs(ctx, session.userId, roomId, target, "leave", (await (await requireRoom(ctx, roomId)).membership(target)) === "ban", extra) };
+      return targetedAs(ctx, session.userId, roomId, target, "leave", (await (await requireRoom(ctx, roomId)).membership(target)) === "ban", extra);
     case "invite":
     case "ban":
-      return { event_id: await targetedAs(ctx, session.userId, roomId, target, membership, false, extra) };
+      return targetedAs(ctx, session.userId, roomId, target, membership, false, extra);
     default:
       throw invalidParam(`Unknown membership ${membership}`);
   }

@@ -6,13 +6,14 @@ import { authenticate, guestAccessForbidden } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 import { federationRequest, FederationError } from "../../federation-client/request.js";
+import { localUserExists } from "../appservice/queries.js";
 import type { JsonObject } from "../../protocol/json.js";
 
 // Spec: profile.yaml. A change also updates the member events of the user's joined rooms.
 // Remote users' profiles are asked of their servers (server-server "Querying for information").
 
 const FIELDS = ["displayname", "avatar_url"] as const;
-type Field = (typeof FIELDS)[number];
+export type Field = (typeof FIELDS)[number];
 
 function anyUserParam(req: IRequest): string {
   const userId = param(req, "userId");
@@ -33,7 +34,9 @@ function userParam(req: IRequest, ctx: Ctx): string {
 async function profileOf(ctx: Ctx, userId: string, field?: Field): Promise<{ displayname?: string; avatar_url?: string }> {
   const server = serverNameOf(userId);
   if (server === ctx.config.serverName) {
-    const p = await userStub(ctx.env, userId).getProfile();
+    const stub = userStub(ctx.env, userId);
+    // Unknown here: an application service whose namespace holds the user may create it now.
+    const p = (await stub.getProfile()) ?? ((await localUserExists(ctx, userId)) ? await stub.getProfile() : null);
     if (!p) throw notFound("Profile not found");
     return p;
   }
@@ -78,9 +81,17 @@ async function setField(req: IRequest, ctx: Ctx): Promise<Response> {
   if (value !== null && value !== undefined && typeof value !== "string") throw badJson(`'${field}' must be a string`);
   if (typeof value === "string" && value.length > 256 && field === "displayname") throw invalidParam("Display name is too long");
   if (typeof value === "string" && field === "avatar_url" && value !== "" && !value.startsWith("mxc://")) throw invalidParam("avatar_url must be an mxc:// URI");
-  const v = typeof value === "string" && value !== "" ? value : null;
+  await changeProfileField(ctx, userId, field as Field, typeof value === "string" && value !== "" ? value : null);
+  return json({});
+}
+
+/**
+ * Sets a local user's display name or avatar (null removes it) everywhere it shows: the account,
+ * the user directory, and a new member event in each joined room. Also used by server admins.
+ */
+export async function changeProfileField(ctx: Ctx, userId: string, field: Field, v: string | null): Promise<void> {
   const stub = userStub(ctx.env, userId);
-  const rooms = await stub.setProfileField(field as Field, v);
+  const rooms = await stub.setProfileField(field, v);
   const profile = (await stub.getProfile()) ?? {};
   await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null);
   // Each joined room gets a new member event carrying the new profile (as Synapse does).
@@ -93,7 +104,6 @@ async function setField(req: IRequest, ctx: Ctx): Promise<Response> {
       await room.send({ sender: userId, type: "m.room.member", state_key: userId, content }).catch((e: unknown) => console.error("profile propagation failed", roomId, e));
     }),
   );
-  return json({});
 }
 
 export function registerProfileRoutes(): void {

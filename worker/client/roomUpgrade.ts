@@ -1,13 +1,13 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optStringArray } from "../http.js";
-import { forbidden, notFound, invalidParam, unsupportedRoomVersion } from "../../platform/errors.js";
+import { badRequest, forbidden, notFound, invalidParam, unsupportedRoomVersion } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { EventTemplate } from "../../platform/rpc/room.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
 import type { JsonObject } from "../../protocol/json.js";
-import { getRoomVersion } from "../../protocol/roomVersions.js";
+import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { isFromServer, isValidRoomId, isValidUserId } from "../../protocol/identifiers.js";
 import {
   directWithReplacement,
@@ -42,19 +42,55 @@ async function upgradeRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!(await old.exists())) throw notFound(`Unknown room ${oldRoomId}`);
   const upgrader = session.userId;
   // Step 1: the upgrader must be able to send the tombstone (which also means being joined).
+  // Checked before the claim, so that nobody without that power can hold up an upgrade.
   if (!(await old.userCanSend(upgrader, "m.room.tombstone", true))) throw forbidden("You cannot upgrade this room");
 
+  const claim = await old.claimUpgrade(upgrader);
+  if (claim.kind === "done") return json({ replacement_room: claim.replacementRoom });
+  if (claim.kind === "busy") throw badRequest("An upgrade for this room is currently in progress");
+  let newRoomId: string | undefined;
+  try {
+    newRoomId = await replaceRoom(ctx, oldRoomId, upgrader, newVersion, additionalCreators);
+  } finally {
+    await old.finishUpgrade(upgrader, newRoomId);
+  }
+  return json({ replacement_room: newRoomId });
+}
+
+/** Steps 2–6 of an upgrade the upgrader may make: the replacement room, then the old room closed. Returns the new room's ID. */
+async function replaceRoom(ctx: Ctx, oldRoomId: string, upgrader: string, newVersion: RoomVersion, additionalCreators: readonly string[]): Promise<string> {
+  const old = roomStub(ctx.env, oldRoomId);
   const oldState = await old.getState(upgrader);
-  const current = (type: string, key = ""): ClientEvent | undefined => oldState.find((e) => e.type === type && e.state_key === key);
-  const oldCreate = current("m.room.create")?.content ?? {};
+  const oldCreate = stateContent(oldState, "m.room.create") ?? {};
   const oldVersion = getRoomVersion(typeof oldCreate.room_version === "string" ? oldCreate.room_version : "1");
   if (!oldVersion) throw unsupportedRoomVersion("The room's own version is not supported");
   const last = await old.messages(upgrader, { dir: "b", limit: 1 });
 
-  // Step 2–3: the replacement room, with the transferable state and the old room's bans.
-  const createContent = upgradedCreateContent(oldCreate, oldRoomId, last.chunk[0]?.event_id, newVersion, upgrader, additionalCreators);
+  const oldRoom: OldRoom = { id: oldRoomId, state: oldState, version: oldVersion, lastEventId: last.chunk[0]?.event_id };
+  const newRoomId = await createReplacement(ctx, oldRoom, upgrader, newVersion, additionalCreators);
+  await closeOldRoom(ctx, oldRoom, newRoomId, upgrader);
+  return newRoomId;
+}
+
+/** The old room as it was when the upgrade began, as the upgrader sees it. */
+interface OldRoom {
+  id: string;
+  state: ClientEvent[];
+  version: RoomVersion;
+  lastEventId?: string;
+}
+
+function stateContent(state: readonly ClientEvent[], type: string): JsonObject | undefined {
+  return state.find((e) => e.type === type && e.state_key === "")?.content;
+}
+
+/** Steps 2–3: the replacement room, with the transferable state and the old room's bans, its members invited where they can't join. */
+async function createReplacement(ctx: Ctx, old: OldRoom, upgrader: string, newVersion: RoomVersion, additionalCreators: readonly string[]): Promise<string> {
+  const oldCreate = stateContent(old.state, "m.room.create") ?? {};
+  const oldState = old.state;
+  const createContent = upgradedCreateContent(oldCreate, old.id, old.lastEventId, newVersion, upgrader, additionalCreators);
   const creators = [upgrader, ...(Array.isArray(createContent.additional_creators) ? createContent.additional_creators.filter((u): u is string => typeof u === "string") : [])];
-  const pl = upgradedPowerLevels(current("m.room.power_levels")?.content, oldVersion, newVersion, upgrader, creators);
+  const pl = upgradedPowerLevels(stateContent(oldState, "m.room.power_levels"), old.version, newVersion, upgrader, creators);
   const roomType = typeof oldCreate.type === "string" ? oldCreate.type : undefined;
   const transferred = stateToTransfer(
     oldState.map((e) => ({ type: e.type, state_key: e.state_key ?? "", content: e.content })),
@@ -93,14 +129,23 @@ async function upgradeRoom(req: IRequest, ctx: Ctx): Promise<Response> {
     await fresh.send({ sender: upgrader, type: "m.room.power_levels", state_key: "", content: pl.final });
   }
 
+  return newRoomId;
+}
+
+/** Steps 4–6: the tombstone, aliases and directory entry moved, members' tags and direct chats carried over, the old room closed to ordinary members. */
+async function closeOldRoom(ctx: Ctx, oldRoom: OldRoom, newRoomId: string, upgrader: string): Promise<void> {
+  const oldRoomId = oldRoom.id;
+  const old = roomStub(ctx.env, oldRoomId);
+  const fresh = roomStub(ctx.env, newRoomId);
+  const members = oldRoom.state.filter((e) => e.type === "m.room.member" && typeof e.state_key === "string");
   // Step 5: the tombstone.
   await old.send({ sender: upgrader, type: "m.room.tombstone", state_key: "", content: { body: TOMBSTONE_BODY, replacement_room: newRoomId } });
 
   // Step 4: local aliases follow the room, and so does the canonical alias where it is local.
   await moveAliases(ctx, oldRoomId, newRoomId);
-  const canonical = current("m.room.canonical_alias");
+  const canonical = stateContent(oldRoom.state, "m.room.canonical_alias");
   if (canonical) {
-    const split = splitCanonicalAlias(canonical.content, (a) => isFromServer(a, ctx.config.serverName));
+    const split = splitCanonicalAlias(canonical, (a) => isFromServer(a, ctx.config.serverName));
     for (const [stub, content, id] of [[old, split.old, oldRoomId], [fresh, split.new, newRoomId]] as const) {
       await stub
         .send({ sender: upgrader, type: "m.room.canonical_alias", state_key: "", content })
@@ -123,13 +168,12 @@ async function upgradeRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   }
 
   // Step 6: ordinary members can no longer talk or invite in the old room.
-  const restricted = restrictedOldRoomPowerLevels(current("m.room.power_levels")?.content, oldVersion);
+  const restricted = restrictedOldRoomPowerLevels(stateContent(oldRoom.state, "m.room.power_levels"), oldRoom.version);
   if (restricted) {
     await old
       .send({ sender: upgrader, type: "m.room.power_levels", state_key: "", content: restricted })
       .catch((e: unknown) => console.error("upgrade: restricting the old room failed", oldRoomId, e));
   }
-  return json({ replacement_room: newRoomId });
 }
 
 async function carryOverUserState(ctx: Ctx, userId: string, oldRoomId: string, newRoomId: string): Promise<void> {

@@ -57,14 +57,13 @@ async function search(req: IRequest, ctx: Ctx): Promise<Response> {
         throw e;
       }),
   );
-  const { page, rest, more } = mergeCandidates(answers, limit);
+  const { page, rest, next } = mergeCandidates(answers, limit);
   const result: JsonObject = {
     count: answers.reduce((n, a) => n + a.count, 0),
     highlights: highlights(query.terms, page.flatMap((h) => Object.values(searchableText(h.event.type, h.event.content) ?? {}))),
     results: await resultsWithContext(ctx, userId, session.ignoredUsers, criteria, filter, page),
   };
-  const last = page.at(-1);
-  if (more && last) result.next_batch = encodeNextBatch({ order: criteria.orderBy, after: last, group: resume?.group });
+  if (next) result.next_batch = encodeNextBatch({ order: criteria.orderBy, after: next, group: resume?.group });
   if (criteria.includeState) result.state = await currentStates(ctx, userId, [...new Set(page.map((h) => h.roomId))]);
   if (criteria.groupBy.length > 0) result.groups = groups(criteria, page, rest, new Map(rooms.map((r, i) => [r, answers[i].more])));
   return json({ search_categories: { room_events: result } });

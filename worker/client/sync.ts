@@ -21,7 +21,7 @@ const MAX_TIMEOUT_MS = 60_000;
  * whether it was woken, and the per-device fields an empty response still carries.
  */
 async function waitForChange(ctx: Ctx, userId: string, token: string, ip: string | undefined, params: SyncParams & { since: string }, timeoutMs: number): Promise<Parked> {
-  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence, useStateAfter: params.useStateAfter }) });
+  const query = new URLSearchParams({ since: params.since, params: JSON.stringify({ fullState: false, filter: params.filter, setPresence: params.setPresence, useStateAfter: params.useStateAfter, leaveToDevice: params.leaveToDevice }) });
   const res = await userStub(ctx.env, userId).fetch(`https://user/wait?${query}`, {
     headers: { Upgrade: "websocket", [SYNC_TOKEN_HEADER]: token, ...(ip ? { [SYNC_CLIENT_IP_HEADER]: ip } : {}) },
   });

@@ -15,7 +15,9 @@ import { randomString } from "../../platform/tokens.js";
  * "in subsequent attempts to authenticate in the same API call". The session ID carries a digest
  * of (user, endpoint), and a session presented with another user or endpoint is refused, as
  * Synapse refuses it ("Requested operation has changed during the UI authentication session").
- * The digest needs no secret: a session grants nothing by itself, so forging one gains nothing.
+ * The digest needs no secret, as forging the tag gains nothing. What a session grants is its random
+ * part: one that completed a registration logs in to that account again for 48 hours (a retry, as
+ * Synapse allows), so the session ID is a credential like an access token and must not be logged.
  */
 export interface UiaAuth {
   type: string;
@@ -51,6 +53,15 @@ export async function uiaSessionFor(session: string | undefined, call: UiaCall):
   if (session === undefined) return `${randomString(12)}.${tag}`;
   if (!session.endsWith(`.${tag}`)) throw forbidden("This authentication session was started for another request");
   return session;
+}
+
+/**
+ * Whether `session` has the shape of one this server issued: a full random part (randomString(12),
+ * 16 base64url characters) before the tag. Clients can present any random part with a valid tag;
+ * one they made up may be short enough to guess, so it is never trusted as a credential.
+ */
+export function isIssuedShape(session: string): boolean {
+  return /^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{16}$/.test(session);
 }
 
 /** The 401 that tells the client which flows it may complete. */

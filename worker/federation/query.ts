@@ -6,16 +6,17 @@ import type { IRequest } from "itty-router";
 import type { Ctx } from "../router.js";
 import { json } from "../http.js";
 import { notFound, missingParam, invalidParam } from "../../platform/errors.js";
-import { serverStub, userStub } from "../../platform/stubs.js";
+import { userStub } from "../../platform/stubs.js";
 import { isValidRoomAlias, isValidUserId, serverNameOf } from "../../protocol/identifiers.js";
 import { fedRoute } from "./fedRoute.js";
+import { resolveLocalAlias } from "../appservice/queries.js";
 
 async function directory(_req: IRequest, ctx: Ctx): Promise<Response> {
   const alias = ctx.url.searchParams.get("room_alias");
   if (!alias) throw missingParam("'room_alias' is required");
   if (!isValidRoomAlias(alias)) throw invalidParam("Invalid room alias");
   if (serverNameOf(alias) !== ctx.config.serverName) throw notFound("Room alias not found");
-  const roomId = await serverStub(ctx.env).resolveAlias(alias);
+  const roomId = await resolveLocalAlias(ctx, alias);
   if (!roomId) throw notFound("Room alias not found");
   return json({ room_id: roomId, servers: [ctx.config.serverName] });
 }

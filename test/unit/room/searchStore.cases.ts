@@ -92,13 +92,15 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(keys, [...keys].sort(compareKeys), "the same order as the merge uses");
     // upTo: a user who left at ordering all[9] searches only up to it.
     assert.deepEqual(search.matches(match("otter"), "recent", ROOM, undefined, all[9], 50).map((r) => r.ordering), all.slice(0, 10).reverse());
-    assert.equal(search.count(match("otter"), all[9]), 10);
-    assert.equal(search.count(match("otter"), Number.MAX_SAFE_INTEGER), 23);
+    assert.equal(search.count(match("otter"), 0, all[9]), 10);
+    // from: a user whose history starts at all[5] (joined-only visibility) counts nothing before it.
+    assert.equal(search.count(match("otter"), all[5], all[9]), 5);
+    assert.equal(search.count(match("otter"), 0, Number.MAX_SAFE_INTEGER), 23);
     // A cursor in another room that sorts first: all of this room's events at the tie come after it.
     const tie = { primary: 1000 + 7, roomId: "!a:x", ordering: 0 };
     assert.deepEqual(search.matches(match("otter"), "recent", ROOM, tie, Number.MAX_SAFE_INTEGER, 50).map((r) => r.ordering), all.filter((_, i) => Math.floor(i / 3) <= 7).reverse());
     search.remove(all[22]);
-    assert.equal(search.count(match("otter"), Number.MAX_SAFE_INTEGER), 22);
+    assert.equal(search.count(match("otter"), 0, Number.MAX_SAFE_INTEGER), 22);
     assert.equal(search.matches(match("number 22"), "rank", ROOM, undefined, Number.MAX_SAFE_INTEGER, 50).length, 0);
   },
 };

@@ -126,6 +126,47 @@ describe("result order and merging", () => {
     }
     assert.deepEqual(seen, rooms.flat().sort(compareKeys));
   });
+
+  it("pages through rooms that stop at a scan budget without skipping or repeating a result", () => {
+    // Room !a has many matches the user can't see (hidden) among its visible ones; each room looks
+    // at no more than 3 matches per request, as RoomDO stops at its scan budget.
+    const hidden = new Set(["9!a", "8!a", "7!a", "6!a", "4!a", "3!a"]);
+    const rooms = [
+      [k(9, "!a", 9), k(8, "!a", 8), k(7, "!a", 7), k(6, "!a", 6), k(5, "!a", 5), k(4, "!a", 4), k(3, "!a", 3), k(1, "!a", 1)],
+      [k(8.5, "!b", 2), k(2, "!b", 1)],
+    ];
+    const budget = 3;
+    const limit = 2;
+    const visible = (key: SortKey) => !hidden.has(`${key.primary}${key.roomId}`);
+    const seen: SortKey[] = [];
+    let cursor: SortKey | undefined;
+    let pages = 0;
+    for (; pages < 20; pages++) {
+      const answers = rooms.map((r) => {
+        const left = r.filter((key) => cursor === undefined || compareKeys(key, cursor) > 0);
+        const hits: SortKey[] = [];
+        let scanned = 0;
+        for (const key of left) {
+          if (scanned === budget) return { hits, more: true, scannedTo: left[scanned - 1] };
+          scanned++;
+          if (!visible(key)) continue;
+          if (hits.length === limit) return { hits, more: true };
+          hits.push(key);
+        }
+        return { hits, more: false };
+      });
+      const { page, more, next } = mergeCandidates(answers, limit);
+      seen.push(...page);
+      if (!more) {
+        assert.equal(next, undefined);
+        break;
+      }
+      assert.ok(next && (cursor === undefined || compareKeys(next, cursor) > 0), "each page moves forward");
+      cursor = next;
+    }
+    assert.ok(pages < 20);
+    assert.deepEqual(seen, rooms.flat().filter(visible).sort(compareKeys));
+  });
 });
 
 describe("next_batch", () => {
