@@ -463,7 +463,7 @@ export class UserDO extends DurableObject<Env> implements UserRpc {
     const gone = this.keys.devicesGoneWithDeviceKeys(); // read before the purge removes their keys
     this.ctx.storage.transactionSync(() => {
       e2ee.purgeRemovedDevices(this.keys);
-      this.slidingConnections.dropGoneDevices();
+      this.live.dropGoneDevices();
       this.push.dropGoneDevices();
     });
     await this.deviceLists.announceDeviceListChange({ devices: gone });

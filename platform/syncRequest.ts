@@ -20,6 +20,8 @@ export interface SyncParams {
 }
 
 export const DEFAULT_TIMELINE_LIMIT = 10;
+/** The longest /sync timeline, whatever the filter asks: also how far back its state is ever read. */
+export const MAX_TIMELINE_LIMIT = 1000;
 
 /** The access token on the Worker's internal WebSocket request that parks a /sync wait. */
 export const SYNC_TOKEN_HEADER = "X-Lattice-Access-Token";

@@ -371,4 +371,9 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE account ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
   `,
+  // 11: /sync reads a room's state changed after a position (RoomViewStore.stateAt) on every
+  // incremental sync; by room_id alone that walks every member of a big room.
+  `
+  CREATE INDEX room_state_pos ON room_state(room_id, pos);
+  `,
 ];

@@ -6,6 +6,7 @@ import type { DeliveryItem } from "../../platform/rpc/delivery.js";
 import type { StreamStore, StoredTimelineEvent } from "./streamStore.js";
 import type { RoomViewStore } from "./roomViewStore.js";
 import { isBumpEvent } from "../../protocol/slidingSync/bumpStamp.js";
+import { MAX_TIMELINE_LIMIT } from "../../platform/syncRequest.js";
 
 /** An event whose push rules said `notify`: it is listed by GET /notifications and pushed. */
 export interface NotifyingEvent {
@@ -34,6 +35,7 @@ export function ingestRoomEvents(
   // once per delivery.
   let lastPos: number | undefined;
   let bumpPos: number | undefined;
+  let replacedState = false;
   for (const item of items) {
     const ev = item.event;
     if (item.redacted) {
@@ -64,18 +66,19 @@ export function ingestRoomEvents(
     if (outcome?.notify) notifying.push({ pos, event: ev, evaluation: outcome, senderDisplayName: item.push.senderDisplayName });
 
     if (item.membership !== undefined) {
+      const stayedJoined = rooms.membership(roomId) === "join";
       rooms.setMembership(roomId, item.membership, ev.event_id, pos, item.strippedState);
-      if (item.fullState) {
-        rooms.clearState(roomId);
-        // The room's state as the user joins is set just before the join's position, so /sync's
-        // state at the start of a timeline that begins with the join holds it (stateAt).
-        for (const s of item.fullState) rooms.upsertState(roomId, s as unknown as JsonObject, pos - 1);
-      }
+      // The room's state as the user joins is set just before the join's position, so /sync's
+      // state at the start of a timeline that begins with the join holds it (stateAt).
+      if (item.fullState) rooms.replaceState(roomId, item.fullState as unknown as JsonObject[], pos - 1, stayedJoined);
     }
-    if (item.isState) rooms.upsertState(roomId, ev as unknown as JsonObject, pos);
+    if (item.isState && rooms.upsertState(roomId, ev as unknown as JsonObject, pos)) replacedState = true;
     lastPos = pos;
     if (isBumpEvent(ev.type)) bumpPos = pos;
   }
   if (lastPos !== undefined) rooms.touch(roomId, lastPos, bumpPos);
+  // Replaced state versions are kept only as far back as a /sync timeline can reach.
+  const horizon = replacedState ? stream.nthLatestRoomEventPos(roomId, MAX_TIMELINE_LIMIT) : undefined;
+  if (horizon !== undefined) rooms.pruneStatePrior(roomId, horizon);
   return notifying;
 }

@@ -3,7 +3,7 @@ import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { eventMatchesFilter, type RoomEventFilter } from "../../protocol/filters/index.js";
 import { internalError, invalidParam, toMatrixError, unknownPos, type MatrixError } from "../../platform/errors.js";
 import type { Session } from "../../platform/rpc/user.js";
-import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, type SyncParams } from "../../platform/syncRequest.js";
+import { resolveSyncFilter, DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT, SYNC_TOKEN_HEADER, SYNC_CLIENT_IP_HEADER, SYNC_IDLE_HEADER, SLIDING_REQUEST_HEADER, SLIDING_STORED_HEADER, type SyncParams } from "../../platform/syncRequest.js";
 import * as account from "./account.js";
 import * as e2ee from "./e2ee.js";
 import { ignoredUsers } from "./ignoredUsers.js";
@@ -157,6 +157,12 @@ export class LiveSync {
     return new Response(null, { status: 101, webSocket: pair[0], headers: { [SYNC_IDLE_HEADER]: JSON.stringify(idle) } });
   }
 
+  /** After devices are deleted: their sliding connections and what lazy loading sent them go. */
+  dropGoneDevices(): void {
+    this.conns.dropGoneDevices();
+    this.src.lazyMembers?.dropGoneDevices();
+  }
+
   /** A /sync response for one device and the request's parameters (filter resolved here). */
   buildSyncFor(deviceId: string, params: SyncParams): { body: JsonObject; empty: boolean } {
     const filter = resolveSyncFilter(params.filter, (id) => {
@@ -167,7 +173,7 @@ export class LiveSync {
       deviceId,
       since: params.since,
       fullState: params.fullState,
-      timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, 1000),
+      timelineLimit: Math.min(filter?.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
       lazyLoadMembers: filter?.room?.state?.lazy_load_members === true,
       includeRedundantMembers: filter?.room?.state?.include_redundant_members === true,
       stateFilter: filter?.room?.state,

@@ -113,21 +113,40 @@ export class RoomViewStore {
     );
   }
 
-  /** Forgets the room's state copy, before a full state replaces it. */
-  clearState(roomId: string): void {
-    this.sql.exec("DELETE FROM room_state WHERE room_id = ?", roomId);
-    this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ?", roomId);
+  /**
+   * Takes the room's full state as the user joins (a rejoin or a profile change too) as of `pos`.
+   * What it replaces stays readable at earlier positions (stateAt), so a timeline reaching back
+   * before the copy still starts from the state it had then. On a (re)join every entry is set at
+   * `pos` (the user may have missed changes while away, and a left room's section sends what is
+   * newer than `since`); while the user stays joined (`stayedJoined`), the copy only repeats what
+   * the user has, so unchanged entries keep their positions.
+   */
+  replaceState(roomId: string, events: readonly JsonObject[], pos: number, stayedJoined: boolean): void {
+    const keys = new Set(events.map((e) => stateKeyOf(String(e.type), String(e.state_key ?? ""))));
+    for (const r of this.sql.exec<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM room_state WHERE room_id = ?", roomId).toArray()) {
+      if (stayedJoined && keys.has(stateKeyOf(r.type, r.state_key))) continue;
+      this.sql.exec(
+        `INSERT INTO room_state_prior (room_id, type, state_key, event_id, json, pos, replaced_pos)
+           SELECT room_id, type, state_key, event_id, json, pos, ? FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?`,
+        pos,
+        roomId,
+        r.type,
+        r.state_key,
+      );
+      this.sql.exec("DELETE FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, r.type, r.state_key);
+    }
+    for (const ev of events) this.upsertState(roomId, ev, pos);
   }
 
-  /** Sets the current state event for its (type, state_key), as of stream position `pos`. */
-  upsertState(roomId: string, ev: JsonObject, pos: number): void {
+  /** Sets the current state event for its (type, state_key), as of stream position `pos`. Returns whether it replaced an older version. */
+  upsertState(roomId: string, ev: JsonObject, pos: number): boolean {
     const type = String(ev.type);
     const stateKey = String(ev.state_key ?? "");
     const old = this.sql
       .exec<{ event_id: string; json: string; pos: number }>("SELECT event_id, json, pos FROM room_state WHERE room_id = ? AND type = ? AND state_key = ?", roomId, type, stateKey)
       .toArray()[0];
     // A redelivered event changes nothing (it keeps the position it was first set at).
-    if (old?.event_id === String(ev.event_id)) return;
+    if (old?.event_id === String(ev.event_id)) return false;
     // The version it replaces stays readable for /sync's state at an earlier position (stateAt).
     if (old) {
       this.sql.exec(
@@ -151,6 +170,16 @@ export class RoomViewStore {
       JSON.stringify(ev),
       pos,
     );
+    return old !== undefined;
+  }
+
+  /**
+   * Forgets the replaced versions no /sync can read any more: stateAt is only asked for the state
+   * at or after the position before the oldest event a timeline can start with, `horizon` (the
+   * room's MAX_TIMELINE_LIMIT-th latest event), so versions replaced before it are never valid there.
+   */
+  pruneStatePrior(roomId: string, horizon: number): void {
+    this.sql.exec("DELETE FROM room_state_prior WHERE room_id = ? AND replaced_pos < ?", roomId, horizon);
   }
 
   /** Replaces a state event's copy by its redacted form. */
@@ -277,4 +306,8 @@ export class RoomViewStore {
       .toArray()
       .map((r) => ({ type: r.type, content: JSON.parse(r.json) as JsonObject, pos: r.pos }));
   }
+}
+
+function stateKeyOf(type: string, stateKey: string): string {
+  return `${type}\u0000${stateKey}`;
 }

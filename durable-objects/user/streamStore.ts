@@ -84,6 +84,27 @@ export class StreamStore {
       .map((r) => ({ pos: r.pos, roomOrdering: r.room_ordering, stored: JSON.parse(r.json) as StoredTimelineEvent }));
   }
 
+  /** Position of the user's latest own membership event in the room after `after` that is not a join (a leave, kick, ban…), if any. */
+  lastDepartureAfter(roomId: string, userId: string, after: number): number | undefined {
+    return (
+      this.sql
+        .exec<{ pos: number | null }>(
+          `SELECT MAX(pos) AS pos FROM stream WHERE room_id = ? AND kind = 'event' AND pos > ?
+             AND json_extract(json, '$.event.type') = 'm.room.member' AND json_extract(json, '$.event.state_key') = ?
+             AND json_extract(json, '$.event.content.membership') IS NOT 'join'`,
+          roomId,
+          after,
+          userId,
+        )
+        .one().pos ?? undefined
+    );
+  }
+
+  /** Position of the room's `n`-th latest event in the stream (1: the latest), if it has that many. */
+  nthLatestRoomEventPos(roomId: string, n: number): number | undefined {
+    return this.sql.exec<{ pos: number }>("SELECT pos FROM stream WHERE room_id = ? AND kind = 'event' ORDER BY pos DESC LIMIT 1 OFFSET ?", roomId, n - 1).toArray()[0]?.pos;
+  }
+
   /**
    * The room events of the stream whose m.relates_to names one of `parentIds`, oldest first
    * (bundled aggregations). INDEXED BY: without statistics SQLite would rather walk the room's

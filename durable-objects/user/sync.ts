@@ -64,8 +64,10 @@ export function buildSync(src: SyncSources, userId: string, opts: SyncOptions): 
   const toDeviceRows = opts.leaveToDevice ? [] : src.toDevice.batch(opts.deviceId, opts.since?.toDevice ?? 0, TO_DEVICE_BATCH);
   const toDevicePos = toDeviceRows.length > 0 ? toDeviceRows[toDeviceRows.length - 1].pos : (opts.since?.toDevice ?? 0);
 
-  // A sync without `since` starts the device over: it remembers no member events.
+  // A sync without `since` starts the device over: it remembers no member events. One from
+  // `since` shows which earlier response reached it (lazyMembersStore.ts), lazily loading or not.
   if (!opts.since && opts.lazyLoadMembers) src.lazyMembers?.forget(opts.deviceId);
+  if (opts.since) src.lazyMembers?.confirm(opts.deviceId, opts.since.stream);
   const rooms = src.rooms.unforgottenRooms();
   const join: Record<string, JsonObject> = {};
   const invite: Record<string, JsonObject> = {};
@@ -172,7 +174,11 @@ function stateOptions(opts: SyncOptions & { maxPos: number }, src: SyncSources, 
 function joinedRoomSection(src: SyncSources, userId: string, room: RoomRow, since: number, fresh: boolean, opts: SyncOptions & { maxPos: number }): JsonObject | undefined {
   const { stream } = src;
   const maxPos = Number.MAX_SAFE_INTEGER;
-  const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : since, maxPos, opts);
+  // After a leave and rejoin since `since`, the timeline starts after the leave: the state copied
+  // at the rejoin holds what changed while the user was away, which older timeline events would
+  // otherwise seem to come after (the gap shows as a limited timeline).
+  const departed = opts.since && room.membership_pos > since ? stream.lastDepartureAfter(room.room_id, userId, since) : undefined;
+  const timeline = timelineOf(stream, room.room_id, fresh && !opts.since ? 0 : (departed ?? since), maxPos, opts);
   const ephemeral = ephemeralOf(src, room.room_id, since, fresh);
   const roomData = stream.roomDataSince(room.room_id, "room_account_data", fresh ? -1 : since);
   const accountData = fresh ? src.accountData.all(room.room_id) : dedupeByType(roomData);

@@ -15,7 +15,7 @@ export interface RoomStateOptions {
   deviceId: string;
   /** undefined: the whole state up to the timeline (initial sync, full_state, a newly joined room). */
   since: number | undefined;
-  /** The request's own `since` (undefined on an initial sync): what the device is known to have received. */
+  /** The request's own `since` (undefined on an initial sync, when the device has been sent nothing). */
   deviceSince: number | undefined;
   lazyLoadMembers: boolean;
   includeRedundantMembers: boolean;
@@ -34,6 +34,9 @@ export interface TimelineSpan {
   firstPos?: number;
 }
 
+/** The state a room summary is made from (protocol/roomSummary.ts). */
+const SUMMARY_TYPES: ReadonlySet<string> = new Set(["m.room.member", "m.room.name", "m.room.canonical_alias"]);
+
 /** Stream positions past any real one: "now". */
 const NOW = Number.MAX_SAFE_INTEGER;
 
@@ -49,7 +52,6 @@ export function roomSectionState(
   endPos: number | undefined,
   opts: RoomStateOptions,
 ): { state: JsonObject[]; summary?: RoomSummary } {
-  const summary = endPos === undefined ? summaryOf(rooms, roomId, userId) : undefined;
   const lazy = opts.lazyLoadMembers;
   const mode = opts.stateAfter ? "after" : "start";
   const endAt = endPos ?? NOW;
@@ -59,6 +61,10 @@ export function roomSectionState(
   const changedAfter = opts.since ?? -1;
   const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
   const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  // The spec lets an unchanged summary be left out: only a change to the members, the name or the
+  // canonical alias since `since` changes it, and reading every member of a big room is costly.
+  const summaryChanged = opts.since === undefined || end.some((e) => SUMMARY_TYPES.has(e.type));
+  const summary = endPos === undefined && summaryChanged ? summaryOf(rooms, roomId, userId) : undefined;
   const heroes = summary?.["m.heroes"] ?? [];
   if (lazy && opts.since !== undefined) {
     const wanted = [...lazyMembersToLoad(timeline.events as unknown as TimelineItem[], userId, false, heroes, mode)];
@@ -68,7 +74,7 @@ export function roomSectionState(
   }
   let alreadySent: Map<string, string> | undefined;
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && opts.deviceSince !== undefined) {
-    alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId, opts.deviceSince);
+    alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId);
   }
   const { events, membersSent } = syncState<JsonObject>({
     start,

@@ -82,6 +82,13 @@ test("GET /events streams new events from a token; GET /events/{eventId} fetches
   assert.equal(unknown.body.errcode, "M_NOT_FOUND");
 });
 
+test("GET /events marks the user online, as /sync does without set_presence", async () => {
+  const dave = await registerUser(server.baseUrl, "dave");
+  assert.equal((await ok(dave, "GET", `/presence/${enc(dave.userId)}/status`)).presence, "offline");
+  await ok(dave, "GET", "/events?timeout=0");
+  assert.equal((await ok(dave, "GET", `/presence/${enc(dave.userId)}/status`)).presence, "online");
+});
+
 test("GET /events hands out every event since the token, not only a room's last few", async () => {
   const from = String((await ok(alice, "GET", "/events?timeout=0")).end);
   for (let i = 0; i < 15; i++) await ok(bob, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/burst${i}`, { msgtype: "m.text", body: `burst ${i}` });

@@ -252,6 +252,28 @@ test("lazy_load_members: only the timeline senders' members (and the user's own)
   assert.deepEqual(members((await sync(alice, { since: third.next_batch, fullState: true, filter: { room: { rooms: [roomId], timeline: { limit: 1 } } } })).rooms.join[roomId]), [alice.userId, bob.userId, carol.userId, dave.userId].sort());
 });
 
+test("lazy_load_members: a member sent in an answer the client never used is sent again, even from a later token", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Lost answer" });
+  const lazy = { room: { rooms: [roomId], timeline: { limit: 1 }, state: { lazy_load_members: true } } };
+  const members = (body: SyncBody) => (body.rooms.join[roomId]?.state.events ?? []).filter((e) => e.type === "m.room.member").map((e) => e.state_key);
+  await delivered(alice, roomId, await send(alice, roomId, "a0"));
+  const start = await sync(alice, { filter: lazy });
+  assert.deepEqual(members(start), [alice.userId]);
+
+  await delivered(alice, roomId, await send(bob, roomId, "b1"));
+  // This answer carries bob's membership, but never reaches the client…
+  assert.deepEqual(members(await sync(alice, { since: start.next_batch, filter: lazy })), [bob.userId]);
+  await delivered(alice, roomId, await send(alice, roomId, "a2"));
+  // …which retries from its old token; the limited timeline now shows only alice's message.
+  const retry = await sync(alice, { since: start.next_batch, filter: lazy });
+  assert.deepEqual(retry.rooms.join[roomId].timeline.events.map((e) => e.sender), [alice.userId]);
+  assert.deepEqual(members(retry), []);
+
+  await delivered(alice, roomId, await send(bob, roomId, "b3"));
+  const next = await sync(alice, { since: retry.next_batch, filter: lazy });
+  assert.deepEqual(members(next), [bob.userId], "bob's membership never reached the client: it is sent");
+});
+
 test("summary: member counts and heroes (joined then invited, by join order, never the user; none for a named room)", async () => {
   const roomId = await createRoom(alice, [carol, bob]);
   const m = await send(carol, roomId, "x");
@@ -272,6 +294,64 @@ test("summary: member counts and heroes (joined then invited, by join order, nev
   await delivered(alice, roomId, after);
   const named = (await sync(alice, { since })).rooms.join[roomId];
   assert.deepEqual(named.summary, { "m.joined_member_count": 3, "m.invited_member_count": 1 });
+});
+
+test("summary: an incremental sync leaves it out until the members, name or canonical alias change", async () => {
+  const roomId = await createRoom(alice, [bob]);
+  const only = { room: { rooms: [roomId], timeline: { limit: 5 } } };
+  const start = await sync(alice, { filter: only });
+  assert.deepEqual(start.rooms.join[roomId].summary, { "m.heroes": [bob.userId], "m.joined_member_count": 2, "m.invited_member_count": 0 });
+  await delivered(alice, roomId, await send(bob, roomId, "hello"));
+  const quiet = await sync(alice, { since: start.next_batch, filter: only });
+  assert.equal(quiet.rooms.join[roomId].timeline.events.length, 1);
+  assert.deepEqual(quiet.rooms.join[roomId].summary, {}, "nothing the summary is made of changed");
+  assert.equal((await api(server, carol, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  let joined: SyncBody | undefined;
+  await eventually("carol's join reaches alice", async () => {
+    joined = await sync(alice, { since: quiet.next_batch, filter: only });
+    return joined.rooms.join[roomId]?.timeline.events.some((e) => e.type === "m.room.member" && e.state_key === carol.userId) === true;
+  });
+  assert.ok(joined);
+  assert.deepEqual(joined.rooms.join[roomId].summary, { "m.heroes": [bob.userId, carol.userId], "m.joined_member_count": 3, "m.invited_member_count": 0 });
+});
+
+test("a profile change (a fresh full state copy) keeps the state at a timeline's start that reaches back before it", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Old" });
+  await delivered(alice, roomId, await send(bob, roomId, "before"));
+  const only = { room: { rooms: [roomId], timeline: { limit: 10 } } };
+  const start = await sync(alice, { filter: only });
+  await setState(alice, roomId, "m.room.name", { name: "New" });
+  const profile = await setState(alice, roomId, "m.room.member", { membership: "join", displayname: "Alice Again" }, alice.userId);
+  await delivered(alice, roomId, profile);
+  const after = (await sync(alice, { since: start.next_batch, filter: only })).rooms.join[roomId];
+  const names = after.timeline.events.filter((e) => e.type === "m.room.name").map((e) => e.content.name);
+  assert.deepEqual(names, ["New"]);
+  assert.equal(stateOf(after, "m.room.name")?.content.name, "Old", "the name before the timeline's rename");
+  assertNoRepeats(after);
+});
+
+test("a gappy sync across a leave and rejoin: the timeline starts after the leave, so state changed while away wins", async () => {
+  const roomId = await createRoom(alice, [bob], { name: "Old" });
+  const only = { room: { rooms: [roomId], timeline: { limit: 20 } } };
+  await delivered(bob, roomId, await send(alice, roomId, "hi"));
+  const start = await sync(bob, { filter: only });
+  await delivered(bob, roomId, await setState(alice, roomId, "m.room.name", { name: "A" }));
+  assert.equal((await api(server, bob, "POST", `/rooms/${enc(roomId)}/leave`, {})).status, 200);
+  await setState(alice, roomId, "m.room.name", { name: "B" });
+  assert.equal((await api(server, bob, "POST", `/join/${enc(roomId)}`, {})).status, 200);
+  let room: JoinedRoom | undefined;
+  await eventually("bob's rejoin reaches bob", async () => {
+    room = (await sync(bob, { since: start.next_batch, filter: only })).rooms.join[roomId];
+    return room?.timeline.events.some((e) => e.type === "m.room.member" && e.state_key === bob.userId && e.content.membership === "join") === true;
+  });
+  assert.ok(room);
+  assert.equal(room.timeline.limited, true);
+  assert.ok(!room.timeline.events.some((e) => e.type === "m.room.name"), "the rename before the leave is not replayed after the state");
+  // A client applies the state, then the timeline: it ends with the room's current name.
+  let name = stateOf(room, "m.room.name")?.content.name;
+  for (const e of room.timeline.events) if (e.type === "m.room.name") name = e.content.name;
+  assert.equal(name, "B");
+  assertNoRepeats(room);
 });
 
 test("a client's room state is right after a limited sync (matrix-js-sdk)", async () => {

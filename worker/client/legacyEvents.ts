@@ -102,12 +102,14 @@ async function events(req: IRequest, ctx: Ctx): Promise<Response> {
   const ip = clientAddress(req);
   let from = ctx.url.searchParams.get("from") ?? undefined;
   if (from !== undefined && !STREAM_TOKEN.test(from)) throw invalidParam("Invalid from token");
+  // As /sync without set_presence, and as Synapse's /events, streaming marks the user online;
+  // without `from`, before the stream's start is taken, so the change is not in it.
   // Without `from`, the stream starts now (Synapse): only what happens from here on is returned.
   if (from === undefined) {
-    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, leaveToDevice: true }, 0);
+    const now = await syncBody(ctx, token, session.userId, ip, { fullState: false, filter: NOTHING, leaveToDevice: true, setPresence: "online" }, 0);
     from = String(now.next_batch);
   }
-  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, leaveToDevice: true }, timeout);
+  const sync = await syncBody(ctx, token, session.userId, ip, { since: from, fullState: false, filter: STREAM, leaveToDevice: true, setPresence: "online" }, timeout);
   return json({ chunk: eventsOfSync(sync), start: from, end: String(sync.next_batch ?? from) });
 }
 

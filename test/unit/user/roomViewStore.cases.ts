@@ -52,7 +52,7 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     rooms.redactState("!r:x", { event_id: "$n2", room_id: "!r:x", type: "m.room.name", state_key: "", sender: "@a:x", content: {}, origin_server_ts: 1 });
     assert.deepEqual((JSON.parse(rooms.state("!r:x", 2)[0].json) as JsonObject).content, {});
     assert.deepEqual(rooms.memberEvents("!r:x").map((m) => [m.stateKey, m.event.content.membership]), [["@a:x", "join"]]);
-    rooms.clearState("!r:x");
+    rooms.replaceState("!r:x", [], 10, false);
     assert.deepEqual(rooms.state("!r:x"), []);
   },
 
@@ -123,9 +123,53 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     // A redaction reaches the replaced version too.
     rooms.redactState("!r:x", { ...name("$n1", ""), content: {} } as never);
     assert.deepEqual(rooms.stateAt("!r:x", 5).filter((r) => r.event_id === "$n1").map((r) => JSON.parse(r.json).content), [{}]);
-    // A full state replacing the copy (a rejoin) forgets the old versions.
-    rooms.clearState("!r:x");
-    assert.deepEqual(at(6), []);
+    // A full state replacing the copy (a rejoin at 20, copied at 19) keeps the old versions readable before it.
+    rooms.replaceState("!r:x", [member("!r:x", "@a:x", "join", "$a"), name("$n3", "Three")], 19, false);
+    assert.deepEqual(at(6), ["$a@1", "$n1@3"]);
+    assert.deepEqual(at(18), ["$a@1", "$n2@7"]);
+    assert.deepEqual(at(19), ["$a@19", "$n3@19"], "a rejoin's copy is all set at its position");
+    assert.deepEqual(at(100, 18), ["$a@19", "$n3@19"]);
+  },
+
+  "a full state while the user stays joined (a profile change) keeps unchanged entries where they were; keys it lacks end"(sql) {
+    const rooms = freshStore(sql);
+    const topic = (id: string): JsonObject => ({ event_id: id, room_id: "!r:x", type: "m.room.topic", state_key: "", sender: "@a:x", content: { topic: id } });
+    rooms.upsertState("!r:x", member("!r:x", "@a:x", "join", "$a1"), 1);
+    rooms.upsertState("!r:x", topic("$t1"), 2);
+    rooms.upsertState("!r:x", { ...topic("$gone"), type: "m.room.gone" }, 3);
+    rooms.replaceState("!r:x", [member("!r:x", "@a:x", "join", "$a2"), topic("$t1")], 9, true);
+    const at = (pos: number) => rooms.stateAt("!r:x", pos).map((r) => `${r.event_id}@${r.pos}`).sort();
+    assert.deepEqual(at(8), ["$a1@1", "$gone@3", "$t1@2"]);
+    assert.deepEqual(at(9), ["$a2@9", "$t1@2"]);
+  },
+
+  "the state changed after a position is read by the (room_id, pos) index, not by walking all of the room's state"(sql) {
+    freshStore(sql);
+    const plan = sql
+      .exec<{ detail: string }>("EXPLAIN QUERY PLAN SELECT event_id, json, type, state_key, pos FROM room_state WHERE room_id = ?1 AND pos <= ?2 AND pos > ?3", "!r:x", 9, 5)
+      .toArray()
+      .map((r) => r.detail)
+      .join("\n");
+    assert.match(plan, /USING INDEX room_state_pos \(room_id=\? AND pos>\? AND pos<\?\)/);
+  },
+
+  "upsertState tells whether it replaced a version; pruning forgets only versions replaced before the horizon"(sql) {
+    const rooms = freshStore(sql);
+    const name = (id: string): JsonObject => ({ event_id: id, room_id: "!r:x", type: "m.room.name", state_key: "", sender: "@a:x", content: { name: id } });
+    assert.equal(rooms.upsertState("!r:x", name("$n1"), 1), false);
+    assert.equal(rooms.upsertState("!r:x", name("$n2"), 5), true);
+    assert.equal(rooms.upsertState("!r:x", name("$n2"), 6), false, "a redelivery replaces nothing");
+    assert.equal(rooms.upsertState("!r:x", name("$n3"), 9), true);
+    rooms.upsertState("!s:x", name("$s1"), 1);
+    rooms.upsertState("!s:x", name("$s2"), 2);
+    const at = (room: string, pos: number) => rooms.stateAt(room, pos).map((r) => r.event_id);
+    // A timeline starting at 6 or later reads the state at 5 or later: the version replaced at 5 is never read.
+    rooms.pruneStatePrior("!r:x", 6);
+    assert.deepEqual(at("!r:x", 4), [], "$n1 (replaced at 5) is gone");
+    assert.deepEqual(at("!r:x", 5), ["$n2"]);
+    assert.deepEqual(at("!r:x", 8), ["$n2"]);
+    assert.deepEqual(at("!r:x", 9), ["$n3"]);
+    assert.deepEqual(at("!s:x", 1), ["$s1"], "other rooms keep theirs");
   },
 
   "memberships: each member's membership and when it was set"(sql) {

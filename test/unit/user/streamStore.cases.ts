@@ -40,6 +40,30 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(stream.latestRoomEvents("!r:x", pos[0], pos[2], 10).map((e) => e.pos), [pos[2], pos[1]]);
   },
 
+  "the user's latest departure from a room after a position: its own membership events other than join"(sql) {
+    const stream = freshStore(sql);
+    const member = (id: string, who: string, membership: string, room = "!r:x") =>
+      stream.append("event", room, id, { event: { ...event(id), room_id: room, type: "m.room.member", state_key: who, content: { membership } } }, 1, 0, 0);
+    const j1 = member("$j1", "@a:x", "join");
+    const l1 = member("$l1", "@a:x", "leave");
+    member("$j2", "@a:x", "join");
+    member("$other", "@b:x", "leave");
+    member("$elsewhere", "@a:x", "ban", "!s:x");
+    assert.equal(stream.lastDepartureAfter("!r:x", "@a:x", 0), l1);
+    assert.equal(stream.lastDepartureAfter("!r:x", "@a:x", l1), undefined);
+    assert.equal(stream.lastDepartureAfter("!r:x", "@b:x", j1) !== undefined, true);
+  },
+
+  "the n-th latest event of a room, counting only that room's events"(sql) {
+    const stream = freshStore(sql);
+    const pos = ["$1", "$2", "$3"].map((id, i) => stream.append("event", "!r:x", id, { event: event(id) }, i, 0, 0));
+    stream.append("event", "!s:x", "$other", { event: event("$other") }, 1, 0, 0);
+    stream.append("receipt", "!r:x", null, {}, null, 0, 0);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 1), pos[2]);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 3), pos[0]);
+    assert.equal(stream.nthLatestRoomEventPos("!r:x", 4), undefined);
+  },
+
   "a parent's children are found by their m.relates_to, in stream order, in that room only; a redacted child no longer relates"(sql) {
     const stream = freshStore(sql);
     const child = (id: string, parent: string, room = "!r:x") =>
