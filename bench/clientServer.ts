@@ -174,7 +174,7 @@ export async function measureCost(base: string, ops: number, fn: () => Promise<v
 }
 
 /** Resolves once the user's long-poll is parked in the UserDO (its WebSocket fetch counted). */
-async function waitParked(base: string, parkedBefore: number | undefined): Promise<void> {
+export async function waitParked(base: string, parkedBefore: number | undefined): Promise<void> {
   if (parkedBefore === undefined) {
     await new Promise((r) => setTimeout(r, 30));
     return;

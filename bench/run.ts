@@ -12,6 +12,7 @@ import { registerUser } from "../test/e2e/harness.js";
 import { benchClientServer, benchIdleLongPoll, targets } from "./clientServer.js";
 import { benchSlidingSync, slidingTargets, type SlidingSyncFigures } from "./slidingSync.js";
 import { PUSH_SERVER_VARS, pushSummary, type PushFigures } from "./push.js";
+import { appserviceSummary, benchAppservice, startBenchAppservice, type AppserviceFigures, type BenchAppservice } from "./appservice.js";
 
 type Result = { ok: true; figures: unknown; seconds: number } | { ok: false; skipped: string };
 
@@ -22,7 +23,7 @@ const log = (msg: string): void => {
 /** BENCH=a,b: only these modules (by their key in the output; the others are left out); unset: all. */
 const only = process.env.BENCH ? new Set(process.env.BENCH.split(",").map((s) => s.trim())) : undefined;
 const want = (name: string): boolean => !only || only.has(name);
-const SERVER_MODULES = ["clientServer", "idleLongPoll", "protocol", "stateResolution", "slidingSync", "oauth", "push", "media", "e2ee", "search"];
+const SERVER_MODULES = ["clientServer", "idleLongPoll", "protocol", "stateResolution", "slidingSync", "oauth", "push", "media", "e2ee", "search", "appservice"];
 
 /**
  * Loads an optional module (others may not have written it yet) and runs its named export.
@@ -79,13 +80,16 @@ async function main(): Promise<void> {
   };
   const out: Record<string, unknown> = { machine };
   if (SERVER_MODULES.some(want)) {
+    // The application service bench's fake bridge must be up before the server reads APPSERVICES.
+    const bridge = want("appservice") ? await startBenchAppservice() : undefined;
     log("starting Lattice (wrangler dev) …");
-    const server = await startServer({ vars: { RATE_LIMITS: "off", LATTICE_METRICS: "on", ...PUSH_SERVER_VARS } });
+    const server = await startServer({ vars: { RATE_LIMITS: "off", LATTICE_METRICS: "on", ...PUSH_SERVER_VARS, ...bridge?.vars } });
     log(`server at ${server.baseUrl}`);
     try {
-      await runOnServer(server.baseUrl, out);
+      await runOnServer(server.baseUrl, out, bridge);
     } finally {
       await server.stop();
+      await bridge?.fake.close();
     }
   }
   // Federation starts its own two servers (and a fake third) after the single server is gone.
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
 }
 
 /** The modules that share one server, in an order that keeps each one's counters its own. */
-async function runOnServer(base: string, out: Record<string, unknown>): Promise<void> {
+async function runOnServer(base: string, out: Record<string, unknown>, bridge: BenchAppservice | undefined): Promise<void> {
   const cs = want("clientServer") ? await timed("clientServer", () => benchClientServer(base), 150_000) : undefined;
   out.clientServer = cs;
   if (cs?.ok) out.targets = targets(cs.figures as Parameters<typeof targets>[0]);
@@ -129,6 +133,11 @@ async function runOnServer(base: string, out: Record<string, unknown>): Promise<
   out.e2ee = want("e2ee") ? await optional("./e2ee.ts", "benchE2ee", (fn) => fn(base)) : undefined;
   // Search: a user in 20 rooms of 200 messages (filling them is most of its time).
   out.search = want("search") ? await optional("./search.ts", "benchSearch", (fn) => fn(base), 300_000) : undefined;
+
+  // Application services: the fake bridge registered through APPSERVICES (started in main).
+  const as = bridge ? await timed("appservice", () => benchAppservice(base, bridge.fake), 180_000) : undefined;
+  out.appservice = as;
+  if (as?.ok) log(appserviceSummary(as.figures as AppserviceFigures));
 }
 
 main().then(

@@ -41,6 +41,8 @@ export interface FakeAppservice {
   txnStatus: number;
   refuse: boolean;
   handler?: FakeHandler;
+  /** Called as each transaction attempt arrives, before it is answered (the bench times arrivals with it). */
+  onTransaction?: (attempt: TxnAttempt) => void;
   /** Events of the acknowledged transactions, in the order the service accepted them. */
   acknowledged(): Array<Record<string, unknown>>;
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startFakeAppservice(opts: { hsToken?: string } = {}): Prom
         const events = ((body as { events?: unknown } | undefined)?.events ?? []) as Array<Record<string, unknown>>;
         const attempt: TxnAttempt = { txnId: decodeURIComponent(txn[1]), authorization: req.headers.authorization, events, status: 0 };
         fake.transactions.push(attempt);
+        fake.onTransaction?.(attempt);
         if (fake.refuse) {
           req.socket.destroy();
           return;
