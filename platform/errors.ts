@@ -41,6 +41,21 @@ export function toMatrixError(e: unknown): MatrixError | undefined {
   return new MatrixError(wire.status, wire.errcode, wire.error, extra);
 }
 
+/**
+ * What `p` resolves to, or undefined when it fails with a Matrix error of one of `statuses` (404:
+ * the thing is not there; 403 besides, where "not allowed to see it" must read the same). Any
+ * other failure is real and is thrown, not mistaken for absence.
+ */
+export async function unlessStatus<T>(statuses: readonly number[], p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    const status = toMatrixError(e)?.status;
+    if (status !== undefined && statuses.includes(status)) return undefined;
+    throw e;
+  }
+}
+
 type Extra = Record<string, unknown>;
 
 // One constructor per error a handler commonly throws, with the status the spec gives it.

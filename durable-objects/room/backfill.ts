@@ -51,11 +51,7 @@ export async function backfillFromRemote(room: RoomContext, servers: string[], l
       if (room.stores.events.getRow(pdu.event_id)?.outlier === 0) continue;
       if (pdu.auth_events.some((id) => !room.stores.events.getRow(id))) await fetchMissingAuthEvents(room, server, pdu);
       if (authAgainstAuthEvents(room, pdu)) continue;
-      room.stores.atomically(() => {
-        room.stores.events.insertBackfilled(pdu, first.state_group);
-        const row = room.stores.events.getRow(pdu.event_id);
-        if (row) indexForSearch(room.stores, row.ordering, pdu);
-      });
+      room.stores.atomically(() => indexForSearch(room.stores, room.stores.events.insertBackfilled(pdu, first.state_group), pdu));
       added++;
     }
     if (added > 0) return added;

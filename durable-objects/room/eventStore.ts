@@ -127,17 +127,18 @@ export class EventStore {
   /**
    * Stores (or promotes from outlier) an event fetched by backfill. It is older than everything we
    * have, so it takes an ordering below the lowest one: pagination then meets it in DAG order.
+   * Returns that ordering.
    */
-  insertBackfilled(pdu: PDU, stateGroup: number | null): void {
+  insertBackfilled(pdu: PDU, stateGroup: number | null): number {
     const min = this.sql.exec<{ m: number | null }>("SELECT MIN(ordering) AS m FROM events").one().m ?? 1;
     const ordering = Math.min(min, 1) - 1;
     const exists = this.sql.exec("SELECT 1 FROM events WHERE event_id = ?", pdu.event_id).toArray().length > 0;
     if (exists) {
       // Backfill stores only events that passed their auth check: as in deOutlier, not rejected.
       this.sql.exec("UPDATE events SET ordering = ?, outlier = 0, state_group = ?, state_group_after = ?, rejected = NULL WHERE event_id = ? AND outlier = 1", ordering, stateGroup, stateGroup, pdu.event_id);
-      return;
+      return ordering;
     }
-    this.insertEvent(pdu, { ordering, before: stateGroup, after: stateGroup });
+    return this.insertEvent(pdu, { ordering, before: stateGroup, after: stateGroup });
   }
 
   /**

@@ -60,8 +60,9 @@ export class SearchStore {
 
   /**
    * How many shown events match, among those with ordering in [`from`, `upTo`] (an estimate for
-   * `count`). Soft-failed and rejected events are indexed with the rest but must not be counted:
-   * the count would reveal what clients are never shown.
+   * `count`). Only shown events are indexed (storeEvent skips soft-failed ones, a redaction removes
+   * its target's row), but the count checks again as `matches` does: it must never reveal what
+   * clients are never shown.
    */
   count(match: string, from: number, upTo: number): number {
     return this.sql

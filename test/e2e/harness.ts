@@ -227,6 +227,11 @@ export function api(server: RunningServer, user: TestUser, method: string, path:
   return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user.accessToken, body });
 }
 
+/** A Client-Server API call (path under /_matrix/client/v3) by `user` that must answer 200: its JSON body. */
+export function apiOk(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  return callOk(server, user, method, `/_matrix/client/v3${path}`, body);
+}
+
 /** A call by `user` that must answer 200 (`path` is the whole path): its JSON body. */
 export async function callOk(server: RunningServer, user: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const r = await call(server.baseUrl, method, path, { token: user.accessToken, body });

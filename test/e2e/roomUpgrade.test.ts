@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { MatrixClient } from "matrix-js-sdk";
-import { startServer, registerUser, call, type RunningServer, type TestUser } from "./harness.js";
+import { startServer, registerUser, call, api, apiOk, type RunningServer, type TestUser } from "./harness.js";
 import { startClient, eventually } from "./sdkHelpers.js";
 
 let server: RunningServer;
@@ -17,27 +17,17 @@ let aliceClient: MatrixClient;
 let bobClient: MatrixClient;
 const enc = encodeURIComponent;
 
-function api(user: TestUser | undefined, method: string, path: string, body?: unknown, rawBody?: string) {
-  return call(server.baseUrl, method, `/_matrix/client/v3${path}`, { token: user?.accessToken, body, rawBody });
-}
-
-async function ok(user: TestUser, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await api(user, method, path, body);
-  assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
 async function createRoom(user: TestUser, body: Record<string, unknown>): Promise<string> {
-  return String((await ok(user, "POST", "/createRoom", body)).room_id);
+  return String((await apiOk(server, user, "POST", "/createRoom", body)).room_id);
 }
 
 async function stateContent(user: TestUser, roomId: string, type: string, key = ""): Promise<Record<string, unknown> | undefined> {
-  const r = await api(user, "GET", `/rooms/${enc(roomId)}/state/${type}/${enc(key)}`);
+  const r = await api(server, user, "GET", `/rooms/${enc(roomId)}/state/${type}/${enc(key)}`);
   return r.status === 200 ? r.body : undefined;
 }
 
 async function joinedRooms(user: TestUser): Promise<string[]> {
-  return (await ok(user, "GET", "/joined_rooms")).joined_rooms as string[];
+  return (await apiOk(server, user, "GET", "/joined_rooms")).joined_rooms as string[];
 }
 
 before(async () => {
@@ -64,8 +54,8 @@ test("upgrading a public room: tombstone in sync, state copied, aliases and dire
     room_alias_name: "upgrade-me",
     initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }],
   });
-  await ok(bob, "POST", `/join/${enc(oldId)}`, {});
-  await ok(alice, "POST", `/rooms/${enc(oldId)}/ban`, { user_id: carol.userId, reason: "spam" });
+  await apiOk(server, bob, "POST", `/join/${enc(oldId)}`, {});
+  await apiOk(server, alice, "POST", `/rooms/${enc(oldId)}/ban`, { user_id: carol.userId, reason: "spam" });
   await eventually("bob sees himself joined", () => bobClient.getRoom(oldId)?.getMyMembership() === "join");
 
   const { replacement_room: newId } = await aliceClient.upgradeRoom(oldId, "11");
@@ -92,17 +82,17 @@ test("upgrading a public room: tombstone in sync, state copied, aliases and dire
 
   // The alias now leads to the new room, whose canonical alias it is; the old room lost it.
   const alias = `#upgrade-me:${server.serverName}`;
-  assert.equal((await ok(alice, "GET", `/directory/room/${enc(alias)}`)).room_id, newId);
+  assert.equal((await apiOk(server, alice, "GET", `/directory/room/${enc(alias)}`)).room_id, newId);
   assert.equal((await stateContent(alice, newId, "m.room.canonical_alias"))?.alias, alias);
   assert.equal((await stateContent(alice, oldId, "m.room.canonical_alias"))?.alias, undefined);
-  assert.equal((await ok(alice, "GET", `/directory/list/room/${enc(newId)}`)).visibility, "public");
-  assert.equal((await ok(alice, "GET", `/directory/list/room/${enc(oldId)}`)).visibility, "private");
+  assert.equal((await apiOk(server, alice, "GET", `/directory/list/room/${enc(newId)}`)).visibility, "public");
+  assert.equal((await apiOk(server, alice, "GET", `/directory/list/room/${enc(oldId)}`)).visibility, "private");
 
   // The old room: ordinary members can no longer speak or invite.
   const oldPl = await stateContent(alice, oldId, "m.room.power_levels");
   assert.equal(oldPl?.events_default, 50);
   assert.equal(oldPl?.invite, 50);
-  const said = await api(bob, "PUT", `/rooms/${enc(oldId)}/send/m.room.message/after-upgrade`, { msgtype: "m.text", body: "hi" });
+  const said = await api(server, bob, "PUT", `/rooms/${enc(oldId)}/send/m.room.message/after-upgrade`, { msgtype: "m.text", body: "hi" });
   assert.equal(said.status, 403);
   assert.equal(said.body.errcode, "M_FORBIDDEN");
 
@@ -114,14 +104,14 @@ test("upgrading a public room: tombstone in sync, state copied, aliases and dire
 
 test("upgrading an invite-only room invites its members to the replacement", async () => {
   const oldId = await createRoom(alice, { preset: "private_chat", room_version: "10", invite: [bob.userId] });
-  await ok(bob, "POST", `/join/${enc(oldId)}`, {});
+  await apiOk(server, bob, "POST", `/join/${enc(oldId)}`, {});
   // Bob's tag on the room and his direct-chat list follow it to its replacement.
   await bobClient.setRoomTag(oldId, "m.favourite", { order: 0.5 });
-  await ok(bob, "PUT", `/user/${enc(bob.userId)}/account_data/m.direct`, { [alice.userId]: [oldId] });
+  await apiOk(server, bob, "PUT", `/user/${enc(bob.userId)}/account_data/m.direct`, { [alice.userId]: [oldId] });
   const { replacement_room: newId } = await aliceClient.upgradeRoom(oldId, "12");
-  const tags = await ok(bob, "GET", `/user/${enc(bob.userId)}/rooms/${enc(newId)}/tags`);
+  const tags = await apiOk(server, bob, "GET", `/user/${enc(bob.userId)}/rooms/${enc(newId)}/tags`);
   assert.deepEqual(tags.tags, { "m.favourite": { order: 0.5 } });
-  const direct = await ok(bob, "GET", `/user/${enc(bob.userId)}/account_data/m.direct`);
+  const direct = await apiOk(server, bob, "GET", `/user/${enc(bob.userId)}/account_data/m.direct`);
   assert.deepEqual(direct, { [alice.userId]: [oldId, newId] });
   assert.equal((await stateContent(alice, newId, "m.room.join_rules"))?.join_rule, "invite");
   assert.equal((await stateContent(alice, newId, "m.room.member", bob.userId))?.membership, "invite");
@@ -135,12 +125,12 @@ test("upgrading an invite-only room invites its members to the replacement", asy
 
 test("upgrading to v12 with additional_creators names them in the create event and not in the power levels", async () => {
   const oldId = await createRoom(alice, { preset: "public_chat", room_version: "11" });
-  await ok(bob, "POST", `/join/${enc(oldId)}`, {});
-  await ok(alice, "PUT", `/rooms/${enc(oldId)}/state/m.room.power_levels`, {
+  await apiOk(server, bob, "POST", `/join/${enc(oldId)}`, {});
+  await apiOk(server, alice, "PUT", `/rooms/${enc(oldId)}/state/m.room.power_levels`, {
     ...(await stateContent(alice, oldId, "m.room.power_levels")),
     users: { [alice.userId]: 100, [bob.userId]: 50 },
   });
-  const r = await ok(alice, "POST", `/rooms/${enc(oldId)}/upgrade`, { new_version: "12", additional_creators: [bob.userId] });
+  const r = await apiOk(server, alice, "POST", `/rooms/${enc(oldId)}/upgrade`, { new_version: "12", additional_creators: [bob.userId] });
   const newId = String(r.replacement_room);
   const create = await stateContent(alice, newId, "m.room.create");
   assert.deepEqual(create?.additional_creators, [bob.userId]);
@@ -160,7 +150,7 @@ async function assertUnchanged(roomId: string, roomsBefore: string[]) {
 
 test("refusals: no token, bad token, unknown room, not a member, no power, unknown version, wrong types; nothing changes", async () => {
   const roomId = await createRoom(alice, { preset: "public_chat", room_version: "10" });
-  await ok(bob, "POST", `/join/${enc(roomId)}`, {});
+  await apiOk(server, bob, "POST", `/join/${enc(roomId)}`, {});
   const before = await joinedRooms(alice);
   const path = `/rooms/${enc(roomId)}/upgrade`;
   const g = await call(server.baseUrl, "POST", "/_matrix/client/v3/register?kind=guest", { body: {} });
@@ -181,12 +171,12 @@ test("refusals: no token, bad token, unknown room, not a member, no power, unkno
     ["malformed JSON", alice, undefined, 400, "M_NOT_JSON", "{nope"],
   ];
   for (const [what, user, body, status, errcode, raw] of cases) {
-    const r = await api(user, "POST", path, body, raw);
+    const r = await call(server.baseUrl, "POST", `/_matrix/client/v3${path}`, { token: user?.accessToken, body, rawBody: raw });
     assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.errcode, errcode, what);
     await assertUnchanged(roomId, before);
   }
-  const unknown = await api(alice, "POST", `/rooms/${enc(`!nowhere:${server.serverName}`)}/upgrade`, { new_version: "11" });
+  const unknown = await api(server, alice, "POST", `/rooms/${enc(`!nowhere:${server.serverName}`)}/upgrade`, { new_version: "11" });
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.errcode, "M_NOT_FOUND");
   assert.deepEqual((await joinedRooms(alice)).sort(), [...before].sort());
@@ -194,12 +184,12 @@ test("refusals: no token, bad token, unknown room, not a member, no power, unkno
 
 test("two upgrades of one room at once: one replacement room; the other upgrader gets 400, the winner's repeat its answer", async () => {
   const roomId = await createRoom(alice, { preset: "public_chat", room_version: "10" });
-  await ok(bob, "POST", `/join/${enc(roomId)}`, {});
+  await apiOk(server, bob, "POST", `/join/${enc(roomId)}`, {});
   const pl = (await stateContent(alice, roomId, "m.room.power_levels")) as { users: Record<string, number> };
-  await ok(alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.power_levels/`, { ...pl, users: { ...pl.users, [bob.userId]: 100 } });
+  await apiOk(server, alice, "PUT", `/rooms/${enc(roomId)}/state/m.room.power_levels/`, { ...pl, users: { ...pl.users, [bob.userId]: 100 } });
   const path = `/rooms/${enc(roomId)}/upgrade`;
   const roomsBefore = new Map([[alice.userId, await joinedRooms(alice)], [bob.userId, await joinedRooms(bob)]]);
-  const [a, b] = await Promise.all([api(alice, "POST", path, { new_version: "11" }), api(bob, "POST", path, { new_version: "11" })]);
+  const [a, b] = await Promise.all([api(server, alice, "POST", path, { new_version: "11" }), api(server, bob, "POST", path, { new_version: "11" })]);
   const results = [
     { user: alice, r: a },
     { user: bob, r: b },
@@ -212,9 +202,9 @@ test("two upgrades of one room at once: one replacement room; the other upgrader
   const replacement = String(won[0].r.body.replacement_room);
   assert.equal((await stateContent(alice, roomId, "m.room.tombstone"))?.replacement_room, replacement);
   // The winner asking again gets the same room, not a third one; the loser is still refused.
-  const again = await ok(won[0].user, "POST", path, { new_version: "11" });
+  const again = await apiOk(server, won[0].user, "POST", path, { new_version: "11" });
   assert.equal(again.replacement_room, replacement);
-  const loserAgain = await api(lost[0].user, "POST", path, { new_version: "11" });
+  const loserAgain = await api(server, lost[0].user, "POST", path, { new_version: "11" });
   assert.equal(loserAgain.status, 400);
   assert.equal(loserAgain.body.errcode, "M_UNKNOWN");
   // Only the winner made (and joined) a room.

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, queryInt } from "../http.js";
-import { badRequest, forbidden, invalidParam, notFound } from "../../platform/errors.js";
+import { badRequest, forbidden, invalidParam, notFound, unlessStatus } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { checkRateLimit } from "../rateLimit.js";
@@ -122,9 +122,8 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!indexed) checkRateLimit(ctx.config, "eventLookup", session.userId);
   const rooms = indexed ? [indexed] : await userStub(ctx.env, session.userId).joinedRooms();
   for (const roomId of rooms) {
-    const ev = await roomStub(ctx.env, roomId)
-      .getEvent(session.userId, eventId)
-      .catch(() => undefined);
+    // Not there, or not visible to the user: look on.
+    const ev = await unlessStatus([404, 403], roomStub(ctx.env, roomId).getEvent(session.userId, eventId));
     if (ev) return json(ev);
   }
   throw notFound("Event not found");

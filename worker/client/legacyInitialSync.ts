@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, queryInt } from "../http.js";
-import { forbidden, invalidParam } from "../../platform/errors.js";
+import { forbidden, invalidParam, unlessStatus } from "../../platform/errors.js";
 import { accessTokenOf, authenticate, clientAddress } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isJsonObject, type JsonObject } from "../../protocol/json.js";
@@ -101,7 +101,7 @@ async function roomInitialSync(req: IRequest, ctx: Ctx): Promise<Response> {
   const user = userStub(ctx.env, session.userId);
   const accountData: JsonObject[] = [];
   for (const type of ROOM_ACCOUNT_DATA) {
-    const content = await user.getAccountData(roomId, type).catch(() => undefined);
+    const content = await unlessStatus([404], user.getAccountData(roomId, type));
     if (content) accountData.push({ type, content });
   }
   return json({

@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { refuseThirdPartyInvite } from "./thirdPartyIdentifiers.js";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString } from "../http.js";
-import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest, badJson } from "../../platform/errors.js";
+import { forbidden, notFound, invalidParam, unableToAuthoriseJoin, badRequest, badJson, unlessStatus } from "../../platform/errors.js";
 import { authenticate, guestAccessForbidden } from "../auth.js";
 import type { Session } from "../../platform/rpc/user.js";
 import { roomStub, userStub } from "../../platform/stubs.js";
@@ -196,10 +196,9 @@ export async function membershipByState(ctx: Ctx, session: Session, roomId: stri
   const sent = await membershipChangeByState(ctx, session, roomId, target, content);
   if (sent !== undefined) return { event_id: sent };
   // Nothing to change (leaving twice, unbanning someone not banned): like Synapse, answer the
-  // member event that already says so, as the state endpoint's response requires an event ID.
-  const current = await roomStub(ctx.env, roomId)
-    .getStateEvent(session.userId, "m.room.member", target)
-    .catch(() => undefined);
+  // member event that already says so, as the state endpoint's response requires an event ID
+  // (when the room is here and the user may read its state).
+  const current = await unlessStatus([404, 403], roomStub(ctx.env, roomId).getStateEvent(session.userId, "m.room.member", target));
   return current ? { event_id: current.event_id } : {};
 }
 

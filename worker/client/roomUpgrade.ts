@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { clientRoute, param, type Ctx } from "../router.js";
 import { json, readJsonObject, reqString, optStringArray } from "../http.js";
-import { badRequest, forbidden, notFound, invalidParam, unsupportedRoomVersion } from "../../platform/errors.js";
+import { badRequest, forbidden, notFound, invalidParam, unsupportedRoomVersion, unlessStatus } from "../../platform/errors.js";
 import { authenticate } from "../auth.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import type { EventTemplate } from "../../platform/rpc/room.js";
@@ -178,9 +178,9 @@ async function closeOldRoom(ctx: Ctx, oldRoom: OldRoom, newRoomId: string, upgra
 
 async function carryOverUserState(ctx: Ctx, userId: string, oldRoomId: string, newRoomId: string): Promise<void> {
   const user = userStub(ctx.env, userId);
-  const tags = await user.getAccountData(oldRoomId, "m.tag").catch(() => undefined);
+  const tags = await unlessStatus([404], user.getAccountData(oldRoomId, "m.tag"));
   if (tags) await user.setAccountData(newRoomId, "m.tag", tags);
-  const direct = await user.getAccountData("", "m.direct").catch(() => undefined);
+  const direct = await unlessStatus([404], user.getAccountData("", "m.direct"));
   const updated = direct && directWithReplacement(direct, oldRoomId, newRoomId);
   if (updated) await user.setAccountData("", "m.direct", updated);
 }

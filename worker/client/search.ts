@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { clientRoute, type Ctx } from "../router.js";
 import { json, readJsonObject } from "../http.js";
 import { authenticate } from "../auth.js";
-import { invalidParam, toMatrixError } from "../../platform/errors.js";
+import { invalidParam, unlessStatus } from "../../platform/errors.js";
 import { roomStub, userStub } from "../../platform/stubs.js";
 import { boundedMap } from "../../platform/boundedMap.js";
 import type { RoomSearchHit, RoomSearchResult } from "../../platform/rpc/room.js";
@@ -47,16 +47,10 @@ async function search(req: IRequest, ctx: Ctx): Promise<Response> {
   if (match === undefined || rooms.length === 0) return json({ search_categories: { room_events: { results: [], count: 0, highlights: [] } } });
 
   const limit = searchLimit(criteria.filter);
-  const answers = await boundedMap(rooms, FAN_OUT, (roomId) =>
-    roomStub(ctx.env, roomId)
-      .search(userId, { match, order: criteria.orderBy, after: resume?.after, limit, filter, ignoredSenders: session.ignoredUsers })
-      .catch((e: unknown): RoomSearchResult => {
-        // A room in the user's list that this server does not hold (an invite rejected before
-        // joining) has nothing to search; anything else is a real failure.
-        if (toMatrixError(e)?.status === 404) return { hits: [], more: false, count: 0 };
-        throw e;
-      }),
-  );
+  const searchIn = (roomId: string) => roomStub(ctx.env, roomId).search(userId, { match, order: criteria.orderBy, after: resume?.after, limit, filter, ignoredSenders: session.ignoredUsers });
+  // A room in the user's list that this server does not hold (an invite rejected before joining)
+  // has nothing to search; any other failure is real.
+  const answers = await boundedMap(rooms, FAN_OUT, async (roomId): Promise<RoomSearchResult> => (await unlessStatus([404], searchIn(roomId))) ?? { hits: [], more: false, count: 0 });
   const { page, rest, next } = mergeCandidates(answers, limit);
   const result: JsonObject = {
     count: answers.reduce((n, a) => n + a.count, 0),
