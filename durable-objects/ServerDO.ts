@@ -247,7 +247,7 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
       }
       this.userDirectory.setRoomPublic(roomId, isPublic);
       // Once no local user is in the room, the server hears nothing more of its remote members.
-      if (!this.userDirectory.membersOf(roomId).some((u) => isFromServer(u, this.env.SERVER_NAME))) this.userDirectory.forgetRoom(roomId);
+      if (!this.userDirectory.hasMemberFrom(roomId, this.env.SERVER_NAME)) this.userDirectory.forgetRoom(roomId);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Env } from "../../platform/env.js";
-import type { JsonObject } from "../../protocol/json.js";
+import { isJsonObject, type JsonObject } from "../../protocol/json.js";
+import type { ClientEvent } from "../../protocol/clientEvent.js";
 import { getRoomVersion, type RoomVersion } from "../../protocol/roomVersions.js";
 import { isFromServer, serverNameOf } from "../../protocol/identifiers.js";
 import type { DeliveryItem } from "../../platform/rpc/delivery.js";
@@ -142,20 +143,32 @@ export class Fanout {
     let stateChanged = false;
     let publicnessChanged = false;
     const members = new Map<string, DirectoryMembership>();
+    const str = (v: unknown) => (typeof v === "string" ? v : null);
+    const membershipOf = (ev: ClientEvent & { state_key: string }): DirectoryMembership => {
+      const joined = ev.content.membership === "join";
+      const profile = this.isLocal(ev.state_key) || !joined ? undefined : { displayname: str(ev.content.displayname), avatarUrl: str(ev.content.avatar_url) };
+      return { userId: ev.state_key, joined, ...(profile ? { profile } : {}) };
+    };
     const seen = new Set<string>();
     for (const items of perUser.values()) {
       for (const item of items) {
         const ev = item.event;
+        // The first local user to join: the members already in the room (remote ones the
+        // directory never heard of, as the server was not in the room) now share a room with
+        // them. While a local member is in, the directory hears every member event, so later
+        // joins and a joined member's profile change read nothing more. Events of the batch
+        // record a member's later state, so the state at the join fills in only the others.
+        const prev = ev.unsigned?.prev_content;
+        if (item.fullState && !(isJsonObject(prev) && prev.membership === "join") && !this.hasOtherLocalMember(item.fullState, ev.state_key)) {
+          for (const s of item.fullState) {
+            if (s.type === "m.room.member" && s.state_key && !members.has(s.state_key)) members.set(s.state_key, membershipOf({ ...s, state_key: s.state_key }));
+          }
+        }
         if (seen.has(ev.event_id)) continue;
         seen.add(ev.event_id);
         if (item.isState) stateChanged = true;
         if (item.isState && (ev.type === "m.room.join_rules" || ev.type === "m.room.history_visibility")) publicnessChanged = true;
-        if (ev.type === "m.room.member" && ev.state_key) {
-          const joined = ev.content.membership === "join";
-          const str = (v: unknown) => (typeof v === "string" ? v : null);
-          const profile = this.isLocal(ev.state_key) || !joined ? undefined : { displayname: str(ev.content.displayname), avatarUrl: str(ev.content.avatar_url) };
-          members.set(ev.state_key, { userId: ev.state_key, joined, ...(profile ? { profile } : {}) });
-        }
+        if (ev.type === "m.room.member" && ev.state_key) members.set(ev.state_key, membershipOf({ ...ev, state_key: ev.state_key }));
       }
     }
     if (!stateChanged) return;
@@ -164,6 +177,11 @@ export class Fanout {
       await server.updateUserDirectory(roomId, summary.join_rule === "public" || summary.world_readable, [...members.values()]);
     }
     await server.updatePublicSummary(summary);
+  }
+
+  /** Whether the room state holds a joined local member other than `userId`. */
+  private hasOtherLocalMember(state: ClientEvent[], userId: string | undefined): boolean {
+    return state.some((s) => s.type === "m.room.member" && s.state_key !== userId && s.state_key !== undefined && this.isLocal(s.state_key) && s.content.membership === "join");
   }
 
   /**

@@ -47,6 +47,19 @@ export class UserDirectoryStore {
     return this.sql.exec<{ user_id: string }>("SELECT user_id FROM user_rooms WHERE room_id = ?", roomId).toArray().map((r) => r.user_id);
   }
 
+  /**
+   * Whether a user of `serverName` is recorded as joined to the room. The server name is what
+   * follows the user ID's first colon (identifiers.ts serverNameIfAny); asked in SQL so that a
+   * membership change in a large room does not read its whole member list.
+   */
+  hasMemberFrom(roomId: string, serverName: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM user_rooms WHERE room_id = ? AND substr(user_id, instr(user_id, ':') + 1) = ? LIMIT 1", roomId, serverName)
+        .toArray().length > 0
+    );
+  }
+
   /** Forgets the room's members: the server is no longer in it and hears no more of it. */
   forgetRoom(roomId: string): void {
     this.sql.exec("DELETE FROM user_rooms WHERE room_id = ?", roomId);

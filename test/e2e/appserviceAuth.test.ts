@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { startServer, registerUser, call, api, type RunningServer, type TestUser } from "./harness.js";
 import { startFakeAppservice, type FakeAppservice } from "./fakeAppservice.js";
+import { Browserless } from "./browserless.js";
 
 let server: RunningServer;
 let fake: FakeAppservice;
@@ -184,6 +185,21 @@ test("normal registration of a name in an exclusive namespace: 400 M_EXCLUSIVE, 
   // A non-exclusive namespace reserves nothing.
   const shared = await registerUser(server.baseUrl, "shared_two");
   assert.equal(shared.userId, `@shared_two:${HS}`);
+});
+
+test("the account page's sign-up refuses a name in an exclusive namespace too, and creates nothing", async () => {
+  const browser = new Browserless(server.baseUrl);
+  assert.equal((await browser.get("/account/register")).status, 200);
+  for (const username of ["bridge_page", "bridgebot"]) {
+    const r = await browser.post("/account/register", { username, password: "correct horse battery", password_confirm: "correct horse battery" });
+    assert.equal(r.status, 400, r.text);
+    assert.match(r.text, /reserved/);
+    assert.equal(r.headers.getSetCookie().some((c) => c.startsWith("lattice_session=")), false);
+    assert.equal((await displayname(`@${username}:${HS}`)).errcode, "M_NOT_FOUND", "no account was made");
+  }
+  // A non-exclusive namespace reserves nothing here either.
+  const shared = await browser.post("/account/register", { username: "shared_page", password: "correct horse battery", password_confirm: "correct horse battery" });
+  assert.equal(shared.status, 303, shared.text);
 });
 
 test("identity assertion: ?user_id= in the namespace, refused outside it, on another server or before registration", async () => {

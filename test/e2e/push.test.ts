@@ -245,6 +245,15 @@ test("bad pusher requests are refused with the spec's error and change nothing",
     { what: "append not a boolean", body: httpPusher(pushkey, { append: "yes", device_display_name: "changed" }), errcode: "M_INVALID_PARAM" },
     { what: "data not an object", body: httpPusher(pushkey, { data: "x", device_display_name: "changed" }), errcode: "M_INVALID_PARAM" },
     { what: "malformed JSON", raw: '{"kind": "http", "app_id": ', errcode: "M_NOT_JSON" },
+    // Wrong types: a field of the right name but not a string (or object) is refused, not coerced.
+    { what: "kind a number", body: httpPusher(pushkey, { kind: 1, device_display_name: "changed" }), errcode: "M_INVALID_PARAM" },
+    { what: "app_id a number", body: httpPusher(pushkey, { app_id: 7 }), errcode: "M_INVALID_PARAM" },
+    { what: "pushkey a number", body: httpPusher(pushkey, { pushkey: 7 }), errcode: "M_INVALID_PARAM" },
+    { what: "lang a number", body: httpPusher(pushkey, { lang: 5, device_display_name: "changed" }), errcode: "M_INVALID_PARAM" },
+    { what: "profile_tag an object", body: httpPusher(pushkey, { profile_tag: {}, device_display_name: "changed" }), errcode: "M_INVALID_PARAM" },
+    { what: "url not a string", body: withData({ url: ["https://push.example.org/_matrix/push/v1/notify"] }), errcode: "M_INVALID_PARAM" },
+    { what: "data without url", body: withData({}), errcode: "M_MISSING_PARAM" },
+    { what: "format not a string", body: withData({ url: gateway.url, format: 1 }), errcode: "M_INVALID_PARAM" },
   ];
   const failures: string[] = [];
   for (const c of cases) {

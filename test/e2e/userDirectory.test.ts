@@ -138,6 +138,22 @@ test("remote users in a shared room are found by the name in their member event,
   await eventually("the remote user gone", async () => (await found(A, local, tag)).length === 0);
 });
 
+test("a local user joining a remote room finds the remote members who were there before the join", async () => {
+  const local = await registerUser(A.baseUrl, fresh("ujoiner"));
+  const host = await registerUser(B.baseUrl, fresh("uhost"));
+  const tag = fresh("pre");
+  await setName(B, host, `Early ${tag}`);
+  // The room lives on B, and its creator was in it long before A's user comes.
+  const roomId = await createRoom(B, host, { preset: "private_chat", invite: [local.userId] });
+  await eventually("A's user joined", async () => {
+    const r = await api(A, local, "POST", `/join/${enc(roomId)}?server_name=${enc(B.serverName)}`, {});
+    return r.status === 200;
+  });
+  await eventually("the earlier remote member found", async () => (await found(A, local, tag)).includes(host.userId));
+  const hit = (await sdk(A, local).searchUserDirectory({ term: tag })).results[0];
+  assert.equal(hit.display_name, `Early ${tag}`);
+});
+
 test("bad input: missing or mistyped search_term and limit, no token, a guest", async () => {
   const user = await registerUser(A.baseUrl, fresh("ubad"));
   const path = "/_matrix/client/v3/user_directory/search";

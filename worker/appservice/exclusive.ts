@@ -11,12 +11,15 @@ import { exclusiveHolders, inNamespace, isServiceUser } from "../../protocol/app
 
 const exclusive = (text: string) => new MatrixError(400, "M_EXCLUSIVE", text);
 
+/** Whether `userId` is a service's sender or in its exclusive namespace (`service`'s own aside). */
+export function isReservedUserId(ctx: Ctx, userId: string, service?: AppService): boolean {
+  return exclusiveHolders(ctx.config.appservices.services, "users", userId, service).length > 0;
+}
+
 /** Registering `userId`, by a person (no service) or by `service`. */
 export function checkUserIdNotExclusive(ctx: Ctx, userId: string, service?: AppService): void {
   if (service && !isServiceUser(service, userId, ctx.config.serverName)) throw exclusive("Invalid user localpart for this application service.");
-  if (exclusiveHolders(ctx.config.appservices.services, "users", userId, service).length > 0) {
-    throw exclusive("This user ID is reserved by an application service.");
-  }
+  if (isReservedUserId(ctx, userId, service)) throw exclusive("This user ID is reserved by an application service.");
 }
 
 /** Creating `alias`, by a person (no service) or by `service`. */

@@ -10,6 +10,7 @@ import { toMatrixError } from "../../platform/errors.js";
 import { WEB_SESSION_LIFETIME_MS } from "../../platform/tokens.js";
 import { TOO_MANY_ATTEMPTS, clientKey, withinRateLimit } from "../rateLimit.js";
 import { isValidNewLocalpart, localUserId } from "../client/localpart.js";
+import { isReservedUserId } from "../appservice/exclusive.js";
 import { validTokens } from "../client/account.js";
 import { passwordProblem } from "../client/passwordRules.js";
 import { whenOAuth } from "./gate.js";
@@ -74,11 +75,13 @@ async function signUp(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!isValidNewLocalpart(username, serverName)) {
     return again("Usernames may contain only lower-case letters, digits and . _ = - / +, and not only digits.");
   }
+  const userId = `@${username}:${serverName}`;
+  // As POST /register: a name an application service holds exclusively is not for people.
+  if (isReservedUserId(ctx, userId)) return again("That username is reserved. Choose another.");
   const problem = passwordProblem(password);
   if (problem) return again(problem);
   if (password !== form.get("password_confirm")) return again("The two passwords are not the same.");
   if (mode === "token" && !validTokens(ctx).includes(form.get("registration_token") ?? "")) return again("That registration token is not valid.", 403);
-  const userId = `@${username}:${serverName}`;
   const stub = userStub(ctx.env, userId);
   try {
     const res = await stub.register(userId, { password, isGuest: false, inhibitLogin: true, webSession: { userAgent: req.headers.get("User-Agent") ?? undefined } });

@@ -59,6 +59,11 @@ const SPEC_INPUT: EventNotificationInput = {
 
 const { devices: _specDevices, ...SPEC_NOTIFICATION_WITHOUT_DEVICES } = SPEC_NOTIFY.notification;
 
+/** An m.room.member event in "!r:example.com": `sender` changes `stateKey`'s membership. */
+function memberEvent(eventId: string, sender: string, stateKey: string, content: NotifiedEvent["content"]): NotifiedEvent {
+  return { event_id: eventId, room_id: "!r:example.com", type: "m.room.member", sender, state_key: stateKey, content };
+}
+
 describe("notificationFormat", () => {
   it("is event_id_only only for exactly that format", () => {
     assert.equal(notificationFormat({ url: "https://x/_matrix/push/v1/notify", format: "event_id_only" }), "event_id_only");
@@ -156,14 +161,7 @@ describe("eventNotification: full format", () => {
   it("adds membership and user_is_target to a member event about the recipient", () => {
     const n = eventNotification({
       ...SPEC_INPUT,
-      event: {
-        event_id: "$invite",
-        room_id: "!r:example.com",
-        type: "m.room.member",
-        sender: "@bob:example.com",
-        state_key: "@alice:example.com",
-        content: { membership: "invite", displayname: "Alice" },
-      },
+      event: memberEvent("$invite", "@bob:example.com", "@alice:example.com", { membership: "invite", displayname: "Alice" }),
       missedCalls: undefined,
       tweaks: { sound: "default" },
     });
@@ -186,14 +184,7 @@ describe("eventNotification: full format", () => {
   it("user_is_target is false for someone else's member event", () => {
     const n = eventNotification({
       ...SPEC_INPUT,
-      event: {
-        event_id: "$join",
-        room_id: "!r:example.com",
-        type: "m.room.member",
-        sender: "@carol:example.com",
-        state_key: "@carol:example.com",
-        content: { membership: "join" },
-      },
+      event: memberEvent("$join", "@carol:example.com", "@carol:example.com", { membership: "join" }),
       tweaks: {},
     });
     assert.equal(n.user_is_target, false);
@@ -204,14 +195,7 @@ describe("eventNotification: full format", () => {
   it("member event in an encrypted room: no content, but membership and user_is_target", () => {
     const n = eventNotification({
       ...SPEC_INPUT,
-      event: {
-        event_id: "$invite",
-        room_id: "!r:example.com",
-        type: "m.room.member",
-        sender: "@bob:example.com",
-        state_key: "@alice:example.com",
-        content: { membership: "invite" },
-      },
+      event: memberEvent("$invite", "@bob:example.com", "@alice:example.com", { membership: "invite" }),
       roomEncrypted: true,
     });
     assert.equal("content" in n, false);

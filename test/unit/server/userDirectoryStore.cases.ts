@@ -60,6 +60,12 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     store.joinRoom("@remote:y", "!r:x", true);
     assert.deepEqual(store.membersOf("!r:x").sort(), ["@local:x", "@remote:y"]);
     assert.deepEqual(ids(store.search("@other:x", "remote", 10)), ["@remote:y"]);
+    assert.equal(store.hasMemberFrom("!r:x", "x"), true);
+    assert.equal(store.hasMemberFrom("!r:x", "y"), true);
+    assert.equal(store.hasMemberFrom("!r:x", "z"), false);
+    assert.equal(store.hasMemberFrom("!other:x", "x"), false);
+    store.leaveRoom("@local:x", "!r:x");
+    assert.equal(store.hasMemberFrom("!r:x", "x"), false, "the remote member's server is not ours");
     store.forgetRoom("!r:x");
     assert.deepEqual(store.membersOf("!r:x"), []);
     assert.deepEqual(ids(store.search("@other:x", "remote", 10)), []);
