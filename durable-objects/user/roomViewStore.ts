@@ -248,26 +248,6 @@ export class RoomViewStore {
     return { joined: r.j, invited: r.i };
   }
 
-  /**
-   * Up to `limit` members other than `userId` to name a room by: joined first, then invited,
-   * then those who left (as m.heroes in /sync), each with the profile of its member event.
-   */
-  heroes(roomId: string, userId: string, limit: number): Array<{ userId: string; displayname: SqlStorageValue; avatarUrl: SqlStorageValue }> {
-    return this.sql
-      .exec<{ state_key: string; displayname: SqlStorageValue; avatar_url: SqlStorageValue }>(
-        `SELECT state_key, json_extract(json, '$.content.displayname') AS displayname, json_extract(json, '$.content.avatar_url') AS avatar_url
-           FROM room_state WHERE room_id = ? AND type = 'm.room.member' AND state_key != ?
-             AND json_extract(json, '$.content.membership') IN ('join', 'invite', 'leave')
-           ORDER BY CASE json_extract(json, '$.content.membership') WHEN 'join' THEN 0 WHEN 'invite' THEN 1 ELSE 2 END, state_key
-           LIMIT ?`,
-        roomId,
-        userId,
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ userId: r.state_key, displayname: r.displayname, avatarUrl: r.avatar_url }));
-  }
-
   /** Everyone joined to a room this user is joined to (from the state copies). */
   usersInJoinedRooms(): Set<string> {
     const out = new Set<string>();
