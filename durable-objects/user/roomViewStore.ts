@@ -209,6 +209,24 @@ export class RoomViewStore {
       .toArray();
   }
 
+  /**
+   * The replaced versions that were the state at `at` but no longer at `until` (`at` < `until`):
+   * with the state at `until` set by `at`, they make the state at `at` (see syncRoomState.ts).
+   */
+  replacedBetween(roomId: string, at: number, until: number, changedAfter = -1): PositionedStateRow[] {
+    return this.sql
+      .exec<PositionedStateRow>(
+        `SELECT event_id, json, type, state_key, pos FROM room_state_prior
+           WHERE room_id = ? AND pos <= ? AND replaced_pos > ? AND replaced_pos <= ? AND pos > ?`,
+        roomId,
+        at,
+        at,
+        until,
+        changedAfter,
+      )
+      .toArray();
+  }
+
   /** The room's current members: membership, and when it was set (stream position, then origin_server_ts), without parsing the events. */
   memberships(roomId: string): Array<{ userId: string; membership: string; pos: number; ts: number }> {
     return this.sql

@@ -60,7 +60,9 @@ export function roomSectionState(
   // memberships of the timeline's senders and heroes whenever they were set.
   const changedAfter = opts.since ?? -1;
   const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
-  const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  // The state at the start is the end's entries already set then, plus the versions replaced
+  // in between: no second read of the whole state.
+  const start = startAt === endAt ? end : [...end.filter((e) => e.pos <= startAt), ...rooms.replacedBetween(roomId, startAt, endAt, changedAfter).map(entryOf)];
   // The spec lets an unchanged summary be left out: only a change to the members, the name or the
   // canonical alias since `since` changes it, and reading every member of a big room is costly.
   const summaryChanged = opts.since === undefined || end.some((e) => SUMMARY_TYPES.has(e.type));
