@@ -48,17 +48,31 @@ export function bundleFor(parent: ClientEvent, children: ClientEvent[], reader: 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** What the edit rule reads of an event (a ClientEvent, or a room's stored row with its content). */
+export interface EditShape {
+  event_id: string;
+  sender: string;
+  type: string;
+  state_key?: string | null;
+  origin_server_ts: number;
+  content: JsonObject;
+}
+
 /**
  * Spec: "Validity of replacement events" and "Server-side aggregation of m.replace": the most
  * recent valid edit by origin_server_ts, then by the largest event_id; none once the original
- * is redacted or when it is itself an edit.
+ * is redacted (`parentRedacted`, by default read from its unsigned) or when it is itself an edit.
  */
-export function latestValidEdit(parent: ClientEvent, children: ClientEvent[]): ClientEvent | undefined {
-  if (parent.unsigned?.redacted_because !== undefined || relationOf(parent)?.relType === "m.replace") return undefined;
-  let best: ClientEvent | undefined;
+export function latestValidEdit<C extends EditShape>(
+  parent: EditShape & { unsigned?: JsonObject },
+  children: readonly C[],
+  parentRedacted = parent.unsigned?.redacted_because !== undefined,
+): C | undefined {
+  if (parentRedacted || relationOf(parent)?.relType === "m.replace") return undefined;
+  let best: C | undefined;
   for (const c of children) {
     if (relationOf(c)?.relType !== "m.replace") continue;
-    if (c.sender !== parent.sender || c.type !== parent.type || c.state_key !== undefined) continue;
+    if (c.sender !== parent.sender || c.type !== parent.type || (c.state_key ?? undefined) !== undefined) continue;
     // An encrypted edit carries m.new_content inside its ciphertext, where the server cannot look.
     const newContent = c.content["m.new_content"];
     if (c.type !== "m.room.encrypted" && (!newContent || typeof newContent !== "object" || Array.isArray(newContent))) continue;

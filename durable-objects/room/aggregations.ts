@@ -1,6 +1,7 @@
 import type { JsonObject } from "../../protocol/json.js";
 import type { EventRow, EventStore } from "./eventStore.js";
-import type { ChildRow, RelationStore } from "./relationStore.js";
+import type { RelationStore } from "./relationStore.js";
+import { latestValidEdit } from "../../protocol/bundledAggregations.js";
 import type { Visibility } from "./visibility.js";
 
 /**
@@ -16,13 +17,6 @@ import type { Visibility } from "./visibility.js";
 
 /** Serialises a related event as the endpoint serves events; `bundle` adds its own aggregations. */
 export type SerializeRow = (row: EventRow, bundle: boolean) => JsonObject;
-
-function relType(content: unknown): string | undefined {
-  if (!content || typeof content !== "object") return undefined;
-  const rel = (content as JsonObject)["m.relates_to"];
-  if (!rel || typeof rel !== "object" || Array.isArray(rel)) return undefined;
-  return typeof rel.rel_type === "string" ? rel.rel_type : undefined;
-}
 
 export class Aggregations {
   constructor(
@@ -52,31 +46,12 @@ export class Aggregations {
         current_user_participated: parent.sender === this.vis.userId || thread.some((c) => c.sender === this.vis.userId),
       };
     }
-    const edit = this.latestValidEdit(parent, parentContent, children);
+    // The edit rule of protocol/bundledAggregations.ts, over the m.replace children with their content.
+    const edits = children.flatMap((c) => (c.rel_type === "m.replace" && c.json !== null ? [{ ...c, json: c.json, content: (JSON.parse(c.json) as { content?: JsonObject }).content ?? {} }] : []));
+    const edit = latestValidEdit({ ...parent, content: parentContent }, edits, parent.redacted_by !== null);
     if (edit) out["m.replace"] = this.serialize(edit, false);
     const refs = children.filter((c) => c.rel_type === "m.reference");
     if (refs.length > 0) out["m.reference"] = { chunk: refs.map((c) => ({ event_id: c.event_id })) };
     return Object.keys(out).length > 0 ? out : undefined;
-  }
-
-  /**
-   * Spec: "Validity of replacement events" and "Server-side aggregation of m.replace": the most
-   * recent valid edit by origin_server_ts, then by the largest event_id; none once the original
-   * is redacted.
-   */
-  private latestValidEdit(parent: EventRow, parentContent: JsonObject, children: ChildRow[]): EventRow | undefined {
-    if (parent.redacted_by || relType(parentContent) === "m.replace") return undefined;
-    let best: (EventRow & { json: string }) | undefined;
-    for (const c of children) {
-      if (c.rel_type !== "m.replace" || c.json === null) continue;
-      if (c.sender !== parent.sender || c.type !== parent.type || c.state_key !== null) continue;
-      // An encrypted edit carries m.new_content inside its ciphertext, where the server cannot look.
-      const content = (JSON.parse(c.json) as { content?: JsonObject }).content ?? {};
-      if (c.type !== "m.room.encrypted" && (!content["m.new_content"] || typeof content["m.new_content"] !== "object")) continue;
-      if (!best || c.origin_server_ts > best.origin_server_ts || (c.origin_server_ts === best.origin_server_ts && c.event_id > best.event_id)) {
-        best = { ...c, json: c.json };
-      }
-    }
-    return best;
   }
 }

@@ -209,6 +209,24 @@ export class RoomViewStore {
       .toArray();
   }
 
+  /**
+   * The replaced versions that were the state at `at` but no longer at `until` (`at` < `until`):
+   * with the state at `until` set by `at`, they make the state at `at` (see syncRoomState.ts).
+   */
+  replacedBetween(roomId: string, at: number, until: number, changedAfter = -1): PositionedStateRow[] {
+    return this.sql
+      .exec<PositionedStateRow>(
+        `SELECT event_id, json, type, state_key, pos FROM room_state_prior
+           WHERE room_id = ? AND pos <= ? AND replaced_pos > ? AND replaced_pos <= ? AND pos > ?`,
+        roomId,
+        at,
+        at,
+        until,
+        changedAfter,
+      )
+      .toArray();
+  }
+
   /** The room's current members: membership, and when it was set (stream position, then origin_server_ts), without parsing the events. */
   memberships(roomId: string): Array<{ userId: string; membership: string; pos: number; ts: number }> {
     return this.sql
@@ -246,26 +264,6 @@ export class RoomViewStore {
       )
       .one();
     return { joined: r.j, invited: r.i };
-  }
-
-  /**
-   * Up to `limit` members other than `userId` to name a room by: joined first, then invited,
-   * then those who left (as m.heroes in /sync), each with the profile of its member event.
-   */
-  heroes(roomId: string, userId: string, limit: number): Array<{ userId: string; displayname: SqlStorageValue; avatarUrl: SqlStorageValue }> {
-    return this.sql
-      .exec<{ state_key: string; displayname: SqlStorageValue; avatar_url: SqlStorageValue }>(
-        `SELECT state_key, json_extract(json, '$.content.displayname') AS displayname, json_extract(json, '$.content.avatar_url') AS avatar_url
-           FROM room_state WHERE room_id = ? AND type = 'm.room.member' AND state_key != ?
-             AND json_extract(json, '$.content.membership') IN ('join', 'invite', 'leave')
-           ORDER BY CASE json_extract(json, '$.content.membership') WHEN 'join' THEN 0 WHEN 'invite' THEN 1 ELSE 2 END, state_key
-           LIMIT ?`,
-        roomId,
-        userId,
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ userId: r.state_key, displayname: r.displayname, avatarUrl: r.avatar_url }));
   }
 
   /** Everyone joined to a room this user is joined to (from the state copies). */

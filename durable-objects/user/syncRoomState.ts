@@ -60,7 +60,9 @@ export function roomSectionState(
   // memberships of the timeline's senders and heroes whenever they were set.
   const changedAfter = opts.since ?? -1;
   const end = rooms.stateAt(roomId, endAt, changedAfter).map(entryOf);
-  const start = startAt === endAt ? end : rooms.stateAt(roomId, startAt, changedAfter).map(entryOf);
+  // The state at the start is the end's entries already set then, plus the versions replaced
+  // in between: no second read of the whole state.
+  const start = startAt === endAt ? end : [...end.filter((e) => e.pos <= startAt), ...rooms.replacedBetween(roomId, startAt, endAt, changedAfter).map(entryOf)];
   // The spec lets an unchanged summary be left out: only a change to the members, the name or the
   // canonical alias since `since` changes it, and reading every member of a big room is costly.
   const summaryChanged = opts.since === undefined || end.some((e) => SUMMARY_TYPES.has(e.type));
@@ -76,7 +78,7 @@ export function roomSectionState(
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && opts.deviceSince !== undefined) {
     alreadySent = opts.lazyMembers.sentBy(opts.deviceId, roomId);
   }
-  const { events, membersSent } = syncState<JsonObject>({
+  const { events, membersSent } = syncState<PositionedStateRow>({
     start,
     end,
     timeline: timeline.events as unknown as TimelineItem[],
@@ -86,14 +88,15 @@ export function roomSectionState(
     lazyLoad: lazy ? { extraMembers: heroes, alreadySent: opts.includeRedundantMembers ? undefined : (alreadySent ?? new Map()) } : undefined,
     filter: opts.stateFilter,
     mode,
-    filterable: (e) => e as { type: string; sender?: string; room_id?: string; content?: unknown },
+    filterable: (r) => JSON.parse(r.json) as { type: string; sender?: string; room_id?: string; content?: unknown },
   });
   if (lazy && !opts.includeRedundantMembers && opts.lazyMembers && membersSent.size > 0) opts.lazyMembers.record(opts.deviceId, roomId, membersSent, opts.nextBatch);
-  return { state: events, summary };
+  return { state: events.map((r) => JSON.parse(r.json) as JsonObject), summary };
 }
 
-function entryOf(r: PositionedStateRow): StateEntry<JsonObject> {
-  return { eventId: r.event_id, type: r.type, stateKey: r.state_key, pos: r.pos, event: JSON.parse(r.json) as JsonObject };
+/** A row as protocol/syncState.ts reads it; its JSON is parsed only once kept (a lazy-loading sync drops most members of a big room). */
+function entryOf(r: PositionedStateRow): StateEntry<PositionedStateRow> {
+  return { eventId: r.event_id, type: r.type, stateKey: r.state_key, pos: r.pos, event: r };
 }
 
 /** The joined room's summary, from its current state. */

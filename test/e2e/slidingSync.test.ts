@@ -493,3 +493,23 @@ test("a request too large to park in a header (a hundred subscriptions) still lo
     [eventId],
   );
 });
+
+test("heroes of an unnamed room are /sync's m.heroes: members by when they joined, not by user ID", async () => {
+  const [zed] = await registerUsers(server.baseUrl, "zed_heroes");
+  const roomId = String((await ok(alice, "POST", "/_matrix/client/v3/createRoom", { preset: "private_chat" })).room_id);
+  for (const u of [zed, bob]) {
+    await ok(alice, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: u.userId });
+    await ok(u, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/join`, {});
+  }
+  const heroes = await eventually("both joins in alice's /sync", async () => {
+    const body = (await ok(alice, "GET", `/_matrix/client/v3/sync?filter=${enc(JSON.stringify({ room: { rooms: [roomId], timeline: { limit: 1 } } }))}`)) as { rooms: { join: Record<string, { summary: Json }> } };
+    const summary = body.rooms.join[roomId]?.summary;
+    return summary?.["m.joined_member_count"] === 3 ? (summary["m.heroes"] as string[]) : undefined;
+  });
+  assert.deepEqual(heroes, [zed.userId, bob.userId]);
+  const r = await slide(alice, { conn_id: "heroes", room_subscriptions: { [roomId]: { timeline_limit: 1, required_state: [] } } });
+  assert.deepEqual(
+    (r.rooms[roomId].heroes as Json[]).map((h) => h.user_id),
+    heroes,
+  );
+});

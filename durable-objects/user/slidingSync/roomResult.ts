@@ -6,6 +6,7 @@ import type { SyncSources } from "../sync.js";
 import type { SentRoom } from "./connectionStore.js";
 import { eventForDevice } from "../streamData.js";
 import { withBundledAggregations } from "../syncAggregations.js";
+import { heroesOf } from "../../../protocol/roomSummary.js";
 
 /**
  * One room's entry in a sliding sync response (MSC4186, "RoomResult"): everything on the first
@@ -45,8 +46,6 @@ export interface RoomContext {
   /** The stream position this response is built at. */
   maxPos: number;
 }
-
-const HERO_LIMIT = 5;
 
 /** The room's result and what to remember of it, or undefined when there is nothing new to send. */
 export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonObject; sent: SentRoom } | undefined {
@@ -128,10 +127,12 @@ export function roomResult(ctx: RoomContext, input: RoomInput): { result: JsonOb
     result.joined_count = counts.joined;
     result.invited_count = counts.invited;
     if (result.name === undefined && !ctx.src.rooms.stateEvent(room.room_id, "m.room.name", "")?.content.name) {
-      result.heroes = ctx.src.rooms.heroes(room.room_id, userId, HERO_LIMIT).map((h) => {
-        const hero: JsonObject = { user_id: h.userId };
-        if (typeof h.displayname === "string") hero.displayname = h.displayname;
-        if (typeof h.avatarUrl === "string") hero.avatar_url = h.avatarUrl;
+      // The same heroes as /sync's summary (protocol/roomSummary.ts), each with its member event's profile.
+      result.heroes = heroesOf(ctx.src.rooms.memberships(room.room_id), userId).map((heroId) => {
+        const content = ctx.src.rooms.stateEvent(room.room_id, "m.room.member", heroId)?.content;
+        const hero: JsonObject = { user_id: heroId };
+        if (typeof content?.displayname === "string") hero.displayname = content.displayname;
+        if (typeof content?.avatar_url === "string") hero.avatar_url = content.avatar_url;
         return hero;
       });
     }

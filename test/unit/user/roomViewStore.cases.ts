@@ -120,6 +120,12 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.deepEqual(at(6, 1), ["$n1@3"], "only what changed after position 1");
     assert.deepEqual(rooms.stateAt("!r:x", 6, -1, ["@a:x"]).map((r) => r.event_id), ["$a"]);
     assert.deepEqual(rooms.stateAt("!r:x", 6, -1, ["@b:x"]), []);
+    // The state at 6 is the state at 100 set by then plus what was replaced in between.
+    const between = (at: number, until: number, after?: number) => rooms.replacedBetween("!r:x", at, until, after).map((r) => `${r.event_id}@${r.pos}`);
+    assert.deepEqual(between(6, 100), ["$n1@3"]);
+    assert.deepEqual(between(6, 6), [], "nothing replaced in an empty span");
+    assert.deepEqual(between(2, 100), [], "$n1 was not set yet at 2");
+    assert.deepEqual(between(6, 100, 3), [], "only what changed after position 3");
     // A redaction reaches the replaced version too.
     rooms.redactState("!r:x", { ...name("$n1", ""), content: {} } as never);
     assert.deepEqual(rooms.stateAt("!r:x", 5).filter((r) => r.event_id === "$n1").map((r) => JSON.parse(r.json).content), [{}]);
