@@ -171,6 +171,27 @@ test("register with m.login.application_service is refused outside the namespace
   assert.equal(shared.status, 200, JSON.stringify(shared.body));
 });
 
+test("register with m.login.application_service and a malformed username: 400 M_INVALID_USERNAME, nothing created", async () => {
+  const cases: [unknown, string][] = [
+    [undefined, "missing"],
+    [42, "a number"],
+    ["bridge_a:b", "a ':'"],
+    ["bridge_a b", "a space"],
+    ["", "empty"],
+    [`bridge_${"x".repeat(260)}`, "a user ID over 255 bytes"],
+  ];
+  for (const [username, what] of cases) {
+    const r = await asCall("POST", "/v3/register", "as_bridge", {}, { type: "m.login.application_service", username, inhibit_login: true });
+    assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.errcode, "M_INVALID_USERNAME", what);
+    if (typeof username === "string" && username !== "") {
+      const profile = await call(server.baseUrl, "GET", `/_matrix/client/v3/profile/${enc(`@${username}:${HS}`)}`);
+      assert.notEqual(profile.status, 200, `${what}: no such user was created`);
+    }
+  }
+  assert.equal(server.internalErrors().length, 0);
+});
+
 test("normal registration of a name in an exclusive namespace: 400 M_EXCLUSIVE, nothing created", async () => {
   for (const username of ["bridge_eve", "bridgebot"]) {
     const r = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", { body: { username, password: "correct horse battery", auth: { type: "m.login.dummy" } } });
