@@ -413,6 +413,13 @@ test("rate limits: a service with rate_limited: false and every service's sender
     assert.equal(await refused("as_bridge", `@bridge_fast:${HS}`, 120), 0);
     assert.equal(await refused("as_nourl", `@nourlbot:${HS}`, 120), 0);
     assert.ok((await refused("as_nourl", `@shared_slow:${HS}`, 120)) > 0, "nourl's users are rate-limited (rate_limited defaults to true)");
+    // The txn-less send (POST /rooms/{roomId}/send/{eventType}) spends the same "send" bucket, before
+    // it reads the request: the sender is exempt there too, and gets the request's own refusal.
+    for (let i = 0; i < 120; i++) {
+      const r = await call(limited.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc("not-a-room")}/send/m.room.message`, { token: "as_nourl", body: { msgtype: "m.text", body: `${i}` } });
+      assert.equal(r.status, 400, `send ${i}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.errcode, "M_INVALID_PARAM", `send ${i}`);
+    }
   } finally {
     await limited.stop();
   }
