@@ -8,25 +8,14 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { startServer, registerUser, call, api, type RunningServer, type TestUser } from "./harness.js";
-import { startFakeAppservice, type FakeAppservice } from "./fakeAppservice.js";
+import { startFakeAppservice, closedPort, type FakeAppservice } from "./fakeAppservice.js";
 
 let server: RunningServer;
 let fake: FakeAppservice;
 let alice: TestUser;
 const HS = "localhost";
 const enc = encodeURIComponent;
-
-/** A port nothing listens on: the "service is down" case. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function registrations(fakeBase: string, downPort: number): string {
   return `# the bridge under test
