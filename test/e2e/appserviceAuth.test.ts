@@ -351,8 +351,16 @@ test("ping refusals: another service's id, a user's token, no url, a bad status,
   assert.equal(down.status, 502);
   assert.equal(down.body.errcode, "M_CONNECTION_FAILED");
 
+  const reached = fake.received.length;
   const badBody = await asCall("POST", "/v1/appservice/bridge/ping", "as_bridge", {}, { transaction_id: 5 });
   assert.equal(badBody.status, 400);
+  assert.equal(badBody.body.errcode, "M_BAD_JSON");
+  for (const rawBody of ["{nope", "[]"]) {
+    const notJson = await call(server.baseUrl, "POST", "/_matrix/client/v1/appservice/bridge/ping", { token: "as_bridge", rawBody });
+    assert.equal(notJson.status, 400, rawBody);
+    assert.equal(notJson.body.errcode, "M_NOT_JSON", rawBody);
+  }
+  assert.equal(fake.received.length, reached, "a malformed ping body reaches no service");
 });
 
 test("application services skip UIA: delete_devices, and replacing cross-signing keys; keys/upload needs ?device_id=", async () => {
