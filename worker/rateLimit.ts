@@ -63,7 +63,7 @@ export function withinRateLimit(config: Config, kind: keyof typeof LIMITS, ...ke
   return keys.every((key) => spend(config, kind, key) === 0);
 }
 
-/** Who is limited, when the request is authenticated: an application service may be exempt. */
+/** An authenticated requester, limited by user ID: an application service may be exempt. */
 export interface Limited {
   userId: string;
   appservice?: AppService;
@@ -73,16 +73,20 @@ export interface Limited {
  * Requests made with an application service's as_token are not limited when its registration
  * says `rate_limited: false`, and those acting as its sender never are (as Synapse).
  */
-function exempt(requester: Limited | undefined): boolean {
-  const service = requester?.appservice;
-  return service !== undefined && (!service.rateLimited || requester?.userId === service.sender);
+function exempt(requester: Limited): boolean {
+  const service = requester.appservice;
+  return service !== undefined && (!service.rateLimited || requester.userId === service.sender);
 }
 
-/** The API's form: throws M_LIMIT_EXCEEDED with the wait the client should honour. */
-export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, key: string, requester?: Limited): void {
-  if (exempt(requester)) return;
+/**
+ * The API's form: throws M_LIMIT_EXCEEDED with the wait the client should honour. `who` is a
+ * client address (clientKey) or the authenticated requester, whose bucket is its user ID: taking
+ * the requester itself means no user-keyed limit can forget the application service exemption.
+ */
+export function checkRateLimit(config: Config, kind: keyof typeof LIMITS, who: string | Limited): void {
+  if (typeof who !== "string" && exempt(who)) return;
   // One spend: its refusal already says how long until the next token.
-  const wait = spend(config, kind, key);
+  const wait = spend(config, kind, typeof who === "string" ? who : who.userId);
   if (wait > 0) throw limitExceeded(wait);
 }
 

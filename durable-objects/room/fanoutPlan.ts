@@ -105,16 +105,16 @@ export class FanoutPlan {
     return id ? this.store.getEvent(id)?.content : undefined;
   }
 
-  /**
-   * Joined members and power levels of a state group. Every message in a stretch without state
-   * changes shares one group, so this walks the member list once per group, not per message.
-   */
   /** The users joined after an event (cached per state group, like membersAndPower). */
   joinedAfter(row: EventRow, version: RoomVersion): string[] {
     const ids = row.state_group_after !== null ? this.store.stateAtGroup(row.state_group_after) : new Map<string, string>();
     return this.membersAndPower(row.state_group_after, ids, version).joined;
   }
 
+  /**
+   * Joined members and power levels of a state group. Every message in a stretch without state
+   * changes shares one group, so this walks the member list once per group, not per message.
+   */
   private membersAndPower(group: number | null, ids: StateIdMap, version: RoomVersion): { joined: string[]; power: RoomPower; notificationPowerLevels: Record<string, number> } {
     const cached = group !== null ? this.groupSummaries.get(group) : undefined;
     if (cached) return cached;

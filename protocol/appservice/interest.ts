@@ -34,19 +34,35 @@ function matchesUser(service: AppService, userId: string): boolean {
   return userId === service.sender || inNamespace(service, "users", userId);
 }
 
-export function isInterested(service: AppService, event: EventFacts, room: RoomFacts, serverName: string): boolean {
-  if (inNamespace(service, "rooms", room.roomId)) return true;
+/** The half of interest the event alone decides: the room ID, the sender, a membership event's target. */
+export function isInterestedInEvent(service: AppService, event: EventFacts, roomId: string): boolean {
+  if (inNamespace(service, "rooms", roomId)) return true;
   if (matchesUser(service, event.sender)) return true;
   // An invite, kick or ban of one of its users: they are not joined (yet, any more).
-  if (event.type === "m.room.member" && event.state_key !== undefined && matchesUser(service, event.state_key)) return true;
+  return event.type === "m.room.member" && event.state_key !== undefined && matchesUser(service, event.state_key);
+}
+
+/**
+ * The half the room's state decides: its aliases and its local joined members. It is the same
+ * for every event sharing a state, and walking the members is the costly part: callers ask it
+ * once per state, and only for events the first half did not settle.
+ */
+export function isInterestedInRoomState(service: AppService, room: Omit<RoomFacts, "roomId">, serverName: string): boolean {
   if (room.aliases.some((a) => inNamespace(service, "aliases", a))) return true;
   // Only this server's members count: a remote user in the namespace is not the service's to bridge.
   return room.joined.some((u) => isServiceUser(service, u, serverName));
 }
 
-/** The services among `services` interested in the event. */
-export function interestedServices(services: readonly AppService[], event: EventFacts, room: RoomFacts, serverName: string): AppService[] {
-  return services.filter((s) => isInterested(s, event, room, serverName));
+export function isInterested(service: AppService, event: EventFacts, room: RoomFacts, serverName: string): boolean {
+  return isInterestedInEvent(service, event, room.roomId) || isInterestedInRoomState(service, room, serverName);
+}
+
+/**
+ * The services among `services` interested in the event; `viaRoomState` answers the room-state
+ * half (isInterestedInRoomState) for a service, asked only when the event half says no.
+ */
+export function interestedServices(services: readonly AppService[], event: EventFacts, roomId: string, viaRoomState: (service: AppService) => boolean): AppService[] {
+  return services.filter((s) => isInterestedInEvent(s, event, roomId) || viaRoomState(s));
 }
 
 /** The aliases an m.room.canonical_alias content names (alias and alt_aliases), ignoring junk. */

@@ -1,3 +1,4 @@
+import { isFromServer } from "../identifiers.js";
 import { namespaceMatches, type AppService, type NamespaceKind } from "./registration.js";
 
 /**
@@ -5,18 +6,13 @@ import { namespaceMatches, type AppService, type NamespaceKind } from "./registr
  * "Registration", "Identity assertion", "Server admin style permissions").
  */
 
-function serverOf(id: string): string {
-  const i = id.indexOf(":");
-  return i < 0 ? "" : id.slice(i + 1);
-}
-
 /**
  * Whether `userId` is one the service may act as: its sender, or a user of this server matching
  * one of its users namespaces, exclusive or not. Only local users count (spec note on `users`).
  */
 export function isServiceUser(service: AppService, userId: string, serverName: string): boolean {
   if (userId === service.sender) return true;
-  if (serverOf(userId) !== serverName) return false;
+  if (!isFromServer(userId, serverName)) return false;
   return service.namespaces.users.some((ns) => namespaceMatches(ns, userId));
 }
 

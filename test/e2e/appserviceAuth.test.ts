@@ -8,10 +8,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { startServer, registerUser, call, api, type RunningServer, type TestUser } from "./harness.js";
-import { startFakeAppservice, type FakeAppservice } from "./fakeAppservice.js";
+import { startFakeAppservice, closedPort, type FakeAppservice } from "./fakeAppservice.js";
 import { Browserless } from "./browserless.js";
 
 let server: RunningServer;
@@ -19,15 +17,6 @@ let fake: FakeAppservice;
 let alice: TestUser;
 const HS = "localhost";
 const enc = encodeURIComponent;
-
-/** A port nothing listens on: the "service is down" case. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function registrations(fakeBase: string, downPort: number): string {
   return `# the bridge under test
@@ -170,6 +159,27 @@ test("register with m.login.application_service is refused outside the namespace
   // nourl may register in its non-exclusive namespace where nobody holds it exclusively.
   const shared = await asCall("POST", "/v3/register", "as_nourl", {}, { type: "m.login.application_service", username: "shared_one", inhibit_login: true });
   assert.equal(shared.status, 200, JSON.stringify(shared.body));
+});
+
+test("register with m.login.application_service and a malformed username: 400 M_INVALID_USERNAME, nothing created", async () => {
+  const cases: [unknown, string][] = [
+    [undefined, "missing"],
+    [42, "a number"],
+    ["bridge_a:b", "a ':'"],
+    ["bridge_a b", "a space"],
+    ["", "empty"],
+    [`bridge_${"x".repeat(260)}`, "a user ID over 255 bytes"],
+  ];
+  for (const [username, what] of cases) {
+    const r = await asCall("POST", "/v3/register", "as_bridge", {}, { type: "m.login.application_service", username, inhibit_login: true });
+    assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.errcode, "M_INVALID_USERNAME", what);
+    if (typeof username === "string" && username !== "") {
+      const profile = await call(server.baseUrl, "GET", `/_matrix/client/v3/profile/${enc(`@${username}:${HS}`)}`);
+      assert.notEqual(profile.status, 200, `${what}: no such user was created`);
+    }
+  }
+  assert.equal(server.internalErrors().length, 0);
 });
 
 test("normal registration of a name in an exclusive namespace: 400 M_EXCLUSIVE, nothing created", async () => {
@@ -357,8 +367,16 @@ test("ping refusals: another service's id, a user's token, no url, a bad status,
   assert.equal(down.status, 502);
   assert.equal(down.body.errcode, "M_CONNECTION_FAILED");
 
+  const reached = fake.received.length;
   const badBody = await asCall("POST", "/v1/appservice/bridge/ping", "as_bridge", {}, { transaction_id: 5 });
   assert.equal(badBody.status, 400);
+  assert.equal(badBody.body.errcode, "M_BAD_JSON");
+  for (const rawBody of ["{nope", "[]"]) {
+    const notJson = await call(server.baseUrl, "POST", "/_matrix/client/v1/appservice/bridge/ping", { token: "as_bridge", rawBody });
+    assert.equal(notJson.status, 400, rawBody);
+    assert.equal(notJson.body.errcode, "M_NOT_JSON", rawBody);
+  }
+  assert.equal(fake.received.length, reached, "a malformed ping body reaches no service");
 });
 
 test("application services skip UIA: delete_devices, and replacing cross-signing keys; keys/upload needs ?device_id=", async () => {
@@ -408,6 +426,13 @@ test("rate limits: a service with rate_limited: false and every service's sender
     assert.equal(await refused("as_bridge", `@bridge_fast:${HS}`, 120), 0);
     assert.equal(await refused("as_nourl", `@nourlbot:${HS}`, 120), 0);
     assert.ok((await refused("as_nourl", `@shared_slow:${HS}`, 120)) > 0, "nourl's users are rate-limited (rate_limited defaults to true)");
+    // The txn-less send (POST /rooms/{roomId}/send/{eventType}) spends the same "send" bucket, before
+    // it reads the request: the sender is exempt there too, and gets the request's own refusal.
+    for (let i = 0; i < 120; i++) {
+      const r = await call(limited.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc("not-a-room")}/send/m.room.message`, { token: "as_nourl", body: { msgtype: "m.text", body: `${i}` } });
+      assert.equal(r.status, 400, `send ${i}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.errcode, "M_INVALID_PARAM", `send ${i}`);
+    }
   } finally {
     await limited.stop();
   }

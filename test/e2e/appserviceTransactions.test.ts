@@ -7,10 +7,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { startServer, registerUser, call, api, makeEventually, type RunningServer, type TestUser } from "./harness.js";
-import { startFakeAppservice, type FakeAppservice } from "./fakeAppservice.js";
+import { startFakeAppservice, closedPort, type FakeAppservice } from "./fakeAppservice.js";
 
 let server: RunningServer;
 let fake: FakeAppservice;
@@ -21,15 +19,6 @@ const HS = "localhost";
 const enc = encodeURIComponent;
 const eventually = makeEventually({ timeout: 30_000, every: 50 });
 const BOT = `@txbot:${HS}`;
-
-/** A port nothing listens on: a service that is down. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function registrations(downPort: number): string {
   return `id: tx

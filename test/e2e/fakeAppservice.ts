@@ -50,6 +50,15 @@ export interface FakeAppservice {
 
 const TXN_PATH = /\/_matrix\/app\/v1\/transactions\/([^/?]+)$/;
 
+/** A port nothing listens on: a registration's url for a service that is down. */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 export async function startFakeAppservice(opts: { hsToken?: string } = {}): Promise<FakeAppservice> {
   const fake: FakeAppservice = {
     base: "",

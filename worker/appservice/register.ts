@@ -6,6 +6,7 @@ import { accessTokenOf } from "../auth.js";
 import { serverStub, userStub } from "../../platform/stubs.js";
 import type { JsonObject } from "../../protocol/json.js";
 import { isJsonObject } from "../../protocol/json.js";
+import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from "../../protocol/identifiers.js";
 import { isServiceUser } from "../../protocol/appservice/namespaces.js";
 import type { AppService } from "../../protocol/appservice/registration.js";
 import { appserviceByToken } from "./identity.js";
@@ -34,7 +35,7 @@ function requireService(req: IRequest, ctx: Ctx): AppService {
 function serviceUserId(ctx: Ctx, username: string): string {
   if (!/^[\x21-\x39\x3b-\x7e]+$/.test(username)) throw invalidUsername("Invalid username");
   const userId = `@${username}:${ctx.config.serverName}`;
-  if (new TextEncoder().encode(userId).length > 255) throw invalidUsername("User ID may not be longer than 255 bytes");
+  if (utf8ByteLength(userId) > MAX_IDENTIFIER_BYTES) throw invalidUsername(`User ID may not be longer than ${MAX_IDENTIFIER_BYTES} bytes`);
   return userId;
 }
 

@@ -119,7 +119,7 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   // The server's event index is filled after delivery; until then, the event is looked for in the
   // user's rooms. The room applies history visibility, as for GET /rooms/{roomId}/event/{eventId}.
   const indexed = await serverStub(ctx.env).roomOfEvent(eventId);
-  if (!indexed) checkRateLimit(ctx.config, "eventLookup", session.userId);
+  if (!indexed) checkRateLimit(ctx.config, "eventLookup", session);
   const rooms = indexed ? [indexed] : await userStub(ctx.env, session.userId).joinedRooms();
   for (const roomId of rooms) {
     // Not there, or not visible to the user: look on.
@@ -132,7 +132,7 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
 /** The txn-less send: each call is a new event, with no transaction to remember for retries. */
 async function sendWithoutTxn(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
-  checkRateLimit(ctx.config, "send", session.userId);
+  checkRateLimit(ctx.config, "send", session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const roomId = param(req, "roomId");
   if (!isValidRoomId(roomId)) throw invalidParam("Invalid room ID");

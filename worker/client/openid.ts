@@ -20,7 +20,7 @@ async function requestToken(req: IRequest, ctx: Ctx): Promise<Response> {
   if (param(req, "userId") !== session.userId) throw forbidden("Cannot request an OpenID token for another user");
   await readJsonObject(req, ctx.config.maxRequestBytes);
   // Minting tokens costs a ServerDO write, so it shares the send budget.
-  checkRateLimit(ctx.config, "send", session.userId, session);
+  checkRateLimit(ctx.config, "send", session);
   const token = randomString(32);
   await serverStub(ctx.env).issueOpenIdToken(await hashToken(token), session.userId, Date.now() + OPENID_TOKEN_LIFETIME_S * 1000);
   return json({ access_token: token, token_type: "Bearer", matrix_server_name: ctx.config.serverName, expires_in: OPENID_TOKEN_LIFETIME_S });

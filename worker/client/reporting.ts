@@ -43,7 +43,7 @@ async function reportEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   // `score` left the spec in v1.18; Synapse still refuses one that is not an integer, and clients
   // (matrix-js-sdk's reportEvent) still send it.
   if (body.score !== undefined && !Number.isInteger(body.score)) throw badJson("Param 'score' must be an integer");
-  checkRateLimit(ctx.config, "report", session.userId, session);
+  checkRateLimit(ctx.config, "report", session);
   const roomId = param(req, "roomId");
   const eventId = param(req, "eventId");
   if (!(await visibleEvent(ctx, session.userId, roomId, eventId))) {
@@ -57,7 +57,7 @@ async function reportRoom(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const reason = reqString(body, "reason");
-  checkRateLimit(ctx.config, "report", session.userId, session);
+  checkRateLimit(ctx.config, "report", session);
   const roomId = param(req, "roomId");
   // Spec v1.13: no membership needed, as people meet rooms through directories and invites.
   if (!isValidRoomId(roomId) || !(await roomStub(ctx.env, roomId).exists())) throw notFound("Room does not exist");
@@ -69,7 +69,7 @@ async function reportUser(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const reason = reqString(body, "reason");
-  checkRateLimit(ctx.config, "report", session.userId, session);
+  checkRateLimit(ctx.config, "report", session);
   if ([...reason].length > MAX_USER_REPORT_REASON) throw badJson(`Reason must be less than ${MAX_USER_REPORT_REASON} characters`);
   const userId = param(req, "userId");
   // Users of other servers, and names nobody registered, get the same 200 with nothing kept: the

@@ -31,7 +31,7 @@ async function roomFor(req: IRequest, ctx: Ctx) {
 
 async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true });
-  checkRateLimit(ctx.config, "send", session.userId, session);
+  checkRateLimit(ctx.config, "send", session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const { stub } = roomForSend(req, ctx);
   const type = param(req, "eventType");
@@ -41,7 +41,7 @@ async function sendMessage(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function sendState(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx, { allowGuest: true }); // guests may since v1.2
-  checkRateLimit(ctx.config, "send", session.userId, session);
+  checkRateLimit(ctx.config, "send", session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const type = param(req, "eventType");
   const stateKey = req.params.stateKey === undefined ? "" : param(req, "stateKey");
@@ -67,7 +67,7 @@ async function getState(req: IRequest, ctx: Ctx): Promise<Response> {
 
 async function redactEvent(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
-  checkRateLimit(ctx.config, "send", session.userId, session);
+  checkRateLimit(ctx.config, "send", session);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes);
   const { stub } = await roomFor(req, ctx);
   const content = { ...body };
