@@ -376,4 +376,11 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   `
   CREATE INDEX room_state_pos ON room_state(room_id, pos);
   `,
+  // 12: a room's events alone, newest first. Each replaced state version's pruning counts back a
+  // room's 1000th-latest event (StreamStore.nthLatestRoomEventPos) on every delivery that replaces
+  // state; through stream_room it read each row to skip receipts, typing and account data, here it
+  // reads only the index.
+  `
+  CREATE INDEX stream_room_events ON stream(room_id, pos) WHERE kind = 'event';
+  `,
 ];

@@ -64,6 +64,16 @@ export const cases: Record<string, (sql: SqlStorage) => void> = {
     assert.equal(stream.nthLatestRoomEventPos("!r:x", 4), undefined);
   },
 
+  "the n-th latest event is counted in the index of room events, without reading the stream's rows"(sql) {
+    freshStore(sql);
+    const plan = sql
+      .exec<{ detail: string }>("EXPLAIN QUERY PLAN SELECT pos FROM stream WHERE room_id = ?1 AND kind = 'event' ORDER BY pos DESC LIMIT 1 OFFSET ?2", "!r:x", 999)
+      .toArray()
+      .map((r) => r.detail)
+      .join("\n");
+    assert.match(plan, /USING COVERING INDEX stream_room_events \(room_id=\?\)/);
+  },
+
   "a parent's children are found by their m.relates_to, in stream order, in that room only; a redacted child no longer relates"(sql) {
     const stream = freshStore(sql);
     const child = (id: string, parent: string, room = "!r:x") =>
