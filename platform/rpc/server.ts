@@ -144,8 +144,11 @@ export interface ServerRpc {
   /** Rooms ordered by joined members (largest first), then room ID; `since` is an offset token. */
   publicRooms(limit: number, since: string | undefined, filter: string | undefined): Promise<JsonObject>;
 
-  /** Adds or updates a local user in the user directory, and in the admin API's list of local users (as active). */
-  upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
+  /**
+   * Adds or updates a local user in the user directory, and in the admin API's list of local users
+   * (as active; as a guest when `isGuest`, which a guest's profile change says).
+   */
+  upsertUser(userId: string, displayname: string | null, avatarUrl: string | null, isGuest?: boolean): Promise<void>;
   /** Removes a user from the user directory, with their room memberships there (deactivation: the admin API's list marks them deactivated). */
   removeUser(userId: string): Promise<void>;
   /** A guest registered: listed for the admin API (guests are not in the user directory). */

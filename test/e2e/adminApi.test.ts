@@ -536,6 +536,14 @@ test("a guest is listed and queried as a guest; once upgraded with guest_access_
   };
   assert.deepEqual(await listed(), [[guestId, true]]);
   assert.equal((await details(guestId)).is_guest, true);
+  // A guest may set a display name: still a guest, in the list and the query, with the new name.
+  const named = await call(server.baseUrl, "PUT", `/_matrix/client/v3/profile/${enc(guestId)}/displayname`, { token: String(guest.body.access_token), body: { displayname: "Guest Gil" } });
+  assert.equal(named.status, 200, JSON.stringify(named.body));
+  assert.deepEqual(await listed(), [[guestId, true]]);
+  const nonGuests = await adminCall("GET", `/_synapse/admin/v2/users?guests=false&user_id=${enc(guestId)}`);
+  assert.deepEqual(nonGuests.body.users, []);
+  assert.equal((await details(guestId)).is_guest, true);
+  assert.equal((await details(guestId)).displayname, "Guest Gil");
   const upgraded = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", {
     body: { username: localpart, password: "upgraded pw 1", guest_access_token: guest.body.access_token, auth: { type: "m.login.dummy" } },
   });

@@ -23,13 +23,14 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   const userId = localTarget(req, ctx, "Can only deactivate local users");
   const erase = body.erase ?? false;
   if (typeof erase !== "boolean") throw badJson("Param 'erase' must be a boolean, if given");
-  await existingUser(ctx, userId);
+  const stub = userStub(ctx.env, userId);
+  const view = await stub.adminAccount();
+  if (!view) throw notFound("User not found");
   if (erase) {
     // The profile goes first, from the account and the lists, so deactivation leaves none behind.
-    const stub = userStub(ctx.env, userId);
     await stub.setProfileField("displayname", null);
     await stub.setProfileField("avatar_url", null);
-    await serverStub(ctx.env).upsertUser(userId, null, null);
+    await serverStub(ctx.env).upsertUser(userId, null, null, view.isGuest);
   }
   await deactivateAccount(ctx, userId);
   return json({ id_server_unbind_result: "no-support" });

@@ -139,8 +139,8 @@ async function createUser(ctx: Ctx, userId: string, change: UserChange): Promise
   await stub.register(userId, { password: change.password, isGuest: false, inhibitLogin: true });
   await serverStub(ctx.env).upsertUser(userId, localpart, null);
   if (change.admin) await setServerAdmin(ctx, userId, true);
-  if (change.displayname !== undefined) await changeProfileField(ctx, userId, "displayname", change.displayname);
-  if (change.avatarUrl !== undefined) await changeProfileField(ctx, userId, "avatar_url", change.avatarUrl);
+  if (change.displayname !== undefined) await changeProfileField(ctx, userId, "displayname", change.displayname, false);
+  if (change.avatarUrl !== undefined) await changeProfileField(ctx, userId, "avatar_url", change.avatarUrl, false);
 }
 
 async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView, change: UserChange): Promise<void> {
@@ -154,7 +154,7 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
     if (value === undefined) continue;
     // A deactivated user is in no room and not in the user directory: only the account changes.
     if (before.deactivated && !reactivate) await stub.setProfileField(field, value);
-    else await changeProfileField(ctx, userId, field, value);
+    else await changeProfileField(ctx, userId, field, value, before.isGuest);
   }
   if (change.admin !== undefined && change.admin !== before.admin) await setServerAdmin(ctx, userId, change.admin);
   if (change.password !== undefined) await stub.changePassword(change.password, change.logoutDevices, "");
@@ -162,7 +162,7 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
   if (reactivate) {
     await stub.changeAccountAsAdmin({ reactivate: true });
     const profile = (await stub.getProfile()) ?? {};
-    await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null);
+    await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null, before.isGuest);
   }
 }
 
