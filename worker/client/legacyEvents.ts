@@ -8,6 +8,7 @@ import { checkRateLimit } from "../rateLimit.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../protocol/json.js";
 import { isValidRoomId } from "../../protocol/identifiers.js";
 import { syncBody } from "./sync.js";
+import { eventIfVisible } from "./eventIfVisible.js";
 
 // Spec: the deprecated endpoints of old_sync.yaml — GET /events (a long-poll stream of events)
 // and GET /events/{eventId} —, peeking through GET /events?room_id= (peeking_events.yaml), and POST /rooms/{roomId}/send/{eventType} without a transaction
@@ -122,9 +123,7 @@ async function eventById(req: IRequest, ctx: Ctx): Promise<Response> {
   if (!indexed) checkRateLimit(ctx.config, "eventLookup", session.userId);
   const rooms = indexed ? [indexed] : await userStub(ctx.env, session.userId).joinedRooms();
   for (const roomId of rooms) {
-    const ev = await roomStub(ctx.env, roomId)
-      .getEvent(session.userId, eventId)
-      .catch(() => undefined);
+    const ev = await eventIfVisible(roomStub(ctx.env, roomId), session.userId, eventId);
     if (ev) return json(ev);
   }
   throw notFound("Event not found");

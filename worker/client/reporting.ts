@@ -3,10 +3,11 @@ import { clientRoute, param, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString, queryInt } from "../http.js";
 import { authenticate } from "../auth.js";
 import { checkRateLimit } from "../rateLimit.js";
-import { badJson, notFound, toMatrixError, unrecognized } from "../../platform/errors.js";
+import { badJson, notFound, unrecognized } from "../../platform/errors.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isFromServer, isValidRoomId, isValidUserId } from "../../protocol/identifiers.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
+import { eventIfVisible } from "./eventIfVisible.js";
 
 /**
  * Spec: client-server-api "Reporting content" (report_content.yaml). Reports are kept in the
@@ -25,15 +26,9 @@ async function visibleEvent(ctx: Ctx, userId: string, roomId: string, eventId: s
   if (!(await stub.exists())) return undefined;
   // Spec v1.8: the reporter must be joined to the room now.
   if ((await stub.membership(userId)) !== "join") return undefined;
-  try {
-    const event = await stub.getEvent(userId, eventId);
-    // The spec lets a redacted event be answered as not found; Synapse does so.
-    return event.unsigned?.redacted_because ? undefined : event;
-  } catch (e) {
-    const err = toMatrixError(e);
-    if (err && (err.status === 404 || err.status === 403)) return undefined;
-    throw e;
-  }
+  const event = await eventIfVisible(stub, userId, eventId);
+  // The spec lets a redacted event be answered as not found; Synapse does so.
+  return event?.unsigned?.redacted_because ? undefined : event;
 }
 
 async function reportEvent(req: IRequest, ctx: Ctx): Promise<Response> {
