@@ -309,7 +309,7 @@ test("event reports: reports made through the client API are listed (newest firs
   assert.equal((await adminCall("GET", `/_synapse/admin/v1/event_reports/${id}`)).status, 200);
 
   // Bad input.
-  for (const q of ["from=-1", "limit=-5", "dir=sideways", "from=abc"]) {
+  for (const q of ["from=-1", "limit=-5", "dir=sideways", "from=abc", "limit=abc", "limit=1.5"]) {
     const r = await adminCall("GET", `/_synapse/admin/v1/event_reports?${q}`);
     assert.equal(r.status, 400, q);
     assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
@@ -398,10 +398,12 @@ test("list users: every local account, filtered by name, guests, deactivated and
   const nonAdmin = await call(server.baseUrl, "GET", "/_synapse/admin/v2/users", { token: u1.accessToken });
   assert.equal(nonAdmin.status, 403);
   assert.equal(nonAdmin.body.errcode, "M_FORBIDDEN");
-  for (const q of ["limit=-1", "from=-2", "from=x", "order_by=bogus", "dir=up", "guests=maybe", "deactivated=1"]) {
-    const r = await adminCall("GET", `/_synapse/admin/v2/users?${q}`);
-    assert.equal(r.status, 400, q);
-    assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
+  for (const q of ["limit=-1", "from=-2", "from=x", "limit=ten", "order_by=bogus", "dir=up", "guests=maybe", "deactivated=1", "admins=yes", "locked=1"]) {
+    for (const version of ["v2", "v3"]) {
+      const r = await adminCall("GET", `/_synapse/admin/${version}/users?${q}`);
+      assert.equal(r.status, 400, `${version} ${q}`);
+      assert.equal(r.body.errcode, "M_INVALID_PARAM", `${version} ${q}`);
+    }
   }
 });
 
@@ -455,6 +457,15 @@ test("deactivate (with erase), the admin flag endpoints, whois and the v3 list; 
   const badErase = await adminCall("POST", deactivatePath(jon.userId), { erase: "yes" });
   assert.equal(badErase.status, 400);
   assert.equal(badErase.body.errcode, "M_BAD_JSON");
+  for (const path of [deactivatePath(jon.userId), adminFlag(jon.userId)]) {
+    const method = path === adminFlag(jon.userId) ? "PUT" : "POST";
+    for (const rawBody of ["{nope", "[true]"]) {
+      const r = await call(server.baseUrl, method, path, { token: admin.accessToken, rawBody });
+      assert.equal(r.status, 400, `${method} ${path} ${rawBody}`);
+      assert.equal(r.body.errcode, "M_NOT_JSON", `${method} ${path} ${rawBody}: ${JSON.stringify(r.body)}`);
+    }
+  }
+  assert.equal((await details(jon.userId)).admin, false);
   assert.equal(await loginStatus(jon.userId, "jon password 1"), 200);
   assert.equal((await adminCall("POST", deactivatePath(`@ghost3:${server.serverName}`), {})).status, 404);
   assert.equal((await adminCall("POST", deactivatePath("@x:elsewhere.example"), {})).status, 400);
