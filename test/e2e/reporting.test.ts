@@ -183,6 +183,8 @@ test("reports are rate-limited per user (429 M_LIMIT_EXCEEDED, nothing kept); ba
     for (let i = 0; i < 10; i++) {
       const bad = await call(limited.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(room)}/report`, { token: dan.accessToken, body: { reason: 7 } });
       assert.equal(bad.status, 400);
+      const tooLong = await call(limited.baseUrl, "POST", `/_matrix/client/v3/users/${enc(eve.userId)}/report`, { token: dan.accessToken, body: { reason: "x".repeat(1001) } });
+      assert.equal(tooLong.status, 400);
     }
     // Report until refused (the bucket refills as it goes, so the count of successes is not fixed).
     let ok = 0;

@@ -64,8 +64,8 @@ async function reportUser(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const reason = reqString(body, "reason");
-  checkRateLimit(ctx.config, "report", session.userId, session);
   if ([...reason].length > MAX_USER_REPORT_REASON) throw badJson(`Reason must be less than ${MAX_USER_REPORT_REASON} characters`);
+  checkRateLimit(ctx.config, "report", session.userId, session);
   const userId = param(req, "userId");
   // Users of other servers, and names nobody registered, get the same 200 with nothing kept: the
   // admins here can act on neither, and a 404 would tell who has an account (spec v1.14 allows it).
