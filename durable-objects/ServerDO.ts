@@ -224,6 +224,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
     this.localUsers.addGuest(userId, userId.slice(1, userId.indexOf(":")), Date.now());
   }
 
+  async setLocalUserProfile(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void> {
+    this.localUsers.setProfile(userId, displayname, avatarUrl);
+  }
+
   async setLocalUserAdmin(userId: string, admin: boolean): Promise<void> {
     this.localUsers.setAdmin(userId, admin);
   }

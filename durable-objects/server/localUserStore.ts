@@ -47,6 +47,11 @@ export class LocalUserStore {
     this.sql.exec("INSERT OR IGNORE INTO local_users (user_id, displayname, is_guest, creation_ts) VALUES (?, ?, 1, ?)", userId, displayname, now);
   }
 
+  /** Only the profile: a deactivated user's, changed by an admin, stays deactivated (and out of the directory). */
+  setProfile(userId: string, displayname: string | null, avatarUrl: string | null): void {
+    this.sql.exec("UPDATE local_users SET displayname = ?, avatar_url = ? WHERE user_id = ?", displayname, avatarUrl, userId);
+  }
+
   markDeactivated(userId: string): void {
     this.sql.exec("UPDATE local_users SET deactivated = 1 WHERE user_id = ?", userId);
   }

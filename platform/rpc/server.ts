@@ -153,6 +153,8 @@ export interface ServerRpc {
   removeUser(userId: string): Promise<void>;
   /** A guest registered: listed for the admin API (guests are not in the user directory). */
   addLocalGuest(userId: string): Promise<void>;
+  /** A deactivated user's profile changed (by an admin): the admin API's list shows it; the user directory, which has no deactivated users, does not. */
+  setLocalUserProfile(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
   /** A local user's admin flag changed: the admin API's list shows it. */
   setLocalUserAdmin(userId: string, admin: boolean): Promise<void>;
   /** A page of local users for the admin API, with how many match in all. */

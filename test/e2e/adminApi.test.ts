@@ -162,6 +162,12 @@ test("modify with PUT: password (logging devices out), admin flag, deactivation 
   assert.equal(r.status, 200);
   assert.equal(r.body.deactivated, true);
   assert.equal(await loginStatus(dave.userId, "dave password 3"), 403);
+  // A deactivated user's profile changed by an admin: the query and the list both show it.
+  r = await adminCall("PUT", userPath(dave.userId), { displayname: "Dormant Dave" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.displayname, "Dormant Dave");
+  const listedDave = await adminCall("GET", `/_synapse/admin/v3/users?user_id=${enc(dave.userId)}`);
+  assert.deepEqual((listedDave.body.users as Array<Record<string, unknown>>).map((u) => [u.displayname, u.deactivated]), [["Dormant Dave", true]]);
   // Reactivation needs a password; without one nothing changes.
   r = await adminCall("PUT", userPath(dave.userId), { deactivated: false });
   assert.equal(r.status, 400);

@@ -150,11 +150,19 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
   if (reactivate && change.password === undefined) throw badRequest("Must provide a password to re-activate an account.");
   if (change.admin === false && before.admin && userId === requester) throw badRequest("You may not demote yourself.");
   const stub = userStub(ctx.env, userId);
+  let dormantProfileChanged = false;
   for (const [field, value] of [["displayname", change.displayname], ["avatar_url", change.avatarUrl]] as const) {
     if (value === undefined) continue;
-    // A deactivated user is in no room and not in the user directory: only the account changes.
-    if (before.deactivated && !reactivate) await stub.setProfileField(field, value);
-    else await changeProfileField(ctx, userId, field, value, before.isGuest);
+    // A deactivated user is in no room and not in the user directory: only the account (and the
+    // admin API's list, below) changes.
+    if (before.deactivated && !reactivate) {
+      await stub.setProfileField(field, value);
+      dormantProfileChanged = true;
+    } else await changeProfileField(ctx, userId, field, value, before.isGuest);
+  }
+  if (dormantProfileChanged) {
+    const profile = (await stub.getProfile()) ?? {};
+    await serverStub(ctx.env).setLocalUserProfile(userId, profile.displayname ?? null, profile.avatar_url ?? null);
   }
   if (change.admin !== undefined && change.admin !== before.admin) await setServerAdmin(ctx, userId, change.admin);
   if (change.password !== undefined) await stub.changePassword(change.password, change.logoutDevices, "");
