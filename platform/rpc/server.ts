@@ -153,7 +153,7 @@ export interface ServerRpc {
   removeUser(userId: string): Promise<void>;
   /** A guest registered: listed for the admin API (guests are not in the user directory). */
   addLocalGuest(userId: string): Promise<void>;
-  /** A deactivated user's profile changed (by an admin): the admin API's list shows it; the user directory, which has no deactivated users, does not. */
+  /** A deactivated (or being erased) user's profile changed by an admin: only the admin API's list shows it, the user directory holds no deactivated users. */
   setLocalUserProfile(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
   /** A local user's admin flag changed: the admin API's list shows it. */
   setLocalUserAdmin(userId: string, admin: boolean): Promise<void>;
