@@ -210,9 +210,9 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
   // Registration, profile changes and reactivation call upsertUser, deactivation removeUser: the
   // admin API's list of local users (server/localUserStore.ts) follows them here.
 
-  async upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void> {
+  async upsertUser(userId: string, displayname: string | null, avatarUrl: string | null, isGuest = false): Promise<void> {
     this.userDirectory.upsertUser(userId, displayname, avatarUrl);
-    this.localUsers.upsert(userId, displayname, avatarUrl, Date.now());
+    this.localUsers.upsert(userId, displayname, avatarUrl, isGuest, Date.now());
   }
 
   async removeUser(userId: string): Promise<void> {
@@ -222,6 +222,10 @@ export class ServerDO extends DurableObject<Env> implements ServerRpc {
 
   async addLocalGuest(userId: string): Promise<void> {
     this.localUsers.addGuest(userId, userId.slice(1, userId.indexOf(":")), Date.now());
+  }
+
+  async setLocalUserProfile(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void> {
+    this.localUsers.setProfile(userId, displayname, avatarUrl);
   }
 
   async setLocalUserAdmin(userId: string, admin: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import { encodeBase64 } from "./base64.js";
+import { hmacSha1 } from "./hmacSha1.js";
 
 /**
  * TURN credentials for GET /voip/turnServer (spec: voip.yaml) from a secret shared with the TURN
@@ -22,8 +23,6 @@ function paddedBase64(bytes: Uint8Array): string {
 export async function sharedSecretTurnCredentials(secret: string, userId: string, ttlSeconds: number, nowMs: number): Promise<TurnCredentials> {
   const expiry = Math.floor(nowMs / 1000) + ttlSeconds;
   const username = `${expiry}:${userId}`;
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(username)));
+  const mac = await hmacSha1(secret, new TextEncoder().encode(username));
   return { username, password: paddedBase64(mac), ttl: ttlSeconds };
 }

@@ -26,20 +26,30 @@ function likeTerm(term: string): string {
 export class LocalUserStore {
   constructor(private sql: SqlStorage) {}
 
-  /** A (non-guest) user registered, changed their profile or was let back in: active, with this profile; an upgraded guest is a guest no more. */
-  upsert(userId: string, displayname: string | null, avatarUrl: string | null, now: number): void {
+  /**
+   * A user registered, changed their profile or was let back in: active, with this profile. The
+   * caller says whether the account is a guest's (a guest may set a display name), so an upgraded
+   * guest is a guest no more and a guest's profile change leaves them one.
+   */
+  upsert(userId: string, displayname: string | null, avatarUrl: string | null, isGuest: boolean, now: number): void {
     this.sql.exec(
-      `INSERT INTO local_users (user_id, displayname, avatar_url, creation_ts) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET displayname = excluded.displayname, avatar_url = excluded.avatar_url, deactivated = 0, is_guest = 0`,
+      `INSERT INTO local_users (user_id, displayname, avatar_url, is_guest, creation_ts) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET displayname = excluded.displayname, avatar_url = excluded.avatar_url, deactivated = 0, is_guest = excluded.is_guest`,
       userId,
       displayname,
       avatarUrl,
+      isGuest ? 1 : 0,
       now,
     );
   }
 
   addGuest(userId: string, displayname: string, now: number): void {
     this.sql.exec("INSERT OR IGNORE INTO local_users (user_id, displayname, is_guest, creation_ts) VALUES (?, ?, 1, ?)", userId, displayname, now);
+  }
+
+  /** Only the profile: a deactivated user's, changed by an admin, stays deactivated (and out of the directory). */
+  setProfile(userId: string, displayname: string | null, avatarUrl: string | null): void {
+    this.sql.exec("UPDATE local_users SET displayname = ?, avatar_url = ? WHERE user_id = ?", displayname, avatarUrl, userId);
   }
 
   markDeactivated(userId: string): void {

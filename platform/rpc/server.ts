@@ -144,12 +144,17 @@ export interface ServerRpc {
   /** Rooms ordered by joined members (largest first), then room ID; `since` is an offset token. */
   publicRooms(limit: number, since: string | undefined, filter: string | undefined): Promise<JsonObject>;
 
-  /** Adds or updates a local user in the user directory, and in the admin API's list of local users (as active). */
-  upsertUser(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
+  /**
+   * Adds or updates a local user in the user directory, and in the admin API's list of local users
+   * (as active; as a guest when `isGuest`, which a guest's profile change says).
+   */
+  upsertUser(userId: string, displayname: string | null, avatarUrl: string | null, isGuest?: boolean): Promise<void>;
   /** Removes a user from the user directory, with their room memberships there (deactivation: the admin API's list marks them deactivated). */
   removeUser(userId: string): Promise<void>;
   /** A guest registered: listed for the admin API (guests are not in the user directory). */
   addLocalGuest(userId: string): Promise<void>;
+  /** A deactivated (or being erased) user's profile changed by an admin: only the admin API's list shows it, the user directory holds no deactivated users. */
+  setLocalUserProfile(userId: string, displayname: string | null, avatarUrl: string | null): Promise<void>;
   /** A local user's admin flag changed: the admin API's list shows it. */
   setLocalUserAdmin(userId: string, admin: boolean): Promise<void>;
   /** A page of local users for the admin API, with how many match in all. */

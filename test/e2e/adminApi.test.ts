@@ -162,6 +162,12 @@ test("modify with PUT: password (logging devices out), admin flag, deactivation 
   assert.equal(r.status, 200);
   assert.equal(r.body.deactivated, true);
   assert.equal(await loginStatus(dave.userId, "dave password 3"), 403);
+  // A deactivated user's profile changed by an admin: the query and the list both show it.
+  r = await adminCall("PUT", userPath(dave.userId), { displayname: "Dormant Dave" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.displayname, "Dormant Dave");
+  const listedDave = await adminCall("GET", `/_synapse/admin/v3/users?user_id=${enc(dave.userId)}`);
+  assert.deepEqual((listedDave.body.users as Array<Record<string, unknown>>).map((u) => [u.displayname, u.deactivated]), [["Dormant Dave", true]]);
   // Reactivation needs a password; without one nothing changes.
   r = await adminCall("PUT", userPath(dave.userId), { deactivated: false });
   assert.equal(r.status, 400);
@@ -309,7 +315,7 @@ test("event reports: reports made through the client API are listed (newest firs
   assert.equal((await adminCall("GET", `/_synapse/admin/v1/event_reports/${id}`)).status, 200);
 
   // Bad input.
-  for (const q of ["from=-1", "limit=-5", "dir=sideways", "from=abc"]) {
+  for (const q of ["from=-1", "limit=-5", "dir=sideways", "from=abc", "limit=abc", "limit=1.5"]) {
     const r = await adminCall("GET", `/_synapse/admin/v1/event_reports?${q}`);
     assert.equal(r.status, 400, q);
     assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
@@ -398,10 +404,12 @@ test("list users: every local account, filtered by name, guests, deactivated and
   const nonAdmin = await call(server.baseUrl, "GET", "/_synapse/admin/v2/users", { token: u1.accessToken });
   assert.equal(nonAdmin.status, 403);
   assert.equal(nonAdmin.body.errcode, "M_FORBIDDEN");
-  for (const q of ["limit=-1", "from=-2", "from=x", "order_by=bogus", "dir=up", "guests=maybe", "deactivated=1"]) {
-    const r = await adminCall("GET", `/_synapse/admin/v2/users?${q}`);
-    assert.equal(r.status, 400, q);
-    assert.equal(r.body.errcode, "M_INVALID_PARAM", q);
+  for (const q of ["limit=-1", "from=-2", "from=x", "limit=ten", "order_by=bogus", "dir=up", "guests=maybe", "deactivated=1", "admins=yes", "locked=1"]) {
+    for (const version of ["v2", "v3"]) {
+      const r = await adminCall("GET", `/_synapse/admin/${version}/users?${q}`);
+      assert.equal(r.status, 400, `${version} ${q}`);
+      assert.equal(r.body.errcode, "M_INVALID_PARAM", `${version} ${q}`);
+    }
   }
 });
 
@@ -455,6 +463,15 @@ test("deactivate (with erase), the admin flag endpoints, whois and the v3 list; 
   const badErase = await adminCall("POST", deactivatePath(jon.userId), { erase: "yes" });
   assert.equal(badErase.status, 400);
   assert.equal(badErase.body.errcode, "M_BAD_JSON");
+  for (const path of [deactivatePath(jon.userId), adminFlag(jon.userId)]) {
+    const method = path === adminFlag(jon.userId) ? "PUT" : "POST";
+    for (const rawBody of ["{nope", "[true]"]) {
+      const r = await call(server.baseUrl, method, path, { token: admin.accessToken, rawBody });
+      assert.equal(r.status, 400, `${method} ${path} ${rawBody}`);
+      assert.equal(r.body.errcode, "M_NOT_JSON", `${method} ${path} ${rawBody}: ${JSON.stringify(r.body)}`);
+    }
+  }
+  assert.equal((await details(jon.userId)).admin, false);
   assert.equal(await loginStatus(jon.userId, "jon password 1"), 200);
   assert.equal((await adminCall("POST", deactivatePath(`@ghost3:${server.serverName}`), {})).status, 404);
   assert.equal((await adminCall("POST", deactivatePath("@x:elsewhere.example"), {})).status, 400);
@@ -536,6 +553,14 @@ test("a guest is listed and queried as a guest; once upgraded with guest_access_
   };
   assert.deepEqual(await listed(), [[guestId, true]]);
   assert.equal((await details(guestId)).is_guest, true);
+  // A guest may set a display name: still a guest, in the list and the query, with the new name.
+  const named = await call(server.baseUrl, "PUT", `/_matrix/client/v3/profile/${enc(guestId)}/displayname`, { token: String(guest.body.access_token), body: { displayname: "Guest Gil" } });
+  assert.equal(named.status, 200, JSON.stringify(named.body));
+  assert.deepEqual(await listed(), [[guestId, true]]);
+  const nonGuests = await adminCall("GET", `/_synapse/admin/v2/users?guests=false&user_id=${enc(guestId)}`);
+  assert.deepEqual(nonGuests.body.users, []);
+  assert.equal((await details(guestId)).is_guest, true);
+  assert.equal((await details(guestId)).displayname, "Guest Gil");
   const upgraded = await call(server.baseUrl, "POST", "/_matrix/client/v3/register", {
     body: { username: localpart, password: "upgraded pw 1", guest_access_token: guest.body.access_token, auth: { type: "m.login.dummy" } },
   });

@@ -172,3 +172,39 @@ test("the stored reports page with from and limit", async () => {
   assert.equal(r.status, 200);
   assert.deepEqual(r.body.reports, all.slice(0, 1));
 });
+
+test("reports are rate-limited per user (429 M_LIMIT_EXCEEDED, nothing kept); bad input spends nothing", async () => {
+  const limited = await startServer({ vars: { RATE_LIMITS: "on", REPORTS_TEST_HOOK: "true" } });
+  try {
+    const [dan, eve] = await registerUsers(limited.baseUrl, "dan", "eve");
+    const room = String((await callOkAt(limited, dan, "POST", "/_matrix/client/v3/createRoom", {})).room_id);
+    const kept = async () => ((await call(limited.baseUrl, "GET", "/_lattice/test/content_reports")).body.reports as StoredReport[]).length;
+    // Refused input is answered before the limit is counted: these leave dan's whole burst.
+    for (let i = 0; i < 10; i++) {
+      const bad = await call(limited.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(room)}/report`, { token: dan.accessToken, body: { reason: 7 } });
+      assert.equal(bad.status, 400);
+      const tooLong = await call(limited.baseUrl, "POST", `/_matrix/client/v3/users/${enc(eve.userId)}/report`, { token: dan.accessToken, body: { reason: "x".repeat(1001) } });
+      assert.equal(tooLong.status, 400);
+    }
+    // Report until refused (the bucket refills as it goes, so the count of successes is not fixed).
+    let ok = 0;
+    let refusal: { status: number; body: Record<string, unknown> } | undefined;
+    for (let i = 0; i < 50 && !refusal; i++) {
+      const r = await call(limited.baseUrl, "POST", `/_matrix/client/v3/rooms/${enc(room)}/report`, { token: dan.accessToken, body: { reason: `spam ${i}` } });
+      if (r.status === 200) ok++;
+      else refusal = r;
+    }
+    assert.ok(refusal, "a flood of reports is refused");
+    assert.equal(refusal.status, 429);
+    assert.equal(refusal.body.errcode, "M_LIMIT_EXCEEDED");
+    assert.equal(typeof refusal.body.retry_after_ms, "number");
+    assert.ok(ok >= 5, `the burst passes first (${ok})`);
+    assert.equal(await kept(), ok, "the refused report was not kept");
+    // The limit is dan's: eve still reports.
+    const other = await call(limited.baseUrl, "POST", `/_matrix/client/v3/users/${enc(dan.userId)}/report`, { token: eve.accessToken, body: { reason: "flooding" } });
+    assert.equal(other.status, 200);
+    assert.equal(await kept(), ok + 1);
+  } finally {
+    await limited.stop();
+  }
+});

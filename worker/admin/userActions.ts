@@ -25,11 +25,12 @@ async function deactivate(req: IRequest, ctx: Ctx): Promise<Response> {
   if (typeof erase !== "boolean") throw badJson("Param 'erase' must be a boolean, if given");
   await existingUser(ctx, userId);
   if (erase) {
-    // The profile goes first, from the account and the lists, so deactivation leaves none behind.
+    // The profile goes first, from the account and the admin API's list; deactivation then takes
+    // the user out of the user directory, so it need not be told.
     const stub = userStub(ctx.env, userId);
     await stub.setProfileField("displayname", null);
     await stub.setProfileField("avatar_url", null);
-    await serverStub(ctx.env).upsertUser(userId, null, null);
+    await serverStub(ctx.env).setLocalUserProfile(userId, null, null);
   }
   await deactivateAccount(ctx, userId);
   return json({ id_server_unbind_result: "no-support" });

@@ -139,8 +139,8 @@ async function createUser(ctx: Ctx, userId: string, change: UserChange): Promise
   await stub.register(userId, { password: change.password, isGuest: false, inhibitLogin: true });
   await serverStub(ctx.env).upsertUser(userId, localpart, null);
   if (change.admin) await setServerAdmin(ctx, userId, true);
-  if (change.displayname !== undefined) await changeProfileField(ctx, userId, "displayname", change.displayname);
-  if (change.avatarUrl !== undefined) await changeProfileField(ctx, userId, "avatar_url", change.avatarUrl);
+  if (change.displayname !== undefined) await changeProfileField(ctx, userId, "displayname", change.displayname, false);
+  if (change.avatarUrl !== undefined) await changeProfileField(ctx, userId, "avatar_url", change.avatarUrl, false);
 }
 
 async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView, change: UserChange): Promise<void> {
@@ -150,11 +150,19 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
   if (reactivate && change.password === undefined) throw badRequest("Must provide a password to re-activate an account.");
   if (change.admin === false && before.admin && userId === requester) throw badRequest("You may not demote yourself.");
   const stub = userStub(ctx.env, userId);
+  let dormantProfileChanged = false;
   for (const [field, value] of [["displayname", change.displayname], ["avatar_url", change.avatarUrl]] as const) {
     if (value === undefined) continue;
-    // A deactivated user is in no room and not in the user directory: only the account changes.
-    if (before.deactivated && !reactivate) await stub.setProfileField(field, value);
-    else await changeProfileField(ctx, userId, field, value);
+    // A deactivated user is in no room and not in the user directory: only the account (and the
+    // admin API's list, below) changes.
+    if (before.deactivated && !reactivate) {
+      await stub.setProfileField(field, value);
+      dormantProfileChanged = true;
+    } else await changeProfileField(ctx, userId, field, value, before.isGuest);
+  }
+  if (dormantProfileChanged) {
+    const profile = (await stub.getProfile()) ?? {};
+    await serverStub(ctx.env).setLocalUserProfile(userId, profile.displayname ?? null, profile.avatar_url ?? null);
   }
   if (change.admin !== undefined && change.admin !== before.admin) await setServerAdmin(ctx, userId, change.admin);
   if (change.password !== undefined) await stub.changePassword(change.password, change.logoutDevices, "");
@@ -162,7 +170,7 @@ async function modifyUser(ctx: Ctx, requester: string, before: AdminAccountView,
   if (reactivate) {
     await stub.changeAccountAsAdmin({ reactivate: true });
     const profile = (await stub.getProfile()) ?? {};
-    await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null);
+    await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null, before.isGuest);
   }
 }
 

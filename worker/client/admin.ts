@@ -7,6 +7,7 @@ import { randomString } from "../../platform/tokens.js";
 import { constantTimeEqual } from "../../platform/bytes.js";
 import { isValidNewLocalpart } from "./localpart.js";
 import { setServerAdmin } from "../admin/requireAdmin.js";
+import { hmacSha1 } from "../../protocol/hmacSha1.js";
 
 /**
  * Shared-secret registration, as Synapse's admin API defines it, so `register_new_matrix_user`
@@ -26,9 +27,7 @@ async function getNonce(_req: IRequest, ctx: Ctx): Promise<Response> {
 }
 
 async function hmacSha1Hex(secret: string, message: Uint8Array): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
-  return Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(await hmacSha1(secret, message), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function register(req: IRequest, ctx: Ctx): Promise<Response> {

@@ -81,19 +81,20 @@ async function setField(req: IRequest, ctx: Ctx): Promise<Response> {
   if (value !== null && value !== undefined && typeof value !== "string") throw badJson(`'${field}' must be a string`);
   if (typeof value === "string" && value.length > 256 && field === "displayname") throw invalidParam("Display name is too long");
   if (typeof value === "string" && field === "avatar_url" && value !== "" && !value.startsWith("mxc://")) throw invalidParam("avatar_url must be an mxc:// URI");
-  await changeProfileField(ctx, userId, field as Field, typeof value === "string" && value !== "" ? value : null);
+  await changeProfileField(ctx, userId, field as Field, typeof value === "string" && value !== "" ? value : null, session.isGuest);
   return json({});
 }
 
 /**
  * Sets a local user's display name or avatar (null removes it) everywhere it shows: the account,
  * the user directory, and a new member event in each joined room. Also used by server admins.
+ * `isGuest` says whether the account is a guest's, which the change leaves as it is.
  */
-export async function changeProfileField(ctx: Ctx, userId: string, field: Field, v: string | null): Promise<void> {
+export async function changeProfileField(ctx: Ctx, userId: string, field: Field, v: string | null, isGuest: boolean): Promise<void> {
   const stub = userStub(ctx.env, userId);
   const rooms = await stub.setProfileField(field, v);
   const profile = (await stub.getProfile()) ?? {};
-  await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null);
+  await serverStub(ctx.env).upsertUser(userId, profile.displayname ?? null, profile.avatar_url ?? null, isGuest);
   // Each joined room gets a new member event carrying the new profile (as Synapse does).
   await Promise.all(
     rooms.map(async (roomId) => {

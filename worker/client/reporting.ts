@@ -3,7 +3,7 @@ import { clientRoute, param, route, type Ctx } from "../router.js";
 import { json, readJsonObject, optString, reqString, queryInt } from "../http.js";
 import { authenticate } from "../auth.js";
 import { checkRateLimit } from "../rateLimit.js";
-import { badJson, notFound, toMatrixError, unrecognized } from "../../platform/errors.js";
+import { badJson, notFound, unlessStatus, unrecognized } from "../../platform/errors.js";
 import { roomStub, serverStub, userStub } from "../../platform/stubs.js";
 import { isFromServer, isValidRoomId, isValidUserId } from "../../protocol/identifiers.js";
 import type { ClientEvent } from "../../protocol/clientEvent.js";
@@ -25,15 +25,10 @@ async function visibleEvent(ctx: Ctx, userId: string, roomId: string, eventId: s
   if (!(await stub.exists())) return undefined;
   // Spec v1.8: the reporter must be joined to the room now.
   if ((await stub.membership(userId)) !== "join") return undefined;
-  try {
-    const event = await stub.getEvent(userId, eventId);
-    // The spec lets a redacted event be answered as not found; Synapse does so.
-    return event.unsigned?.redacted_because ? undefined : event;
-  } catch (e) {
-    const err = toMatrixError(e);
-    if (err && (err.status === 404 || err.status === 403)) return undefined;
-    throw e;
-  }
+  // Not there, or hidden from the reporter by history visibility: answered alike.
+  const event = await unlessStatus([404, 403], stub.getEvent(userId, eventId));
+  // The spec lets a redacted event be answered as not found; Synapse does so.
+  return event?.unsigned?.redacted_because ? undefined : event;
 }
 
 async function reportEvent(req: IRequest, ctx: Ctx): Promise<Response> {
@@ -69,8 +64,8 @@ async function reportUser(req: IRequest, ctx: Ctx): Promise<Response> {
   const session = await authenticate(req, ctx);
   const body = await readJsonObject(req, ctx.config.maxRequestBytes, false);
   const reason = reqString(body, "reason");
-  checkRateLimit(ctx.config, "report", session);
   if ([...reason].length > MAX_USER_REPORT_REASON) throw badJson(`Reason must be less than ${MAX_USER_REPORT_REASON} characters`);
+  checkRateLimit(ctx.config, "report", session);
   const userId = param(req, "userId");
   // Users of other servers, and names nobody registered, get the same 200 with nothing kept: the
   // admins here can act on neither, and a 404 would tell who has an account (spec v1.14 allows it).
